@@ -1,0 +1,186 @@
+//! JSON shapes on the wire. Amounts travel as decimal strings at the currency's scale
+//! ("25.00", "2500" for JPY); the gateway computes every total.
+
+use serde::{Deserialize, Serialize};
+
+use crate::bank::CardKind;
+use crate::currency::Currency;
+use crate::payment::{AttemptStatus, OrderStatus};
+
+// ---- merchant API -------------------------------------------------------------------
+
+/// `POST /v1/orders`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOrderRequest {
+    /// ISO 4217 code. A string so an unknown code gets its own error.
+    pub currency: String,
+    pub items: Vec<LineItemRequest>,
+    pub merchant_reference: String,
+    pub return_url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LineItemRequest {
+    pub name: String,
+    /// A JSON number, validated as an integer in range (never read as a float).
+    pub quantity: serde_json::Number,
+    /// Decimal string, at most the currency's minor units.
+    pub unit_price: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
+}
+
+/// An order as the merchant API answers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderResponse {
+    pub id: String,
+    pub status: OrderStatus,
+    pub currency: Currency,
+    pub items: Vec<LineItem>,
+    pub total: String,
+    pub merchant_reference: String,
+    pub return_url: String,
+    /// Hand this to the widget; it authorises the shopper's side of this one order.
+    pub client_token: String,
+    pub created_at: String,
+    pub expires_at: String,
+    #[serde(default)]
+    pub attempts: Vec<AttemptResponse>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineItem {
+    pub name: String,
+    pub quantity: u32,
+    pub unit_price: String,
+    pub line_total: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
+}
+
+/// One trip of the shopper to one bank.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttemptResponse {
+    pub id: String,
+    pub bank_code: String,
+    pub card_kind: CardKind,
+    pub status: AttemptStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_transaction_id: Option<String>,
+    pub created_at: String,
+}
+
+/// The body of a webhook the gateway sends to the merchant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookEvent {
+    /// Stable across retries: deduplicate on it.
+    pub id: String,
+    /// `order.paid`, …
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub created_at: String,
+    pub data: WebhookData,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookData {
+    pub order: OrderResponse,
+}
+
+// ---- widget API (authorised by the order's client token) -----------------------------
+
+/// `GET /v1/widget/session`: everything the widget shows before Pay.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WidgetSession {
+    pub order: WidgetOrder,
+    pub banks: Vec<BankOption>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WidgetOrder {
+    pub id: String,
+    pub merchant_name: String,
+    pub status: OrderStatus,
+    pub currency: Currency,
+    pub items: Vec<LineItem>,
+    pub total: String,
+    pub expires_at: String,
+    /// The latest attempt, if the shopper has been to a bank.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_attempt: Option<WidgetAttempt>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WidgetAttempt {
+    pub bank_code: String,
+    pub card_kind: CardKind,
+    pub status: AttemptStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_reason: Option<String>,
+}
+
+/// A bank as the widget lists it, with whether it can take this order's payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BankOption {
+    pub code: String,
+    pub name_en: String,
+    pub name_zh: String,
+    pub pinyin: String,
+    /// Badge colour, `#rrggbb`.
+    pub colour: String,
+    pub popular: bool,
+    pub debit: CardAvailability,
+    pub credit: CardAvailability,
+}
+
+/// Whether one card kind at one bank can take this order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardAvailability {
+    /// Single-payment limit in the order's currency, if the bank takes this card kind
+    /// in that currency at all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unavailable: Option<Unavailable>,
+}
+
+/// Why a bank cannot take this payment with this card kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unavailable {
+    /// The bank does not take this card kind in this currency.
+    NotSupported,
+    /// The order total is above the bank's single-payment limit.
+    OverLimit,
+    /// The bank's online banking is in maintenance.
+    Maintenance,
+}
+
+/// `POST /v1/widget/attempts`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAttemptRequest {
+    pub bank_code: String,
+    pub card_kind: CardKind,
+}
+
+/// The signed redirect to the bank's online-banking page. The widget navigates to it
+/// as given; it never builds a bank URL itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateAttemptResponse {
+    pub attempt_id: String,
+    pub redirect_url: String,
+}
+
+/// `GET /v1/widget/status` and each event of `GET /v1/widget/status/stream`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WidgetStatus {
+    pub order_id: String,
+    pub status: OrderStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_attempt: Option<WidgetAttempt>,
+}

@@ -1,0 +1,114 @@
+//! The error body every Paydesk API answers with, and its stable codes.
+
+use serde::{Deserialize, Serialize};
+
+/// Stable, machine-readable error codes. Clients match on these; messages may change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The body is not JSON, or not the JSON shape the endpoint takes.
+    InvalidJson,
+    /// A field has an unacceptable value; `message` names the field.
+    InvalidField,
+    CurrencyUnknown,
+    AmountInvalid,
+    QuantityInvalid,
+    ItemsEmpty,
+    ItemsTooMany,
+    FieldTooLong,
+    UrlInvalid,
+    ReturnUrlNotRegistered,
+    IdempotencyKeyInvalid,
+    /// The same idempotency key was used with a different request body.
+    IdempotencyKeyReused,
+    /// A request with the same idempotency key is still being processed.
+    IdempotencyKeyInUse,
+    /// No `Authorization: Bearer` header, or the key is not known.
+    Unauthenticated,
+    NotFound,
+    BankUnknown,
+    /// The bank cannot take this payment (limit, card kind or maintenance).
+    BankUnavailable,
+    /// The order cannot move as asked (already paid, expired, cancelled).
+    OrderNotPayable,
+    SignatureInvalid,
+    /// A bank notification disagrees with the order (amount, currency, order id).
+    NotificationMismatch,
+    MethodNotAllowed,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    /// Something failed inside the gateway; details are in its log, never here.
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidJson => "invalid_json",
+            ErrorCode::InvalidField => "invalid_field",
+            ErrorCode::CurrencyUnknown => "currency_unknown",
+            ErrorCode::AmountInvalid => "amount_invalid",
+            ErrorCode::QuantityInvalid => "quantity_invalid",
+            ErrorCode::ItemsEmpty => "items_empty",
+            ErrorCode::ItemsTooMany => "items_too_many",
+            ErrorCode::FieldTooLong => "field_too_long",
+            ErrorCode::UrlInvalid => "url_invalid",
+            ErrorCode::ReturnUrlNotRegistered => "return_url_not_registered",
+            ErrorCode::IdempotencyKeyInvalid => "idempotency_key_invalid",
+            ErrorCode::IdempotencyKeyReused => "idempotency_key_reused",
+            ErrorCode::IdempotencyKeyInUse => "idempotency_key_in_use",
+            ErrorCode::Unauthenticated => "unauthenticated",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::BankUnknown => "bank_unknown",
+            ErrorCode::BankUnavailable => "bank_unavailable",
+            ErrorCode::OrderNotPayable => "order_not_payable",
+            ErrorCode::SignatureInvalid => "signature_invalid",
+            ErrorCode::NotificationMismatch => "notification_mismatch",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+/// `{"error": {"code": "...", "message": "..."}}`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl ErrorBody {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ErrorBody {
+            error: ErrorDetail {
+                code,
+                message: message.into(),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_name_matches_as_str() {
+        for code in [
+            ErrorCode::InvalidJson,
+            ErrorCode::IdempotencyKeyReused,
+            ErrorCode::NotificationMismatch,
+            ErrorCode::Internal,
+        ] {
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+        }
+    }
+}
