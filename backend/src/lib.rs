@@ -1,1 +1,20 @@
-//! placeholder
+//! The Paydesk gateway: merchant API, widget API, hosted return page, bank connectors,
+//! notification intake and webhook delivery, on one `Store`.
+
+pub mod clock;
+pub mod config;
+pub mod connectors;
+mod error;
+mod ids;
+mod merchants;
+mod payments;
+mod routes;
+pub mod startup;
+mod state;
+mod status_hub;
+pub mod store;
+mod webhooks;
+mod wire;
+
+pub use config::{Config, MerchantSeed};
+pub use startup::Application;

@@ -1,0 +1,96 @@
+//! The bank side's boundary. A connector speaks one bank protocol; which bank code
+//! uses which connector is decided when the registry is built.
+
+mod sandbox;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::http::HeaderMap;
+use paydesk_shared::Money;
+use paydesk_shared::bank::CardKind;
+
+pub use sandbox::SandboxConnector;
+
+/// What the gateway asks a bank to collect.
+#[derive(Debug, Clone)]
+pub struct PaymentOrder {
+    pub attempt_id: String,
+    pub order_id: String,
+    pub merchant_name: String,
+    pub bank_code: String,
+    pub card_kind: CardKind,
+    pub amount: Money,
+    /// Where the bank sends the shopper back (the gateway's return page).
+    pub return_url: String,
+    pub expires_at_secs: i64,
+}
+
+/// A bank's verified verdict on one attempt. The amount is as the bank states it,
+/// unparsed, so a mismatch can be detected rather than silently coerced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BankVerdict {
+    pub attempt_id: String,
+    pub order_id: String,
+    pub bank_code: String,
+    pub bank_transaction_id: String,
+    pub amount: String,
+    pub currency: paydesk_shared::Currency,
+    pub outcome: VerdictOutcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VerdictOutcome {
+    Succeeded,
+    Failed { reason: String },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectorError {
+    #[error("notification signature rejected: {0}")]
+    Signature(#[from] paydesk_shared::signing::SignatureError),
+    #[error("notification is malformed: {0}")]
+    Malformed(String),
+}
+
+pub trait BankConnector: Send + Sync + 'static {
+    /// The name in the notification URL: `/v1/bank/notifications/{name}`.
+    fn name(&self) -> &'static str;
+
+    /// The signed URL that takes the shopper's browser to the bank's payment page.
+    fn redirect_url(&self, order: &PaymentOrder, now_secs: i64) -> String;
+
+    /// Verifies and decodes a notification exactly as received.
+    fn verify_notification(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        now_secs: i64,
+    ) -> Result<BankVerdict, ConnectorError>;
+}
+
+/// Which connector serves which bank.
+pub struct Connectors {
+    by_bank: HashMap<String, Arc<dyn BankConnector>>,
+    by_name: HashMap<&'static str, Arc<dyn BankConnector>>,
+}
+
+impl Connectors {
+    pub fn new(routes: impl IntoIterator<Item = (String, Arc<dyn BankConnector>)>) -> Self {
+        let mut by_bank = HashMap::new();
+        let mut by_name = HashMap::new();
+        for (bank, connector) in routes {
+            by_name.insert(connector.name(), connector.clone());
+            by_bank.insert(bank, connector);
+        }
+        Connectors { by_bank, by_name }
+    }
+
+    pub fn for_bank(&self, bank_code: &str) -> Option<&Arc<dyn BankConnector>> {
+        self.by_bank.get(bank_code)
+    }
+
+    pub fn by_name(&self, name: &str) -> Option<&Arc<dyn BankConnector>> {
+        self.by_name.get(name)
+    }
+}

@@ -1,0 +1,68 @@
+//! Who is calling: a merchant by secret key, or a shopper's widget by client token.
+
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::{Merchant, OrderRecord};
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
+/// A merchant authenticated by `Authorization: Bearer <secret key>`.
+pub(crate) struct AuthMerchant(pub(crate) Arc<Merchant>);
+
+impl FromRequestParts<AppState> for AuthMerchant {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let key = bearer(&parts.headers)
+            .ok_or_else(|| ApiError::unauthenticated("send your secret key as `Authorization: Bearer sk_…`"))?;
+        state
+            .merchants
+            .authenticate(key)
+            .await?
+            .map(AuthMerchant)
+            .ok_or_else(|| ApiError::unauthenticated("the secret key is not valid"))
+    }
+}
+
+/// The order a widget's client token authorises, from the `Authorization` header or,
+/// for EventSource which cannot set headers, the `client_token` query parameter.
+pub(crate) struct ClientOrder(pub(crate) OrderRecord);
+
+impl FromRequestParts<AppState> for ClientOrder {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let from_query = parts.uri.query().and_then(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "client_token")
+                .map(|(_, v)| v.into_owned())
+        });
+        let token = bearer(&parts.headers)
+            .map(str::to_owned)
+            .or(from_query)
+            .ok_or_else(|| ApiError::unauthenticated("send the order's client token as `Authorization: Bearer ct_…`"))?;
+        if token.len() > 128 {
+            return Err(ApiError::unauthenticated("the client token is not valid"));
+        }
+        state
+            .store
+            .order_by_client_token(&token)
+            .await?
+            .map(ClientOrder)
+            .ok_or_else(|| ApiError::unauthenticated("the client token is not valid"))
+    }
+}

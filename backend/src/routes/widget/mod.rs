@@ -1,0 +1,30 @@
+//! The widget API, authorised by an order's client token. Open to any origin: the
+//! widget runs on merchants' pages, and the token (not a cookie) is the credential.
+
+mod attempts;
+mod session;
+mod status;
+
+use axum::Router;
+use axum::http::{HeaderName, Method, header};
+use axum::routing::{get, post};
+use tower_http::cors::{Any, CorsLayer};
+
+use crate::state::AppState;
+
+pub(super) fn router() -> Router<AppState> {
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static("idempotency-key"),
+        ]);
+    Router::new()
+        .route("/v1/widget/session", get(session::handler))
+        .route("/v1/widget/attempts", post(attempts::handler))
+        .route("/v1/widget/status", get(status::current))
+        .route("/v1/widget/status/stream", get(status::stream))
+        .layer(cors)
+}

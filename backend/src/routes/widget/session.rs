@@ -1,0 +1,41 @@
+use axum::Json;
+use axum::extract::State;
+use paydesk_shared::api::{BankOption, WidgetSession};
+use paydesk_shared::bank::CardKind;
+
+use crate::error::ApiError;
+use crate::payments::availability;
+use crate::routes::auth::ClientOrder;
+use crate::state::AppState;
+use crate::wire;
+
+/// `GET /v1/widget/session`: the order to review and every bank, with whether it can
+/// take this order by debit and by credit card.
+pub(super) async fn handler(
+    State(state): State<AppState>,
+    ClientOrder(order): ClientOrder,
+) -> Result<Json<WidgetSession>, ApiError> {
+    let merchant = state
+        .store
+        .merchant(&order.merchant_id)
+        .await?
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("order {} has no merchant", order.id)))?;
+    let banks = state
+        .banks
+        .iter()
+        .map(|bank| BankOption {
+            code: bank.code.clone(),
+            name_en: bank.name_en.clone(),
+            name_zh: bank.name_zh.clone(),
+            pinyin: bank.pinyin.clone(),
+            colour: bank.colour.clone(),
+            popular: bank.popular,
+            debit: availability(bank, CardKind::Debit, order.total),
+            credit: availability(bank, CardKind::Credit, order.total),
+        })
+        .collect();
+    Ok(Json(WidgetSession {
+        order: wire::widget_order(&order, &merchant.name, state.clock.now_ms()),
+        banks,
+    }))
+}

@@ -1,0 +1,111 @@
+//! Building the gateway from its `Config` and running it.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::serve::ListenerExt;
+use paydesk_shared::bank::directory;
+use paydesk_shared::signing::Verifier;
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, watch};
+
+use crate::config::Config;
+use crate::connectors::{BankConnector, Connectors, SandboxConnector};
+use crate::merchants::{Merchants, key_hash};
+use crate::routes;
+use crate::state::AppState;
+use crate::status_hub::StatusHub;
+use crate::store::sqlite::SqliteStore;
+use crate::store::{Merchant, Store};
+use crate::webhooks::Dispatcher;
+
+pub struct Application {
+    port: u16,
+    listener: TcpListener,
+    router: Router,
+    dispatcher: Dispatcher,
+    shutdown: watch::Sender<bool>,
+}
+
+impl Application {
+    /// Opens the store, registers configured merchants and wires the routes. Takes a
+    /// bound listener so callers can bind port 0 and learn the port first.
+    pub async fn build(config: Config, listener: TcpListener) -> anyhow::Result<Self> {
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.database_path).await?);
+        let now = config.clock.now_ms();
+        for seed in &config.merchants {
+            store
+                .upsert_merchant(&Merchant {
+                    id: seed.id.clone(),
+                    name: seed.name.clone(),
+                    secret_key_hash: key_hash(&seed.secret_key),
+                    webhook_url: seed.webhook_url.clone(),
+                    webhook_secret: seed.webhook_secret.clone(),
+                    return_urls: seed.return_urls.clone(),
+                    created_at: now,
+                })
+                .await?;
+        }
+
+        let banks = directory();
+        let sandbox: Arc<dyn BankConnector> = Arc::new(SandboxConnector::new(
+            config.sandbox_bank_url.clone(),
+            &config.public_url,
+            config.signer.clone(),
+            Verifier::new(config.bank_keys.clone()),
+        ));
+        let connectors = Connectors::new(banks.iter().map(|b| (b.code.clone(), sandbox.clone())));
+
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        let outbox = Arc::new(Notify::new());
+        let state = AppState {
+            merchants: Arc::new(Merchants::new(store.clone())),
+            store: store.clone(),
+            clock: config.clock.clone(),
+            connectors: Arc::new(connectors),
+            banks: Arc::new(banks),
+            status: StatusHub::new(),
+            outbox: outbox.clone(),
+            public_url: config.public_url.clone().into(),
+            order_ttl: config.order_ttl,
+            shutdown: shutdown_rx,
+        };
+        let dispatcher = Dispatcher {
+            store,
+            clock: config.clock.clone(),
+            wakeup: outbox,
+            http: Dispatcher::http_client(),
+        };
+        Ok(Application {
+            port: listener.local_addr()?.port(),
+            listener,
+            router: routes::router(state, &config.widget_dir),
+            dispatcher,
+            shutdown,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until `shutdown` completes, then lets open requests finish, ends event
+    /// streams and stops the webhook dispatcher.
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let dispatcher = tokio::spawn(self.dispatcher.run(self.shutdown.subscribe()));
+        let stop = self.shutdown;
+        let listener = self.listener.tap_io(|tcp| {
+            // Without NODELAY small responses wait ~40 ms for Nagle's algorithm.
+            let _ = tcp.set_nodelay(true);
+        });
+        axum::serve(listener, self.router)
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                let _ = stop.send(true);
+            })
+            .await?;
+        dispatcher.await?;
+        Ok(())
+    }
+}

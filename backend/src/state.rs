@@ -1,0 +1,28 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use paydesk_shared::bank::Bank;
+use tokio::sync::{Notify, watch};
+
+use crate::clock::Clock;
+use crate::connectors::Connectors;
+use crate::merchants::Merchants;
+use crate::status_hub::StatusHub;
+use crate::store::Store;
+
+/// Everything a handler may use; cheap to clone.
+#[derive(Clone)]
+pub(crate) struct AppState {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) merchants: Arc<Merchants>,
+    pub(crate) connectors: Arc<Connectors>,
+    pub(crate) banks: Arc<Vec<Bank>>,
+    pub(crate) status: StatusHub,
+    /// Wakes the webhook dispatcher when an event is enqueued.
+    pub(crate) outbox: Arc<Notify>,
+    pub(crate) public_url: Arc<str>,
+    pub(crate) order_ttl: Duration,
+    /// Becomes `true` when the gateway stops; long-lived streams end on it.
+    pub(crate) shutdown: watch::Receiver<bool>,
+}

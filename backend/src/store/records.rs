@@ -1,0 +1,162 @@
+//! Rows as the rest of the gateway sees them: already typed, money in `Money`.
+
+use paydesk_shared::bank::CardKind;
+use paydesk_shared::payment::{AttemptStatus, OrderStatus};
+use paydesk_shared::{Currency, Money};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Merchant {
+    pub id: String,
+    pub name: String,
+    pub secret_key_hash: String,
+    pub webhook_url: Option<String>,
+    pub webhook_secret: String,
+    pub return_urls: Vec<String>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOrder {
+    pub id: String,
+    pub merchant_id: String,
+    pub currency: Currency,
+    pub items: Vec<ItemRecord>,
+    pub total: Money,
+    pub merchant_reference: String,
+    pub return_url: String,
+    pub client_token: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// A line item with its gateway-computed total.
+pub type ItemRecord = paydesk_shared::order::DraftItem;
+
+/// The first answer given for an idempotency key, kept to be replayed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewIdempotencyRecord {
+    pub merchant_id: String,
+    pub key: String,
+    /// SHA-256 of the request body, hex.
+    pub request_hash: String,
+    pub status_code: u16,
+    pub response_body: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CreateOrderOutcome {
+    Created,
+    /// The key was used before with the same body: here is the first answer.
+    Replayed { status_code: u16, response_body: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderRecord {
+    pub id: String,
+    pub merchant_id: String,
+    pub status: OrderStatus,
+    pub currency: Currency,
+    pub items: Vec<ItemRecord>,
+    pub total: Money,
+    pub merchant_reference: String,
+    pub return_url: String,
+    pub client_token: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub paid_at: Option<i64>,
+    /// Oldest first.
+    pub attempts: Vec<AttemptRecord>,
+}
+
+impl OrderRecord {
+    pub fn latest_attempt(&self) -> Option<&AttemptRecord> {
+        self.attempts.last()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptRecord {
+    pub id: String,
+    pub order_id: String,
+    pub bank_code: String,
+    pub card_kind: CardKind,
+    pub status: AttemptStatus,
+    pub amount: Money,
+    pub failure_reason: Option<String>,
+    pub bank_transaction_id: Option<String>,
+    pub created_at: i64,
+    pub decided_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAttempt {
+    pub id: String,
+    pub order_id: String,
+    pub bank_code: String,
+    pub card_kind: CardKind,
+    pub amount: Money,
+    pub idempotency_key: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StartAttemptOutcome {
+    Started(AttemptRecord),
+    /// The same Pay click arrived again: the attempt it already made.
+    Existing(AttemptRecord),
+    /// The order is in a status that cannot start an attempt.
+    NotPayable(OrderStatus),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecisionOutcome {
+    /// The attempt was decided now; `order_moved` tells whether the order changed.
+    Applied { order_moved: bool },
+    /// The attempt had already been decided the same way (a duplicate notification).
+    Duplicate,
+    /// The attempt had already been decided differently; nothing changed.
+    Conflicting { existing: AttemptStatus },
+    UnknownAttempt,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent {
+    pub id: String,
+    pub merchant_id: String,
+    pub order_id: String,
+    pub kind: String,
+    pub payload: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEvent {
+    pub id: String,
+    pub merchant_id: String,
+    pub order_id: String,
+    pub kind: String,
+    pub payload: String,
+    pub attempts: u32,
+}
+
+impl NewOrder {
+    /// The order as it reads back right after it is stored.
+    pub fn to_record(&self) -> OrderRecord {
+        OrderRecord {
+            id: self.id.clone(),
+            merchant_id: self.merchant_id.clone(),
+            status: OrderStatus::Created,
+            currency: self.currency,
+            items: self.items.clone(),
+            total: self.total,
+            merchant_reference: self.merchant_reference.clone(),
+            return_url: self.return_url.clone(),
+            client_token: self.client_token.clone(),
+            created_at: self.created_at,
+            expires_at: self.expires_at,
+            paid_at: None,
+            attempts: Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! SQLite store: one file in WAL mode with `synchronous=FULL`, so every commit is
+//! durable. One write connection (SQLite has one writer anyway; queuing in the pool
+//! beats SQLITE_BUSY retries) and a small pool of readers.
+
+mod attempts;
+mod merchants;
+mod order_writer;
+mod orders;
+mod outbox;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+use super::*;
+use order_writer::OrderWriter;
+
+pub struct SqliteStore {
+    write: SqlitePool,
+    read: SqlitePool,
+    orders: OrderWriter,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file and brings its schema up to date.
+    pub async fn open(path: &Path) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str("sqlite://")?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await?;
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&write)
+            .await
+            .map_err(|e| StoreError::Database(e.into()))?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
+        let orders = OrderWriter::spawn(write.clone());
+        Ok(SqliteStore { write, read, orders })
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn upsert_merchant(&self, merchant: &Merchant) -> Result<(), StoreError> {
+        merchants::upsert(&self.write, merchant).await
+    }
+
+    async fn merchant_by_key_hash(&self, key_hash: &str) -> Result<Option<Merchant>, StoreError> {
+        merchants::by_key_hash(&self.read, key_hash).await
+    }
+
+    async fn merchant(&self, id: &str) -> Result<Option<Merchant>, StoreError> {
+        merchants::by_id(&self.read, id).await
+    }
+
+    async fn create_order(
+        &self,
+        order: NewOrder,
+        idempotency: Option<NewIdempotencyRecord>,
+    ) -> Result<CreateOrderOutcome, StoreError> {
+        self.orders.create(order, idempotency).await
+    }
+
+    async fn order(&self, merchant_id: &str, order_id: &str) -> Result<Option<OrderRecord>, StoreError> {
+        orders::load(&self.read, orders::Key::Id { merchant_id, order_id }).await
+    }
+
+    async fn order_by_id(&self, order_id: &str) -> Result<Option<OrderRecord>, StoreError> {
+        orders::load(&self.read, orders::Key::AnyMerchant(order_id)).await
+    }
+
+    async fn order_by_client_token(&self, token: &str) -> Result<Option<OrderRecord>, StoreError> {
+        orders::load(&self.read, orders::Key::ClientToken(token)).await
+    }
+
+    async fn order_by_attempt(&self, attempt_id: &str) -> Result<Option<OrderRecord>, StoreError> {
+        orders::load(&self.read, orders::Key::Attempt(attempt_id)).await
+    }
+
+    async fn start_attempt(&self, attempt: NewAttempt) -> Result<StartAttemptOutcome, StoreError> {
+        attempts::start(&self.write, attempt).await
+    }
+
+    async fn decide_attempt(&self, decision: AttemptDecision) -> Result<DecisionOutcome, StoreError> {
+        attempts::decide(&self.write, decision).await
+    }
+
+    async fn due_events(&self, now_ms: i64, limit: u32) -> Result<Vec<OutboxEvent>, StoreError> {
+        outbox::due(&self.read, now_ms, limit).await
+    }
+
+    async fn next_event_due(&self) -> Result<Option<i64>, StoreError> {
+        outbox::next_due(&self.read).await
+    }
+
+    async fn mark_event_delivered(&self, event_id: &str, now_ms: i64) -> Result<(), StoreError> {
+        outbox::delivered(&self.write, event_id, now_ms).await
+    }
+
+    async fn mark_event_failed(
+        &self,
+        event_id: &str,
+        next_attempt_at: i64,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        outbox::failed(&self.write, event_id, next_attempt_at, error).await
+    }
+}
+
+/// `?, ?, ?` for an `IN (…)` list of the statuses a transition may start from.
+fn status_list(statuses: &[paydesk_shared::OrderStatus]) -> String {
+    statuses
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

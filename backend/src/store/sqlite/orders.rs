@@ -1,0 +1,125 @@
+use paydesk_shared::bank::CardKind;
+use paydesk_shared::payment::{AttemptStatus, OrderStatus};
+use paydesk_shared::{Currency, Money};
+use sqlx::{Row, SqlitePool, sqlite::SqliteRow};
+
+use crate::store::{AttemptRecord, ItemRecord, OrderRecord, StoreError};
+
+pub(super) enum Key<'a> {
+    Id { merchant_id: &'a str, order_id: &'a str },
+    AnyMerchant(&'a str),
+    ClientToken(&'a str),
+    Attempt(&'a str),
+}
+
+pub(super) async fn load(pool: &SqlitePool, key: Key<'_>) -> Result<Option<OrderRecord>, StoreError> {
+    let row = match key {
+        Key::Id { merchant_id, order_id } => {
+            sqlx::query("SELECT * FROM orders WHERE id = ? AND merchant_id = ?")
+                .bind(order_id)
+                .bind(merchant_id)
+                .fetch_optional(pool)
+                .await?
+        }
+        Key::AnyMerchant(order_id) => {
+            sqlx::query("SELECT * FROM orders WHERE id = ?")
+                .bind(order_id)
+                .fetch_optional(pool)
+                .await?
+        }
+        Key::ClientToken(token) => {
+            sqlx::query("SELECT * FROM orders WHERE client_token = ?")
+                .bind(token)
+                .fetch_optional(pool)
+                .await?
+        }
+        Key::Attempt(attempt_id) => {
+            sqlx::query(
+                "SELECT o.* FROM orders o JOIN payment_attempts a ON a.order_id = o.id WHERE a.id = ?",
+            )
+            .bind(attempt_id)
+            .fetch_optional(pool)
+            .await?
+        }
+    };
+    let Some(row) = row else { return Ok(None) };
+    let id: String = row.try_get("id")?;
+    let currency = currency(&row)?;
+    let items = sqlx::query("SELECT * FROM order_items WHERE order_id = ? ORDER BY position")
+        .bind(&id)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|r| item_from_row(r, currency))
+        .collect::<Result<_, _>>()?;
+    let attempts = sqlx::query("SELECT * FROM payment_attempts WHERE order_id = ? ORDER BY created_at, rowid")
+        .bind(&id)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(attempt_from_row)
+        .collect::<Result<_, _>>()?;
+    Ok(Some(OrderRecord {
+        status: order_status(&row)?,
+        merchant_id: row.try_get("merchant_id")?,
+        currency,
+        items,
+        total: money(&row, "total_minor", currency)?,
+        merchant_reference: row.try_get("merchant_reference")?,
+        return_url: row.try_get("return_url")?,
+        client_token: row.try_get("client_token")?,
+        created_at: row.try_get("created_at")?,
+        expires_at: row.try_get("expires_at")?,
+        paid_at: row.try_get("paid_at")?,
+        attempts,
+        id,
+    }))
+}
+
+fn item_from_row(row: &SqliteRow, currency: Currency) -> Result<ItemRecord, StoreError> {
+    let quantity: i64 = row.try_get("quantity")?;
+    Ok(ItemRecord {
+        name: row.try_get("name")?,
+        quantity: u32::try_from(quantity).map_err(|_| corrupt("order_items.quantity"))?,
+        unit_price: money(row, "unit_price_minor", currency)?,
+        line_total: money(row, "line_total_minor", currency)?,
+        image_url: row.try_get("image_url")?,
+    })
+}
+
+pub(super) fn attempt_from_row(row: &SqliteRow) -> Result<AttemptRecord, StoreError> {
+    let currency = currency(row)?;
+    let status: String = row.try_get("status")?;
+    let card_kind: String = row.try_get("card_kind")?;
+    Ok(AttemptRecord {
+        id: row.try_get("id")?,
+        order_id: row.try_get("order_id")?,
+        bank_code: row.try_get("bank_code")?,
+        card_kind: CardKind::parse(&card_kind).ok_or_else(|| corrupt("payment_attempts.card_kind"))?,
+        status: AttemptStatus::parse(&status).ok_or_else(|| corrupt("payment_attempts.status"))?,
+        amount: money(row, "amount_minor", currency)?,
+        failure_reason: row.try_get("failure_reason")?,
+        bank_transaction_id: row.try_get("bank_transaction_id")?,
+        created_at: row.try_get("created_at")?,
+        decided_at: row.try_get("decided_at")?,
+    })
+}
+
+fn currency(row: &SqliteRow) -> Result<Currency, StoreError> {
+    let code: String = row.try_get("currency")?;
+    code.parse().map_err(|_| corrupt("currency"))
+}
+
+fn order_status(row: &SqliteRow) -> Result<OrderStatus, StoreError> {
+    let status: String = row.try_get("status")?;
+    OrderStatus::parse(&status).ok_or_else(|| corrupt("orders.status"))
+}
+
+fn money(row: &SqliteRow, column: &str, currency: Currency) -> Result<Money, StoreError> {
+    let minor: i64 = row.try_get(column)?;
+    Money::from_minor(minor, currency).map_err(|_| corrupt(column))
+}
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Corrupt(format!("unexpected value in {what}"))
+}

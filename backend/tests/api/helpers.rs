@@ -1,0 +1,254 @@
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::http::HeaderMap;
+use axum::routing::post;
+use paydesk_gateway::{Application, Config, MerchantSeed};
+use paydesk_shared::api::{CreateAttemptResponse, OrderResponse};
+use paydesk_shared::bank_protocol::{PaymentNotification, PaymentOutcome, SIGNATURE_HEADER};
+use paydesk_shared::signing::Signer;
+use serde_json::{Value, json};
+use sqlx::SqlitePool;
+use tokio::sync::mpsc;
+
+pub const SECRET_KEY: &str = "sk_test_alpha_0123456789abcdef";
+pub const OTHER_SECRET_KEY: &str = "sk_test_bravo_0123456789abcdef";
+pub const WEBHOOK_SECRET: &str = "whsec_alpha_0123456789";
+pub const RETURN_URL: &str = "https://shop.example/checkout/complete";
+
+/// A webhook as the merchant's receiver got it.
+pub struct ReceivedWebhook {
+    pub signature: String,
+    pub body: Bytes,
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub bank: Signer,
+    pub db: SqlitePool,
+    pub webhooks: mpsc::UnboundedReceiver<ReceivedWebhook>,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("gateway.sqlite");
+    let webhook_url = spawn_webhook_receiver().await;
+    let (webhook_address, webhooks) = webhook_url;
+
+    let bank = Signer::generate("bank-test");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    let mut config = Config::new(
+        db_path.clone(),
+        address.clone(),
+        Signer::generate("gateway-test"),
+        vec![bank.public_key()],
+        "http://127.0.0.1:9".into(),
+    );
+    config.merchants = vec![
+        MerchantSeed {
+            id: "mer_alpha".into(),
+            name: "Alpha Teas".into(),
+            secret_key: SECRET_KEY.into(),
+            webhook_url: Some(webhook_address),
+            webhook_secret: WEBHOOK_SECRET.into(),
+            return_urls: vec![RETURN_URL.into()],
+        },
+        MerchantSeed {
+            id: "mer_bravo".into(),
+            name: "Bravo Cups".into(),
+            secret_key: OTHER_SECRET_KEY.into(),
+            webhook_url: None,
+            webhook_secret: "whsec_bravo".into(),
+            return_urls: vec![RETURN_URL.into()],
+        },
+    ];
+    let app = Application::build(config, listener).await.unwrap();
+    tokio::spawn(app.run_until_stopped(std::future::pending()));
+    let db = SqlitePool::connect(&format!("sqlite://{}", db_path.display())).await.unwrap();
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        bank,
+        db,
+        webhooks,
+        _dir: dir,
+    }
+}
+
+/// A merchant endpoint on port 0 that records every webhook and answers 200.
+async fn spawn_webhook_receiver() -> (String, mpsc::UnboundedReceiver<ReceivedWebhook>) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let router = Router::new().route(
+        "/webhooks",
+        post(move |headers: HeaderMap, body: Bytes| {
+            let tx = tx.clone();
+            async move {
+                let signature = headers
+                    .get("paydesk-signature")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned();
+                let _ = tx.send(ReceivedWebhook { signature, body });
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://127.0.0.1:{}/webhooks", listener.local_addr().unwrap().port());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (url, rx)
+}
+
+pub fn order_body() -> Value {
+    json!({
+        "currency": "CNY",
+        "items": [
+            {"name": "Longjing tea", "quantity": 2, "unit_price": "25.00"},
+            {"name": "Celadon cup", "quantity": 1, "unit_price": "68.00", "image_url": "https://shop.example/cup.svg"}
+        ],
+        "merchant_reference": "TH-1001",
+        "return_url": format!("{RETURN_URL}?ref=TH-1001"),
+    })
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// Posts raw bytes to `/v1/orders` with the given key and headers.
+    pub async fn post_order_raw(&self, secret: Option<&str>, idempotency_key: Option<&str>, body: Vec<u8>) -> reqwest::Response {
+        let mut req = self
+            .client
+            .post(self.url("/v1/orders"))
+            .header("content-type", "application/json")
+            .body(body);
+        if let Some(secret) = secret {
+            req = req.bearer_auth(secret);
+        }
+        if let Some(key) = idempotency_key {
+            req = req.header("idempotency-key", key);
+        }
+        req.send().await.unwrap()
+    }
+
+    pub async fn post_order(&self, body: &Value) -> reqwest::Response {
+        self.post_order_raw(Some(SECRET_KEY), None, serde_json::to_vec(body).unwrap()).await
+    }
+
+    pub async fn create_order(&self) -> OrderResponse {
+        let response = self.post_order(&order_body()).await;
+        assert_eq!(response.status(), 201);
+        response.json().await.unwrap()
+    }
+
+    pub async fn get_order(&self, id: &str) -> OrderResponse {
+        let response = self
+            .client
+            .get(self.url(&format!("/v1/orders/{id}")))
+            .bearer_auth(SECRET_KEY)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+
+    pub async fn start_attempt(&self, order: &OrderResponse, bank: &str, idempotency_key: &str) -> reqwest::Response {
+        self.client
+            .post(self.url("/v1/widget/attempts"))
+            .bearer_auth(&order.client_token)
+            .header("idempotency-key", idempotency_key)
+            .json(&json!({"bank_code": bank, "card_kind": "debit"}))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// An order with one pending attempt at ICBC: (order, attempt id).
+    pub async fn order_at_bank(&self) -> (OrderResponse, String) {
+        let order = self.create_order().await;
+        let response = self.start_attempt(&order, "ICBC", "click-1").await;
+        assert_eq!(response.status(), 201);
+        let attempt: CreateAttemptResponse = response.json().await.unwrap();
+        (order, attempt.attempt_id)
+    }
+
+    pub fn notification(&self, order: &OrderResponse, attempt_id: &str, amount: &str, outcome: PaymentOutcome) -> Vec<u8> {
+        serde_json::to_vec(&PaymentNotification {
+            attempt_id: attempt_id.into(),
+            order_id: order.id.clone(),
+            bank_code: "ICBC".into(),
+            bank_transaction_id: format!("SBX-{attempt_id}"),
+            amount: amount.into(),
+            currency: order.currency,
+            outcome,
+            decided_at: now_secs(),
+        })
+        .unwrap()
+    }
+
+    /// Sends a notification signed with `signer`.
+    pub async fn notify(&self, body: Vec<u8>, signer: &Signer) -> reqwest::Response {
+        let signature = signer.sign(now_secs(), &body);
+        self.client
+            .post(self.url("/v1/bank/notifications/sandbox"))
+            .header(SIGNATURE_HEADER, signature)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(&self.db)
+            .await
+            .unwrap()
+    }
+
+    /// Every table's row count, to show a refused request changed nothing.
+    pub async fn snapshot(&self) -> Vec<i64> {
+        let mut counts = Vec::new();
+        for table in ["orders", "order_items", "idempotency_keys", "payment_attempts", "outbox_events"] {
+            counts.push(self.count(table).await);
+        }
+        let statuses: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE status <> 'created'")
+            .fetch_one(&self.db)
+            .await
+            .unwrap();
+        counts.push(statuses);
+        counts
+    }
+
+    /// The next webhook, or a failure after a generous deadline.
+    pub async fn next_webhook(&mut self) -> ReceivedWebhook {
+        tokio::time::timeout(Duration::from_secs(20), self.webhooks.recv())
+            .await
+            .expect("no webhook within 20 s")
+            .expect("receiver closed")
+    }
+}
+
+pub fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// Asserts a JSON error with this status and code.
+pub async fn assert_error(response: reqwest::Response, status: u16, code: &str) {
+    assert_eq!(response.status(), status, "status");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert!(!body["error"]["message"].as_str().unwrap().is_empty());
+}

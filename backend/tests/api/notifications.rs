@@ -1,0 +1,163 @@
+use paydesk_shared::api::WebhookEvent;
+use paydesk_shared::bank_protocol::{DeclineReason, PaymentOutcome};
+use paydesk_shared::signing::Signer;
+use paydesk_shared::webhook;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn a_verified_success_pays_the_order_and_sends_a_signed_webhook() {
+    let mut app = spawn_app().await;
+    let (order, attempt_id) = app.order_at_bank().await;
+    let body = app.notification(&order, &attempt_id, "118.00", PaymentOutcome::Succeeded);
+    let response = app.notify(body, &app.bank.clone()).await;
+    assert_eq!(response.status(), 200);
+
+    let paid = app.get_order(&order.id).await;
+    assert_eq!(paid.status.as_str(), "paid");
+    assert_eq!(paid.attempts[0].status.as_str(), "succeeded");
+    assert_eq!(paid.attempts[0].bank_transaction_id.as_deref(), Some(format!("SBX-{attempt_id}").as_str()));
+
+    let hook = app.next_webhook().await;
+    webhook::verify(WEBHOOK_SECRET, &hook.signature, &hook.body, now_secs(), 300).expect("signature verifies");
+    let event: WebhookEvent = serde_json::from_slice(&hook.body).unwrap();
+    assert_eq!(event.kind, "order.paid");
+    assert_eq!(event.data.order.id, order.id);
+    assert_eq!(event.data.order.status.as_str(), "paid");
+}
+
+#[tokio::test]
+async fn a_forged_signature_is_rejected_and_changes_nothing() {
+    let app = spawn_app().await;
+    let (order, attempt_id) = app.order_at_bank().await;
+    let before = app.snapshot().await;
+    let body = app.notification(&order, &attempt_id, "118.00", PaymentOutcome::Succeeded);
+
+    let impostor = Signer::generate("bank-test");
+    assert_error(app.notify(body.clone(), &impostor).await, 401, "signature_invalid").await;
+    let unknown_kid = Signer::generate("bank-other");
+    assert_error(app.notify(body.clone(), &unknown_kid).await, 401, "signature_invalid").await;
+
+    let signature = app.bank.sign(now_secs(), &body);
+    let mut tampered = body.clone();
+    let pos = tampered.iter().position(|&b| b == b'1').unwrap();
+    tampered[pos] = b'9';
+    let response = app
+        .client
+        .post(app.url("/v1/bank/notifications/sandbox"))
+        .header("paydesk-bank-signature", signature)
+        .header("content-type", "application/json")
+        .body(tampered)
+        .send()
+        .await
+        .unwrap();
+    assert_error(response, 401, "signature_invalid").await;
+
+    let stale = app.bank.sign(now_secs() - 600, &body);
+    let response = app
+        .client
+        .post(app.url("/v1/bank/notifications/sandbox"))
+        .header("paydesk-bank-signature", stale)
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_error(response, 401, "signature_invalid").await;
+
+    let unsigned = app
+        .client
+        .post(app.url("/v1/bank/notifications/sandbox"))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_error(unsigned, 400, "invalid_json").await;
+
+    assert_eq!(app.snapshot().await, before);
+    assert_eq!(app.get_order(&order.id).await.status.as_str(), "pending");
+}
+
+#[tokio::test]
+async fn a_notification_with_the_wrong_amount_leaves_the_order_unpaid() {
+    let app = spawn_app().await;
+    let (order, attempt_id) = app.order_at_bank().await;
+    let before = app.snapshot().await;
+    for amount in ["1.00", "118.01", "118.1", "-118.00", "abc"] {
+        let body = app.notification(&order, &attempt_id, amount, PaymentOutcome::Succeeded);
+        assert_error(app.notify(body, &app.bank.clone()).await, 422, "notification_mismatch").await;
+    }
+    let mut other_currency: serde_json::Value =
+        serde_json::from_slice(&app.notification(&order, &attempt_id, "118.00", PaymentOutcome::Succeeded)).unwrap();
+    other_currency["currency"] = "USD".into();
+    let body = serde_json::to_vec(&other_currency).unwrap();
+    assert_error(app.notify(body, &app.bank.clone()).await, 422, "notification_mismatch").await;
+    assert_eq!(app.snapshot().await, before);
+    assert_eq!(app.get_order(&order.id).await.status.as_str(), "pending");
+}
+
+#[tokio::test]
+async fn a_notification_for_an_unknown_attempt_is_not_found() {
+    let app = spawn_app().await;
+    let order = app.create_order().await;
+    let body = app.notification(&order, "att_unknown", "118.00", PaymentOutcome::Succeeded);
+    assert_error(app.notify(body, &app.bank.clone()).await, 404, "not_found").await;
+}
+
+#[tokio::test]
+async fn twenty_concurrent_duplicate_notifications_pay_exactly_once() {
+    let mut app = spawn_app().await;
+    let (order, attempt_id) = app.order_at_bank().await;
+    let body = app.notification(&order, &attempt_id, "118.00", PaymentOutcome::Succeeded);
+    let bank = app.bank.clone();
+    let sends = (0..20).map(|_| app.notify(body.clone(), &bank));
+    for response in futures::future::join_all(sends).await {
+        assert_eq!(response.status(), 200);
+    }
+    assert_eq!(app.get_order(&order.id).await.status.as_str(), "paid");
+    assert_eq!(app.count("outbox_events").await, 1, "one order.paid event");
+    let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bank_notifications WHERE result = 'applied'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(applied, 1);
+    assert_eq!(app.count("bank_notifications").await, 20);
+    let hook = app.next_webhook().await;
+    let event: WebhookEvent = serde_json::from_slice(&hook.body).unwrap();
+    assert_eq!(event.kind, "order.paid");
+}
+
+#[tokio::test]
+async fn a_failure_after_a_success_changes_nothing() {
+    let app = spawn_app().await;
+    let (order, attempt_id) = app.order_at_bank().await;
+    let ok = app.notification(&order, &attempt_id, "118.00", PaymentOutcome::Succeeded);
+    assert_eq!(app.notify(ok, &app.bank.clone()).await.status(), 200);
+    let failed = app.notification(
+        &order,
+        &attempt_id,
+        "118.00",
+        PaymentOutcome::Failed { reason: DeclineReason::InsufficientFunds },
+    );
+    assert_eq!(app.notify(failed, &app.bank.clone()).await.status(), 200);
+    let order = app.get_order(&order.id).await;
+    assert_eq!(order.status.as_str(), "paid");
+    assert_eq!(order.attempts[0].status.as_str(), "succeeded");
+}
+
+#[tokio::test]
+async fn a_decline_lets_the_shopper_choose_another_bank() {
+    let app = spawn_app().await;
+    let (order, attempt_id) = app.order_at_bank().await;
+    let failed = app.notification(
+        &order,
+        &attempt_id,
+        "118.00",
+        PaymentOutcome::Failed { reason: DeclineReason::InsufficientFunds },
+    );
+    assert_eq!(app.notify(failed, &app.bank.clone()).await.status(), 200);
+    let after = app.get_order(&order.id).await;
+    assert_eq!(after.status.as_str(), "failed");
+    assert_eq!(after.attempts[0].failure_reason.as_deref(), Some("insufficient_funds"));
+    assert_eq!(app.start_attempt(&order, "CCB", "click-2").await.status(), 201);
+    assert_eq!(app.get_order(&order.id).await.status.as_str(), "pending");
+}
