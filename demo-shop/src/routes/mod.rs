@@ -1,0 +1,26 @@
+//! The shop's routes, one module per page or endpoint.
+
+mod assets;
+mod checkout;
+mod complete;
+mod orders;
+mod storefront;
+mod webhooks;
+
+use std::sync::Arc;
+
+use axum::Router;
+
+use crate::error::PageError;
+use crate::startup::AppState;
+
+pub(crate) fn router() -> Router<Arc<AppState>> {
+    Router::new()
+        .merge(storefront::router())
+        .merge(checkout::router())
+        .merge(complete::router())
+        .merge(orders::router())
+        .merge(webhooks::router())
+        .merge(assets::router())
+        .fallback(|| async { PageError::NotFound })
+}

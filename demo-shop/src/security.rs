@@ -1,0 +1,83 @@
+//! Response headers that lock the shop's pages down while letting the Paydesk widget
+//! run: its loader, WebAssembly module, stylesheet and API calls come from the
+//! gateway's origin and nowhere else.
+
+use axum::Router;
+use axum::http::HeaderValue;
+use axum::http::header::{
+    CONTENT_SECURITY_POLICY, HeaderName, InvalidHeaderValue, REFERRER_POLICY,
+    X_CONTENT_TYPE_OPTIONS,
+};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// The policy for a shop whose gateway lives at `gateway_origin`.
+///
+/// - `'wasm-unsafe-eval'` lets the widget compile its WebAssembly; it does not allow
+///   `eval` of JavaScript.
+/// - `style-src-attr 'unsafe-inline'`: the widget may set per-element style
+///   attributes (bank badge colours, theme variables). The shop's own pages use none,
+///   and `<style>` elements stay restricted by `style-src`.
+/// - `form-action 'self'`: the shop's only form posts to itself. The widget sends the
+///   shopper to the bank with `location.assign`, which form-action does not govern.
+pub(crate) fn content_security_policy(gateway_origin: &str) -> String {
+    let gw = gateway_origin;
+    [
+        "default-src 'self'".to_owned(),
+        format!("script-src 'self' {gw} 'wasm-unsafe-eval'"),
+        format!("connect-src 'self' {gw}"),
+        format!("style-src 'self' {gw}"),
+        "style-src-attr 'unsafe-inline'".to_owned(),
+        format!("img-src 'self' {gw} data:"),
+        format!("font-src 'self' {gw}"),
+        "object-src 'none'".to_owned(),
+        "base-uri 'none'".to_owned(),
+        "form-action 'self'".to_owned(),
+        "frame-ancestors 'none'".to_owned(),
+    ]
+    .join("; ")
+}
+
+/// Adds the security headers to every response of `router`.
+pub(crate) fn with_security_headers<S>(
+    router: Router<S>,
+    gateway_origin: &str,
+) -> Result<Router<S>, InvalidHeaderValue>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    let csp = HeaderValue::from_str(&content_security_policy(gateway_origin))?;
+    let headers: [(HeaderName, HeaderValue); 3] = [
+        (CONTENT_SECURITY_POLICY, csp),
+        (X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        (
+            REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ),
+    ];
+    Ok(headers.into_iter().fold(router, |router, (name, value)| {
+        router.layer(SetResponseHeaderLayer::if_not_present(name, value))
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_names_the_gateway_and_nothing_inline() {
+        let csp = content_security_policy("http://127.0.0.1:8080");
+        assert!(csp.contains("script-src 'self' http://127.0.0.1:8080 'wasm-unsafe-eval'"));
+        assert!(csp.contains("connect-src 'self' http://127.0.0.1:8080"));
+        assert!(csp.contains("frame-ancestors 'none'"));
+        let script_src = csp
+            .split("; ")
+            .find(|d| d.starts_with("script-src "))
+            .unwrap();
+        for token in script_src.split(' ') {
+            assert!(
+                token != "'unsafe-inline'" && token != "'unsafe-eval'",
+                "{token}"
+            );
+        }
+    }
+}
