@@ -1,1 +1,20 @@
-//! placeholder
+//! The Paydesk sandbox bank: a real HTTP service that plays the online banking of the
+//! banks in the shared directory. It verifies the gateway's signed payment requests,
+//! shows each bank's payment page, keeps test card balances, and tells the gateway
+//! the outcome with signed notifications that it retries until acknowledged.
+
+pub mod cards;
+mod clock;
+mod config;
+mod directory;
+mod html;
+mod ledger;
+mod notifier;
+mod payment;
+mod payment_request;
+mod routes;
+mod startup;
+mod state;
+
+pub use config::Config;
+pub use startup::Application;

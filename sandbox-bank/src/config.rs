@@ -1,0 +1,15 @@
+//! What the sandbox bank needs to run. Plain data: `main.rs` fills it from the
+//! environment, tests build it by hand.
+
+use paydesk_shared::signing::{PublicKey, Signer};
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The bank's private key; it signs every notification to the gateway.
+    pub signer: Signer,
+    /// The gateway keys whose payment requests the bank accepts (two while the gateway
+    /// rotates its key).
+    pub gateway_keys: Vec<PublicKey>,
+    /// The bank's own base URL, without a trailing slash.
+    pub public_url: String,
+}

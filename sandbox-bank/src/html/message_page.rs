@@ -1,0 +1,44 @@
+//! A page that explains something and offers at most one way on: rejected payment
+//! requests, lost sessions, payments already decided.
+
+use paydesk_shared::bank::Bank;
+
+use super::{bank_header, document, escape, sandbox_header};
+use crate::directory::css_class;
+
+pub(crate) struct MessagePage<'a> {
+    /// The bank the shopper was at, when it is known and trustworthy.
+    pub(crate) bank: Option<&'a Bank>,
+    pub(crate) heading_zh: &'a str,
+    pub(crate) heading_en: &'a str,
+    /// Plain text; escaped here.
+    pub(crate) message: &'a str,
+    /// A link back, only ever to a URL from a verified request.
+    pub(crate) link: Option<(&'a str, &'a str)>,
+}
+
+pub(crate) fn message_page(page: &MessagePage<'_>) -> String {
+    let header = page.bank.map_or_else(sandbox_header, bank_header);
+    let link = page.link.map_or_else(String::new, |(href, label)| {
+        format!(
+            r#"<p><a class="button button-primary" href="{}">{}</a></p>"#,
+            escape(href),
+            escape(label)
+        )
+    });
+    let main = format!(
+        r#"<section class="panel message" aria-labelledby="message-title">
+<h1 id="message-title" class="message-title"><span lang="zh-CN">{heading_zh}</span> <span lang="en">{heading_en}</span></h1>
+<p class="message-text" data-testid="bank-message">{message}</p>
+{link}
+</section>"#,
+        heading_zh = escape(page.heading_zh),
+        heading_en = escape(page.heading_en),
+        message = escape(page.message),
+    );
+    let body_class = page.bank.map_or_else(
+        || "page-message".to_owned(),
+        |bank| format!("page-message {}", css_class(bank)),
+    );
+    document(page.heading_en, &body_class, &header, &main)
+}

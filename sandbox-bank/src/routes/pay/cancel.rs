@@ -1,0 +1,34 @@
+//! `POST /pay/cancel`: the shopper gives up; the gateway hears `cancelled_by_shopper`.
+
+use axum::Form;
+use axum::extract::State;
+use axum::extract::rejection::FormRejection;
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::{bad_form, finish, session_not_found};
+use crate::clock::now_unix;
+use crate::ledger::SessionId;
+use crate::payment::{self, NotFinished};
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+pub(super) struct CancelForm {
+    session: String,
+}
+
+pub(super) async fn cancel(
+    State(state): State<AppState>,
+    form: Result<Form<CancelForm>, FormRejection>,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return bad_form();
+    };
+    let Some(id) = SessionId::parse(&form.session) else {
+        return session_not_found();
+    };
+    match payment::cancel(&state.ledger, &id, now_unix()).await {
+        Ok(finished) => finish(&state, &finished),
+        Err(NotFinished::SessionNotFound | NotFinished::Retry { .. }) => session_not_found(),
+    }
+}

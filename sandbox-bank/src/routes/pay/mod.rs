@@ -1,0 +1,68 @@
+//! The online-banking flow: `GET /pay` opens the bank page for a signed request,
+//! `POST /pay` pays, `POST /pay/cancel` gives up. Both posts end with a 303 back to
+//! the request's `return_url`; the gateway learns the outcome from the signed
+//! notification, never from the browser.
+
+mod cancel;
+mod open;
+mod submit;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+
+use super::respond::{message, see_other};
+use crate::html::MessagePage;
+use crate::payment::Finished;
+use crate::state::AppState;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/pay", get(open::open).post(submit::submit))
+        .route("/pay/cancel", post(cancel::cancel))
+}
+
+/// Tells the gateway about a fresh decision (from the background) and sends the
+/// shopper back.
+fn finish(state: &AppState, finished: &Finished) -> Response {
+    if let Finished::Now { session, decision } = finished {
+        tracing::info!(
+            attempt_id = %session.request.attempt_id,
+            bank_transaction_id = %decision.bank_transaction_id,
+            outcome = ?decision.outcome,
+            "payment decided"
+        );
+        state.notifier.send(
+            session.request.notify_url.clone(),
+            &decision.notification(&session.request),
+        );
+    }
+    see_other(&finished.session().request.return_url)
+}
+
+fn session_not_found() -> Response {
+    message(
+        StatusCode::NOT_FOUND,
+        &MessagePage {
+            bank: None,
+            heading_zh: "支付会话已失效",
+            heading_en: "Payment session not found",
+            message: "This payment page has expired or was never opened. Go back to the merchant and start the payment again.",
+            link: None,
+        },
+    )
+}
+
+fn bad_form() -> Response {
+    message(
+        StatusCode::BAD_REQUEST,
+        &MessagePage {
+            bank: None,
+            heading_zh: "表单无效",
+            heading_en: "Form not understood",
+            message: "The payment form arrived incomplete. Go back to the merchant and start the payment again.",
+            link: None,
+        },
+    )
+}

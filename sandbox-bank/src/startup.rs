@@ -1,0 +1,68 @@
+//! Building and running the service.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::serve::ListenerExt;
+use paydesk_shared::signing::Verifier;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::directory::Directory;
+use crate::ledger::Ledger;
+use crate::notifier::{Backoff, Notifier};
+use crate::routes;
+use crate::state::AppState;
+
+pub struct Application {
+    port: u16,
+    listener: TcpListener,
+    router: Router,
+    notifier: Notifier,
+}
+
+impl Application {
+    /// Takes an already bound listener so tests and the end-to-end suite can bind
+    /// port 0 for every service first, then wire their URLs into each other.
+    pub async fn build(config: Config, listener: TcpListener) -> anyhow::Result<Self> {
+        let port = listener.local_addr()?.port();
+        let directory = Directory::load();
+        let notifier = Notifier::new(config.signer, Backoff::default())?;
+        let state = AppState {
+            banks_css: routes::banks_css(directory.banks()).into(),
+            directory: Arc::new(directory),
+            verifier: Arc::new(Verifier::new(config.gateway_keys)),
+            ledger: Arc::new(Ledger::new()),
+            notifier: notifier.clone(),
+            public_url: config.public_url.trim_end_matches('/').into(),
+        };
+        Ok(Application {
+            port,
+            listener,
+            router: routes::router(state),
+            notifier,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight requests finish and
+    /// stops the notification deliveries still retrying.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let listener = self.listener.tap_io(|tcp| {
+            // Without NODELAY every small response waits ~40 ms for Nagle's algorithm.
+            let _ = tcp.set_nodelay(true);
+        });
+        let served = axum::serve(listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await;
+        self.notifier.shut_down().await;
+        Ok(served?)
+    }
+}

@@ -1,0 +1,20 @@
+//! What every handler can reach.
+
+use std::sync::Arc;
+
+use paydesk_shared::signing::Verifier;
+
+use crate::directory::Directory;
+use crate::ledger::Ledger;
+use crate::notifier::Notifier;
+
+#[derive(Clone)]
+pub(crate) struct AppState {
+    pub(crate) directory: Arc<Directory>,
+    pub(crate) verifier: Arc<Verifier>,
+    pub(crate) ledger: Arc<Ledger>,
+    pub(crate) notifier: Notifier,
+    pub(crate) public_url: Arc<str>,
+    /// `/static/banks.css`, generated once from the directory.
+    pub(crate) banks_css: Arc<str>,
+}

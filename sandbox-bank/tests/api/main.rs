@@ -1,0 +1,9 @@
+//! The sandbox bank over real HTTP: pages, signed requests, payments and
+//! notifications.
+
+mod helpers;
+mod notifications;
+mod pay_page;
+mod payments;
+mod rejections;
+mod service;
