@@ -1,0 +1,125 @@
+use std::path::PathBuf;
+
+use anyhow::Context;
+use paydesk_gateway::MerchantSeed;
+use paydesk_shared::signing::Signer;
+use tokio::net::TcpListener;
+
+pub(crate) const SECRET_KEY: &str = "sk_test_e2e_0123456789abcdefghij";
+pub(crate) const WEBHOOK_SECRET: &str = "whsec_e2e_0123456789abcdefghij";
+
+/// Gateway, sandbox bank and demo shop, wired to each other, on a fresh SQLite file.
+pub struct Stack {
+    pub gateway_url: String,
+    pub bank_url: String,
+    pub shop_url: String,
+    pub database: PathBuf,
+    _data: tempfile::TempDir,
+}
+
+async fn bind() -> anyhow::Result<(TcpListener, String)> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://127.0.0.1:{}", listener.local_addr()?.port());
+    Ok((listener, url))
+}
+
+/// The built widget: `PAYDESK_WIDGET_DIST`, else the workspace's `frontend/dist`.
+fn widget_dir() -> anyhow::Result<PathBuf> {
+    let dir = std::env::var_os("PAYDESK_WIDGET_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../frontend/dist"));
+    anyhow::ensure!(
+        dir.join("paydesk.js").exists(),
+        "the widget is not built at {}: run `cargo xtask test` (or `cargo xtask build-widget`)",
+        dir.display()
+    );
+    Ok(dir)
+}
+
+impl Stack {
+    pub async fn start() -> anyhow::Result<Stack> {
+        let data = tempfile::tempdir()?;
+        let (gateway_listener, gateway_url) = bind().await?;
+        let (bank_listener, bank_url) = bind().await?;
+        let (shop_listener, shop_url) = bind().await?;
+        let gateway_key = Signer::generate("gateway-e2e");
+        let bank_key = Signer::generate("bank-e2e");
+
+        let bank = paydesk_sandbox_bank::Application::build(
+            paydesk_sandbox_bank::Config {
+                signer: bank_key.clone(),
+                gateway_keys: vec![gateway_key.public_key()],
+                public_url: bank_url.clone(),
+            },
+            bank_listener,
+        )
+        .await
+        .context("sandbox bank")?;
+
+        let database = data.path().join("gateway.sqlite");
+        let mut config = paydesk_gateway::Config::new(
+            database.clone(),
+            gateway_url.clone(),
+            gateway_key,
+            vec![bank_key.public_key()],
+            bank_url.clone(),
+        );
+        config.widget_dir = widget_dir()?;
+        config.merchants.push(MerchantSeed {
+            id: "mer_demo".into(),
+            name: "Paydesk Tea House".into(),
+            secret_key: SECRET_KEY.into(),
+            webhook_url: Some(format!("{shop_url}/webhooks/paydesk")),
+            webhook_secret: WEBHOOK_SECRET.into(),
+            return_urls: vec![format!("{shop_url}/checkout/complete")],
+        });
+        let gateway = paydesk_gateway::Application::build(config, gateway_listener)
+            .await
+            .context("gateway")?;
+
+        let shop = paydesk_demo_shop::Application::build(
+            paydesk_demo_shop::Config {
+                gateway_api_url: gateway_url.clone(),
+                gateway_public_url: gateway_url.clone(),
+                public_url: shop_url.clone(),
+                secret_key: SECRET_KEY.into(),
+                webhook_secret: WEBHOOK_SECRET.into(),
+            },
+            shop_listener,
+        )
+        .await
+        .context("demo shop")?;
+
+        tokio::spawn(bank.run_until_stopped(std::future::pending()));
+        tokio::spawn(gateway.run_until_stopped(std::future::pending()));
+        tokio::spawn(shop.run_until_stopped(std::future::pending()));
+        Ok(Stack {
+            gateway_url,
+            bank_url,
+            shop_url,
+            database,
+            _data: data,
+        })
+    }
+
+    /// Ids of the gateway's orders, oldest first, read straight from its database.
+    pub async fn order_ids(&self) -> anyhow::Result<Vec<String>> {
+        let db = sqlx::SqlitePool::connect(&format!("sqlite://{}", self.database.display())).await?;
+        let ids = sqlx::query_scalar("SELECT id FROM orders ORDER BY created_at")
+            .fetch_all(&db)
+            .await?;
+        db.close().await;
+        Ok(ids)
+    }
+
+    /// `GET /v1/orders/{id}` with the demo merchant's key.
+    pub async fn api_order(&self, id: &str) -> anyhow::Result<serde_json::Value> {
+        let response = reqwest::Client::new()
+            .get(format!("{}/v1/orders/{id}", self.gateway_url))
+            .bearer_auth(SECRET_KEY)
+            .send()
+            .await?
+            .error_for_status()?;
+        Ok(response.json().await?)
+    }
+}
