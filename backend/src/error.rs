@@ -1,9 +1,9 @@
 //! `ApiError`: every way a request can fail, mapped to a status and a stable code.
 //! 5xx bodies are generic; the cause goes to the log and never to the client.
 
+use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use paydesk_shared::order::FieldError;
 use paydesk_shared::{ErrorBody, ErrorCode};
 
@@ -43,17 +43,26 @@ impl ApiError {
     }
 
     pub(crate) fn not_found(what: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, format!("no such {what}"))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            format!("no such {what}"),
+        )
     }
 
     pub(crate) fn unauthenticated(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated, message)
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthenticated,
+            message,
+        )
     }
 
     /// Decodes a JSON body, turning serde's complaint into an `invalid_json` error.
     pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-        serde_json::from_slice(body)
-            .map_err(|e| ApiError::bad_request(ErrorCode::InvalidJson, format!("request body: {e}")))
+        serde_json::from_slice(body).map_err(|e| {
+            ApiError::bad_request(ErrorCode::InvalidJson, format!("request body: {e}"))
+        })
     }
 }
 
@@ -78,9 +87,11 @@ impl From<StoreError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self {
-            ApiError::Client { status, code, message } => {
-                (status, Json(ErrorBody::new(code, message))).into_response()
-            }
+            ApiError::Client {
+                status,
+                code,
+                message,
+            } => (status, Json(ErrorBody::new(code, message))).into_response(),
             ApiError::Internal(cause) => {
                 tracing::error!(error = ?cause, "request failed inside the gateway");
                 (

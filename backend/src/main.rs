@@ -16,14 +16,19 @@ fn var(name: &str, default: &str) -> String {
 
 fn read_key_file(path: &Path) -> anyhow::Result<String> {
     std::fs::read_to_string(path).with_context(|| {
-        format!("cannot read {} (`cargo xtask run` creates the sandbox keys)", path.display())
+        format!(
+            "cannot read {} (`cargo xtask run` creates the sandbox keys)",
+            path.display()
+        )
     })
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .init();
 
     let host = var("PAYDESK_HOST", "127.0.0.1");
@@ -31,10 +36,13 @@ async fn main() -> anyhow::Result<()> {
     let bank_port = var("PAYDESK_BANK_PORT", "8081");
     let shop_port = var("PAYDESK_SHOP_PORT", "8082");
     let data_dir = PathBuf::from(var("PAYDESK_DATA_DIR", "data"));
-    std::fs::create_dir_all(&data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
+    std::fs::create_dir_all(&data_dir)
+        .with_context(|| format!("cannot create {}", data_dir.display()))?;
     let keys = data_dir.join("keys");
-    let signer = Signer::from_text(&read_key_file(&keys.join("gateway.key"))?).context("gateway.key")?;
-    let bank_key = PublicKey::from_text(&read_key_file(&keys.join("bank.pub"))?).context("bank.pub")?;
+    let signer =
+        Signer::from_text(&read_key_file(&keys.join("gateway.key"))?).context("gateway.key")?;
+    let bank_key =
+        PublicKey::from_text(&read_key_file(&keys.join("bank.pub"))?).context("bank.pub")?;
 
     let public_url = format!("http://{host}:{port}");
     let mut config = Config::new(
@@ -49,7 +57,10 @@ async fn main() -> anyhow::Result<()> {
         config.order_ttl = Duration::from_secs(secs.parse().context("PAYDESK_ORDER_TTL_SECS")?);
     }
     if let Ok(secret_key) = env::var("PAYDESK_DEMO_SECRET_KEY") {
-        let shop = var("PAYDESK_DEMO_SHOP_URL", &format!("http://{host}:{shop_port}"));
+        let shop = var(
+            "PAYDESK_DEMO_SHOP_URL",
+            &format!("http://{host}:{shop_port}"),
+        );
         config.merchants.push(MerchantSeed {
             id: "mer_demo".into(),
             name: "Paydesk Tea House".into(),

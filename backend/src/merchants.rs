@@ -22,7 +22,10 @@ impl Merchants {
     }
 
     /// The merchant whose secret key this is, if any.
-    pub(crate) async fn authenticate(&self, secret_key: &str) -> Result<Option<Arc<Merchant>>, StoreError> {
+    pub(crate) async fn authenticate(
+        &self,
+        secret_key: &str,
+    ) -> Result<Option<Arc<Merchant>>, StoreError> {
         let hash = key_hash(secret_key);
         if let Some(m) = self.cached(&hash) {
             return Ok(Some(m));

@@ -13,7 +13,9 @@ use crate::connectors::{BankVerdict, PaymentOrder, VerdictOutcome};
 use crate::error::ApiError;
 use crate::ids::new_id;
 use crate::state::AppState;
-use crate::store::{AttemptDecision, DecisionOutcome, NewAttempt, NewEvent, OrderRecord, StartAttemptOutcome};
+use crate::store::{
+    AttemptDecision, DecisionOutcome, NewAttempt, NewEvent, OrderRecord, StartAttemptOutcome,
+};
 use crate::wire;
 
 /// Whether `bank` can take a payment of `total` with a card of `kind`.
@@ -47,15 +49,27 @@ pub(crate) async fn start_attempt(
         .banks
         .iter()
         .find(|b| b.code == bank_code)
-        .ok_or_else(|| ApiError::unprocessable(ErrorCode::BankUnknown, format!("unknown bank `{bank_code}`")))?;
+        .ok_or_else(|| {
+            ApiError::unprocessable(
+                ErrorCode::BankUnknown,
+                format!("unknown bank `{bank_code}`"),
+            )
+        })?;
     if let Some(reason) = availability(bank, card_kind, order.total).unavailable {
         return Err(ApiError::unprocessable(
             ErrorCode::BankUnavailable,
-            format!("{} cannot take this payment by {card_kind} card: {}", bank.code, unavailable_text(reason)),
+            format!(
+                "{} cannot take this payment by {card_kind} card: {}",
+                bank.code,
+                unavailable_text(reason)
+            ),
         ));
     }
     let connector = state.connectors.for_bank(&bank.code).ok_or_else(|| {
-        ApiError::unprocessable(ErrorCode::BankUnavailable, format!("{} is not connected", bank.code))
+        ApiError::unprocessable(
+            ErrorCode::BankUnavailable,
+            format!("{} is not connected", bank.code),
+        )
     })?;
     let attempt = match state
         .store
@@ -74,7 +88,11 @@ pub(crate) async fn start_attempt(
             publish_status(state, &order.id).await;
             a
         }
-        StartAttemptOutcome::Existing(a) if a.bank_code == bank.code && a.card_kind == card_kind => a,
+        StartAttemptOutcome::Existing(a)
+            if a.bank_code == bank.code && a.card_kind == card_kind =>
+        {
+            a
+        }
         StartAttemptOutcome::Existing(_) => {
             return Err(ApiError::unprocessable(
                 ErrorCode::IdempotencyKeyReused,
@@ -136,7 +154,10 @@ pub(crate) async fn apply_verdict(
         .find(|a| a.id == verdict.attempt_id)
         .ok_or_else(|| ApiError::not_found("payment attempt"))?;
     let amount = Money::parse(&verdict.amount, verdict.currency).ok();
-    if verdict.order_id != order.id || verdict.bank_code != attempt.bank_code || amount != Some(attempt.amount) {
+    if verdict.order_id != order.id
+        || verdict.bank_code != attempt.bank_code
+        || amount != Some(attempt.amount)
+    {
         tracing::warn!(
             attempt = %attempt.id,
             order = %order.id,
@@ -153,7 +174,12 @@ pub(crate) async fn apply_verdict(
 
     let now = state.clock.now_ms();
     let (outcome, failure_reason, transition, kind) = match &verdict.outcome {
-        VerdictOutcome::Succeeded => (AttemptStatus::Succeeded, None, OrderTransition::ConfirmPayment, "order.paid"),
+        VerdictOutcome::Succeeded => (
+            AttemptStatus::Succeeded,
+            None,
+            OrderTransition::ConfirmPayment,
+            "order.paid",
+        ),
         VerdictOutcome::Failed { reason } => (
             AttemptStatus::Failed,
             Some(reason.clone()),
@@ -161,7 +187,14 @@ pub(crate) async fn apply_verdict(
             "order.failed",
         ),
     };
-    let after = order_after(&order, &verdict, transition, outcome, failure_reason.clone(), now);
+    let after = order_after(
+        &order,
+        &verdict,
+        transition,
+        outcome,
+        failure_reason.clone(),
+        now,
+    );
     let event = new_event(&after, kind, now);
     let result = state
         .store
@@ -209,7 +242,11 @@ fn order_after(
     if after.status == OrderStatus::Paid {
         after.paid_at = Some(now);
     }
-    if let Some(a) = after.attempts.iter_mut().find(|a| a.id == verdict.attempt_id) {
+    if let Some(a) = after
+        .attempts
+        .iter_mut()
+        .find(|a| a.id == verdict.attempt_id)
+    {
         a.status = outcome;
         a.failure_reason = failure_reason;
         a.bank_transaction_id = Some(verdict.bank_transaction_id.clone());
@@ -242,8 +279,12 @@ fn new_event(order: &OrderRecord, kind: &str, now: i64) -> NewEvent {
 /// Tells open widget streams where the order stands now.
 pub(crate) async fn publish_status(state: &AppState, order_id: &str) {
     match state.store.order_by_id(order_id).await {
-        Ok(Some(order)) => state.status.publish(wire::widget_status(&order, state.clock.now_ms())),
+        Ok(Some(order)) => state
+            .status
+            .publish(wire::widget_status(&order, state.clock.now_ms())),
         Ok(None) => {}
-        Err(e) => tracing::warn!(error = %e, order = order_id, "could not read order to publish its status"),
+        Err(e) => {
+            tracing::warn!(error = %e, order = order_id, "could not read order to publish its status")
+        }
     }
 }

@@ -92,7 +92,10 @@ impl Application {
 
     /// Serves until `shutdown` completes, then lets open requests finish, ends event
     /// streams and stops the webhook dispatcher.
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let dispatcher = tokio::spawn(self.dispatcher.run(self.shutdown.subscribe()));
         let stop = self.shutdown;
         let listener = self.listener.tap_io(|tcp| {

@@ -23,7 +23,8 @@ impl Browser {
     /// Starts chromedriver (`CHROMEDRIVER`, default `/usr/bin/chromedriver`) and a
     /// headless Chromium (`CHROMIUM`, default `/usr/bin/chromium`) `width` px wide.
     pub async fn start(width: u32) -> anyhow::Result<Browser> {
-        let driver_path = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let driver_path =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let port = free_port()?;
         let driver = Command::new(&driver_path)
@@ -31,7 +32,9 @@ impl Browser {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .with_context(|| format!("cannot start {driver_path}; `cargo xtask test` installs it"))?;
+            .with_context(|| {
+                format!("cannot start {driver_path}; `cargo xtask test` installs it")
+            })?;
         let profile = tempfile::tempdir()?;
         let capabilities = serde_json::json!({
             "goog:chromeOptions": {
@@ -58,7 +61,9 @@ impl Browser {
                 .await
             {
                 Ok(client) => break client,
-                Err(e) if Instant::now() > deadline => return Err(e).context("chromedriver session"),
+                Err(e) if Instant::now() > deadline => {
+                    return Err(e).context("chromedriver session");
+                }
                 Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
             }
         };
@@ -79,7 +84,11 @@ impl Browser {
     }
 
     pub async fn click(&self, css: &str) -> anyhow::Result<()> {
-        self.wait_for(css).await?.click().await.with_context(|| format!("clicking `{css}`"))?;
+        self.wait_for(css)
+            .await?
+            .click()
+            .await
+            .with_context(|| format!("clicking `{css}`"))?;
         Ok(())
     }
 

@@ -104,7 +104,8 @@ impl Stack {
 
     /// Ids of the gateway's orders, oldest first, read straight from its database.
     pub async fn order_ids(&self) -> anyhow::Result<Vec<String>> {
-        let db = sqlx::SqlitePool::connect(&format!("sqlite://{}", self.database.display())).await?;
+        let db =
+            sqlx::SqlitePool::connect(&format!("sqlite://{}", self.database.display())).await?;
         let ids = sqlx::query_scalar("SELECT id FROM orders ORDER BY created_at")
             .fetch_all(&db)
             .await?;

@@ -35,26 +35,58 @@ async fn shopper_pays_through_widget_and_sandbox_bank() {
     // Demo shop → checkout creates the order server-side and embeds the widget.
     browser.client.goto(&stack.shop_url).await.unwrap();
     browser.click("button[data-action=checkout]").await.unwrap();
-    browser.wait_for("#paydesk-checkout div.paydesk[data-state=choose]").await.unwrap();
+    browser
+        .wait_for("#paydesk-checkout div.paydesk[data-state=choose]")
+        .await
+        .unwrap();
 
     // Choose ICBC with a debit card and pay.
-    browser.click("input[name=paydesk-card-kind][value=debit]").await.unwrap();
+    browser
+        .click("input[name=paydesk-card-kind][value=debit]")
+        .await
+        .unwrap();
     browser.click("button[data-bank=ICBC]").await.unwrap();
     let pay = browser.wait_for("button[data-action=pay]").await.unwrap();
-    assert!(pay.text().await.unwrap().contains("ICBC"), "the Pay button names the bank");
+    assert!(
+        pay.text().await.unwrap().contains("ICBC"),
+        "the Pay button names the bank"
+    );
     pay.click().await.unwrap();
 
     // The sandbox bank's online-banking page.
     browser.wait_for("form#bank-pay").await.unwrap();
-    assert!(browser.client.current_url().await.unwrap().as_str().starts_with(&stack.bank_url));
-    browser.fill("input[name=card_number]", "6222 0000 0000 0001").await.unwrap();
-    browser.fill("input[name=password]", "123456").await.unwrap();
-    browser.click("form#bank-pay button[type=submit]").await.unwrap();
+    assert!(
+        browser
+            .client
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .starts_with(&stack.bank_url)
+    );
+    browser
+        .fill("input[name=card_number]", "6222 0000 0000 0001")
+        .await
+        .unwrap();
+    browser
+        .fill("input[name=password]", "123456")
+        .await
+        .unwrap();
+    browser
+        .click("form#bank-pay button[type=submit]")
+        .await
+        .unwrap();
 
     // Back on the shop's return page, the widget shows the payment as received.
-    browser.wait_for("#paydesk-checkout div.paydesk[data-state=paid]").await.unwrap();
+    browser
+        .wait_for("#paydesk-checkout div.paydesk[data-state=paid]")
+        .await
+        .unwrap();
     let back = browser.client.current_url().await.unwrap();
-    assert!(back.as_str().starts_with(&format!("{}/checkout/complete", stack.shop_url)));
+    assert!(
+        back.as_str()
+            .starts_with(&format!("{}/checkout/complete", stack.shop_url))
+    );
     let status = browser
         .client
         .find(Locator::Css("[data-testid=paydesk-status]"))
@@ -80,7 +112,10 @@ async fn shopper_pays_through_widget_and_sandbox_bank() {
         .map(|(_, v)| v.into_owned())
         .expect("return URL carries the shop reference");
     let shop_order = format!("{}/orders/{reference}", stack.shop_url);
-    assert_eq!(shop_status_becomes(&browser, &shop_order, "paid").await, "paid");
+    assert_eq!(
+        shop_status_becomes(&browser, &shop_order, "paid").await,
+        "paid"
+    );
 
     browser.close().await.unwrap();
 }

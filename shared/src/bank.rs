@@ -99,7 +99,11 @@ mod tests {
         }
         for b in &banks {
             assert!(b.code.bytes().all(|c| c.is_ascii_uppercase()), "{}", b.code);
-            assert!(b.colour.len() == 7 && b.colour.starts_with('#'), "{}", b.code);
+            assert!(
+                b.colour.len() == 7 && b.colour.starts_with('#'),
+                "{}",
+                b.code
+            );
             assert!(!b.debit_limits.is_empty() || !b.credit_limits.is_empty());
             for (currency, limit) in b.debit_limits.iter().chain(&b.credit_limits) {
                 assert!(Money::parse(limit, *currency).is_ok(), "{} {limit}", b.code);

@@ -45,11 +45,7 @@ impl Currency {
     /// Digits after the decimal point in the smallest unit (ISO 4217 "minor units").
     pub const fn minor_units(self) -> u32 {
         match self {
-            Currency::Cny
-            | Currency::Usd
-            | Currency::Eur
-            | Currency::Gbp
-            | Currency::Hkd => 2,
+            Currency::Cny | Currency::Usd | Currency::Eur | Currency::Gbp | Currency::Hkd => 2,
             Currency::Jpy | Currency::Krw => 0,
         }
     }

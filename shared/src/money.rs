@@ -169,19 +169,27 @@ mod tests {
         assert_eq!(cny("25").unwrap().to_string(), "25.00");
         assert_eq!(cny("25.5").unwrap().to_string(), "25.50");
         assert_eq!(cny("0.01").unwrap().minor(), 1);
-        assert_eq!(Money::parse("2500", Currency::Jpy).unwrap().to_string(), "2500");
+        assert_eq!(
+            Money::parse("2500", Currency::Jpy).unwrap().to_string(),
+            "2500"
+        );
     }
 
     #[test]
     fn rejects_bad_input() {
         assert_eq!(cny(""), Err(AmountError::Empty));
         assert_eq!(cny("-1.00"), Err(AmountError::Negative));
-        for bad in ["1e3", "1E3", "+1", " 1", "1 ", "1,000", ".5", "5.", "abc", "0x10", "1.2.3", "NaN"] {
+        for bad in [
+            "1e3", "1E3", "+1", " 1", "1 ", "1,000", ".5", "5.", "abc", "0x10", "1.2.3", "NaN",
+        ] {
             assert_eq!(cny(bad), Err(AmountError::Malformed), "{bad}");
         }
         assert_eq!(
             cny("1.001"),
-            Err(AmountError::TooManyDecimals { currency: Currency::Cny, max: 2 })
+            Err(AmountError::TooManyDecimals {
+                currency: Currency::Cny,
+                max: 2
+            })
         );
         assert!(matches!(
             Money::parse("1.0", Currency::Jpy),
@@ -192,7 +200,10 @@ mod tests {
     #[test]
     fn rejects_overflow() {
         assert_eq!(cny("1000000000000"), Err(AmountError::TooLarge));
-        assert_eq!(cny("99999999999999999999999999999999"), Err(AmountError::TooLarge));
+        assert_eq!(
+            cny("99999999999999999999999999999999"),
+            Err(AmountError::TooLarge)
+        );
         assert_eq!(cny(&"9".repeat(40)), Err(AmountError::TooLarge));
         assert!(cny("999999999999.99").is_ok());
         let big = cny("600000000000").unwrap();

@@ -52,12 +52,12 @@ pub struct OrderDraft {
 
 impl OrderDraft {
     pub fn parse(req: &CreateOrderRequest) -> Result<Self, FieldError> {
-        let currency: Currency = req
-            .currency
-            .parse()
-            .map_err(|e: crate::currency::UnknownCurrency| {
-                FieldError::new(ErrorCode::CurrencyUnknown, "currency", e.to_string())
-            })?;
+        let currency: Currency =
+            req.currency
+                .parse()
+                .map_err(|e: crate::currency::UnknownCurrency| {
+                    FieldError::new(ErrorCode::CurrencyUnknown, "currency", e.to_string())
+                })?;
         if req.items.is_empty() {
             return Err(FieldError::new(
                 ErrorCode::ItemsEmpty,
@@ -117,7 +117,11 @@ impl OrderDraft {
     }
 }
 
-fn parse_item(i: usize, item: &LineItemRequest, currency: Currency) -> Result<DraftItem, FieldError> {
+fn parse_item(
+    i: usize,
+    item: &LineItemRequest,
+    currency: Currency,
+) -> Result<DraftItem, FieldError> {
     let field = |name: &str| format!("items[{i}].{name}");
     let name = text(&field("name"), &item.name, MAX_NAME_CHARS)?;
     let quantity = item
@@ -132,8 +136,8 @@ fn parse_item(i: usize, item: &LineItemRequest, currency: Currency) -> Result<Dr
                 format!("quantity must be a whole number from 1 to {MAX_QUANTITY}"),
             )
         })?;
-    let unit_price =
-        Money::parse(&item.unit_price, currency).map_err(|e| amount_error(&field("unit_price"), e))?;
+    let unit_price = Money::parse(&item.unit_price, currency)
+        .map_err(|e| amount_error(&field("unit_price"), e))?;
     let line_total = unit_price
         .checked_mul(quantity)
         .map_err(|e| amount_error(&field("quantity"), e))?;
@@ -158,7 +162,11 @@ fn amount_error(field: &str, e: AmountError) -> FieldError {
 /// Non-blank text without control characters, at most `max` characters.
 fn text(field: &str, value: &str, max: usize) -> Result<String, FieldError> {
     if value.trim().is_empty() {
-        return Err(FieldError::new(ErrorCode::InvalidField, field, "must not be empty"));
+        return Err(FieldError::new(
+            ErrorCode::InvalidField,
+            field,
+            "must not be empty",
+        ));
     }
     if value.chars().count() > max {
         return Err(FieldError::new(
@@ -232,16 +240,46 @@ mod tests {
     fn rejects_each_bad_field_with_its_code() {
         let cases = [
             (serde_json::json!([]), ErrorCode::ItemsEmpty),
-            (serde_json::json!([{"name": "T", "quantity": 0, "unit_price": "1"}]), ErrorCode::QuantityInvalid),
-            (serde_json::json!([{"name": "T", "quantity": -2, "unit_price": "1"}]), ErrorCode::QuantityInvalid),
-            (serde_json::json!([{"name": "T", "quantity": 1.5, "unit_price": "1"}]), ErrorCode::QuantityInvalid),
-            (serde_json::json!([{"name": "T", "quantity": 1e30, "unit_price": "1"}]), ErrorCode::QuantityInvalid),
-            (serde_json::json!([{"name": "T", "quantity": 1, "unit_price": "1.001"}]), ErrorCode::AmountInvalid),
-            (serde_json::json!([{"name": "T", "quantity": 1, "unit_price": "0"}]), ErrorCode::AmountInvalid),
-            (serde_json::json!([{"name": "", "quantity": 1, "unit_price": "1"}]), ErrorCode::InvalidField),
-            (serde_json::json!([{"name": "x".repeat(201), "quantity": 1, "unit_price": "1"}]), ErrorCode::FieldTooLong),
-            (serde_json::json!([{"name": "T", "quantity": 1, "unit_price": "1", "image_url": "javascript:alert(1)"}]), ErrorCode::UrlInvalid),
-            (serde_json::json!([{"name": "T", "quantity": 10000, "unit_price": "999999999999.99"}]), ErrorCode::AmountInvalid),
+            (
+                serde_json::json!([{"name": "T", "quantity": 0, "unit_price": "1"}]),
+                ErrorCode::QuantityInvalid,
+            ),
+            (
+                serde_json::json!([{"name": "T", "quantity": -2, "unit_price": "1"}]),
+                ErrorCode::QuantityInvalid,
+            ),
+            (
+                serde_json::json!([{"name": "T", "quantity": 1.5, "unit_price": "1"}]),
+                ErrorCode::QuantityInvalid,
+            ),
+            (
+                serde_json::json!([{"name": "T", "quantity": 1e30, "unit_price": "1"}]),
+                ErrorCode::QuantityInvalid,
+            ),
+            (
+                serde_json::json!([{"name": "T", "quantity": 1, "unit_price": "1.001"}]),
+                ErrorCode::AmountInvalid,
+            ),
+            (
+                serde_json::json!([{"name": "T", "quantity": 1, "unit_price": "0"}]),
+                ErrorCode::AmountInvalid,
+            ),
+            (
+                serde_json::json!([{"name": "", "quantity": 1, "unit_price": "1"}]),
+                ErrorCode::InvalidField,
+            ),
+            (
+                serde_json::json!([{"name": "x".repeat(201), "quantity": 1, "unit_price": "1"}]),
+                ErrorCode::FieldTooLong,
+            ),
+            (
+                serde_json::json!([{"name": "T", "quantity": 1, "unit_price": "1", "image_url": "javascript:alert(1)"}]),
+                ErrorCode::UrlInvalid,
+            ),
+            (
+                serde_json::json!([{"name": "T", "quantity": 10000, "unit_price": "999999999999.99"}]),
+                ErrorCode::AmountInvalid,
+            ),
         ];
         for (items, code) in cases {
             let err = OrderDraft::parse(&request(items.clone())).unwrap_err();
@@ -253,9 +291,15 @@ mod tests {
     fn rejects_unknown_currency_and_bad_return_url() {
         let mut req = request(serde_json::json!([{"name": "T", "quantity": 1, "unit_price": "1"}]));
         req.currency = "XXX".into();
-        assert_eq!(OrderDraft::parse(&req).unwrap_err().code, ErrorCode::CurrencyUnknown);
+        assert_eq!(
+            OrderDraft::parse(&req).unwrap_err().code,
+            ErrorCode::CurrencyUnknown
+        );
         req.currency = "CNY".into();
         req.return_url = "ftp://x".into();
-        assert_eq!(OrderDraft::parse(&req).unwrap_err().code, ErrorCode::UrlInvalid);
+        assert_eq!(
+            OrderDraft::parse(&req).unwrap_err().code,
+            ErrorCode::UrlInvalid
+        );
     }
 }

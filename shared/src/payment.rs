@@ -165,7 +165,10 @@ mod tests {
         let s = OrderStatus::Created;
         let s = s.apply(OrderTransition::StartAttempt).unwrap();
         assert_eq!(s, OrderStatus::Pending);
-        assert_eq!(s.apply(OrderTransition::ConfirmPayment), Some(OrderStatus::Paid));
+        assert_eq!(
+            s.apply(OrderTransition::ConfirmPayment),
+            Some(OrderStatus::Paid)
+        );
     }
 
     #[test]
@@ -174,7 +177,10 @@ mod tests {
             .apply(OrderTransition::DeclinePayment)
             .unwrap();
         assert_eq!(s, OrderStatus::Failed);
-        assert_eq!(s.apply(OrderTransition::StartAttempt), Some(OrderStatus::Pending));
+        assert_eq!(
+            s.apply(OrderTransition::StartAttempt),
+            Some(OrderStatus::Pending)
+        );
     }
 
     #[test]
@@ -194,17 +200,25 @@ mod tests {
     fn status_names_round_trip() {
         for s in OrderStatus::ALL {
             assert_eq!(OrderStatus::parse(s.as_str()), Some(s));
-            assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{}\"", s.as_str()));
+            assert_eq!(
+                serde_json::to_string(&s).unwrap(),
+                format!("\"{}\"", s.as_str())
+            );
         }
         for s in AttemptStatus::ALL {
             assert_eq!(AttemptStatus::parse(s.as_str()), Some(s));
-            assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{}\"", s.as_str()));
+            assert_eq!(
+                serde_json::to_string(&s).unwrap(),
+                format!("\"{}\"", s.as_str())
+            );
         }
     }
 
     #[test]
     fn attempts_are_decided_once() {
-        let done = AttemptStatus::Pending.apply(AttemptTransition::Succeed).unwrap();
+        let done = AttemptStatus::Pending
+            .apply(AttemptTransition::Succeed)
+            .unwrap();
         assert_eq!(done.apply(AttemptTransition::Fail), None);
         assert_eq!(done.apply(AttemptTransition::Succeed), None);
     }

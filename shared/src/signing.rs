@@ -36,7 +36,9 @@ pub struct Signer {
 
 impl std::fmt::Debug for Signer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Signer").field("kid", &self.kid).finish_non_exhaustive()
+        f.debug_struct("Signer")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
     }
 }
 
@@ -108,7 +110,11 @@ impl PublicKey {
 
 fn split_key_text(text: &str) -> Result<(String, [u8; 32]), KeyFormatError> {
     let (kid, hex_key) = text.trim().split_once(':').ok_or(KeyFormatError)?;
-    if kid.is_empty() || !kid.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+    if kid.is_empty()
+        || !kid
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
         return Err(KeyFormatError);
     }
     let mut bytes = [0u8; 32];
@@ -138,7 +144,12 @@ impl Verifier {
         }
     }
 
-    pub fn verify(&self, header: &str, message: &[u8], now: i64) -> Result<Verified, SignatureError> {
+    pub fn verify(
+        &self,
+        header: &str,
+        message: &[u8],
+        now: i64,
+    ) -> Result<Verified, SignatureError> {
         let parsed = ParsedHeader::parse(header)?;
         let key = self
             .keys
@@ -218,7 +229,10 @@ mod tests {
         let verifier = Verifier::new(vec![signer.public_key()]);
         assert_eq!(
             verifier.verify(&header, b"hello", NOW + 10),
-            Ok(Verified { kid: "bank-2026".into(), timestamp: NOW })
+            Ok(Verified {
+                kid: "bank-2026".into(),
+                timestamp: NOW
+            })
         );
     }
 
@@ -228,7 +242,10 @@ mod tests {
         let other = Signer::generate("k1");
         let verifier = Verifier::new(vec![signer.public_key()]);
         let header = signer.sign(NOW, b"body");
-        assert_eq!(verifier.verify(&header, b"bodY", NOW), Err(SignatureError::BadSignature));
+        assert_eq!(
+            verifier.verify(&header, b"bodY", NOW),
+            Err(SignatureError::BadSignature)
+        );
         assert_eq!(
             verifier.verify(&other.sign(NOW, b"body"), b"body", NOW),
             Err(SignatureError::BadSignature)
@@ -237,10 +254,19 @@ mod tests {
             verifier.verify(&Signer::generate("k2").sign(NOW, b"body"), b"body", NOW),
             Err(SignatureError::UnknownKey)
         );
-        assert_eq!(verifier.verify(&header, b"body", NOW + 301), Err(SignatureError::Stale));
-        assert_eq!(verifier.verify(&header, b"body", NOW - 301), Err(SignatureError::Stale));
+        assert_eq!(
+            verifier.verify(&header, b"body", NOW + 301),
+            Err(SignatureError::Stale)
+        );
+        assert_eq!(
+            verifier.verify(&header, b"body", NOW - 301),
+            Err(SignatureError::Stale)
+        );
         let moved = header.replace(&format!("t={NOW}"), &format!("t={}", NOW + 1));
-        assert_eq!(verifier.verify(&moved, b"body", NOW), Err(SignatureError::BadSignature));
+        assert_eq!(
+            verifier.verify(&moved, b"body", NOW),
+            Err(SignatureError::BadSignature)
+        );
     }
 
     #[test]

@@ -56,7 +56,9 @@ pub fn verify(
     for part in header.split(',') {
         match part.trim().split_once('=') {
             Some(("t", v)) => t = Some(v.parse::<i64>().map_err(|_| WebhookError::Malformed)?),
-            Some(("v1", v)) => signatures.push(hex::decode(v).map_err(|_| WebhookError::Malformed)?),
+            Some(("v1", v)) => {
+                signatures.push(hex::decode(v).map_err(|_| WebhookError::Malformed)?)
+            }
             // Unknown schemes are ignored so the header can grow.
             Some(_) => {}
             None => return Err(WebhookError::Malformed),
@@ -87,10 +89,22 @@ mod tests {
         let header = sign(&["whsec_old", "whsec_new"], 100, b"{}");
         assert!(verify("whsec_old", &header, b"{}", 100, 300).is_ok());
         assert!(verify("whsec_new", &header, b"{}", 100, 300).is_ok());
-        assert_eq!(verify("whsec_x", &header, b"{}", 100, 300), Err(WebhookError::NoMatch));
-        assert_eq!(verify("whsec_old", &header, b"{} ", 100, 300), Err(WebhookError::NoMatch));
-        assert_eq!(verify("whsec_old", &header, b"{}", 401, 300), Err(WebhookError::Stale));
-        assert_eq!(verify("whsec_old", "v1=00", b"{}", 100, 300), Err(WebhookError::Malformed));
+        assert_eq!(
+            verify("whsec_x", &header, b"{}", 100, 300),
+            Err(WebhookError::NoMatch)
+        );
+        assert_eq!(
+            verify("whsec_old", &header, b"{} ", 100, 300),
+            Err(WebhookError::NoMatch)
+        );
+        assert_eq!(
+            verify("whsec_old", &header, b"{}", 401, 300),
+            Err(WebhookError::Stale)
+        );
+        assert_eq!(
+            verify("whsec_old", "v1=00", b"{}", 100, 300),
+            Err(WebhookError::Malformed)
+        );
     }
 
     #[test]

@@ -1,1 +1,109 @@
-fn main() {}
+//! Paydesk's task runner: `cargo xtask <command>`. Dispatch only; each command lives in
+//! its own module.
+
+mod bench;
+mod http;
+mod process;
+mod services;
+mod supervisor;
+mod test;
+mod tools;
+mod widget;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+
+const HELP: &str = "\
+Paydesk task runner
+
+usage: cargo xtask <command>
+
+commands:
+  run            set up, build, and start gateway, sandbox bank and demo shop; Ctrl-C stops
+  test           formatting, lints, widget build and size, all native tests, the
+                 end-to-end suite and the widget's browser tests (what CI runs)
+  setup          install missing tools once per machine (--with-browser: Chromium too)
+  build-widget   build the widget with Trunk into frontend/dist
+  size           build the widget and check its first-load size against the budget
+  bench-orders   order-creation benchmark against the release gateway [--seconds N]
+  help           this text
+
+environment (run): PAYDESK_HOST, PAYDESK_GATEWAY_PORT, PAYDESK_BANK_PORT,
+  PAYDESK_SHOP_PORT, PAYDESK_DATA_DIR, PAYDESK_DEMO_SECRET_KEY,
+  PAYDESK_DEMO_WEBHOOK_SECRET, RUST_LOG; tools go to PAYDESK_TOOLS_DIR
+  (default ~/.cache/paydesk/tools) and ~/.cargo/bin";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (command, rest) = match args.split_first() {
+        Some((command, rest)) => (command.as_str(), rest),
+        None => ("help", &[][..]),
+    };
+    match dispatch(command, rest) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch(command: &str, args: &[String]) -> Result<()> {
+    let root = repo_root()?;
+    let root = root.as_path();
+    match command {
+        "run" => no_args(command, args).and_then(|()| services::run(root)),
+        "test" => no_args(command, args).and_then(|()| test::run(root)),
+        "setup" => {
+            let browser = match args {
+                [] => tools::Browser::Skip,
+                [flag] if flag == "--with-browser" => tools::Browser::Install,
+                _ => bail!("setup takes only `--with-browser`"),
+            };
+            tools::setup(&tools::Tools::locate()?, root, browser)
+        }
+        "build-widget" => {
+            no_args(command, args)?;
+            let tools = setup(root)?;
+            widget::build(root, &tools)
+        }
+        "size" => {
+            no_args(command, args)?;
+            let tools = setup(root)?;
+            widget::build(root, &tools)?;
+            widget::check_size(root)
+        }
+        "bench-orders" => bench::orders(root, args),
+        "help" | "--help" | "-h" => {
+            println!("{HELP}");
+            Ok(())
+        }
+        other => {
+            eprintln!("{HELP}\n");
+            bail!("unknown command `{other}`")
+        }
+    }
+}
+
+fn setup(root: &Path) -> Result<tools::Tools> {
+    let tools = tools::Tools::locate()?;
+    tools::setup(&tools, root, tools::Browser::Skip)?;
+    Ok(tools)
+}
+
+fn no_args(command: &str, args: &[String]) -> Result<()> {
+    match args {
+        [] => Ok(()),
+        [first, ..] => bail!("`{command}` takes no arguments, got `{first}`"),
+    }
+}
+
+/// The workspace root: this crate's parent directory.
+fn repo_root() -> Result<PathBuf> {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .context("the xtask crate has no parent directory")
+}

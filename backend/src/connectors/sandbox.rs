@@ -69,7 +69,9 @@ impl BankConnector for SandboxConnector {
         let header = headers
             .get(SIGNATURE_HEADER)
             .and_then(|v| v.to_str().ok())
-            .ok_or_else(|| ConnectorError::Malformed(format!("missing {SIGNATURE_HEADER} header")))?;
+            .ok_or_else(|| {
+                ConnectorError::Malformed(format!("missing {SIGNATURE_HEADER} header"))
+            })?;
         self.verifier.verify(header, body, now_secs)?;
         let n: PaymentNotification =
             serde_json::from_slice(body).map_err(|e| ConnectorError::Malformed(e.to_string()))?;

@@ -26,9 +26,13 @@ pub(crate) struct AuthMerchant(pub(crate) Arc<Merchant>);
 impl FromRequestParts<AppState> for AuthMerchant {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let key = bearer(&parts.headers)
-            .ok_or_else(|| ApiError::unauthenticated("send your secret key as `Authorization: Bearer sk_…`"))?;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let key = bearer(&parts.headers).ok_or_else(|| {
+            ApiError::unauthenticated("send your secret key as `Authorization: Bearer sk_…`")
+        })?;
         state
             .merchants
             .authenticate(key)
@@ -45,7 +49,10 @@ pub(crate) struct ClientOrder(pub(crate) OrderRecord);
 impl FromRequestParts<AppState> for ClientOrder {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let from_query = parts.uri.query().and_then(|q| {
             url::form_urlencoded::parse(q.as_bytes())
                 .find(|(k, _)| k == "client_token")
@@ -54,7 +61,11 @@ impl FromRequestParts<AppState> for ClientOrder {
         let token = bearer(&parts.headers)
             .map(str::to_owned)
             .or(from_query)
-            .ok_or_else(|| ApiError::unauthenticated("send the order's client token as `Authorization: Bearer ct_…`"))?;
+            .ok_or_else(|| {
+                ApiError::unauthenticated(
+                    "send the order's client token as `Authorization: Bearer ct_…`",
+                )
+            })?;
         if token.len() > 128 {
             return Err(ApiError::unauthenticated("the client token is not valid"));
         }

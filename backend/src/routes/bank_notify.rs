@@ -1,11 +1,11 @@
 //! Server-to-server notifications from banks.
 
+use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use axum::Json;
 use paydesk_shared::ErrorCode;
 
 use crate::connectors::ConnectorError;

@@ -40,7 +40,11 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<CreateOrderOutcome, StoreError>;
 
     /// The order with its items and attempts, if it belongs to this merchant.
-    async fn order(&self, merchant_id: &str, order_id: &str) -> Result<Option<OrderRecord>, StoreError>;
+    async fn order(
+        &self,
+        merchant_id: &str,
+        order_id: &str,
+    ) -> Result<Option<OrderRecord>, StoreError>;
 
     /// The order whoever it belongs to: for the gateway's own bookkeeping only.
     async fn order_by_id(&self, order_id: &str) -> Result<Option<OrderRecord>, StoreError>;
@@ -56,7 +60,10 @@ pub trait Store: Send + Sync + 'static {
     /// Applies a bank's verdict on an attempt: stores the raw notification, decides the
     /// attempt once, moves the order with `order_transition` if given (compare-and-set)
     /// and enqueues `event` iff the order moved, all in one transaction.
-    async fn decide_attempt(&self, decision: AttemptDecision) -> Result<DecisionOutcome, StoreError>;
+    async fn decide_attempt(
+        &self,
+        decision: AttemptDecision,
+    ) -> Result<DecisionOutcome, StoreError>;
 
     /// Undelivered events whose next attempt is due, oldest first.
     async fn due_events(&self, now_ms: i64, limit: u32) -> Result<Vec<OutboxEvent>, StoreError>;

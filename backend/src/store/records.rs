@@ -48,7 +48,10 @@ pub struct NewIdempotencyRecord {
 pub enum CreateOrderOutcome {
     Created,
     /// The key was used before with the same body: here is the first answer.
-    Replayed { status_code: u16, response_body: String },
+    Replayed {
+        status_code: u16,
+        response_body: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,11 +115,15 @@ pub enum StartAttemptOutcome {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DecisionOutcome {
     /// The attempt was decided now; `order_moved` tells whether the order changed.
-    Applied { order_moved: bool },
+    Applied {
+        order_moved: bool,
+    },
     /// The attempt had already been decided the same way (a duplicate notification).
     Duplicate,
     /// The attempt had already been decided differently; nothing changed.
-    Conflicting { existing: AttemptStatus },
+    Conflicting {
+        existing: AttemptStatus,
+    },
     UnknownAttempt,
 }
 

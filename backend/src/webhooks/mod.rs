@@ -98,7 +98,11 @@ impl Dispatcher {
             .map_err(|e| e.to_string())?
             .ok_or("merchant no longer exists")?;
         let url = merchant.webhook_url.ok_or("merchant has no webhook URL")?;
-        let signature = webhook::sign(&[&merchant.webhook_secret], self.clock.now_secs(), event.payload.as_bytes());
+        let signature = webhook::sign(
+            &[&merchant.webhook_secret],
+            self.clock.now_secs(),
+            event.payload.as_bytes(),
+        );
         let response = self
             .http
             .post(&url)
@@ -120,7 +124,9 @@ impl Dispatcher {
 /// 1 s, 2 s, 4 s … capped at an hour, with up to 10 % jitter so a recovering merchant
 /// is not hit by every retry at once.
 fn backoff_ms(previous_attempts: u32) -> i64 {
-    let base = 1000_i64.saturating_mul(1_i64 << previous_attempts.min(22)).min(MAX_BACKOFF_MS);
+    let base = 1000_i64
+        .saturating_mul(1_i64 << previous_attempts.min(22))
+        .min(MAX_BACKOFF_MS);
     base + rand::Rng::gen_range(&mut rand::thread_rng(), 0..=base / 10)
 }
 

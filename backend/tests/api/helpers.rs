@@ -68,7 +68,9 @@ pub async fn spawn_app() -> TestApp {
     ];
     let app = Application::build(config, listener).await.unwrap();
     tokio::spawn(app.run_until_stopped(std::future::pending()));
-    let db = SqlitePool::connect(&format!("sqlite://{}", db_path.display())).await.unwrap();
+    let db = SqlitePool::connect(&format!("sqlite://{}", db_path.display()))
+        .await
+        .unwrap();
     TestApp {
         address,
         client: reqwest::Client::builder()
@@ -101,7 +103,10 @@ async fn spawn_webhook_receiver() -> (String, mpsc::UnboundedReceiver<ReceivedWe
         }),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://127.0.0.1:{}/webhooks", listener.local_addr().unwrap().port());
+    let url = format!(
+        "http://127.0.0.1:{}/webhooks",
+        listener.local_addr().unwrap().port()
+    );
     tokio::spawn(async move { axum::serve(listener, router).await });
     (url, rx)
 }
@@ -124,7 +129,12 @@ impl TestApp {
     }
 
     /// Posts raw bytes to `/v1/orders` with the given key and headers.
-    pub async fn post_order_raw(&self, secret: Option<&str>, idempotency_key: Option<&str>, body: Vec<u8>) -> reqwest::Response {
+    pub async fn post_order_raw(
+        &self,
+        secret: Option<&str>,
+        idempotency_key: Option<&str>,
+        body: Vec<u8>,
+    ) -> reqwest::Response {
         let mut req = self
             .client
             .post(self.url("/v1/orders"))
@@ -140,7 +150,8 @@ impl TestApp {
     }
 
     pub async fn post_order(&self, body: &Value) -> reqwest::Response {
-        self.post_order_raw(Some(SECRET_KEY), None, serde_json::to_vec(body).unwrap()).await
+        self.post_order_raw(Some(SECRET_KEY), None, serde_json::to_vec(body).unwrap())
+            .await
     }
 
     pub async fn create_order(&self) -> OrderResponse {
@@ -161,7 +172,12 @@ impl TestApp {
         response.json().await.unwrap()
     }
 
-    pub async fn start_attempt(&self, order: &OrderResponse, bank: &str, idempotency_key: &str) -> reqwest::Response {
+    pub async fn start_attempt(
+        &self,
+        order: &OrderResponse,
+        bank: &str,
+        idempotency_key: &str,
+    ) -> reqwest::Response {
         self.client
             .post(self.url("/v1/widget/attempts"))
             .bearer_auth(&order.client_token)
@@ -181,7 +197,13 @@ impl TestApp {
         (order, attempt.attempt_id)
     }
 
-    pub fn notification(&self, order: &OrderResponse, attempt_id: &str, amount: &str, outcome: PaymentOutcome) -> Vec<u8> {
+    pub fn notification(
+        &self,
+        order: &OrderResponse,
+        attempt_id: &str,
+        amount: &str,
+        outcome: PaymentOutcome,
+    ) -> Vec<u8> {
         serde_json::to_vec(&PaymentNotification {
             attempt_id: attempt_id.into(),
             order_id: order.id.clone(),
@@ -218,13 +240,20 @@ impl TestApp {
     /// Every table's row count, to show a refused request changed nothing.
     pub async fn snapshot(&self) -> Vec<i64> {
         let mut counts = Vec::new();
-        for table in ["orders", "order_items", "idempotency_keys", "payment_attempts", "outbox_events"] {
+        for table in [
+            "orders",
+            "order_items",
+            "idempotency_keys",
+            "payment_attempts",
+            "outbox_events",
+        ] {
             counts.push(self.count(table).await);
         }
-        let statuses: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE status <> 'created'")
-            .fetch_one(&self.db)
-            .await
-            .unwrap();
+        let statuses: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE status <> 'created'")
+                .fetch_one(&self.db)
+                .await
+                .unwrap();
         counts.push(statuses);
         counts
     }

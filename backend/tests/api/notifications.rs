@@ -16,10 +16,14 @@ async fn a_verified_success_pays_the_order_and_sends_a_signed_webhook() {
     let paid = app.get_order(&order.id).await;
     assert_eq!(paid.status.as_str(), "paid");
     assert_eq!(paid.attempts[0].status.as_str(), "succeeded");
-    assert_eq!(paid.attempts[0].bank_transaction_id.as_deref(), Some(format!("SBX-{attempt_id}").as_str()));
+    assert_eq!(
+        paid.attempts[0].bank_transaction_id.as_deref(),
+        Some(format!("SBX-{attempt_id}").as_str())
+    );
 
     let hook = app.next_webhook().await;
-    webhook::verify(WEBHOOK_SECRET, &hook.signature, &hook.body, now_secs(), 300).expect("signature verifies");
+    webhook::verify(WEBHOOK_SECRET, &hook.signature, &hook.body, now_secs(), 300)
+        .expect("signature verifies");
     let event: WebhookEvent = serde_json::from_slice(&hook.body).unwrap();
     assert_eq!(event.kind, "order.paid");
     assert_eq!(event.data.order.id, order.id);
@@ -34,9 +38,19 @@ async fn a_forged_signature_is_rejected_and_changes_nothing() {
     let body = app.notification(&order, &attempt_id, "118.00", PaymentOutcome::Succeeded);
 
     let impostor = Signer::generate("bank-test");
-    assert_error(app.notify(body.clone(), &impostor).await, 401, "signature_invalid").await;
+    assert_error(
+        app.notify(body.clone(), &impostor).await,
+        401,
+        "signature_invalid",
+    )
+    .await;
     let unknown_kid = Signer::generate("bank-other");
-    assert_error(app.notify(body.clone(), &unknown_kid).await, 401, "signature_invalid").await;
+    assert_error(
+        app.notify(body.clone(), &unknown_kid).await,
+        401,
+        "signature_invalid",
+    )
+    .await;
 
     let signature = app.bank.sign(now_secs(), &body);
     let mut tampered = body.clone();
@@ -84,13 +98,28 @@ async fn a_notification_with_the_wrong_amount_leaves_the_order_unpaid() {
     let before = app.snapshot().await;
     for amount in ["1.00", "118.01", "118.1", "-118.00", "abc"] {
         let body = app.notification(&order, &attempt_id, amount, PaymentOutcome::Succeeded);
-        assert_error(app.notify(body, &app.bank.clone()).await, 422, "notification_mismatch").await;
+        assert_error(
+            app.notify(body, &app.bank.clone()).await,
+            422,
+            "notification_mismatch",
+        )
+        .await;
     }
-    let mut other_currency: serde_json::Value =
-        serde_json::from_slice(&app.notification(&order, &attempt_id, "118.00", PaymentOutcome::Succeeded)).unwrap();
+    let mut other_currency: serde_json::Value = serde_json::from_slice(&app.notification(
+        &order,
+        &attempt_id,
+        "118.00",
+        PaymentOutcome::Succeeded,
+    ))
+    .unwrap();
     other_currency["currency"] = "USD".into();
     let body = serde_json::to_vec(&other_currency).unwrap();
-    assert_error(app.notify(body, &app.bank.clone()).await, 422, "notification_mismatch").await;
+    assert_error(
+        app.notify(body, &app.bank.clone()).await,
+        422,
+        "notification_mismatch",
+    )
+    .await;
     assert_eq!(app.snapshot().await, before);
     assert_eq!(app.get_order(&order.id).await.status.as_str(), "pending");
 }
@@ -115,10 +144,11 @@ async fn twenty_concurrent_duplicate_notifications_pay_exactly_once() {
     }
     assert_eq!(app.get_order(&order.id).await.status.as_str(), "paid");
     assert_eq!(app.count("outbox_events").await, 1, "one order.paid event");
-    let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bank_notifications WHERE result = 'applied'")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let applied: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM bank_notifications WHERE result = 'applied'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
     assert_eq!(applied, 1);
     assert_eq!(app.count("bank_notifications").await, 20);
     let hook = app.next_webhook().await;
@@ -136,7 +166,9 @@ async fn a_failure_after_a_success_changes_nothing() {
         &order,
         &attempt_id,
         "118.00",
-        PaymentOutcome::Failed { reason: DeclineReason::InsufficientFunds },
+        PaymentOutcome::Failed {
+            reason: DeclineReason::InsufficientFunds,
+        },
     );
     assert_eq!(app.notify(failed, &app.bank.clone()).await.status(), 200);
     let order = app.get_order(&order.id).await;
@@ -152,12 +184,20 @@ async fn a_decline_lets_the_shopper_choose_another_bank() {
         &order,
         &attempt_id,
         "118.00",
-        PaymentOutcome::Failed { reason: DeclineReason::InsufficientFunds },
+        PaymentOutcome::Failed {
+            reason: DeclineReason::InsufficientFunds,
+        },
     );
     assert_eq!(app.notify(failed, &app.bank.clone()).await.status(), 200);
     let after = app.get_order(&order.id).await;
     assert_eq!(after.status.as_str(), "failed");
-    assert_eq!(after.attempts[0].failure_reason.as_deref(), Some("insufficient_funds"));
-    assert_eq!(app.start_attempt(&order, "CCB", "click-2").await.status(), 201);
+    assert_eq!(
+        after.attempts[0].failure_reason.as_deref(),
+        Some("insufficient_funds")
+    );
+    assert_eq!(
+        app.start_attempt(&order, "CCB", "click-2").await.status(),
+        201
+    );
     assert_eq!(app.get_order(&order.id).await.status.as_str(), "pending");
 }

@@ -22,13 +22,21 @@ async fn creates_an_order_with_gateway_computed_totals() {
 async fn same_idempotency_key_and_body_replays_the_first_answer() {
     let app = spawn_app().await;
     let body = serde_json::to_vec(&order_body()).unwrap();
-    let first = app.post_order_raw(Some(SECRET_KEY), Some("key-1"), body.clone()).await;
+    let first = app
+        .post_order_raw(Some(SECRET_KEY), Some("key-1"), body.clone())
+        .await;
     assert_eq!(first.status(), 201);
     let first = first.bytes().await.unwrap();
     for _ in 0..3 {
-        let again = app.post_order_raw(Some(SECRET_KEY), Some("key-1"), body.clone()).await;
+        let again = app
+            .post_order_raw(Some(SECRET_KEY), Some("key-1"), body.clone())
+            .await;
         assert_eq!(again.status(), 201);
-        assert_eq!(again.bytes().await.unwrap(), first, "replay must be byte for byte");
+        assert_eq!(
+            again.bytes().await.unwrap(),
+            first,
+            "replay must be byte for byte"
+        );
     }
     assert_eq!(app.count("orders").await, 1);
 }
@@ -52,12 +60,21 @@ async fn concurrent_posts_with_one_key_create_one_order() {
 async fn same_key_with_a_different_body_is_refused_and_creates_nothing() {
     let app = spawn_app().await;
     let body = serde_json::to_vec(&order_body()).unwrap();
-    assert_eq!(app.post_order_raw(Some(SECRET_KEY), Some("key-2"), body).await.status(), 201);
+    assert_eq!(
+        app.post_order_raw(Some(SECRET_KEY), Some("key-2"), body)
+            .await
+            .status(),
+        201
+    );
     let before = app.snapshot().await;
     let mut other = order_body();
     other["merchant_reference"] = json!("TH-2002");
     let response = app
-        .post_order_raw(Some(SECRET_KEY), Some("key-2"), serde_json::to_vec(&other).unwrap())
+        .post_order_raw(
+            Some(SECRET_KEY),
+            Some("key-2"),
+            serde_json::to_vec(&other).unwrap(),
+        )
         .await;
     assert_error(response, 422, "idempotency_key_reused").await;
     assert_eq!(app.snapshot().await, before);
@@ -89,9 +106,24 @@ async fn another_merchants_order_is_not_found() {
 async fn missing_or_wrong_secret_key_is_unauthenticated() {
     let app = spawn_app().await;
     let body = serde_json::to_vec(&order_body()).unwrap();
-    assert_error(app.post_order_raw(None, None, body.clone()).await, 401, "unauthenticated").await;
-    assert_error(app.post_order_raw(Some("sk_test_wrong"), None, body).await, 401, "unauthenticated").await;
-    let get = app.client.get(app.url("/v1/orders/ord_x")).send().await.unwrap();
+    assert_error(
+        app.post_order_raw(None, None, body.clone()).await,
+        401,
+        "unauthenticated",
+    )
+    .await;
+    assert_error(
+        app.post_order_raw(Some("sk_test_wrong"), None, body).await,
+        401,
+        "unauthenticated",
+    )
+    .await;
+    let get = app
+        .client
+        .get(app.url("/v1/orders/ord_x"))
+        .send()
+        .await
+        .unwrap();
     assert_error(get, 401, "unauthenticated").await;
     assert_eq!(app.snapshot().await, vec![0, 0, 0, 0, 0, 0]);
 }
@@ -121,36 +153,183 @@ async fn bad_input_is_refused_with_a_stable_code_and_changes_nothing() {
         ("not json", b"{\"currency\": ".to_vec(), 400, "invalid_json"),
         ("empty body", Vec::new(), 400, "invalid_json"),
         ("array", b"[]".to_vec(), 400, "invalid_json"),
-        ("unknown field", serde_json::to_vec(&with(&["surprise"], json!(1))).unwrap(), 400, "invalid_json"),
-        ("missing items", serde_json::to_vec(&json!({"currency": "CNY", "merchant_reference": "x", "return_url": RETURN_URL})).unwrap(), 400, "invalid_json"),
-        ("price as number", serde_json::to_vec(&with(&["items", "0", "unit_price"], json!(25.5))).unwrap(), 400, "invalid_json"),
+        (
+            "unknown field",
+            serde_json::to_vec(&with(&["surprise"], json!(1))).unwrap(),
+            400,
+            "invalid_json",
+        ),
+        (
+            "missing items",
+            serde_json::to_vec(
+                &json!({"currency": "CNY", "merchant_reference": "x", "return_url": RETURN_URL}),
+            )
+            .unwrap(),
+            400,
+            "invalid_json",
+        ),
+        (
+            "price as number",
+            serde_json::to_vec(&with(&["items", "0", "unit_price"], json!(25.5))).unwrap(),
+            400,
+            "invalid_json",
+        ),
     ];
     let cases: Vec<(&str, Value, u16, &str)> = vec![
-        ("unknown currency", with(&["currency"], json!("XYZ")), 422, "currency_unknown"),
-        ("lower-case currency", with(&["currency"], json!("cny")), 422, "currency_unknown"),
-        ("too many decimals", with(&["items", "0", "unit_price"], json!("25.001")), 422, "amount_invalid"),
-        ("yen with decimals", with(&["currency"], json!("JPY")), 422, "amount_invalid"),
-        ("negative price", with(&["items", "0", "unit_price"], json!("-1.00")), 422, "amount_invalid"),
-        ("exponent", with(&["items", "0", "unit_price"], json!("1e3")), 422, "amount_invalid"),
-        ("empty price", with(&["items", "0", "unit_price"], json!("")), 422, "amount_invalid"),
-        ("overflowing price", with(&["items", "0", "unit_price"], json!("99999999999999999999999")), 422, "amount_invalid"),
-        ("overflowing line total", with(&["items", "0", "unit_price"], json!("999999999999.99")), 422, "amount_invalid"),
-        ("zero quantity", with(&["items", "0", "quantity"], json!(0)), 422, "quantity_invalid"),
-        ("negative quantity", with(&["items", "0", "quantity"], json!(-3)), 422, "quantity_invalid"),
-        ("absurd quantity", with(&["items", "0", "quantity"], json!(1_000_000_000u64)), 422, "quantity_invalid"),
-        ("fractional quantity", with(&["items", "0", "quantity"], json!(1.5)), 422, "quantity_invalid"),
-        ("empty items", with(&["items"], json!([])), 422, "items_empty"),
-        ("too many items", with(&["items"], Value::Array(vec![json!({"name": "t", "quantity": 1, "unit_price": "1.00"}); 101])), 422, "items_too_many"),
-        ("long name", with(&["items", "0", "name"], json!("x".repeat(201))), 422, "field_too_long"),
-        ("blank name", with(&["items", "0", "name"], json!("   ")), 422, "invalid_field"),
-        ("long reference", with(&["merchant_reference"], json!("r".repeat(129))), 422, "field_too_long"),
-        ("long return url", with(&["return_url"], json!(format!("{RETURN_URL}?{}", "q".repeat(2100)))), 422, "field_too_long"),
-        ("bad image url", with(&["items", "0", "image_url"], json!("javascript:alert(1)")), 422, "url_invalid"),
-        ("bad return url", with(&["return_url"], json!("ftp://shop.example/")), 422, "url_invalid"),
-        ("unregistered return url", with(&["return_url"], json!("https://evil.example/checkout/complete")), 422, "return_url_not_registered"),
+        (
+            "unknown currency",
+            with(&["currency"], json!("XYZ")),
+            422,
+            "currency_unknown",
+        ),
+        (
+            "lower-case currency",
+            with(&["currency"], json!("cny")),
+            422,
+            "currency_unknown",
+        ),
+        (
+            "too many decimals",
+            with(&["items", "0", "unit_price"], json!("25.001")),
+            422,
+            "amount_invalid",
+        ),
+        (
+            "yen with decimals",
+            with(&["currency"], json!("JPY")),
+            422,
+            "amount_invalid",
+        ),
+        (
+            "negative price",
+            with(&["items", "0", "unit_price"], json!("-1.00")),
+            422,
+            "amount_invalid",
+        ),
+        (
+            "exponent",
+            with(&["items", "0", "unit_price"], json!("1e3")),
+            422,
+            "amount_invalid",
+        ),
+        (
+            "empty price",
+            with(&["items", "0", "unit_price"], json!("")),
+            422,
+            "amount_invalid",
+        ),
+        (
+            "overflowing price",
+            with(
+                &["items", "0", "unit_price"],
+                json!("99999999999999999999999"),
+            ),
+            422,
+            "amount_invalid",
+        ),
+        (
+            "overflowing line total",
+            with(&["items", "0", "unit_price"], json!("999999999999.99")),
+            422,
+            "amount_invalid",
+        ),
+        (
+            "zero quantity",
+            with(&["items", "0", "quantity"], json!(0)),
+            422,
+            "quantity_invalid",
+        ),
+        (
+            "negative quantity",
+            with(&["items", "0", "quantity"], json!(-3)),
+            422,
+            "quantity_invalid",
+        ),
+        (
+            "absurd quantity",
+            with(&["items", "0", "quantity"], json!(1_000_000_000u64)),
+            422,
+            "quantity_invalid",
+        ),
+        (
+            "fractional quantity",
+            with(&["items", "0", "quantity"], json!(1.5)),
+            422,
+            "quantity_invalid",
+        ),
+        (
+            "empty items",
+            with(&["items"], json!([])),
+            422,
+            "items_empty",
+        ),
+        (
+            "too many items",
+            with(
+                &["items"],
+                Value::Array(vec![
+                    json!({"name": "t", "quantity": 1, "unit_price": "1.00"});
+                    101
+                ]),
+            ),
+            422,
+            "items_too_many",
+        ),
+        (
+            "long name",
+            with(&["items", "0", "name"], json!("x".repeat(201))),
+            422,
+            "field_too_long",
+        ),
+        (
+            "blank name",
+            with(&["items", "0", "name"], json!("   ")),
+            422,
+            "invalid_field",
+        ),
+        (
+            "long reference",
+            with(&["merchant_reference"], json!("r".repeat(129))),
+            422,
+            "field_too_long",
+        ),
+        (
+            "long return url",
+            with(
+                &["return_url"],
+                json!(format!("{RETURN_URL}?{}", "q".repeat(2100))),
+            ),
+            422,
+            "field_too_long",
+        ),
+        (
+            "bad image url",
+            with(&["items", "0", "image_url"], json!("javascript:alert(1)")),
+            422,
+            "url_invalid",
+        ),
+        (
+            "bad return url",
+            with(&["return_url"], json!("ftp://shop.example/")),
+            422,
+            "url_invalid",
+        ),
+        (
+            "unregistered return url",
+            with(
+                &["return_url"],
+                json!("https://evil.example/checkout/complete"),
+            ),
+            422,
+            "return_url_not_registered",
+        ),
     ];
     let mut all: Vec<(&str, Vec<u8>, u16, &str)> = raw_cases;
-    all.extend(cases.into_iter().map(|(n, v, s, c)| (n, serde_json::to_vec(&v).unwrap(), s, c)));
+    all.extend(
+        cases
+            .into_iter()
+            .map(|(n, v, s, c)| (n, serde_json::to_vec(&v).unwrap(), s, c)),
+    );
     for (i, (name, body, status, code)) in all.into_iter().enumerate() {
         let key = format!("bad-{i}");
         let response = app.post_order_raw(Some(SECRET_KEY), Some(&key), body).await;
@@ -158,7 +337,11 @@ async fn bad_input_is_refused_with_a_stable_code_and_changes_nothing() {
         let error: Value = response.json().await.unwrap();
         assert_eq!(error["error"]["code"], code, "{name}: {error}");
     }
-    assert_eq!(app.snapshot().await, vec![0, 0, 0, 0, 0, 0], "a refused request wrote something");
+    assert_eq!(
+        app.snapshot().await,
+        vec![0, 0, 0, 0, 0, 0],
+        "a refused request wrote something"
+    );
 }
 
 #[tokio::test]
@@ -180,11 +363,20 @@ async fn protocol_level_mistakes_get_json_errors() {
     assert_error(huge, 413, "payload_too_large").await;
 
     let bad_key = app
-        .post_order_raw(Some(SECRET_KEY), Some(&"k".repeat(300)), serde_json::to_vec(&order_body()).unwrap())
+        .post_order_raw(
+            Some(SECRET_KEY),
+            Some(&"k".repeat(300)),
+            serde_json::to_vec(&order_body()).unwrap(),
+        )
         .await;
     assert_error(bad_key, 400, "idempotency_key_invalid").await;
 
-    let wrong_method = app.client.delete(app.url("/v1/orders")).send().await.unwrap();
+    let wrong_method = app
+        .client
+        .delete(app.url("/v1/orders"))
+        .send()
+        .await
+        .unwrap();
     assert_error(wrong_method, 405, "method_not_allowed").await;
     let nowhere = app.client.get(app.url("/v1/nowhere")).send().await.unwrap();
     assert_error(nowhere, 404, "not_found").await;

@@ -9,7 +9,12 @@ async fn session_shows_the_order_and_which_banks_can_take_it() {
     let mut body = order_body();
     // 6,000.00 CNY: above PSBC's 5,000.00 debit limit, within ICBC's.
     body["items"] = json!([{"name": "Tea set", "quantity": 1, "unit_price": "6000.00"}]);
-    let order = app.post_order(&body).await.json::<paydesk_shared::api::OrderResponse>().await.unwrap();
+    let order = app
+        .post_order(&body)
+        .await
+        .json::<paydesk_shared::api::OrderResponse>()
+        .await
+        .unwrap();
     let session: WidgetSession = app
         .client
         .get(app.url("/v1/widget/session"))
@@ -23,17 +28,35 @@ async fn session_shows_the_order_and_which_banks_can_take_it() {
     assert_eq!(session.order.total, "6000.00");
     assert_eq!(session.order.merchant_name, "Alpha Teas");
     assert!(session.banks.len() >= 20);
-    let bank = |code: &str| session.banks.iter().find(|b| b.code == code).unwrap().clone();
+    let bank = |code: &str| {
+        session
+            .banks
+            .iter()
+            .find(|b| b.code == code)
+            .unwrap()
+            .clone()
+    };
     assert_eq!(bank("ICBC").debit.unavailable, None);
-    assert_eq!(bank("PSBC").debit.unavailable, Some(paydesk_shared::api::Unavailable::OverLimit));
+    assert_eq!(
+        bank("PSBC").debit.unavailable,
+        Some(paydesk_shared::api::Unavailable::OverLimit)
+    );
     assert_eq!(bank("PSBC").debit.limit.as_deref(), Some("5000.00"));
-    assert_eq!(bank("PSBC").credit.unavailable, Some(paydesk_shared::api::Unavailable::NotSupported));
+    assert_eq!(
+        bank("PSBC").credit.unavailable,
+        Some(paydesk_shared::api::Unavailable::NotSupported)
+    );
 }
 
 #[tokio::test]
 async fn widget_api_needs_a_valid_client_token() {
     let app = spawn_app().await;
-    let none = app.client.get(app.url("/v1/widget/session")).send().await.unwrap();
+    let none = app
+        .client
+        .get(app.url("/v1/widget/session"))
+        .send()
+        .await
+        .unwrap();
     assert_error(none, 401, "unauthenticated").await;
     let wrong = app
         .client
@@ -59,7 +82,10 @@ async fn a_double_click_makes_one_attempt_with_a_signed_redirect() {
     let b: CreateAttemptResponse = b.json().await.unwrap();
     assert_eq!(a.attempt_id, b.attempt_id);
     assert_eq!(app.count("payment_attempts").await, 1);
-    assert!(a.redirect_url.starts_with("http://127.0.0.1:9/pay?request="));
+    assert!(
+        a.redirect_url
+            .starts_with("http://127.0.0.1:9/pay?request=")
+    );
     assert!(a.redirect_url.contains("&signature=kid%3Dgateway-test"));
     let order = app.get_order(&order.id).await;
     assert_eq!(order.status.as_str(), "pending");
@@ -82,10 +108,47 @@ async fn bad_attempts_are_refused_and_change_nothing() {
         }
         req.send()
     };
-    assert_error(post(json!({"bank_code": "NOPE", "card_kind": "debit"}), Some("k1")).await.unwrap(), 422, "bank_unknown").await;
-    assert_error(post(json!({"bank_code": "PSBC", "card_kind": "credit"}), Some("k2")).await.unwrap(), 422, "bank_unavailable").await;
-    assert_error(post(json!({"bank_code": "ICBC", "card_kind": "gold"}), Some("k3")).await.unwrap(), 400, "invalid_json").await;
-    assert_error(post(json!({"bank_code": "ICBC", "card_kind": "debit"}), None).await.unwrap(), 400, "idempotency_key_invalid").await;
+    assert_error(
+        post(
+            json!({"bank_code": "NOPE", "card_kind": "debit"}),
+            Some("k1"),
+        )
+        .await
+        .unwrap(),
+        422,
+        "bank_unknown",
+    )
+    .await;
+    assert_error(
+        post(
+            json!({"bank_code": "PSBC", "card_kind": "credit"}),
+            Some("k2"),
+        )
+        .await
+        .unwrap(),
+        422,
+        "bank_unavailable",
+    )
+    .await;
+    assert_error(
+        post(
+            json!({"bank_code": "ICBC", "card_kind": "gold"}),
+            Some("k3"),
+        )
+        .await
+        .unwrap(),
+        400,
+        "invalid_json",
+    )
+    .await;
+    assert_error(
+        post(json!({"bank_code": "ICBC", "card_kind": "debit"}), None)
+            .await
+            .unwrap(),
+        400,
+        "idempotency_key_invalid",
+    )
+    .await;
     assert_eq!(app.snapshot().await, before);
 }
 
@@ -93,7 +156,12 @@ async fn bad_attempts_are_refused_and_change_nothing() {
 async fn the_browser_return_never_marks_an_order_paid() {
     let app = spawn_app().await;
     let (order, attempt_id) = app.order_at_bank().await;
-    let response = app.client.get(app.url(&format!("/pay/return/{attempt_id}"))).send().await.unwrap();
+    let response = app
+        .client
+        .get(app.url(&format!("/pay/return/{attempt_id}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 303);
     assert_eq!(response.headers()["location"], order.return_url.as_str());
     assert_eq!(app.get_order(&order.id).await.status.as_str(), "pending");

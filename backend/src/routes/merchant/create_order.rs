@@ -59,7 +59,10 @@ pub(super) async fn handler(
     });
     let (status, body) = match state.store.create_order(order, idempotency).await? {
         CreateOrderOutcome::Created => (StatusCode::CREATED, response_body),
-        CreateOrderOutcome::Replayed { status_code, response_body } => (
+        CreateOrderOutcome::Replayed {
+            status_code,
+            response_body,
+        } => (
             StatusCode::from_u16(status_code).unwrap_or(StatusCode::CREATED),
             response_body,
         ),

@@ -10,12 +10,15 @@ pub(super) fn is_registered(registered: &[String], candidate: &str) -> bool {
     if c.fragment().is_some() || !c.username().is_empty() || c.password().is_some() {
         return false;
     }
-    registered.iter().filter_map(|r| Url::parse(r).ok()).any(|r| {
-        r.scheme() == c.scheme()
-            && r.host_str() == c.host_str()
-            && r.port_or_known_default() == c.port_or_known_default()
-            && r.path() == c.path()
-    })
+    registered
+        .iter()
+        .filter_map(|r| Url::parse(r).ok())
+        .any(|r| {
+            r.scheme() == c.scheme()
+                && r.host_str() == c.host_str()
+                && r.port_or_known_default() == c.port_or_known_default()
+                && r.path() == c.path()
+        })
 }
 
 #[cfg(test)]
@@ -25,8 +28,14 @@ mod tests {
     #[test]
     fn matches_exact_target_with_any_query() {
         let registered = vec!["https://shop.example/checkout/complete".to_owned()];
-        assert!(is_registered(&registered, "https://shop.example/checkout/complete?ref=A1"));
-        assert!(is_registered(&registered, "https://shop.example:443/checkout/complete"));
+        assert!(is_registered(
+            &registered,
+            "https://shop.example/checkout/complete?ref=A1"
+        ));
+        assert!(is_registered(
+            &registered,
+            "https://shop.example:443/checkout/complete"
+        ));
         for bad in [
             "https://shop.example/checkout/complete/evil",
             "https://shop.example.evil.com/checkout/complete",
@@ -38,6 +47,9 @@ mod tests {
         ] {
             assert!(!is_registered(&registered, bad), "{bad}");
         }
-        assert!(!is_registered(&[], "https://shop.example/checkout/complete"));
+        assert!(!is_registered(
+            &[],
+            "https://shop.example/checkout/complete"
+        ));
     }
 }

@@ -19,7 +19,10 @@ pub(super) async fn handler(
     body: JsonBody,
 ) -> Result<(StatusCode, Json<CreateAttemptResponse>), ApiError> {
     let key = idempotency_key(&headers)?.ok_or_else(|| {
-        ApiError::bad_request(ErrorCode::IdempotencyKeyInvalid, "an Idempotency-Key header is required")
+        ApiError::bad_request(
+            ErrorCode::IdempotencyKeyInvalid,
+            "an Idempotency-Key header is required",
+        )
     })?;
     let request: CreateAttemptRequest = body.parse()?;
     let merchant = state
@@ -27,7 +30,14 @@ pub(super) async fn handler(
         .merchant(&order.merchant_id)
         .await?
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("order {} has no merchant", order.id)))?;
-    let started =
-        payments::start_attempt(&state, &order, &merchant.name, &request.bank_code, request.card_kind, key).await?;
+    let started = payments::start_attempt(
+        &state,
+        &order,
+        &merchant.name,
+        &request.bank_code,
+        request.card_kind,
+        key,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(started)))
 }

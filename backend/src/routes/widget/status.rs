@@ -58,6 +58,11 @@ pub(super) async fn stream(
     let events = futures::stream::once(async move { first })
         .chain(updates)
         .take_until(stopped)
-        .map(|status| Ok(Event::default().event("status").json_data(status).unwrap_or_default()));
+        .map(|status| {
+            Ok(Event::default()
+                .event("status")
+                .json_data(status)
+                .unwrap_or_default())
+        });
     Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }

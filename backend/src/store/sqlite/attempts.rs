@@ -5,13 +5,17 @@ use super::orders::attempt_from_row;
 use super::status_list;
 use crate::store::{AttemptDecision, DecisionOutcome, NewAttempt, StartAttemptOutcome, StoreError};
 
-pub(super) async fn start(pool: &SqlitePool, a: NewAttempt) -> Result<StartAttemptOutcome, StoreError> {
+pub(super) async fn start(
+    pool: &SqlitePool,
+    a: NewAttempt,
+) -> Result<StartAttemptOutcome, StoreError> {
     let mut tx = pool.begin().await?;
-    let existing = sqlx::query("SELECT * FROM payment_attempts WHERE order_id = ? AND idempotency_key = ?")
-        .bind(&a.order_id)
-        .bind(&a.idempotency_key)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let existing =
+        sqlx::query("SELECT * FROM payment_attempts WHERE order_id = ? AND idempotency_key = ?")
+            .bind(&a.order_id)
+            .bind(&a.idempotency_key)
+            .fetch_optional(&mut *tx)
+            .await?;
     if let Some(row) = existing {
         return Ok(StartAttemptOutcome::Existing(attempt_from_row(&row)?));
     }
@@ -53,12 +57,17 @@ pub(super) async fn start(pool: &SqlitePool, a: NewAttempt) -> Result<StartAttem
     Ok(StartAttemptOutcome::Started(attempt))
 }
 
-pub(super) async fn decide(pool: &SqlitePool, d: AttemptDecision) -> Result<DecisionOutcome, StoreError> {
+pub(super) async fn decide(
+    pool: &SqlitePool,
+    d: AttemptDecision,
+) -> Result<DecisionOutcome, StoreError> {
     let mut tx = pool.begin().await?;
-    let current = sqlx::query("SELECT status, bank_transaction_id, order_id FROM payment_attempts WHERE id = ?")
-        .bind(&d.attempt_id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let current = sqlx::query(
+        "SELECT status, bank_transaction_id, order_id FROM payment_attempts WHERE id = ?",
+    )
+    .bind(&d.attempt_id)
+    .fetch_optional(&mut *tx)
+    .await?;
     let outcome = match current {
         None => DecisionOutcome::UnknownAttempt,
         Some(row) => {

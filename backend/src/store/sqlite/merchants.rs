@@ -3,8 +3,8 @@ use sqlx::{Row, SqlitePool, sqlite::SqliteRow};
 use crate::store::{Merchant, StoreError};
 
 pub(super) async fn upsert(pool: &SqlitePool, m: &Merchant) -> Result<(), StoreError> {
-    let return_urls = serde_json::to_string(&m.return_urls)
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let return_urls =
+        serde_json::to_string(&m.return_urls).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     sqlx::query(
         "INSERT INTO merchants (id, name, secret_key_hash, webhook_url, webhook_secret, return_urls, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -27,7 +27,10 @@ pub(super) async fn upsert(pool: &SqlitePool, m: &Merchant) -> Result<(), StoreE
     Ok(())
 }
 
-pub(super) async fn by_key_hash(pool: &SqlitePool, hash: &str) -> Result<Option<Merchant>, StoreError> {
+pub(super) async fn by_key_hash(
+    pool: &SqlitePool,
+    hash: &str,
+) -> Result<Option<Merchant>, StoreError> {
     sqlx::query("SELECT * FROM merchants WHERE secret_key_hash = ?")
         .bind(hash)
         .fetch_optional(pool)

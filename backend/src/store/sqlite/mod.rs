@@ -13,7 +13,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 use super::*;
 use order_writer::OrderWriter;
@@ -47,7 +49,11 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         let orders = OrderWriter::spawn(write.clone());
-        Ok(SqliteStore { write, read, orders })
+        Ok(SqliteStore {
+            write,
+            read,
+            orders,
+        })
     }
 }
 
@@ -73,8 +79,19 @@ impl Store for SqliteStore {
         self.orders.create(order, idempotency).await
     }
 
-    async fn order(&self, merchant_id: &str, order_id: &str) -> Result<Option<OrderRecord>, StoreError> {
-        orders::load(&self.read, orders::Key::Id { merchant_id, order_id }).await
+    async fn order(
+        &self,
+        merchant_id: &str,
+        order_id: &str,
+    ) -> Result<Option<OrderRecord>, StoreError> {
+        orders::load(
+            &self.read,
+            orders::Key::Id {
+                merchant_id,
+                order_id,
+            },
+        )
+        .await
     }
 
     async fn order_by_id(&self, order_id: &str) -> Result<Option<OrderRecord>, StoreError> {
@@ -93,7 +110,10 @@ impl Store for SqliteStore {
         attempts::start(&self.write, attempt).await
     }
 
-    async fn decide_attempt(&self, decision: AttemptDecision) -> Result<DecisionOutcome, StoreError> {
+    async fn decide_attempt(
+        &self,
+        decision: AttemptDecision,
+    ) -> Result<DecisionOutcome, StoreError> {
         attempts::decide(&self.write, decision).await
     }
 

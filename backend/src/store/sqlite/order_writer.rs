@@ -39,7 +39,11 @@ impl OrderWriter {
     ) -> Result<CreateOrderOutcome, StoreError> {
         let (reply, answer) = oneshot::channel();
         self.jobs
-            .send(Job { order, idempotency, reply })
+            .send(Job {
+                order,
+                idempotency,
+                reply,
+            })
             .await
             .map_err(|_| StoreError::WriterGone)?;
         answer.await.map_err(|_| StoreError::WriterGone)?
@@ -68,11 +72,15 @@ async fn run(pool: SqlitePool, mut rx: mpsc::Receiver<Job>) {
 }
 
 /// Commits one batch and returns each job's outcome, in order.
-async fn commit(pool: &SqlitePool, jobs: &[Job]) -> Result<Vec<Result<CreateOrderOutcome, StoreError>>, sqlx::Error> {
+async fn commit(
+    pool: &SqlitePool,
+    jobs: &[Job],
+) -> Result<Vec<Result<CreateOrderOutcome, StoreError>>, sqlx::Error> {
     let mut tx = pool.begin().await?;
 
     // Keys answered before, fetched in one statement.
-    let keyed: Vec<&NewIdempotencyRecord> = jobs.iter().filter_map(|j| j.idempotency.as_ref()).collect();
+    let keyed: Vec<&NewIdempotencyRecord> =
+        jobs.iter().filter_map(|j| j.idempotency.as_ref()).collect();
     let mut known: HashMap<(String, String), (String, u16, String)> = HashMap::new();
     if !keyed.is_empty() {
         let mut q = QueryBuilder::<Sqlite>::new(
@@ -91,7 +99,11 @@ async fn commit(pool: &SqlitePool, jobs: &[Job]) -> Result<Vec<Result<CreateOrde
             let status: i64 = row.try_get("status_code")?;
             known.insert(
                 (row.try_get("merchant_id")?, row.try_get("key")?),
-                (row.try_get("request_hash")?, u16::try_from(status).unwrap_or(200), row.try_get("response_body")?),
+                (
+                    row.try_get("request_hash")?,
+                    u16::try_from(status).unwrap_or(200),
+                    row.try_get("response_body")?,
+                ),
             );
         }
     }
@@ -102,7 +114,9 @@ async fn commit(pool: &SqlitePool, jobs: &[Job]) -> Result<Vec<Result<CreateOrde
     for job in jobs {
         let outcome = match &job.idempotency {
             Some(k) => match known.get(&(k.merchant_id.clone(), k.key.clone())) {
-                Some((hash, _, _)) if *hash != k.request_hash => Err(StoreError::IdempotencyKeyReused),
+                Some((hash, _, _)) if *hash != k.request_hash => {
+                    Err(StoreError::IdempotencyKeyReused)
+                }
                 Some((_, status_code, body)) => Ok(CreateOrderOutcome::Replayed {
                     status_code: *status_code,
                     response_body: body.clone(),
@@ -110,7 +124,11 @@ async fn commit(pool: &SqlitePool, jobs: &[Job]) -> Result<Vec<Result<CreateOrde
                 None => {
                     known.insert(
                         (k.merchant_id.clone(), k.key.clone()),
-                        (k.request_hash.clone(), k.status_code, k.response_body.clone()),
+                        (
+                            k.request_hash.clone(),
+                            k.status_code,
+                            k.response_body.clone(),
+                        ),
                     );
                     fresh.push(job);
                     Ok(CreateOrderOutcome::Created)
@@ -131,7 +149,10 @@ async fn commit(pool: &SqlitePool, jobs: &[Job]) -> Result<Vec<Result<CreateOrde
     Ok(outcomes)
 }
 
-async fn insert_orders(tx: &mut sqlx::Transaction<'_, Sqlite>, jobs: &[&Job]) -> Result<(), sqlx::Error> {
+async fn insert_orders(
+    tx: &mut sqlx::Transaction<'_, Sqlite>,
+    jobs: &[&Job],
+) -> Result<(), sqlx::Error> {
     let mut q = QueryBuilder::<Sqlite>::new(
         "INSERT INTO orders (id, merchant_id, status, currency, total_minor, merchant_reference, return_url, client_token, created_at, expires_at) ",
     );
@@ -152,7 +173,13 @@ async fn insert_orders(tx: &mut sqlx::Transaction<'_, Sqlite>, jobs: &[&Job]) ->
 
     let items: Vec<_> = jobs
         .iter()
-        .flat_map(|j| j.order.items.iter().enumerate().map(move |(i, item)| (&j.order.id, i, item)))
+        .flat_map(|j| {
+            j.order
+                .items
+                .iter()
+                .enumerate()
+                .map(move |(i, item)| (&j.order.id, i, item))
+        })
         .collect();
     // Seven parameters per item row; chunks keep each statement under SQLite's limit.
     for chunk in items.chunks(4000) {

@@ -6,15 +6,24 @@ use sqlx::{Row, SqlitePool, sqlite::SqliteRow};
 use crate::store::{AttemptRecord, ItemRecord, OrderRecord, StoreError};
 
 pub(super) enum Key<'a> {
-    Id { merchant_id: &'a str, order_id: &'a str },
+    Id {
+        merchant_id: &'a str,
+        order_id: &'a str,
+    },
     AnyMerchant(&'a str),
     ClientToken(&'a str),
     Attempt(&'a str),
 }
 
-pub(super) async fn load(pool: &SqlitePool, key: Key<'_>) -> Result<Option<OrderRecord>, StoreError> {
+pub(super) async fn load(
+    pool: &SqlitePool,
+    key: Key<'_>,
+) -> Result<Option<OrderRecord>, StoreError> {
     let row = match key {
-        Key::Id { merchant_id, order_id } => {
+        Key::Id {
+            merchant_id,
+            order_id,
+        } => {
             sqlx::query("SELECT * FROM orders WHERE id = ? AND merchant_id = ?")
                 .bind(order_id)
                 .bind(merchant_id)
@@ -33,14 +42,12 @@ pub(super) async fn load(pool: &SqlitePool, key: Key<'_>) -> Result<Option<Order
                 .fetch_optional(pool)
                 .await?
         }
-        Key::Attempt(attempt_id) => {
-            sqlx::query(
-                "SELECT o.* FROM orders o JOIN payment_attempts a ON a.order_id = o.id WHERE a.id = ?",
-            )
-            .bind(attempt_id)
-            .fetch_optional(pool)
-            .await?
-        }
+        Key::Attempt(attempt_id) => sqlx::query(
+            "SELECT o.* FROM orders o JOIN payment_attempts a ON a.order_id = o.id WHERE a.id = ?",
+        )
+        .bind(attempt_id)
+        .fetch_optional(pool)
+        .await?,
     };
     let Some(row) = row else { return Ok(None) };
     let id: String = row.try_get("id")?;
@@ -52,13 +59,14 @@ pub(super) async fn load(pool: &SqlitePool, key: Key<'_>) -> Result<Option<Order
         .iter()
         .map(|r| item_from_row(r, currency))
         .collect::<Result<_, _>>()?;
-    let attempts = sqlx::query("SELECT * FROM payment_attempts WHERE order_id = ? ORDER BY created_at, rowid")
-        .bind(&id)
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(attempt_from_row)
-        .collect::<Result<_, _>>()?;
+    let attempts =
+        sqlx::query("SELECT * FROM payment_attempts WHERE order_id = ? ORDER BY created_at, rowid")
+            .bind(&id)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(attempt_from_row)
+            .collect::<Result<_, _>>()?;
     Ok(Some(OrderRecord {
         status: order_status(&row)?,
         merchant_id: row.try_get("merchant_id")?,
@@ -95,7 +103,8 @@ pub(super) fn attempt_from_row(row: &SqliteRow) -> Result<AttemptRecord, StoreEr
         id: row.try_get("id")?,
         order_id: row.try_get("order_id")?,
         bank_code: row.try_get("bank_code")?,
-        card_kind: CardKind::parse(&card_kind).ok_or_else(|| corrupt("payment_attempts.card_kind"))?,
+        card_kind: CardKind::parse(&card_kind)
+            .ok_or_else(|| corrupt("payment_attempts.card_kind"))?,
         status: AttemptStatus::parse(&status).ok_or_else(|| corrupt("payment_attempts.status"))?,
         amount: money(row, "amount_minor", currency)?,
         failure_reason: row.try_get("failure_reason")?,

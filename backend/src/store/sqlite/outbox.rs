@@ -2,7 +2,11 @@ use sqlx::{Row, SqlitePool};
 
 use crate::store::{OutboxEvent, StoreError};
 
-pub(super) async fn due(pool: &SqlitePool, now_ms: i64, limit: u32) -> Result<Vec<OutboxEvent>, StoreError> {
+pub(super) async fn due(
+    pool: &SqlitePool,
+    now_ms: i64,
+    limit: u32,
+) -> Result<Vec<OutboxEvent>, StoreError> {
     sqlx::query(
         "SELECT id, merchant_id, order_id, type, payload, attempts FROM outbox_events
          WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, created_at LIMIT ?",
@@ -27,11 +31,11 @@ pub(super) async fn due(pool: &SqlitePool, now_ms: i64, limit: u32) -> Result<Ve
 }
 
 pub(super) async fn next_due(pool: &SqlitePool) -> Result<Option<i64>, StoreError> {
-    Ok(
-        sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM outbox_events WHERE delivered_at IS NULL")
-            .fetch_one(pool)
-            .await?,
+    Ok(sqlx::query_scalar(
+        "SELECT MIN(next_attempt_at) FROM outbox_events WHERE delivered_at IS NULL",
     )
+    .fetch_one(pool)
+    .await?)
 }
 
 pub(super) async fn delivered(pool: &SqlitePool, id: &str, now_ms: i64) -> Result<(), StoreError> {
@@ -43,7 +47,12 @@ pub(super) async fn delivered(pool: &SqlitePool, id: &str, now_ms: i64) -> Resul
     Ok(())
 }
 
-pub(super) async fn failed(pool: &SqlitePool, id: &str, next_attempt_at: i64, error: &str) -> Result<(), StoreError> {
+pub(super) async fn failed(
+    pool: &SqlitePool,
+    id: &str,
+    next_attempt_at: i64,
+    error: &str,
+) -> Result<(), StoreError> {
     sqlx::query("UPDATE outbox_events SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?")
         .bind(next_attempt_at)
         .bind(error)

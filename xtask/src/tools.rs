@@ -1,0 +1,293 @@
+//! The tools the widget build and the browser tests need, installed once per machine
+//! and outside the clone. Every pinned version lives at the top of this file.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+
+use crate::process;
+
+pub(crate) const WASM_TARGET: &str = "wasm32-unknown-unknown";
+pub(crate) const TRUNK_VERSION: &str = "0.21.14";
+/// binaryen's wasm-opt, from npm: prebuilt, so no C++ compile on a fresh machine.
+pub(crate) const BINARYEN_VERSION: &str = "132";
+pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
+pub(crate) const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// Where the binaryen npm package goes unless `PAYDESK_TOOLS_DIR` says otherwise,
+/// relative to the home directory.
+const DEFAULT_TOOLS_DIR: &str = ".cache/paydesk/tools";
+
+/// Whether setup also installs the browser the end-to-end and component tests drive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Browser {
+    Skip,
+    Install,
+}
+
+/// Where the installed tools live, and a `PATH` that finds them first.
+#[derive(Debug, Clone)]
+pub(crate) struct Tools {
+    binaryen_dir: PathBuf,
+    path: OsString,
+}
+
+impl Tools {
+    /// Works out the locations from the environment; installs nothing.
+    pub(crate) fn locate() -> Result<Self> {
+        let home = std::env::var_os("HOME")
+            .map(PathBuf::from)
+            .context("HOME is not set, so there is nowhere outside the clone to install tools")?;
+        let cargo_bin = std::env::var_os("CARGO_HOME")
+            .map_or_else(|| home.join(".cargo"), PathBuf::from)
+            .join("bin");
+        let tools_dir = std::env::var_os("PAYDESK_TOOLS_DIR")
+            .map_or_else(|| home.join(DEFAULT_TOOLS_DIR), PathBuf::from);
+        let binaryen_dir = tools_dir.join(format!("binaryen-{BINARYEN_VERSION}"));
+        let inherited = std::env::var_os("PATH").unwrap_or_default();
+        let path = std::env::join_paths(
+            [binaryen_dir.join("node_modules/.bin"), cargo_bin]
+                .into_iter()
+                .chain(std::env::split_paths(&inherited)),
+        )
+        .context("a tool directory contains a character PATH cannot hold")?;
+        Ok(Tools { binaryen_dir, path })
+    }
+
+    /// `program` with `PATH` prefixed by the binaryen and cargo bin directories.
+    pub(crate) fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut command = Command::new(program);
+        command.env("PATH", &self.path);
+        command
+    }
+
+    /// `cargo` through the rustup proxy, which keeps the toolchain this task runner
+    /// was started with (rustup passes `RUSTUP_TOOLCHAIN` down).
+    pub(crate) fn cargo(&self) -> Command {
+        self.command("cargo")
+    }
+
+    fn wasm_opt(&self) -> PathBuf {
+        self.binaryen_dir.join("node_modules/.bin/wasm-opt")
+    }
+}
+
+/// Installs whatever is missing or at the wrong version, one line per tool.
+pub(crate) fn setup(tools: &Tools, root: &Path, browser: Browser) -> Result<()> {
+    let wasm_bindgen = locked_version(&read_lockfile(root)?, "wasm-bindgen").context(
+        "Cargo.lock has no `wasm-bindgen` package to take the wasm-bindgen-cli version from",
+    )?;
+
+    ensure(
+        &format!("rustup target {WASM_TARGET}"),
+        1,
+        || {
+            process::probe(
+                tools
+                    .command("rustup")
+                    .args(["target", "list", "--installed"]),
+            )
+            .is_some_and(|out| out.lines().any(|line| line.trim() == WASM_TARGET))
+        },
+        || process::run(tools.command("rustup").args(["target", "add", WASM_TARGET])),
+    )?;
+    ensure(
+        &format!("trunk {TRUNK_VERSION}"),
+        12,
+        || reports_version(tools.command("trunk"), TRUNK_VERSION),
+        || {
+            process::run(tools.cargo().args([
+                "install",
+                "trunk",
+                "--version",
+                TRUNK_VERSION,
+                "--locked",
+            ]))
+        },
+    )?;
+    ensure(
+        &format!("wasm-bindgen-cli {wasm_bindgen}"),
+        6,
+        || reports_version(tools.command("wasm-bindgen"), &wasm_bindgen),
+        // No `--locked`: the CLI's own lockfile pins a crate the registry no longer has.
+        || {
+            process::run(tools.cargo().args([
+                "install",
+                "wasm-bindgen-cli",
+                "--version",
+                &wasm_bindgen,
+            ]))
+        },
+    )?;
+    ensure(
+        &format!("wasm-opt (binaryen {BINARYEN_VERSION})"),
+        1,
+        || {
+            process::probe(tools.command(tools.wasm_opt()).arg("--version"))
+                .is_some_and(|out| is_binaryen_version(&out, BINARYEN_VERSION))
+        },
+        || {
+            std::fs::create_dir_all(&tools.binaryen_dir)
+                .with_context(|| format!("could not create {}", tools.binaryen_dir.display()))?;
+            process::run(
+                tools
+                    .command("npm")
+                    .arg("install")
+                    .arg("--prefix")
+                    .arg(&tools.binaryen_dir)
+                    .args(["--no-audit", "--no-fund"])
+                    .arg(format!("binaryen@{BINARYEN_VERSION}")),
+            )
+        },
+    )?;
+    if browser == Browser::Install {
+        ensure(
+            "chromium + chromedriver",
+            3,
+            || Path::new(CHROMIUM).is_file() && Path::new(CHROMEDRIVER).is_file(),
+            install_chromium,
+        )?;
+    }
+    Ok(())
+}
+
+/// Prints `✓ … (present)` or installs with the installer's own output streaming.
+fn ensure(
+    label: &str,
+    minutes: u32,
+    present: impl Fn() -> bool,
+    install: impl FnOnce() -> Result<()>,
+) -> Result<()> {
+    if present() {
+        println!("✓ {label} (present)");
+        return Ok(());
+    }
+    println!("→ installing {label}, first time only, ~{minutes} min…");
+    let started = Instant::now();
+    install().with_context(|| format!("installing {label} failed"))?;
+    if !present() {
+        bail!("{label} is still missing after installing it");
+    }
+    println!("✓ {label} (installed in {}s)", started.elapsed().as_secs());
+    Ok(())
+}
+
+fn install_chromium() -> Result<()> {
+    let apt_get = |args: &[&str]| {
+        let mut command = if is_root() {
+            Command::new("apt-get")
+        } else {
+            let mut sudo = Command::new("sudo");
+            sudo.arg("apt-get");
+            sudo
+        };
+        command.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        command
+    };
+    let install = ["install", "-y", "chromium", "chromium-driver"];
+    // A fresh machine's package lists may be stale or empty; refresh only when needed.
+    if process::run(&mut apt_get(&install)).is_err() {
+        process::run(&mut apt_get(&["update"]))?;
+        process::run(&mut apt_get(&install))?;
+    }
+    Ok(())
+}
+
+fn is_root() -> bool {
+    process::probe(Command::new("id").arg("-u")).as_deref() == Some("0")
+}
+
+/// `trunk 0.21.14`, `wasm-bindgen 0.2.100`: the second word is the version.
+fn reports_version(mut command: Command, version: &str) -> bool {
+    process::probe(command.arg("--version"))
+        .is_some_and(|out| out.split_whitespace().nth(1) == Some(version))
+}
+
+/// `wasm-opt version 132 (version_132)`.
+fn is_binaryen_version(output: &str, version: &str) -> bool {
+    output
+        .split_once("version ")
+        .and_then(|(_, rest)| rest.split_whitespace().next())
+        == Some(version)
+}
+
+fn read_lockfile(root: &Path) -> Result<String> {
+    let path = root.join("Cargo.lock");
+    std::fs::read_to_string(&path).with_context(|| format!("could not read {}", path.display()))
+}
+
+/// The version of the `[[package]]` called `name` in a Cargo.lock.
+pub(crate) fn locked_version(lockfile: &str, name: &str) -> Option<String> {
+    let quoted_name = format!("\"{name}\"");
+    lockfile.split("[[package]]").skip(1).find_map(|package| {
+        let field = |key: &str| {
+            package.lines().find_map(|line| {
+                let (k, v) = line.split_once('=')?;
+                (k.trim() == key).then(|| v.trim())
+            })
+        };
+        (field("name") == Some(quoted_name.as_str()))
+            .then(|| field("version").map(|v| v.trim_matches('"').to_owned()))
+            .flatten()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOCKFILE: &str = r#"
+version = 4
+
+[[package]]
+name = "wasm-bindgen-backend"
+version = "0.2.99"
+
+[[package]]
+name = "wasm-bindgen"
+version = "0.2.100"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+dependencies = [
+ "wasm-bindgen-macro",
+]
+"#;
+
+    #[test]
+    fn finds_the_exact_package_in_the_lockfile() {
+        assert_eq!(
+            locked_version(LOCKFILE, "wasm-bindgen").as_deref(),
+            Some("0.2.100")
+        );
+        assert_eq!(
+            locked_version(LOCKFILE, "wasm-bindgen-backend").as_deref(),
+            Some("0.2.99")
+        );
+        assert_eq!(locked_version(LOCKFILE, "wasm-bindgen-macro"), None);
+    }
+
+    #[test]
+    fn reads_binaryen_versions() {
+        assert!(is_binaryen_version(
+            "wasm-opt version 132 (version_132)",
+            "132"
+        ));
+        assert!(!is_binaryen_version(
+            "wasm-opt version 1320 (version_1320)",
+            "132"
+        ));
+        assert!(!is_binaryen_version("wasm-opt version 131", "132"));
+    }
+
+    #[test]
+    fn compares_whole_versions() {
+        let mut echo = Command::new("echo");
+        echo.arg("trunk 0.21.14");
+        // `echo` prints its arguments, then `--version` from reports_version.
+        assert!(!reports_version(echo, "0.21.1"));
+        let mut sh = Command::new("sh");
+        sh.args(["-c", "echo trunk 0.21.14", "sh"]);
+        assert!(reports_version(sh, "0.21.14"));
+    }
+}

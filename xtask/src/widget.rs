@@ -1,0 +1,177 @@
+//! Building the widget with Trunk and holding its first load to a size budget.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use crate::process;
+use crate::tools::{Tools, WASM_TARGET};
+
+/// Trunk's output directory (set in the root Trunk.toml), relative to the repo root.
+pub(crate) const DIST_DIR: &str = "frontend/dist";
+
+/// What a shopper's browser downloads before the widget can show anything.
+const FIRST_LOAD_FILES: [&str; 4] = [
+    "paydesk.js",
+    "paydesk-widget.js",
+    "paydesk-widget_bg.wasm",
+    "paydesk-widget.css",
+];
+
+/// 100 kB in decimal kilobytes (1 kB = 1000 bytes), brotli-compressed.
+const BROTLI_BUDGET_BYTES: u64 = 100 * 1000;
+/// Quality 11 is what a CDN or a `brotli -q 11` precompression step ships.
+const BROTLI_QUALITY: u32 = 11;
+const BROTLI_WINDOW_BITS: u32 = 22;
+
+pub(crate) fn dist_dir(root: &Path) -> PathBuf {
+    root.join(DIST_DIR)
+}
+
+/// `trunk build --release` from the repo root.
+pub(crate) fn build(root: &Path, tools: &Tools) -> Result<()> {
+    // Trunk runs offline below, so the wasm build's crates must already be on disk.
+    process::run(
+        tools
+            .cargo()
+            .current_dir(root)
+            .args(["fetch", "--target", WASM_TARGET]),
+    )?;
+    process::run(
+        tools
+            .command("trunk")
+            .current_dir(root)
+            .args(["build", "--release"])
+            // Offline makes Trunk use the wasm-bindgen and wasm-opt that setup installed,
+            // failing loudly on a version mismatch instead of downloading its own copy.
+            .env("TRUNK_OFFLINE", "true")
+            .env("TRUNK_SKIP_VERSION_CHECK", "true"),
+    )
+}
+
+/// One first-load file's size on the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Measured {
+    name: &'static str,
+    raw: u64,
+    brotli: u64,
+}
+
+/// Prints raw and brotli sizes of the first-load files; fails over budget.
+pub(crate) fn check_size(root: &Path) -> Result<()> {
+    let dist = dist_dir(root);
+    let measured = FIRST_LOAD_FILES
+        .into_iter()
+        .map(|name| {
+            let path = dist.join(name);
+            let bytes = std::fs::read(&path).with_context(|| {
+                format!(
+                    "could not read {} (build the widget first: `cargo xtask build-widget`)",
+                    path.display()
+                )
+            })?;
+            Ok(Measured {
+                name,
+                raw: len(bytes.len()),
+                brotli: brotli_len(&bytes)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    print!("{}", size_table(&measured));
+    let total: u64 = measured.iter().map(|m| m.brotli).sum();
+    if total > BROTLI_BUDGET_BYTES {
+        bail!(
+            "the widget's first load is {total} bytes brotli, over the budget of {BROTLI_BUDGET_BYTES} bytes by {}",
+            total - BROTLI_BUDGET_BYTES
+        );
+    }
+    Ok(())
+}
+
+fn size_table(measured: &[Measured]) -> String {
+    let total_raw: u64 = measured.iter().map(|m| m.raw).sum();
+    let total_brotli: u64 = measured.iter().map(|m| m.brotli).sum();
+    let mut out = format!(
+        "{:<26} {:>10} {:>10}\n",
+        "first-load file", "raw B", "brotli B"
+    );
+    for m in measured {
+        out += &format!("{:<26} {:>10} {:>10}\n", m.name, m.raw, m.brotli);
+    }
+    out += &format!("{:<26} {:>10} {:>10}\n", "total", total_raw, total_brotli);
+    out += &format!(
+        "budget: {BROTLI_BUDGET_BYTES} bytes brotli (100 kB, 1 kB = 1000 bytes, quality {BROTLI_QUALITY}); {}\n",
+        match BROTLI_BUDGET_BYTES.checked_sub(total_brotli) {
+            Some(left) => format!("{left} bytes left"),
+            None => format!("{} bytes OVER", total_brotli - BROTLI_BUDGET_BYTES),
+        }
+    );
+    out
+}
+
+fn brotli_len(bytes: &[u8]) -> Result<u64> {
+    let mut compressed = Vec::new();
+    {
+        let mut writer = brotli::CompressorWriter::new(
+            &mut compressed,
+            64 * 1024,
+            BROTLI_QUALITY,
+            BROTLI_WINDOW_BITS,
+        );
+        writer
+            .write_all(bytes)
+            .context("brotli compression failed")?;
+        writer.flush().context("brotli compression failed")?;
+    }
+    Ok(len(compressed.len()))
+}
+
+fn len(n: usize) -> u64 {
+    u64::try_from(n).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    #[test]
+    fn brotli_round_trips_and_shrinks_repetitive_input() {
+        let input = "paydesk ".repeat(10_000).into_bytes();
+        let size = brotli_len(&input).unwrap();
+        assert!(size < 200, "compressed to {size} bytes");
+
+        let mut compressed = Vec::new();
+        {
+            let mut writer = brotli::CompressorWriter::new(&mut compressed, 4096, 11, 22);
+            writer.write_all(&input).unwrap();
+        }
+        let mut restored = Vec::new();
+        brotli::Decompressor::new(compressed.as_slice(), 4096)
+            .read_to_end(&mut restored)
+            .unwrap();
+        assert_eq!(restored, input);
+    }
+
+    #[test]
+    fn table_shows_totals_and_the_budget() {
+        let table = size_table(&[
+            Measured {
+                name: "paydesk.js",
+                raw: 2000,
+                brotli: 900,
+            },
+            Measured {
+                name: "paydesk-widget_bg.wasm",
+                raw: 300_000,
+                brotli: 99_200,
+            },
+        ]);
+        assert!(
+            table.contains("total                          302000     100100"),
+            "{table}"
+        );
+        assert!(table.contains("100 bytes OVER"), "{table}");
+    }
+}
