@@ -1,0 +1,145 @@
+//! The widget API of the gateway, over the browser's own `fetch`.
+
+use paydesk_shared::api::{CreateAttemptRequest, CreateAttemptResponse, WidgetSession};
+use paydesk_shared::{ErrorBody, ErrorCode};
+use serde::de::DeserializeOwned;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Request, RequestInit, RequestMode, Response};
+
+use crate::i18n::Text;
+
+/// Where the gateway is and which order this widget may act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Api {
+    base: String,
+    client_token: String,
+}
+
+/// Why a call failed, in the terms the widget reacts to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// The request never got an answer (offline, DNS, CORS, blocked by the page).
+    Network,
+    /// The gateway answered with an error body.
+    Rejected { status: u16, code: ErrorCode },
+    /// The gateway answered with something that is not the agreed JSON.
+    Unexpected { status: u16 },
+}
+
+impl ApiError {
+    /// What to tell the shopper. Gateway messages are written for developers, so the
+    /// widget says it in its own words, by error code.
+    pub fn message(&self, text: &Text) -> &'static str {
+        match self {
+            ApiError::Network => text.error_network,
+            ApiError::Rejected { code, .. } => match code {
+                ErrorCode::Unauthenticated | ErrorCode::NotFound => text.error_link_invalid,
+                ErrorCode::OrderNotPayable => text.error_not_payable,
+                ErrorCode::BankUnavailable | ErrorCode::BankUnknown => text.error_bank_unavailable,
+                _ => text.error_generic,
+            },
+            ApiError::Unexpected { .. } => text.error_generic,
+        }
+    }
+}
+
+impl Api {
+    /// `base` is the gateway origin (`https://pay.example`); a trailing slash is fine.
+    pub fn new(base: &str, client_token: &str) -> Api {
+        Api {
+            base: base.trim_end_matches('/').to_owned(),
+            client_token: client_token.to_owned(),
+        }
+    }
+
+    /// `GET /v1/widget/session`
+    pub async fn session(&self) -> Result<WidgetSession, ApiError> {
+        self.call("GET", "/v1/widget/session", None, None).await
+    }
+
+    /// `POST /v1/widget/attempts`. The same `idempotency_key` yields the same attempt,
+    /// so a repeated click cannot send the shopper to two banks.
+    pub async fn create_attempt(
+        &self,
+        request: &CreateAttemptRequest,
+        idempotency_key: &str,
+    ) -> Result<CreateAttemptResponse, ApiError> {
+        let body =
+            serde_json::to_string(request).map_err(|_| ApiError::Unexpected { status: 0 })?;
+        self.call(
+            "POST",
+            "/v1/widget/attempts",
+            Some(&body),
+            Some(idempotency_key),
+        )
+        .await
+    }
+
+    /// The Server-Sent Events URL for status changes. `EventSource` cannot send
+    /// headers, so the token travels in the query string.
+    pub fn status_stream_url(&self) -> String {
+        let token: String = js_sys::encode_uri_component(&self.client_token).into();
+        format!("{}/v1/widget/status/stream?client_token={token}", self.base)
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+        idempotency_key: Option<&str>,
+    ) -> Result<T, ApiError> {
+        let response = self
+            .fetch(method, path, body, idempotency_key)
+            .await
+            .map_err(|_| ApiError::Network)?;
+        let status = response.status();
+        let text = match response.text() {
+            Ok(promise) => JsFuture::from(promise)
+                .await
+                .map_err(|_| ApiError::Network)?,
+            Err(_) => return Err(ApiError::Network),
+        };
+        let text = text.as_string().unwrap_or_default();
+        if response.ok() {
+            serde_json::from_str(&text).map_err(|_| ApiError::Unexpected { status })
+        } else {
+            match serde_json::from_str::<ErrorBody>(&text) {
+                Ok(body) => Err(ApiError::Rejected {
+                    status,
+                    code: body.error.code,
+                }),
+                Err(_) => Err(ApiError::Unexpected { status }),
+            }
+        }
+    }
+
+    async fn fetch(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+        idempotency_key: Option<&str>,
+    ) -> Result<Response, JsValue> {
+        let init = RequestInit::new();
+        init.set_method(method);
+        init.set_mode(RequestMode::Cors);
+        if let Some(body) = body {
+            init.set_body(&JsValue::from_str(body));
+        }
+        let request = Request::new_with_str_and_init(&format!("{}{path}", self.base), &init)?;
+        let headers = request.headers();
+        headers.set("Accept", "application/json")?;
+        headers.set("Authorization", &format!("Bearer {}", self.client_token))?;
+        if body.is_some() {
+            headers.set("Content-Type", "application/json")?;
+        }
+        if let Some(key) = idempotency_key {
+            headers.set("Idempotency-Key", key)?;
+        }
+        let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+        let response = JsFuture::from(window.fetch_with_request(&request)).await?;
+        response.dyn_into::<Response>()
+    }
+}

@@ -1,0 +1,163 @@
+//! The rules of the bank list, apart from its markup: what a shopper's search
+//! matches and why a bank cannot take this payment.
+
+use paydesk_shared::api::{BankOption, CardAvailability, Unavailable};
+use paydesk_shared::bank::CardKind;
+
+use crate::i18n::Text;
+
+/// The availability of `bank` for `kind`.
+pub fn availability(bank: &BankOption, kind: CardKind) -> &CardAvailability {
+    match kind {
+        CardKind::Debit => &bank.debit,
+        CardKind::Credit => &bank.credit,
+    }
+}
+
+/// Why the bank cannot take this payment with this card kind, in words, or `None`
+/// if it can. `format_amount` turns the limit's decimal string into money.
+pub fn unavailable_reason(
+    text: &Text,
+    kind: CardKind,
+    availability: &CardAvailability,
+    format_amount: impl Fn(&str) -> String,
+) -> Option<String> {
+    let reason = availability.unavailable?;
+    Some(match reason {
+        Unavailable::NotSupported => (text.not_supported)(kind).to_owned(),
+        Unavailable::OverLimit => {
+            let limit = availability.limit.as_deref().map(format_amount);
+            (text.over_limit)(limit.as_deref())
+        }
+        Unavailable::Maintenance => text.maintenance.to_owned(),
+    })
+}
+
+/// What a search is matched against, prepared once per bank.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchKey {
+    haystacks: Vec<String>,
+}
+
+impl SearchKey {
+    pub fn new(bank: &BankOption) -> SearchKey {
+        let pinyin = bank.pinyin.to_ascii_lowercase();
+        let initials: String = pinyin
+            .split_whitespace()
+            .filter_map(|syllable| syllable.chars().next())
+            .collect();
+        SearchKey {
+            haystacks: vec![
+                compact(&bank.code),
+                compact(&bank.name_en),
+                compact(&bank.name_zh),
+                compact(&pinyin),
+                initials,
+            ],
+        }
+    }
+
+    /// Whether the shopper's `query` finds this bank: a case- and space-insensitive
+    /// substring of its abbreviation, English or Chinese name, pinyin, or pinyin
+    /// initials (`gsyh` finds 工商银行). An empty query finds every bank.
+    pub fn matches(&self, query: &str) -> bool {
+        let needle = compact(query);
+        needle.is_empty() || self.haystacks.iter().any(|h| h.contains(&needle))
+    }
+}
+
+/// Lower-cased without whitespace. ASCII case folding is enough (abbreviations,
+/// English names and pinyin are ASCII; Chinese has no case) and spares the widget
+/// the Unicode case tables.
+fn compact(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::EN;
+
+    fn bank(debit: CardAvailability, credit: CardAvailability) -> BankOption {
+        BankOption {
+            code: "ICBC".into(),
+            name_en: "Industrial and Commercial Bank of China".into(),
+            name_zh: "中国工商银行".into(),
+            pinyin: "zhong guo gong shang yin hang".into(),
+            colour: "#c7000b".into(),
+            popular: true,
+            debit,
+            credit,
+        }
+    }
+
+    fn available() -> CardAvailability {
+        CardAvailability {
+            limit: Some("50000.00".into()),
+            unavailable: None,
+        }
+    }
+
+    fn unavailable(reason: Unavailable, limit: Option<&str>) -> CardAvailability {
+        CardAvailability {
+            limit: limit.map(Into::into),
+            unavailable: Some(reason),
+        }
+    }
+
+    #[test]
+    fn search_finds_by_every_name() {
+        let key = SearchKey::new(&bank(available(), available()));
+        for query in [
+            "",
+            "  ",
+            "icbc",
+            "IC",
+            "commercial bank",
+            "工商",
+            "gongshang",
+            "gong shang",
+            "zggsyh",
+            "gsyh",
+        ] {
+            assert!(key.matches(query), "{query:?}");
+        }
+        for query in ["boc", "建设", "jianshe", "zzz"] {
+            assert!(!key.matches(query), "{query:?}");
+        }
+    }
+
+    #[test]
+    fn reasons_name_the_problem() {
+        let fmt = |s: &str| format!("¥{s}");
+        let over = unavailable(Unavailable::OverLimit, Some("5000.00"));
+        assert_eq!(
+            unavailable_reason(&EN, CardKind::Debit, &over, fmt).as_deref(),
+            Some("Over this bank's limit of ¥5000.00")
+        );
+        let none = unavailable(Unavailable::NotSupported, None);
+        assert_eq!(
+            unavailable_reason(&EN, CardKind::Credit, &none, fmt).as_deref(),
+            Some("Credit cards not accepted")
+        );
+        let down = unavailable(Unavailable::Maintenance, Some("5000.00"));
+        assert_eq!(
+            unavailable_reason(&EN, CardKind::Debit, &down, fmt).as_deref(),
+            Some(EN.maintenance)
+        );
+        assert_eq!(
+            unavailable_reason(&EN, CardKind::Debit, &available(), fmt),
+            None
+        );
+    }
+
+    #[test]
+    fn availability_follows_the_card_kind() {
+        let b = bank(available(), unavailable(Unavailable::NotSupported, None));
+        assert!(availability(&b, CardKind::Debit).unavailable.is_none());
+        assert!(availability(&b, CardKind::Credit).unavailable.is_some());
+    }
+}

@@ -1,0 +1,110 @@
+//! The checkout before Pay: review, card kind, bank, Pay button. It holds the
+//! shopper's choice; starting the payment is left to whoever mounts it.
+
+use leptos::prelude::*;
+use paydesk_shared::api::{BankOption, WidgetSession};
+use paydesk_shared::bank::CardKind;
+
+use crate::bank_choice::availability;
+use crate::components::bank_list::BankList;
+use crate::components::card_kind::CardKindPicker;
+use crate::components::pay_button::PayButton;
+use crate::components::review::Review;
+use crate::format;
+use crate::i18n::Locale;
+
+/// What the shopper chose to pay with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayChoice {
+    pub bank_code: String,
+    pub card_kind: CardKind,
+}
+
+#[component]
+pub fn Checkout(
+    session: WidgetSession,
+    /// The payment is being started: every control is locked.
+    #[prop(into)]
+    busy: Signal<bool>,
+    /// Why the last Pay did not go through, in the shopper's words.
+    #[prop(into)]
+    error: Signal<Option<&'static str>>,
+    /// Called when the shopper presses Pay with an available bank chosen.
+    on_pay: Callback<PayChoice>,
+    locale: Locale,
+) -> impl IntoView {
+    let WidgetSession { order, banks } = session;
+    let kind = RwSignal::new(initial_card_kind(&banks));
+    let selected = RwSignal::new(None::<String>);
+    let catalogue = StoredValue::new(banks.clone());
+    // The chosen bank, while it can take this payment with the chosen card kind;
+    // switching to a kind it does not take un-chooses it without forgetting it.
+    let chosen = Memo::new(move |_| {
+        let code = selected.get()?;
+        let kind = kind.get();
+        catalogue.with_value(|banks| {
+            banks
+                .iter()
+                .find(|b| b.code == code && availability(b, kind).unavailable.is_none())
+                .map(|b| b.code.clone())
+        })
+    });
+    let amount = format::money(&locale, order.currency, &order.total);
+    let currency = order.currency;
+    let pay = move |()| {
+        if let Some(bank_code) = chosen.get_untracked() {
+            on_pay.run(PayChoice {
+                bank_code,
+                card_kind: kind.get_untracked(),
+            });
+        }
+    };
+
+    view! {
+        <div class="paydesk-checkout">
+            <Review order=order locale=locale.clone() />
+            <section class="paydesk-choice">
+                <h2 class="paydesk-heading">{locale.text().banks_heading}</h2>
+                <CardKindPicker
+                    kind=kind
+                    on_change=Callback::new(move |k| kind.set(k))
+                    disabled=busy
+                    locale=locale.clone()
+                />
+                <BankList
+                    banks=banks
+                    currency=currency
+                    card_kind=kind
+                    selected=chosen
+                    disabled=busy
+                    on_select=Callback::new(move |code| selected.set(Some(code)))
+                    locale=locale.clone()
+                />
+            </section>
+            {move || {
+                error.get().map(|message| view! { <p class="paydesk-alert" role="alert">{message}</p> })
+            }}
+            <PayButton
+                amount=amount
+                bank=chosen
+                busy=busy
+                on_pay=Callback::new(pay)
+                locale=locale
+            />
+        </div>
+    }
+}
+
+/// Debit, unless only credit cards can pay this order.
+fn initial_card_kind(banks: &[BankOption]) -> CardKind {
+    let takes = |kind| {
+        banks
+            .iter()
+            .any(|b| availability(b, kind).unavailable.is_none())
+    };
+    if !takes(CardKind::Debit) && takes(CardKind::Credit) {
+        CardKind::Credit
+    } else {
+        CardKind::Debit
+    }
+}

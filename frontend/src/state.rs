@@ -1,0 +1,144 @@
+//! What the widget shows, derived from the order's status and what the widget itself
+//! is doing. Kept apart from the views so the rules can be read (and tested) in one
+//! place.
+
+use paydesk_shared::OrderStatus;
+
+/// What the widget is doing, as opposed to where the order stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Activity {
+    Loading,
+    LoadFailed,
+    Idle,
+    /// The last attempt failed and the shopper asked to choose another bank.
+    ChoosingAgain,
+    /// The attempt is being created; the browser leaves for the bank next.
+    Redirecting,
+}
+
+/// The state the widget is in, published as `data-state` on its root element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Loading,
+    Choose,
+    Redirecting,
+    Pending,
+    Paid,
+    Failed,
+    Expired,
+    Cancelled,
+    Error,
+}
+
+/// The big blocks of the widget. Switching between them rebuilds the view, so phases
+/// that share a block (choosing and redirecting) keep the shopper's selection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Loading,
+    Error,
+    Checkout,
+    Status,
+}
+
+impl Phase {
+    pub fn of(activity: Activity, status: OrderStatus) -> Phase {
+        match activity {
+            Activity::Loading => Phase::Loading,
+            Activity::LoadFailed => Phase::Error,
+            Activity::Redirecting => Phase::Redirecting,
+            Activity::Idle | Activity::ChoosingAgain => match status {
+                OrderStatus::Created => Phase::Choose,
+                OrderStatus::Pending => Phase::Pending,
+                OrderStatus::Paid => Phase::Paid,
+                OrderStatus::Failed if activity == Activity::ChoosingAgain => Phase::Choose,
+                OrderStatus::Failed => Phase::Failed,
+                OrderStatus::Expired => Phase::Expired,
+                OrderStatus::Cancelled => Phase::Cancelled,
+            },
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Loading => "loading",
+            Phase::Choose => "choose",
+            Phase::Redirecting => "redirecting",
+            Phase::Pending => "pending",
+            Phase::Paid => "paid",
+            Phase::Failed => "failed",
+            Phase::Expired => "expired",
+            Phase::Cancelled => "cancelled",
+            Phase::Error => "error",
+        }
+    }
+
+    pub fn screen(self) -> Screen {
+        match self {
+            Phase::Loading => Screen::Loading,
+            Phase::Error => Screen::Error,
+            Phase::Choose | Phase::Redirecting => Screen::Checkout,
+            Phase::Pending | Phase::Paid | Phase::Failed | Phase::Expired | Phase::Cancelled => {
+                Screen::Status
+            }
+        }
+    }
+}
+
+/// The activity after the gateway reports `new` while the order was at `old`. A real
+/// change of status ends "choosing again": a payment that lands after all must show.
+pub fn after_status_change(activity: Activity, old: OrderStatus, new: OrderStatus) -> Activity {
+    match activity {
+        Activity::ChoosingAgain if old != new => Activity::Idle,
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_order_status_has_its_phase() {
+        let idle = |s| Phase::of(Activity::Idle, s);
+        assert_eq!(idle(OrderStatus::Created), Phase::Choose);
+        assert_eq!(idle(OrderStatus::Pending), Phase::Pending);
+        assert_eq!(idle(OrderStatus::Paid), Phase::Paid);
+        assert_eq!(idle(OrderStatus::Failed), Phase::Failed);
+        assert_eq!(idle(OrderStatus::Expired), Phase::Expired);
+        assert_eq!(idle(OrderStatus::Cancelled), Phase::Cancelled);
+    }
+
+    #[test]
+    fn choosing_again_only_reopens_a_failed_order() {
+        let again = |s| Phase::of(Activity::ChoosingAgain, s);
+        assert_eq!(again(OrderStatus::Failed), Phase::Choose);
+        assert_eq!(again(OrderStatus::Paid), Phase::Paid);
+        assert_eq!(again(OrderStatus::Expired), Phase::Expired);
+    }
+
+    #[test]
+    fn activity_wins_over_status() {
+        for s in OrderStatus::ALL {
+            assert_eq!(Phase::of(Activity::Loading, s), Phase::Loading);
+            assert_eq!(Phase::of(Activity::LoadFailed, s), Phase::Error);
+            assert_eq!(Phase::of(Activity::Redirecting, s), Phase::Redirecting);
+        }
+    }
+
+    #[test]
+    fn a_late_payment_ends_choosing_again() {
+        use OrderStatus::*;
+        let a = Activity::ChoosingAgain;
+        assert_eq!(after_status_change(a, Failed, Failed), a);
+        assert_eq!(after_status_change(a, Failed, Paid), Activity::Idle);
+        assert_eq!(
+            after_status_change(Activity::Redirecting, Created, Pending),
+            Activity::Redirecting
+        );
+    }
+
+    #[test]
+    fn redirecting_keeps_the_checkout_screen() {
+        assert_eq!(Phase::Choose.screen(), Phase::Redirecting.screen());
+    }
+}

@@ -1,0 +1,96 @@
+#![cfg(target_arch = "wasm32")]
+// `#[wasm_bindgen_test]` functions are tests too: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use common::mount;
+use leptos::prelude::*;
+use paydesk_shared::OrderStatus;
+use paydesk_widget::components::status::StatusView;
+use paydesk_widget::i18n::Locale;
+use paydesk_widget::stream::StreamHealth;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+struct Fixture {
+    m: common::Mounted,
+    status: RwSignal<OrderStatus>,
+    health: RwSignal<StreamHealth>,
+    choose_again: Arc<AtomicUsize>,
+}
+
+fn mount_status(initial: OrderStatus, reason: Option<&str>) -> Fixture {
+    let status = RwSignal::new(initial);
+    let health = RwSignal::new(StreamHealth::Live);
+    let choose_again = Arc::new(AtomicUsize::new(0));
+    let count = choose_again.clone();
+    let reason = reason.map(str::to_owned);
+    let m = mount(move || {
+        view! {
+            <StatusView
+                status=status
+                failure_reason=reason
+                health=health
+                on_choose_again=Callback::new(move |()| {
+                    count.fetch_add(1, Ordering::SeqCst);
+                })
+                locale=Locale::new("en")
+            />
+        }
+    });
+    Fixture {
+        m,
+        status,
+        health,
+        choose_again,
+    }
+}
+
+const STATUS: &str = "[data-testid=\"paydesk-status\"]";
+
+#[wasm_bindgen_test]
+async fn pending_turns_into_paid_live() {
+    let f = mount_status(OrderStatus::Pending, None);
+    assert_eq!(f.m.text(STATUS), "Waiting for your bank's confirmation…");
+
+    f.health.set(StreamHealth::Reconnecting);
+    leptos::task::tick().await;
+    assert!(f.m.text(".paydesk-status__stream").contains("Reconnecting"));
+
+    f.status.set(OrderStatus::Paid);
+    leptos::task::tick().await;
+    assert_eq!(f.m.text(STATUS), "Payment received");
+    // Nothing can change any more, so a lost connection is not worth mentioning.
+    assert!(f.m.find_all(".paydesk-status__stream").is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_decline_says_why_and_offers_another_bank() {
+    let f = mount_status(OrderStatus::Failed, Some("insufficient_funds"));
+    assert_eq!(
+        f.m.text(STATUS),
+        "Payment failed: the account does not have enough money."
+    );
+
+    f.m.click("button[data-action=\"choose-again\"]");
+    assert_eq!(f.choose_again.load(Ordering::SeqCst), 1);
+}
+
+#[wasm_bindgen_test]
+fn final_states_have_their_own_words() {
+    let f = mount_status(OrderStatus::Expired, None);
+    assert_eq!(f.m.text(STATUS), "This checkout has expired");
+    assert!(
+        f.m.find_all("button[data-action=\"choose-again\"]")
+            .is_empty()
+    );
+    drop(f);
+
+    let f = mount_status(OrderStatus::Cancelled, None);
+    assert_eq!(f.m.text(STATUS), "This order was cancelled");
+}
