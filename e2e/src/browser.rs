@@ -74,18 +74,48 @@ impl Browser {
         })
     }
 
+    /// Waits for `css` to match; on timeout the error carries the page's URL and body
+    /// text, which is what one needs to see why.
     pub async fn wait_for(&self, css: &str) -> anyhow::Result<fantoccini::elements::Element> {
-        self.client
+        match self
+            .client
             .wait()
             .at_most(WAIT)
             .for_element(Locator::Css(css))
             .await
-            .with_context(|| format!("waiting for `{css}`"))
+        {
+            Ok(element) => Ok(element),
+            Err(e) => {
+                let url = self
+                    .client
+                    .current_url()
+                    .await
+                    .map(|u| u.to_string())
+                    .unwrap_or_default();
+                let text = self.client.find(Locator::Css("body")).await.ok();
+                let text = match text {
+                    Some(body) => body.text().await.unwrap_or_default(),
+                    None => String::new(),
+                };
+                Err(anyhow::anyhow!(e).context(format!(
+                    "waiting for `{css}` on {url}; the page reads:\n{}",
+                    text.chars().take(2000).collect::<String>()
+                )))
+            }
+        }
     }
 
+    /// Scrolls the element to the middle of the viewport, as a shopper would before
+    /// tapping it (the widget's Pay bar sticks to the bottom edge), then clicks it.
     pub async fn click(&self, css: &str) -> anyhow::Result<()> {
-        self.wait_for(css)
-            .await?
+        let element = self.wait_for(css).await?;
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});",
+                vec![serde_json::to_value(&element)?],
+            )
+            .await?;
+        element
             .click()
             .await
             .with_context(|| format!("clicking `{css}`"))?;

@@ -13,7 +13,7 @@ use std::path::Path;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use paydesk_shared::ErrorCode;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -45,7 +45,9 @@ pub(crate) fn router(state: AppState, widget_dir: &Path) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .nest_service("/assets", assets)
         .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
+        // Not `method_not_allowed_fallback`: it would answer the widget API's CORS
+        // preflights (OPTIONS) before the CORS layer sees them.
+        .layer(axum::middleware::map_response(json_method_not_allowed))
         .with_state(state)
 }
 
@@ -53,10 +55,20 @@ async fn not_found() -> ApiError {
     ApiError::not_found("endpoint")
 }
 
-async fn method_not_allowed() -> impl IntoResponse {
-    ApiError::new(
+/// Gives axum's bare 405 our error body.
+async fn json_method_not_allowed(response: Response) -> Response {
+    if response.status() != StatusCode::METHOD_NOT_ALLOWED {
+        return response;
+    }
+    let allow = response.headers().get(header::ALLOW).cloned();
+    let mut json = ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         ErrorCode::MethodNotAllowed,
         "this endpoint does not take that method",
     )
+    .into_response();
+    if let Some(allow) = allow {
+        json.headers_mut().insert(header::ALLOW, allow);
+    }
+    json
 }

@@ -177,3 +177,30 @@ async fn the_browser_return_never_marks_an_order_paid() {
         .unwrap();
     assert_eq!(status.status.as_str(), "pending");
 }
+
+#[tokio::test]
+async fn widget_api_answers_cors_preflights_from_any_merchant_origin() {
+    let app = spawn_app().await;
+    let order = app.create_order().await;
+    let preflight = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.url("/v1/widget/session"))
+        .header("origin", "http://merchant.example")
+        .header("access-control-request-method", "GET")
+        .header("access-control-request-headers", "authorization")
+        .send()
+        .await
+        .unwrap();
+    assert!(preflight.status().is_success(), "{}", preflight.status());
+    assert_eq!(preflight.headers()["access-control-allow-origin"], "*");
+    let actual = app
+        .client
+        .get(app.url("/v1/widget/session"))
+        .header("origin", "http://merchant.example")
+        .bearer_auth(&order.client_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(actual.status(), 200);
+    assert_eq!(actual.headers()["access-control-allow-origin"], "*");
+}
