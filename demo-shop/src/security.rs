@@ -14,9 +14,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 ///
 /// - `'wasm-unsafe-eval'` lets the widget compile its WebAssembly; it does not allow
 ///   `eval` of JavaScript.
-/// - `style-src-attr 'unsafe-inline'`: the widget may set per-element style
-///   attributes (bank badge colours, theme variables). The shop's own pages use none,
-///   and `<style>` elements stay restricted by `style-src`.
+/// - No `'unsafe-inline'` anywhere: the widget sets its per-bank colours through the
+///   CSSOM (`style.setProperty`), which style-src does not govern.
 /// - `form-action 'self'`: the shop's only form posts to itself. The widget sends the
 ///   shopper to the bank with `location.assign`, which form-action does not govern.
 pub(crate) fn content_security_policy(gateway_origin: &str) -> String {
@@ -26,7 +25,6 @@ pub(crate) fn content_security_policy(gateway_origin: &str) -> String {
         format!("script-src 'self' {gw} 'wasm-unsafe-eval'"),
         format!("connect-src 'self' {gw}"),
         format!("style-src 'self' {gw}"),
-        "style-src-attr 'unsafe-inline'".to_owned(),
         format!("img-src 'self' {gw} data:"),
         format!("font-src 'self' {gw}"),
         "object-src 'none'".to_owned(),
