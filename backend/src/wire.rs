@@ -56,6 +56,16 @@ pub(crate) fn order_response(order: &OrderRecord, now_ms: i64) -> OrderResponse 
     }
 }
 
+/// The answer `POST /v1/orders` gave: the order as it was when created. A replay of
+/// the same request renders the same bytes from the stored order.
+pub(crate) fn created_order_response(order: &OrderRecord) -> OrderResponse {
+    let mut created = order.clone();
+    created.status = OrderStatus::Created;
+    created.attempts.clear();
+    created.paid_at = None;
+    order_response(&created, order.created_at)
+}
+
 fn attempt_response(a: &AttemptRecord) -> AttemptResponse {
     AttemptResponse {
         id: a.id.clone(),

@@ -1,4 +1,5 @@
 use std::net::TcpListener as StdListener;
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -29,6 +30,8 @@ impl Browser {
         let port = free_port()?;
         let driver = Command::new(&driver_path)
             .arg(format!("--port={port}"))
+            // Its own process group, so Chromium dies with it even if a test panics.
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -129,16 +132,21 @@ impl Browser {
         Ok(())
     }
 
-    pub async fn close(mut self) -> anyhow::Result<()> {
-        let _ = self.client.clone().close().await;
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+    /// Ends the WebDriver session; dropping the browser then stops chromedriver.
+    pub async fn close(self) -> anyhow::Result<()> {
+        self.client.clone().close().await?;
         Ok(())
     }
 }
 
 impl Drop for Browser {
+    /// Kills chromedriver's whole process group: Chromium outlives a killed
+    /// chromedriver otherwise.
     fn drop(&mut self) {
-        let _ = self.driver.kill();
+        let _ = Command::new("kill")
+            .args(["-KILL", &format!("-{}", self.driver.id())])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.driver.wait();
     }
 }

@@ -66,14 +66,16 @@ impl FromRequestParts<AppState> for ClientOrder {
                     "send the order's client token as `Authorization: Bearer ct_…`",
                 )
             })?;
-        if token.len() > 128 {
-            return Err(ApiError::unauthenticated("the client token is not valid"));
-        }
-        state
+        let invalid = || ApiError::unauthenticated("the client token is not valid");
+        let order_id = crate::ids::order_of_client_token(&token).ok_or_else(invalid)?;
+        let order = state
             .store
-            .order_by_client_token(&token)
+            .order_by_id(&order_id)
             .await?
-            .map(ClientOrder)
-            .ok_or_else(|| ApiError::unauthenticated("the client token is not valid"))
+            .ok_or_else(invalid)?;
+        if !crate::ids::tokens_match(&order.client_token, &token) {
+            return Err(invalid());
+        }
+        Ok(ClientOrder(order))
     }
 }

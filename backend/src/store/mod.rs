@@ -49,8 +49,6 @@ pub trait Store: Send + Sync + 'static {
     /// The order whoever it belongs to: for the gateway's own bookkeeping only.
     async fn order_by_id(&self, order_id: &str) -> Result<Option<OrderRecord>, StoreError>;
 
-    async fn order_by_client_token(&self, token: &str) -> Result<Option<OrderRecord>, StoreError>;
-
     async fn order_by_attempt(&self, attempt_id: &str) -> Result<Option<OrderRecord>, StoreError>;
 
     /// Moves the order with `StartAttempt` and records the attempt, in one transaction.

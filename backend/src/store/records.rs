@@ -32,25 +32,22 @@ pub struct NewOrder {
 /// A line item with its gateway-computed total.
 pub type ItemRecord = paydesk_shared::order::DraftItem;
 
-/// The first answer given for an idempotency key, kept to be replayed.
+/// An idempotency key, stored with the order it creates.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewIdempotencyRecord {
     pub merchant_id: String,
     pub key: String,
     /// SHA-256 of the request body, hex.
     pub request_hash: String,
-    pub status_code: u16,
-    pub response_body: String,
     pub created_at: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CreateOrderOutcome {
     Created,
-    /// The key was used before with the same body: here is the first answer.
+    /// The key was used before with the same body, and created this order.
     Replayed {
-        status_code: u16,
-        response_body: String,
+        order_id: String,
     },
 }
 

@@ -201,3 +201,40 @@ async fn a_decline_lets_the_shopper_choose_another_bank() {
     );
     assert_eq!(app.get_order(&order.id).await.status.as_str(), "pending");
 }
+
+#[tokio::test]
+async fn a_replayed_create_answers_as_first_even_after_payment() {
+    let app = spawn_app().await;
+    let body = serde_json::to_vec(&order_body()).unwrap();
+    let first = app
+        .post_order_raw(Some(SECRET_KEY), Some("key-paid"), body.clone())
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let order: paydesk_shared::api::OrderResponse = serde_json::from_slice(&first).unwrap();
+    let attempt: paydesk_shared::api::CreateAttemptResponse = app
+        .start_attempt(&order, "ICBC", "click-1")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let paid = app.notification(
+        &order,
+        &attempt.attempt_id,
+        "118.00",
+        PaymentOutcome::Succeeded,
+    );
+    assert_eq!(app.notify(paid, &app.bank.clone()).await.status(), 200);
+    assert_eq!(app.get_order(&order.id).await.status.as_str(), "paid");
+
+    let again = app
+        .post_order_raw(Some(SECRET_KEY), Some("key-paid"), body)
+        .await;
+    assert_eq!(again.status(), 201);
+    assert_eq!(
+        again.bytes().await.unwrap(),
+        first,
+        "the first answer, byte for byte"
+    );
+}

@@ -1,5 +1,6 @@
+use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use paydesk_shared::ErrorCode;
 use paydesk_shared::api::CreateOrderRequest;
@@ -8,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::return_url;
 use crate::error::ApiError;
-use crate::ids::{client_token, new_id};
+use crate::ids::{client_token, new_order_id};
 use crate::routes::auth::AuthMerchant;
 use crate::routes::request::{JsonBody, idempotency_key};
 use crate::state::AppState;
@@ -35,37 +36,40 @@ pub(super) async fn handler(
 
     let now = state.clock.now_ms();
     let ttl_ms = i64::try_from(state.order_ttl.as_millis()).unwrap_or(i64::MAX);
+    let order_id = new_order_id();
     let order = NewOrder {
-        id: new_id("ord"),
+        id: order_id.clone(),
         merchant_id: merchant.id.clone(),
         currency: draft.currency,
         items: draft.items,
         total: draft.total,
         merchant_reference: draft.merchant_reference,
         return_url: draft.return_url,
-        client_token: client_token(),
+        client_token: client_token(&order_id),
         created_at: now,
         expires_at: now.saturating_add(ttl_ms),
     };
-    let response_body = serde_json::to_string(&wire::order_response(&order.to_record(), now))
-        .map_err(|e| ApiError::Internal(e.into()))?;
     let idempotency = key.map(|key| NewIdempotencyRecord {
         merchant_id: merchant.id.clone(),
         key,
         request_hash: hex::encode(Sha256::digest(&body.0)),
-        status_code: StatusCode::CREATED.as_u16(),
-        response_body: response_body.clone(),
         created_at: now,
     });
-    let (status, body) = match state.store.create_order(order, idempotency).await? {
-        CreateOrderOutcome::Created => (StatusCode::CREATED, response_body),
-        CreateOrderOutcome::Replayed {
-            status_code,
-            response_body,
-        } => (
-            StatusCode::from_u16(status_code).unwrap_or(StatusCode::CREATED),
-            response_body,
-        ),
+    let created = order.to_record();
+    let (status, order) = match state.store.create_order(order, idempotency).await? {
+        CreateOrderOutcome::Created => (StatusCode::CREATED, created),
+        CreateOrderOutcome::Replayed { order_id } => {
+            let first = state
+                .store
+                .order(&merchant.id, &order_id)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::Internal(anyhow::anyhow!(
+                        "idempotency key names missing order {order_id}"
+                    ))
+                })?;
+            (StatusCode::CREATED, first)
+        }
     };
-    Ok((status, [(header::CONTENT_TYPE, "application/json")], body).into_response())
+    Ok((status, Json(wire::created_order_response(&order))).into_response())
 }

@@ -81,10 +81,11 @@ async fn commit(
     // Keys answered before, fetched in one statement.
     let keyed: Vec<&NewIdempotencyRecord> =
         jobs.iter().filter_map(|j| j.idempotency.as_ref()).collect();
-    let mut known: HashMap<(String, String), (String, u16, String)> = HashMap::new();
+    // (merchant, key) → (request hash, order id)
+    let mut known: HashMap<(String, String), (String, String)> = HashMap::new();
     if !keyed.is_empty() {
         let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT merchant_id, key, request_hash, status_code, response_body FROM idempotency_keys WHERE (merchant_id, key) IN (VALUES ",
+            "SELECT merchant_id, key, request_hash, order_id FROM idempotency_keys WHERE (merchant_id, key) IN (VALUES ",
         );
         let mut values = q.separated(", ");
         for k in &keyed {
@@ -96,14 +97,9 @@ async fn commit(
         }
         q.push(")");
         for row in q.build().fetch_all(&mut *tx).await? {
-            let status: i64 = row.try_get("status_code")?;
             known.insert(
                 (row.try_get("merchant_id")?, row.try_get("key")?),
-                (
-                    row.try_get("request_hash")?,
-                    u16::try_from(status).unwrap_or(200),
-                    row.try_get("response_body")?,
-                ),
+                (row.try_get("request_hash")?, row.try_get("order_id")?),
             );
         }
     }
@@ -114,21 +110,14 @@ async fn commit(
     for job in jobs {
         let outcome = match &job.idempotency {
             Some(k) => match known.get(&(k.merchant_id.clone(), k.key.clone())) {
-                Some((hash, _, _)) if *hash != k.request_hash => {
-                    Err(StoreError::IdempotencyKeyReused)
-                }
-                Some((_, status_code, body)) => Ok(CreateOrderOutcome::Replayed {
-                    status_code: *status_code,
-                    response_body: body.clone(),
+                Some((hash, _)) if *hash != k.request_hash => Err(StoreError::IdempotencyKeyReused),
+                Some((_, order_id)) => Ok(CreateOrderOutcome::Replayed {
+                    order_id: order_id.clone(),
                 }),
                 None => {
                     known.insert(
                         (k.merchant_id.clone(), k.key.clone()),
-                        (
-                            k.request_hash.clone(),
-                            k.status_code,
-                            k.response_body.clone(),
-                        ),
+                        (k.request_hash.clone(), job.order.id.clone()),
                     );
                     fresh.push(job);
                     Ok(CreateOrderOutcome::Created)
@@ -198,17 +187,19 @@ async fn insert_orders(
         q.build().execute(&mut **tx).await?;
     }
 
-    let keys: Vec<_> = jobs.iter().filter_map(|j| j.idempotency.as_ref()).collect();
+    let keys: Vec<_> = jobs
+        .iter()
+        .filter_map(|j| j.idempotency.as_ref().map(|k| (k, &j.order.id)))
+        .collect();
     if !keys.is_empty() {
         let mut q = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO idempotency_keys (merchant_id, key, request_hash, status_code, response_body, created_at) ",
+            "INSERT INTO idempotency_keys (merchant_id, key, request_hash, order_id, created_at) ",
         );
-        q.push_values(keys, |mut b, k| {
+        q.push_values(keys, |mut b, (k, order_id)| {
             b.push_bind(&k.merchant_id)
                 .push_bind(&k.key)
                 .push_bind(&k.request_hash)
-                .push_bind(i64::from(k.status_code))
-                .push_bind(&k.response_body)
+                .push_bind(order_id.as_str())
                 .push_bind(k.created_at);
         });
         q.build().execute(&mut **tx).await?;

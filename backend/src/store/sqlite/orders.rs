@@ -11,7 +11,6 @@ pub(super) enum Key<'a> {
         order_id: &'a str,
     },
     AnyMerchant(&'a str),
-    ClientToken(&'a str),
     Attempt(&'a str),
 }
 
@@ -33,12 +32,6 @@ pub(super) async fn load(
         Key::AnyMerchant(order_id) => {
             sqlx::query("SELECT * FROM orders WHERE id = ?")
                 .bind(order_id)
-                .fetch_optional(pool)
-                .await?
-        }
-        Key::ClientToken(token) => {
-            sqlx::query("SELECT * FROM orders WHERE client_token = ?")
-                .bind(token)
                 .fetch_optional(pool)
                 .await?
         }
