@@ -73,7 +73,7 @@ fn dispatch(command: &str, args: &[String]) -> Result<()> {
             no_args(command, args)?;
             let tools = setup(root)?;
             widget::build(root, &tools)?;
-            widget::check_size(root)
+            widget::check_size(root, widget::Budget::Enforce)
         }
         "bench-orders" => bench::orders(root, args),
         "help" | "--help" | "-h" => {
