@@ -142,22 +142,20 @@ async fn apply(
         query = query.bind(&d.attempt_id);
     }
     let moved = query.execute(&mut **tx).await?.rows_affected() == 1;
-    if moved {
-        if let Some(e) = &d.event {
-            sqlx::query(
-                "INSERT INTO outbox_events (id, merchant_id, order_id, type, payload, created_at, next_attempt_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(&e.id)
-            .bind(&e.merchant_id)
-            .bind(&e.order_id)
-            .bind(&e.kind)
-            .bind(&e.payload)
-            .bind(e.created_at)
-            .bind(e.created_at)
-            .execute(&mut **tx)
-            .await?;
-        }
+    if let (true, Some(e)) = (moved, &d.event) {
+        sqlx::query(
+            "INSERT INTO outbox_events (id, merchant_id, order_id, type, payload, created_at, next_attempt_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&e.id)
+        .bind(&e.merchant_id)
+        .bind(&e.order_id)
+        .bind(&e.kind)
+        .bind(&e.payload)
+        .bind(e.created_at)
+        .bind(e.created_at)
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(DecisionOutcome::Applied { order_moved: moved })
 }
