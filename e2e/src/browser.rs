@@ -1,5 +1,4 @@
 use std::net::TcpListener as StdListener;
-use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -11,7 +10,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 pub struct Browser {
     pub client: Client,
     driver: Child,
-    _profile: tempfile::TempDir,
+    profile: tempfile::TempDir,
 }
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -30,8 +29,6 @@ impl Browser {
         let port = free_port()?;
         let driver = Command::new(&driver_path)
             .arg(format!("--port={port}"))
-            // Its own process group, so Chromium dies with it even if a test panics.
-            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -73,7 +70,7 @@ impl Browser {
         Ok(Browser {
             client,
             driver,
-            _profile: profile,
+            profile,
         })
     }
 
@@ -140,13 +137,13 @@ impl Browser {
 }
 
 impl Drop for Browser {
-    /// Kills chromedriver's whole process group: Chromium outlives a killed
-    /// chromedriver otherwise.
+    /// Stops chromedriver and every Chromium process of this browser's profile: a
+    /// Chromium whose session was never closed (a failed test) outlives chromedriver.
     fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-KILL", &format!("-{}", self.driver.id())])
-            .stderr(Stdio::null())
-            .status();
+        let _ = self.driver.kill();
         let _ = self.driver.wait();
+        let _ = Command::new("pkill")
+            .args(["-KILL", "-f", &self.profile.path().to_string_lossy()])
+            .status();
     }
 }
