@@ -3,6 +3,7 @@
 mod assets;
 mod checkout;
 mod complete;
+mod health;
 mod orders;
 mod storefront;
 mod webhooks;
@@ -16,6 +17,7 @@ use crate::startup::AppState;
 
 pub(crate) fn router() -> Router<Arc<AppState>> {
     Router::new()
+        .merge(health::router())
         .merge(storefront::router())
         .merge(checkout::router())
         .merge(complete::router())

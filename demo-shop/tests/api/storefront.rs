@@ -133,3 +133,11 @@ async fn unknown_pages_and_orders_are_404_pages() {
         StatusCode::BAD_REQUEST
     );
 }
+
+#[tokio::test]
+async fn health_answers_once_the_shop_serves() {
+    let shop = spawn_shop().await;
+    let response = shop.get("/health").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.text().await.unwrap(), "ok");
+}
