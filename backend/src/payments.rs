@@ -42,7 +42,7 @@ pub(crate) async fn start_attempt(
 ) -> Result<CreateAttemptResponse, ApiError> {
     let now = state.clock.now_ms();
     let status = wire::effective_status(order, now);
-    if status == OrderStatus::Expired || status.is_final() {
+    if status.is_final() {
         return Err(not_payable(status));
     }
     let bank = state

@@ -28,16 +28,7 @@ pub(crate) fn effective_status(order: &OrderRecord, now_ms: i64) -> OrderStatus 
 }
 
 pub(crate) fn line_items(items: &[ItemRecord]) -> Vec<LineItem> {
-    items
-        .iter()
-        .map(|i| LineItem {
-            name: i.name.clone(),
-            quantity: i.quantity,
-            unit_price: i.unit_price.to_string(),
-            line_total: i.line_total.to_string(),
-            image_url: i.image_url.clone(),
-        })
-        .collect()
+    items.iter().map(ItemRecord::to_line_item).collect()
 }
 
 pub(crate) fn order_response(order: &OrderRecord, now_ms: i64) -> OrderResponse {

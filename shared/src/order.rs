@@ -101,19 +101,18 @@ impl OrderDraft {
             return_url,
         })
     }
+}
 
-    /// The items as the API shows them.
-    pub fn line_items(&self) -> Vec<LineItem> {
-        self.items
-            .iter()
-            .map(|i| LineItem {
-                name: i.name.clone(),
-                quantity: i.quantity,
-                unit_price: i.unit_price.to_string(),
-                line_total: i.line_total.to_string(),
-                image_url: i.image_url.clone(),
-            })
-            .collect()
+impl DraftItem {
+    /// The item as the API shows it.
+    pub fn to_line_item(&self) -> LineItem {
+        LineItem {
+            name: self.name.clone(),
+            quantity: self.quantity,
+            unit_price: self.unit_price.to_string(),
+            line_total: self.line_total.to_string(),
+            image_url: self.image_url.clone(),
+        }
     }
 }
 

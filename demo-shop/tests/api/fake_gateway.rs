@@ -149,7 +149,7 @@ async fn create_order(
             id: format!("ord_test{n}"),
             status: OrderStatus::Created,
             currency: draft.currency,
-            items: draft.line_items(),
+            items: draft.items.iter().map(|i| i.to_line_item()).collect(),
             total: draft.total.to_string(),
             merchant_reference: draft.merchant_reference.clone(),
             return_url: draft.return_url.clone(),
