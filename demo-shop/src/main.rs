@@ -32,7 +32,8 @@ async fn main() -> anyhow::Result<()> {
         .with_context(|| format!("could not listen on {host}:{shop_port}"))?;
     let app = Application::build(config, listener).await?;
     tracing::info!("Paydesk Tea House is open at {public_url}");
-    app.run_until_stopped(shutdown_signal()).await
+    app.run_until_stopped(paydesk_shared::shutdown::signal())
+        .await
 }
 
 fn env_or(name: &str, default: &str) -> String {
@@ -53,33 +54,4 @@ fn required(name: &str) -> anyhow::Result<String> {
         Ok(value) if !value.is_empty() => Ok(value),
         _ => anyhow::bail!("{name} is not set; the demo shop needs the demo merchant's keys"),
     }
-}
-
-/// Completes on Ctrl-C or, on Unix, SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(error) = tokio::signal::ctrl_c().await {
-            tracing::error!(%error, "could not listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(error) => {
-                tracing::error!(%error, "could not listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
-    }
-    tracing::info!("shutting down");
 }

@@ -51,7 +51,8 @@ async fn run() -> anyhow::Result<()> {
     };
     let app = Application::build(config, listener).await?;
     tracing::info!(url = %public_url, "sandbox bank listening");
-    app.run_until_stopped(shutdown_signal()).await?;
+    app.run_until_stopped(paydesk_shared::shutdown::signal())
+        .await?;
     tracing::info!("sandbox bank stopped");
     Ok(())
 }
@@ -70,32 +71,4 @@ fn read_key_file(path: &Path) -> anyhow::Result<String> {
             path.display()
         )
     })
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(error) = tokio::signal::ctrl_c().await {
-            tracing::error!(%error, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(error) => {
-                tracing::error!(%error, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
-    }
-    tracing::info!("shutting down");
 }

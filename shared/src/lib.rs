@@ -12,6 +12,8 @@ pub mod error;
 pub mod money;
 pub mod order;
 pub mod payment;
+#[cfg(feature = "server")]
+pub mod shutdown;
 #[cfg(feature = "signing")]
 pub mod signing;
 #[cfg(feature = "signing")]
