@@ -52,7 +52,8 @@ pub(crate) fn run(root: &Path) -> Result<()> {
                 .args(["test", "--workspace"])
                 .env("PAYDESK_WIDGET_DIST", &dist)
                 .env("CHROMEDRIVER", CHROMEDRIVER)
-                .env("CHROMIUM", CHROMIUM),
+                .env("CHROMIUM", CHROMIUM)
+                .env("PAYDESK_AXE", tools.axe_script()),
         )
     })?;
     stages.run("widget component tests (wasm, headless Chromium)", || {

@@ -14,8 +14,11 @@ pub(crate) const WASM_TARGET: &str = "wasm32-unknown-unknown";
 pub(crate) const TRUNK_VERSION: &str = "0.21.14";
 /// binaryen's wasm-opt, from npm: prebuilt, so no C++ compile on a fresh machine.
 pub(crate) const BINARYEN_VERSION: &str = "132";
+/// axe-core, the accessibility engine the end-to-end tests run in the browser.
+pub(crate) const AXE_CORE_VERSION: &str = "4.14.1";
 pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
 pub(crate) const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CJK_FONT: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
 /// Where the binaryen npm package goes unless `PAYDESK_TOOLS_DIR` says otherwise,
 /// relative to the home directory.
 const DEFAULT_TOOLS_DIR: &str = ".cache/paydesk/tools";
@@ -31,6 +34,7 @@ pub(crate) enum Browser {
 #[derive(Debug, Clone)]
 pub(crate) struct Tools {
     binaryen_dir: PathBuf,
+    axe_dir: PathBuf,
     path: OsString,
 }
 
@@ -46,6 +50,7 @@ impl Tools {
         let tools_dir = std::env::var_os("PAYDESK_TOOLS_DIR")
             .map_or_else(|| home.join(DEFAULT_TOOLS_DIR), PathBuf::from);
         let binaryen_dir = tools_dir.join(format!("binaryen-{BINARYEN_VERSION}"));
+        let axe_dir = tools_dir.join(format!("axe-core-{AXE_CORE_VERSION}"));
         let inherited = std::env::var_os("PATH").unwrap_or_default();
         let path = std::env::join_paths(
             [binaryen_dir.join("node_modules/.bin"), cargo_bin]
@@ -53,7 +58,11 @@ impl Tools {
                 .chain(std::env::split_paths(&inherited)),
         )
         .context("a tool directory contains a character PATH cannot hold")?;
-        Ok(Tools { binaryen_dir, path })
+        Ok(Tools {
+            binaryen_dir,
+            axe_dir,
+            path,
+        })
     }
 
     /// `program` with `PATH` prefixed by the binaryen and cargo bin directories.
@@ -71,6 +80,11 @@ impl Tools {
 
     fn wasm_opt(&self) -> PathBuf {
         self.binaryen_dir.join("node_modules/.bin/wasm-opt")
+    }
+
+    /// axe-core's browser bundle, which the end-to-end tests inject into pages.
+    pub(crate) fn axe_script(&self) -> PathBuf {
+        self.axe_dir.join("node_modules/axe-core/axe.min.js")
     }
 }
 
@@ -142,15 +156,48 @@ pub(crate) fn setup(tools: &Tools, root: &Path, browser: Browser) -> Result<()> 
             )
         },
     )?;
+    ensure_axe(tools)?;
     if browser == Browser::Install {
         ensure(
-            "chromium + chromedriver",
+            "chromium + chromedriver + CJK fonts",
             3,
-            || Path::new(CHROMIUM).is_file() && Path::new(CHROMEDRIVER).is_file(),
+            || {
+                Path::new(CHROMIUM).is_file()
+                    && Path::new(CHROMEDRIVER).is_file()
+                    && Path::new(CJK_FONT).is_file()
+            },
             install_chromium,
         )?;
     }
     Ok(())
+}
+
+/// axe-core from npm, at the pinned version, in its own directory.
+fn ensure_axe(tools: &Tools) -> Result<()> {
+    let package = tools.axe_dir.join("node_modules/axe-core/package.json");
+    ensure(
+        &format!("axe-core {AXE_CORE_VERSION}"),
+        1,
+        || {
+            tools.axe_script().is_file()
+                && std::fs::read_to_string(&package).is_ok_and(|text| {
+                    text.contains(&format!("\"version\": \"{AXE_CORE_VERSION}\""))
+                })
+        },
+        || {
+            std::fs::create_dir_all(&tools.axe_dir)
+                .with_context(|| format!("could not create {}", tools.axe_dir.display()))?;
+            process::run(
+                tools
+                    .command("npm")
+                    .arg("install")
+                    .arg("--prefix")
+                    .arg(&tools.axe_dir)
+                    .args(["--no-audit", "--no-fund"])
+                    .arg(format!("axe-core@{AXE_CORE_VERSION}")),
+            )
+        },
+    )
 }
 
 /// Prints `✓ … (present)` or installs with the installer's own output streaming.
@@ -186,7 +233,14 @@ fn install_chromium() -> Result<()> {
         command.args(args).env("DEBIAN_FRONTEND", "noninteractive");
         command
     };
-    let install = ["install", "-y", "chromium", "chromium-driver"];
+    // The CJK fonts let screenshots show the banks' Chinese names rather than boxes.
+    let install = [
+        "install",
+        "-y",
+        "chromium",
+        "chromium-driver",
+        "fonts-noto-cjk",
+    ];
     // A fresh machine's package lists may be stale or empty; refresh only when needed.
     if process::run(&mut apt_get(&install)).is_err() {
         process::run(&mut apt_get(&["update"]))?;
