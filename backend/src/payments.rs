@@ -195,7 +195,7 @@ pub(crate) async fn apply_verdict(
         failure_reason.clone(),
         now,
     );
-    let event = new_event(&after, kind, now);
+    let event = new_event(&after, &state.public_url, kind, now);
     let result = state
         .store
         .decide_attempt(AttemptDecision {
@@ -255,14 +255,14 @@ fn order_after(
     after
 }
 
-fn new_event(order: &OrderRecord, kind: &str, now: i64) -> NewEvent {
+fn new_event(order: &OrderRecord, public_url: &str, kind: &str, now: i64) -> NewEvent {
     let id = new_id("evt");
     let body = WebhookEvent {
         id: id.clone(),
         kind: kind.to_owned(),
         created_at: wire::timestamp(now),
         data: WebhookData {
-            order: wire::order_response(order, now),
+            order: wire::order_response(order, public_url, now),
         },
     };
     NewEvent {

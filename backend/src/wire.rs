@@ -31,7 +31,12 @@ pub(crate) fn line_items(items: &[ItemRecord]) -> Vec<LineItem> {
     items.iter().map(ItemRecord::to_line_item).collect()
 }
 
-pub(crate) fn order_response(order: &OrderRecord, now_ms: i64) -> OrderResponse {
+/// The gateway's hosted checkout page for an order.
+pub(crate) fn hosted_url(public_url: &str, client_token: &str) -> String {
+    format!("{public_url}/pay/{client_token}")
+}
+
+pub(crate) fn order_response(order: &OrderRecord, public_url: &str, now_ms: i64) -> OrderResponse {
     OrderResponse {
         id: order.id.clone(),
         status: effective_status(order, now_ms),
@@ -41,6 +46,7 @@ pub(crate) fn order_response(order: &OrderRecord, now_ms: i64) -> OrderResponse 
         merchant_reference: order.merchant_reference.clone(),
         return_url: order.return_url.clone(),
         client_token: order.client_token.clone(),
+        hosted_url: hosted_url(public_url, &order.client_token),
         created_at: timestamp(order.created_at),
         expires_at: timestamp(order.expires_at),
         attempts: order.attempts.iter().map(attempt_response).collect(),
@@ -49,12 +55,12 @@ pub(crate) fn order_response(order: &OrderRecord, now_ms: i64) -> OrderResponse 
 
 /// The answer `POST /v1/orders` gave: the order as it was when created. A replay of
 /// the same request renders the same bytes from the stored order.
-pub(crate) fn created_order_response(order: &OrderRecord) -> OrderResponse {
+pub(crate) fn created_order_response(order: &OrderRecord, public_url: &str) -> OrderResponse {
     let mut created = order.clone();
     created.status = OrderStatus::Created;
     created.attempts.clear();
     created.paid_at = None;
-    order_response(&created, order.created_at)
+    order_response(&created, public_url, order.created_at)
 }
 
 fn attempt_response(a: &AttemptRecord) -> AttemptResponse {

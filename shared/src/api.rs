@@ -44,6 +44,10 @@ pub struct OrderResponse {
     pub return_url: String,
     /// Hand this to the widget; it authorises the shopper's side of this one order.
     pub client_token: String,
+    /// The gateway's hosted checkout page for this order (`{public_url}/pay/{client_token}`),
+    /// for merchants who redirect the shopper instead of embedding the widget.
+    #[serde(default)]
+    pub hosted_url: String,
     pub created_at: String,
     pub expires_at: String,
     #[serde(default)]
@@ -166,6 +170,40 @@ pub enum Unavailable {
 pub struct CreateAttemptRequest {
     pub bank_code: String,
     pub card_kind: CardKind,
+    /// Where the widget runs, which decides where the bank sends the shopper back.
+    #[serde(default)]
+    pub mode: WidgetMode,
+}
+
+/// Where the widget runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WidgetMode {
+    /// Mounted in the merchant's page: the bank returns the shopper to the order's
+    /// `return_url`.
+    #[default]
+    Embedded,
+    /// On the gateway's hosted checkout page: the bank returns the shopper there.
+    Hosted,
+}
+
+impl WidgetMode {
+    /// The wire name, as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WidgetMode::Embedded => "embedded",
+            WidgetMode::Hosted => "hosted",
+        }
+    }
+
+    /// The mode for a wire name; `None` for anything else.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "embedded" => Some(WidgetMode::Embedded),
+            "hosted" => Some(WidgetMode::Hosted),
+            _ => None,
+        }
+    }
 }
 
 /// The signed redirect to the bank's online-banking page. The widget navigates to it
@@ -183,4 +221,38 @@ pub struct WidgetStatus {
     pub status: OrderStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_attempt: Option<WidgetAttempt>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attempt_mode_defaults_to_embedded_and_reads_hosted() {
+        let plain: CreateAttemptRequest =
+            serde_json::from_str(r#"{"bank_code":"ICBC","card_kind":"debit"}"#).unwrap();
+        assert_eq!(plain.mode, WidgetMode::Embedded);
+        let hosted: CreateAttemptRequest =
+            serde_json::from_str(r#"{"bank_code":"ICBC","card_kind":"debit","mode":"hosted"}"#)
+                .unwrap();
+        assert_eq!(hosted.mode, WidgetMode::Hosted);
+        assert!(
+            serde_json::from_str::<CreateAttemptRequest>(
+                r#"{"bank_code":"ICBC","card_kind":"debit","mode":"popup"}"#
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn mode_names_round_trip() {
+        for mode in [WidgetMode::Embedded, WidgetMode::Hosted] {
+            assert_eq!(WidgetMode::parse(mode.as_str()), Some(mode));
+            assert_eq!(
+                serde_json::to_string(&mode).unwrap(),
+                format!("\"{}\"", mode.as_str())
+            );
+        }
+        assert_eq!(WidgetMode::parse("Hosted"), None);
+    }
 }

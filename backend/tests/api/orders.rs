@@ -12,6 +12,10 @@ async fn creates_an_order_with_gateway_computed_totals() {
     assert_eq!(order.items[1].line_total, "68.00");
     assert_eq!(order.total, "118.00");
     assert!(order.client_token.starts_with("ct_"));
+    assert_eq!(
+        order.hosted_url,
+        app.url(&format!("/pay/{}", order.client_token))
+    );
     assert!(order.expires_at > order.created_at);
     assert_eq!(app.get_order(&order.id).await, order);
     assert_eq!(app.count("orders").await, 1);

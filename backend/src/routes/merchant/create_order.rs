@@ -71,5 +71,9 @@ pub(super) async fn handler(
             (StatusCode::CREATED, first)
         }
     };
-    Ok((status, Json(wire::created_order_response(&order))).into_response())
+    Ok((
+        status,
+        Json(wire::created_order_response(&order, &state.public_url)),
+    )
+        .into_response())
 }

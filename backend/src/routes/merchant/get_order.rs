@@ -18,5 +18,9 @@ pub(super) async fn handler(
         .order(&merchant.id, &id)
         .await?
         .ok_or_else(|| ApiError::not_found("order"))?;
-    Ok(Json(wire::order_response(&order, state.clock.now_ms())))
+    Ok(Json(wire::order_response(
+        &order,
+        &state.public_url,
+        state.clock.now_ms(),
+    )))
 }
