@@ -51,6 +51,19 @@ impl BaseUrl {
         format!("{}{path}", self.base)
     }
 
+    /// Whether `candidate` is an absolute URL on this base's origin and under its path,
+    /// without credentials: the check before the shop sends a browser to a URL it
+    /// was given by another service.
+    pub(crate) fn owns(&self, candidate: &str) -> bool {
+        let Ok(url) = Url::parse(candidate) else {
+            return false;
+        };
+        url.origin().ascii_serialization() == self.origin
+            && url.username().is_empty()
+            && url.password().is_none()
+            && url.as_str().starts_with(&format!("{}/", self.base))
+    }
+
     /// `scheme://host[:port]`, the form a Content-Security-Policy source takes.
     pub(crate) fn origin(&self) -> &str {
         &self.origin
@@ -84,6 +97,26 @@ mod tests {
         assert_eq!(url.origin(), "https://pay.example");
         let local = BaseUrl::parse("gateway_public_url", "http://127.0.0.1:8080").unwrap();
         assert_eq!(local.origin(), "http://127.0.0.1:8080");
+    }
+
+    #[test]
+    fn owns_only_urls_below_itself() {
+        let gateway = BaseUrl::parse("gateway_public_url", "https://pay.example/paydesk").unwrap();
+        assert!(gateway.owns("https://pay.example/paydesk/pay/ct_1"));
+        assert!(gateway.owns("https://pay.example:443/paydesk/pay/ct_1"));
+        for other in [
+            "",
+            "/paydesk/pay/ct_1",
+            "https://pay.example/paydesk",
+            "https://pay.example/paydesker/pay",
+            "https://pay.example/elsewhere",
+            "http://pay.example/paydesk/pay/ct_1",
+            "https://pay.example.evil/paydesk/pay/ct_1",
+            "https://user@pay.example/paydesk/pay/ct_1",
+            "javascript:alert(1)",
+        ] {
+            assert!(!gateway.owns(other), "{other}");
+        }
     }
 
     #[test]

@@ -18,6 +18,8 @@ pub(crate) enum PageError {
     UnreadableForm,
     #[error("the order link is missing its reference")]
     MissingReference,
+    #[error("Paydesk offered no hosted page for this order")]
+    NoHostedPage,
     #[error(transparent)]
     Gateway(#[from] GatewayError),
 }
@@ -44,6 +46,12 @@ impl IntoResponse for PageError {
                 StatusCode::BAD_REQUEST,
                 "Missing order reference",
                 "This link has no order reference. Your order confirmation has the right link."
+                    .to_owned(),
+            ),
+            PageError::NoHostedPage => (
+                StatusCode::NOT_FOUND,
+                "No Paydesk page for this order",
+                "This order can only be paid on the shop's checkout page. Nothing was charged."
                     .to_owned(),
             ),
             PageError::Gateway(error) => gateway_page(error),

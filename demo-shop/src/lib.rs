@@ -8,6 +8,7 @@
 //! 3. the shop marks the order paid when Paydesk's signed `order.paid` webhook
 //!    arrives (`routes/webhooks.rs`), and only then.
 
+mod appearance;
 mod base_url;
 mod cart;
 mod catalog;
@@ -16,12 +17,15 @@ mod error;
 mod gateway;
 mod html;
 mod order;
+mod place_order;
 mod reference;
 mod routes;
+mod sample_order;
 mod secret;
 mod security;
 mod startup;
 mod store;
+mod theme_tokens;
 mod views;
 
 pub use config::Config;

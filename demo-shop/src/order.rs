@@ -16,6 +16,9 @@ pub(crate) struct ShopOrder {
     pub(crate) gateway_order_id: String,
     /// Authorises the widget for this one order; safe to put in the page, not in logs.
     pub(crate) client_token: String,
+    /// Paydesk's hosted checkout page for this order, for shoppers who prefer to pay
+    /// there; `None` when the gateway did not offer one on the gateway's own origin.
+    pub(crate) hosted_url: Option<String>,
     pub(crate) currency: Currency,
     /// The lines as Paydesk computed them from the shop's prices.
     pub(crate) items: Vec<LineItem>,
@@ -25,6 +28,9 @@ pub(crate) struct ShopOrder {
     /// Every distinct webhook event received for this order, oldest first.
     pub(crate) events: Vec<ReceivedEvent>,
     pub(crate) created_at: OffsetDateTime,
+    /// When Paydesk stops taking payment for it; `None` if Paydesk's timestamp could
+    /// not be read.
+    pub(crate) expires_at: Option<OffsetDateTime>,
 }
 
 /// Whether the shop may ship.
@@ -172,12 +178,14 @@ mod tests {
             reference: ShopReference::generate(),
             gateway_order_id: "ord_1".into(),
             client_token: "ct_1".into(),
+            hosted_url: None,
             currency: Currency::Cny,
             items: Vec::new(),
             total: Money::parse(total, Currency::Cny).unwrap(),
             payment: Payment::AwaitingPayment,
             events: Vec::new(),
             created_at: OffsetDateTime::UNIX_EPOCH,
+            expires_at: None,
         }
     }
 
@@ -194,6 +202,7 @@ mod tests {
                 merchant_reference: "TH-0000000000".into(),
                 return_url: "http://shop/checkout/complete".into(),
                 client_token: "ct_1".into(),
+                hosted_url: "http://gw/pay/ct_1".into(),
                 created_at: String::new(),
                 expires_at: String::new(),
                 attempts: Vec::new(),

@@ -15,6 +15,7 @@ use crate::error::PageError;
 use crate::gateway::GatewayClient;
 use crate::order::ShopOrder;
 use crate::reference::ShopReference;
+use crate::sample_order::SampleOrder;
 use crate::secret::Secret;
 use crate::store::OrderStore;
 use crate::{routes, security};
@@ -26,9 +27,11 @@ pub(crate) struct AppState {
     pub(crate) store: OrderStore,
     pub(crate) gateway: GatewayClient,
     pub(crate) public_url: BaseUrl,
-    /// `{gateway_public_url}/assets/paydesk.js`
-    pub(crate) widget_loader_url: String,
+    /// Where browsers reach Paydesk: the widget's loader and hosted pages.
+    pub(crate) gateway_public_url: BaseUrl,
     pub(crate) webhook_secret: Secret,
+    /// The theming page's order, shared by every designer looking at it.
+    pub(crate) sample_order: SampleOrder,
 }
 
 impl AppState {
@@ -38,6 +41,12 @@ impl AppState {
         ShopReference::parse(reference)
             .and_then(|reference| self.store.get(&reference))
             .ok_or(PageError::NotFound)
+    }
+
+    /// The evergreen loader, `{gateway}/assets/paydesk.js`: it always loads the
+    /// widget version the gateway currently serves.
+    pub(crate) fn widget_loader_url(&self) -> String {
+        self.gateway_public_url.join("/assets/paydesk.js")
     }
 }
 
@@ -69,9 +78,10 @@ impl Application {
             store: OrderStore::default(),
             gateway: GatewayClient::new(gateway_api_url, Secret::new(config.secret_key))
                 .context("could not build the HTTP client for Paydesk")?,
-            widget_loader_url: gateway_public_url.join("/assets/paydesk.js"),
             public_url,
+            gateway_public_url: gateway_public_url.clone(),
             webhook_secret: Secret::new(config.webhook_secret),
+            sample_order: SampleOrder::default(),
         };
         let router = security::with_security_headers(
             routes::router().with_state(Arc::new(state)),

@@ -81,12 +81,14 @@ mod tests {
             reference: reference.clone(),
             gateway_order_id: "ord_1".into(),
             client_token: "ct_1".into(),
+            hosted_url: None,
             currency: Currency::Cny,
             items: Vec::new(),
             total: Money::parse("25.00", Currency::Cny).unwrap(),
             payment: Payment::AwaitingPayment,
             events: Vec::new(),
             created_at: OffsetDateTime::UNIX_EPOCH,
+            expires_at: None,
         });
         reference
     }
@@ -104,6 +106,7 @@ mod tests {
                 merchant_reference: reference.to_string(),
                 return_url: String::new(),
                 client_token: "ct_1".into(),
+                hosted_url: "http://gw/pay/ct_1".into(),
                 created_at: String::new(),
                 expires_at: String::new(),
                 attempts: Vec::new(),

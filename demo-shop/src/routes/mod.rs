@@ -6,6 +6,7 @@ mod complete;
 mod health;
 mod orders;
 mod storefront;
+mod theme;
 mod webhooks;
 
 use std::sync::Arc;
@@ -22,6 +23,7 @@ pub(crate) fn router() -> Router<Arc<AppState>> {
         .merge(checkout::router())
         .merge(complete::router())
         .merge(orders::router())
+        .merge(theme::router())
         .merge(webhooks::router())
         .merge(assets::router())
         .fallback(|| async { PageError::NotFound })

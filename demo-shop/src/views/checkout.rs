@@ -5,10 +5,11 @@ use axum::response::Response;
 
 use super::layout::page;
 use super::{order_lines, widget};
+use crate::appearance::Appearance;
 use crate::html::esc;
 use crate::order::ShopOrder;
 
-pub(crate) fn render(order: &ShopOrder, loader_url: &str) -> Response {
+pub(crate) fn render(order: &ShopOrder, loader_url: &str, appearance: Appearance) -> Response {
     let body = format!(
         r#"<nav class="steps" aria-label="Checkout progress"><ol><li class="done">Basket</li><li class="current" aria-current="step">Payment</li><li>Done</li></ol></nav>
 <div class="checkout-grid">
@@ -21,6 +22,7 @@ pub(crate) fn render(order: &ShopOrder, loader_url: &str) -> Response {
 <section class="card payment" aria-labelledby="payment-title">
 <h2 id="payment-title">Payment</h2>
 {mount}
+{hosted}
 </section>
 <aside class="card help" aria-labelledby="cards-title">
 <h2 id="cards-title">Sandbox test cards</h2>
@@ -44,9 +46,28 @@ pub(crate) fn render(order: &ShopOrder, loader_url: &str) -> Response {
 </div>"#,
         reference = esc(order.reference.as_str()),
         lines = order_lines(&order.items, &order.total.to_string(), order.currency),
-        mount = widget::mount(loader_url, &order.client_token),
+        mount = widget::mount(loader_url, &order.client_token, appearance),
+        hosted = hosted_option(order),
         target = widget::TARGET_ID,
-        tag = esc(&widget::script_tag_listing(loader_url, &order.client_token)),
+        tag = esc(&widget::script_tag_listing(
+            loader_url,
+            &order.client_token,
+            appearance
+        )),
     );
     page(StatusCode::OK, "Checkout", &body)
+}
+
+/// The way to Paydesk's own checkout page, for shoppers who would rather pay there.
+fn hosted_option(order: &ShopOrder) -> String {
+    if order.hosted_url.is_none() {
+        return String::new();
+    }
+    format!(
+        r#"<div class="pay-elsewhere">
+<p>Prefer a full page? Paydesk's own checkout page takes the same payment and brings you back here.</p>
+<a class="button" href="/checkout/{reference}/hosted" data-action="pay-hosted">Pay on a Paydesk page</a>
+</div>"#,
+        reference = esc(order.reference.as_str()),
+    )
 }

@@ -5,20 +5,21 @@ use axum::response::Response;
 
 use super::layout::page;
 use super::widget;
+use crate::appearance::Appearance;
 use crate::html::esc;
 use crate::order::ShopOrder;
 
-pub(crate) fn render(order: &ShopOrder, loader_url: &str) -> Response {
+pub(crate) fn render(order: &ShopOrder, loader_url: &str, appearance: Appearance) -> Response {
     let body = format!(
         r#"<nav class="steps" aria-label="Checkout progress"><ol><li class="done">Basket</li><li class="done">Payment</li><li class="current" aria-current="step">Done</li></ol></nav>
 <section class="card narrow" aria-labelledby="complete-title">
 <h1 id="complete-title">Thank you</h1>
-<p>Your bank has sent you back to us. The status below comes straight from Paydesk and updates by itself.</p>
+<p>You are back from your bank or from Paydesk's payment page. The status below comes straight from Paydesk and updates by itself.</p>
 {mount}
 <p class="actions"><a class="button" href="/orders/{reference}">View order {reference}</a></p>
 <p class="fine-print">Coming back from the bank is not proof of payment. The shop prepares your parcel when Paydesk confirms the payment to the shop's server.</p>
 </section>"#,
-        mount = widget::mount(loader_url, &order.client_token),
+        mount = widget::mount(loader_url, &order.client_token, appearance),
         reference = esc(order.reference.as_str()),
     );
     page(StatusCode::OK, "Payment status", &body)

@@ -24,6 +24,7 @@ pub(crate) fn page(status: StatusCode, title: &str, body: &str) -> Response {
 <header class="site-header">
 <div class="wrap header-row">
 <a class="brand" href="/"><img src="/static/logo.svg" alt="" width="36" height="36"><span>{SHOP_NAME}</span></a>
+<nav class="site-nav" aria-label="Shop"><a href="/">Shop</a><a href="/theme">Theme the checkout</a></nav>
 <span class="sandbox-badge" title="Payments go to the Paydesk sandbox bank">Sandbox</span>
 </div>
 </header>

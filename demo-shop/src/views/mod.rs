@@ -7,6 +7,7 @@ pub(crate) mod error;
 pub(crate) mod layout;
 pub(crate) mod order;
 pub(crate) mod storefront;
+pub(crate) mod theme;
 pub(crate) mod widget;
 
 use paydesk_shared::Currency;

@@ -41,6 +41,9 @@ struct GatewayState {
     /// Created orders by idempotency key, so a retry gets the first answer again.
     orders: Mutex<HashMap<String, OrderResponse>>,
     next_id: AtomicU64,
+    /// Where the fake gateway says its hosted pages are: `{url}/pay` unless a test
+    /// changes it.
+    hosted_base: Mutex<String>,
 }
 
 impl FakeGateway {
@@ -53,6 +56,7 @@ impl FakeGateway {
             failures: Mutex::default(),
             orders: Mutex::default(),
             next_id: AtomicU64::new(1),
+            hosted_base: Mutex::new(format!("{url}/pay")),
         });
         let router = Router::new()
             .route("/v1/orders", post(create_order))
@@ -81,6 +85,11 @@ impl FakeGateway {
             .lock()
             .unwrap()
             .push_back((status, ErrorBody::new(code, message)));
+    }
+
+    /// Makes the orders created from now on name hosted pages under `base`.
+    pub(crate) fn set_hosted_base(&self, base: &str) {
+        *self.state.hosted_base.lock().unwrap() = base.to_owned();
     }
 
     /// The next request the gateway received. The shop answers only after its
@@ -142,6 +151,7 @@ async fn create_order(
         Ok(draft) => draft,
         Err(e) => return error(StatusCode::UNPROCESSABLE_ENTITY, e.code, &e.to_string()),
     };
+    let hosted_base = state.hosted_base.lock().unwrap().clone();
     let mut orders = state.orders.lock().unwrap();
     let order = orders.entry(key).or_insert_with(|| {
         let n = state.next_id.fetch_add(1, Ordering::Relaxed);
@@ -154,6 +164,7 @@ async fn create_order(
             merchant_reference: draft.merchant_reference.clone(),
             return_url: draft.return_url.clone(),
             client_token: format!("ct_test{n}_Zm9yIHRoZSB3aWRnZXQ"),
+            hosted_url: format!("{hosted_base}/ct_test{n}_Zm9yIHRoZSB3aWRnZXQ"),
             created_at: "2025-04-01T08:00:00Z".into(),
             expires_at: "2025-04-01T09:00:00Z".into(),
             attempts: Vec::new(),

@@ -3,8 +3,11 @@
 // The helpers are test code too: a panic in them is a failed test with its message.
 #![allow(clippy::unwrap_used)]
 
+mod appearance;
 mod checkout;
 mod fake_gateway;
 mod helpers;
+mod hosted;
+mod security;
 mod storefront;
 mod webhooks;

@@ -34,56 +34,6 @@ async fn storefront_lists_products_with_quantity_inputs() {
 }
 
 #[tokio::test]
-async fn pages_carry_no_inline_script_or_style() {
-    let mut shop = spawn_shop().await;
-    let order = shop.place_order().await;
-    for path in [
-        "/".to_owned(),
-        format!("/checkout/{}", order.reference),
-        format!("/checkout/complete?ref={}", order.reference),
-        format!("/orders/{}", order.reference),
-        "/missing".to_owned(),
-    ] {
-        let html = shop.get(&path).await.text().await.unwrap();
-        assert!(!html.contains("style="), "{path}");
-        assert!(!html.contains("<style"), "{path}");
-        for (at, _) in html.match_indices("<script") {
-            assert!(
-                html[at..].starts_with("<script src="),
-                "inline script on {path}"
-            );
-        }
-    }
-}
-
-#[tokio::test]
-async fn pages_are_served_with_a_strict_csp_that_allows_the_widget() {
-    let shop = spawn_shop().await;
-    let response = shop.get("/").await;
-    let csp = response.headers()["content-security-policy"]
-        .to_str()
-        .unwrap();
-    let gateway = &shop.gateway.url;
-    for directive in [
-        "default-src 'self'".to_owned(),
-        format!("script-src 'self' {gateway} 'wasm-unsafe-eval'"),
-        format!("connect-src 'self' {gateway}"),
-        format!("style-src 'self' {gateway}"),
-        format!("img-src 'self' {gateway} data:"),
-        "base-uri 'none'".to_owned(),
-        "form-action 'self'".to_owned(),
-        "frame-ancestors 'none'".to_owned(),
-    ] {
-        assert!(
-            csp.split("; ").any(|d| d == directive),
-            "{directive} in {csp}"
-        );
-    }
-    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
-    assert_eq!(response.headers()["cache-control"], "no-store");
-}
-
-#[tokio::test]
 async fn serves_its_stylesheet_and_product_pictures() {
     let shop = spawn_shop().await;
     let css = shop.get("/static/shop.css").await;
