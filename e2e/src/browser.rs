@@ -6,6 +6,34 @@ use anyhow::Context;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 
+/// How a browser starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrowserOptions {
+    /// Viewport width in CSS pixels.
+    pub width: u32,
+    /// Viewport height in CSS pixels.
+    pub height: u32,
+    /// Whether Chromium tells pages the system prefers dark (`prefers-color-scheme`).
+    pub prefers_dark: bool,
+}
+
+impl BrowserOptions {
+    pub fn width(width: u32) -> Self {
+        BrowserOptions {
+            width,
+            height: 900,
+            prefers_dark: false,
+        }
+    }
+
+    pub fn dark(self) -> Self {
+        BrowserOptions {
+            prefers_dark: true,
+            ..self
+        }
+    }
+}
+
 /// A headless Chromium session through its own chromedriver process.
 pub struct Browser {
     pub client: Client,
@@ -13,16 +41,25 @@ pub struct Browser {
     profile: tempfile::TempDir,
 }
 
-const WAIT: Duration = Duration::from_secs(30);
+/// The narrowest window headless Chromium opens.
+const MIN_WINDOW_WIDTH: u32 = 500;
+
+pub(crate) const WAIT: Duration = Duration::from_secs(30);
 
 fn free_port() -> anyhow::Result<u16> {
     Ok(StdListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
 impl Browser {
-    /// Starts chromedriver (`CHROMEDRIVER`, default `/usr/bin/chromedriver`) and a
-    /// headless Chromium (`CHROMIUM`, default `/usr/bin/chromium`) `width` px wide.
+    /// A light-mode browser `width` px wide.
     pub async fn start(width: u32) -> anyhow::Result<Browser> {
+        Browser::start_with(&BrowserOptions::width(width)).await
+    }
+
+    /// Starts chromedriver (`CHROMEDRIVER`, default `/usr/bin/chromedriver`) and a
+    /// headless Chromium (`CHROMIUM`, default `/usr/bin/chromium`) with a fresh
+    /// profile, so nothing is cached from an earlier run.
+    pub async fn start_with(options: &BrowserOptions) -> anyhow::Result<Browser> {
         let driver_path =
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
@@ -36,17 +73,43 @@ impl Browser {
                 format!("cannot start {driver_path}; `cargo xtask test` installs it")
             })?;
         let profile = tempfile::tempdir()?;
+        let mut args = vec![
+            "--headless=new".to_owned(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--hide-scrollbars".into(),
+            format!(
+                "--window-size={},{}",
+                options.width.max(MIN_WINDOW_WIDTH),
+                options.height
+            ),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        if options.prefers_dark {
+            // As a system in dark mode: pages see `prefers-color-scheme: dark` and
+            // native controls turn dark too.
+            args.push("--force-dark-mode".into());
+        }
+        // Headless Chromium keeps windows at least 500 px wide, so the viewport is
+        // emulated: phone widths as a touch-screen phone, wider ones as a desktop.
+        let phone = options.width < 768;
         let capabilities = serde_json::json!({
             "goog:chromeOptions": {
                 "binary": chromium,
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync",
-                    format!("--window-size={width},900"),
-                    format!("--user-data-dir={}", profile.path().display()),
-                ]
-            }
+                "args": args,
+                "mobileEmulation": { "deviceMetrics": {
+                    "width": options.width, "height": options.height, "pixelRatio": 1,
+                    "mobile": phone, "touch": phone,
+                } },
+            },
+            // Console messages (CSP violations among them) for `console_errors`.
+            "goog:loggingPrefs": { "browser": "ALL" },
         });
         let serde_json::Value::Object(capabilities) = capabilities else {
             unreachable!("a JSON object literal")

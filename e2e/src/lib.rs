@@ -2,8 +2,16 @@
 //! demo shop in this process on port 0, and a real headless Chromium driven through
 //! chromedriver.
 
+mod axe;
 mod browser;
+mod driver;
+mod page;
+mod shopper;
 mod stack;
+mod widget;
 
-pub use browser::Browser;
-pub use stack::Stack;
+pub use axe::{Axe, AxeScope};
+pub use browser::{Browser, BrowserOptions};
+pub use driver::ConsoleEntry;
+pub use shopper::{Checkout, Mode, PASSWORD, POOR_CARD, RICH_CARD};
+pub use stack::{Stack, StackOptions};

@@ -1,4 +1,5 @@
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context;
 use paydesk_gateway::MerchantSeed;
@@ -7,6 +8,21 @@ use tokio::net::TcpListener;
 
 pub(crate) const SECRET_KEY: &str = "sk_test_e2e_0123456789abcdefghij";
 pub(crate) const WEBHOOK_SECRET: &str = "whsec_e2e_0123456789abcdefghij";
+
+/// What may differ between stacks: tests of expiry want orders that expire in seconds.
+#[derive(Debug, Clone)]
+pub struct StackOptions {
+    /// How long a new order stays payable.
+    pub order_ttl: Duration,
+}
+
+impl Default for StackOptions {
+    fn default() -> Self {
+        StackOptions {
+            order_ttl: paydesk_gateway::Config::DEFAULT_ORDER_TTL,
+        }
+    }
+}
 
 /// Gateway, sandbox bank and demo shop, wired to each other, on a fresh SQLite file.
 pub struct Stack {
@@ -37,7 +53,12 @@ fn widget_dir() -> anyhow::Result<PathBuf> {
 }
 
 impl Stack {
+    /// A stack with the product's defaults.
     pub async fn start() -> anyhow::Result<Stack> {
+        Stack::start_with(StackOptions::default()).await
+    }
+
+    pub async fn start_with(options: StackOptions) -> anyhow::Result<Stack> {
         let data = tempfile::tempdir()?;
         let (gateway_listener, gateway_url) = bind().await?;
         let (bank_listener, bank_url) = bind().await?;
@@ -65,6 +86,7 @@ impl Stack {
             bank_url.clone(),
         );
         config.widget_dir = widget_dir()?;
+        config.order_ttl = options.order_ttl;
         config.merchants.push(MerchantSeed {
             id: "mer_demo".into(),
             name: "Paydesk Tea House".into(),
@@ -111,6 +133,54 @@ impl Stack {
             .await?;
         db.close().await;
         Ok(ids)
+    }
+
+    /// The gateway's id of the order the demo shop created under `reference`.
+    pub async fn order_id_for(&self, reference: &str) -> anyhow::Result<String> {
+        let db =
+            sqlx::SqlitePool::connect(&format!("sqlite://{}", self.database.display())).await?;
+        let id = sqlx::query_scalar("SELECT id FROM orders WHERE merchant_reference = ?")
+            .bind(reference)
+            .fetch_optional(&db)
+            .await?;
+        db.close().await;
+        id.with_context(|| format!("the gateway has no order for shop reference {reference}"))
+    }
+
+    /// What the demo shop's order page says about the payment (`paid` once the
+    /// signed webhook has arrived).
+    pub async fn shop_order_status(&self, reference: &str) -> anyhow::Result<String> {
+        let page = reqwest::get(format!("{}/orders/{reference}", self.shop_url))
+            .await?
+            .error_for_status()?
+            .text()
+            .await?;
+        let marker = "data-testid=\"shop-order-status\">";
+        let start = page
+            .find(marker)
+            .map(|at| at + marker.len())
+            .context("the shop's order page has no status")?;
+        let end = page[start..]
+            .find('<')
+            .context("the shop's order status is not closed")?;
+        Ok(page[start..start + end].trim().to_owned())
+    }
+
+    /// Waits until the demo shop's order page says `expected`, or the deadline passes;
+    /// returns the last status read. The webhook may land a moment after the shopper
+    /// is back.
+    pub async fn shop_status_becomes(&self, reference: &str, expected: &str) -> String {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let status = self
+                .shop_order_status(reference)
+                .await
+                .unwrap_or_else(|e| format!("{e:#}"));
+            if status == expected || std::time::Instant::now() > deadline {
+                return status;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
     }
 
     /// `GET /v1/orders/{id}` with the demo merchant's key.
