@@ -1,4 +1,4 @@
-//! The Paydesk gateway: merchant API, widget API, hosted return page, bank connectors,
+//! The Paydesk gateway: merchant API, widget API, hosted checkout, bank connectors,
 //! notification intake and webhook delivery, on one `Store`.
 
 pub mod clock;
@@ -14,6 +14,7 @@ mod state;
 mod status_hub;
 pub mod store;
 mod webhooks;
+mod widget_assets;
 mod wire;
 
 pub use config::{Config, MerchantSeed};

@@ -3,7 +3,7 @@
 
 use axum::http::StatusCode;
 use paydesk_shared::api::{
-    CardAvailability, CreateAttemptResponse, Unavailable, WebhookData, WebhookEvent,
+    CardAvailability, CreateAttemptResponse, Unavailable, WebhookData, WebhookEvent, WidgetMode,
 };
 use paydesk_shared::bank::{Bank, CardKind};
 use paydesk_shared::payment::{AttemptStatus, OrderTransition};
@@ -38,6 +38,7 @@ pub(crate) async fn start_attempt(
     merchant_name: &str,
     bank_code: &str,
     card_kind: CardKind,
+    mode: WidgetMode,
     idempotency_key: String,
 ) -> Result<CreateAttemptResponse, ApiError> {
     let now = state.clock.now_ms();
@@ -78,6 +79,7 @@ pub(crate) async fn start_attempt(
             order_id: order.id.clone(),
             bank_code: bank.code.clone(),
             card_kind,
+            mode,
             amount: order.total,
             idempotency_key,
             created_at: now,
@@ -89,14 +91,14 @@ pub(crate) async fn start_attempt(
             a
         }
         StartAttemptOutcome::Existing(a)
-            if a.bank_code == bank.code && a.card_kind == card_kind =>
+            if a.bank_code == bank.code && a.card_kind == card_kind && a.mode == mode =>
         {
             a
         }
         StartAttemptOutcome::Existing(_) => {
             return Err(ApiError::unprocessable(
                 ErrorCode::IdempotencyKeyReused,
-                "this Idempotency-Key was already used for another bank or card kind",
+                "this Idempotency-Key was already used for another bank, card kind or mode",
             ));
         }
         StartAttemptOutcome::NotPayable(status) => return Err(not_payable(status)),

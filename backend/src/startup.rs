@@ -19,6 +19,7 @@ use crate::status_hub::StatusHub;
 use crate::store::sqlite::SqliteStore;
 use crate::store::{Merchant, Store};
 use crate::webhooks::Dispatcher;
+use crate::widget_assets::WidgetAssets;
 
 pub struct Application {
     port: u16,
@@ -69,6 +70,7 @@ impl Application {
             outbox: outbox.clone(),
             public_url: config.public_url.clone().into(),
             order_ttl: config.order_ttl,
+            widget: Arc::new(WidgetAssets::load(&config.widget_dir)),
             shutdown: shutdown_rx,
         };
         let dispatcher = Dispatcher {

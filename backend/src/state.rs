@@ -9,6 +9,7 @@ use crate::connectors::Connectors;
 use crate::merchants::Merchants;
 use crate::status_hub::StatusHub;
 use crate::store::Store;
+use crate::widget_assets::WidgetAssets;
 
 /// Everything a handler may use; cheap to clone.
 #[derive(Clone)]
@@ -23,6 +24,8 @@ pub(crate) struct AppState {
     pub(crate) outbox: Arc<Notify>,
     pub(crate) public_url: Arc<str>,
     pub(crate) order_ttl: Duration,
+    /// The built widget's current version and integrity, for the hosted pages.
+    pub(crate) widget: Arc<WidgetAssets>,
     /// Becomes `true` when the gateway stops; long-lived streams end on it.
     pub(crate) shutdown: watch::Receiver<bool>,
 }

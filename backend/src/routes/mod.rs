@@ -1,5 +1,6 @@
 //! The gateway's HTTP surface, one module per audience.
 
+mod assets;
 mod auth;
 mod bank_notify;
 mod health;
@@ -12,11 +13,9 @@ use std::path::Path;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use paydesk_shared::ErrorCode;
-use tower_http::services::ServeDir;
-use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -25,17 +24,6 @@ use crate::state::AppState;
 const MAX_BODY_BYTES: usize = 256 * 1024;
 
 pub(crate) fn router(state: AppState, widget_dir: &Path) -> Router {
-    let assets = Router::new()
-        .fallback_service(ServeDir::new(widget_dir))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::ACCESS_CONTROL_ALLOW_ORIGIN,
-            HeaderValue::from_static("*"),
-        ))
-        // Unversioned names for now: browsers must revalidate.
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-cache"),
-        ));
     Router::new()
         .merge(health::router())
         .merge(merchant::router())
@@ -43,7 +31,7 @@ pub(crate) fn router(state: AppState, widget_dir: &Path) -> Router {
         .merge(hosted::router())
         .merge(bank_notify::router())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .nest_service("/assets", assets)
+        .nest_service("/assets", assets::router(widget_dir))
         .fallback(not_found)
         // Not `method_not_allowed_fallback`: it would answer the widget API's CORS
         // preflights (OPTIONS) before the CORS layer sees them.

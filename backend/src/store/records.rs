@@ -1,5 +1,6 @@
 //! Rows as the rest of the gateway sees them: already typed, money in `Money`.
 
+use paydesk_shared::api::WidgetMode;
 use paydesk_shared::bank::CardKind;
 use paydesk_shared::payment::{AttemptStatus, OrderStatus};
 use paydesk_shared::{Currency, Money};
@@ -81,6 +82,7 @@ pub struct AttemptRecord {
     pub order_id: String,
     pub bank_code: String,
     pub card_kind: CardKind,
+    pub mode: WidgetMode,
     pub status: AttemptStatus,
     pub amount: Money,
     pub failure_reason: Option<String>,
@@ -95,6 +97,7 @@ pub struct NewAttempt {
     pub order_id: String,
     pub bank_code: String,
     pub card_kind: CardKind,
+    pub mode: WidgetMode,
     pub amount: Money,
     pub idempotency_key: String,
     pub created_at: i64,

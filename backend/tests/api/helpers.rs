@@ -33,6 +33,13 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// A gateway whose settings `configure` may change first. Its widget directory is
+/// `widget/` in the test's own temporary folder, empty unless `configure` writes into
+/// it (see [`WidgetFixture`]).
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("gateway.sqlite");
     let webhook_url = spawn_webhook_receiver().await;
@@ -66,6 +73,8 @@ pub async fn spawn_app() -> TestApp {
             return_urls: vec![RETURN_URL.into()],
         },
     ];
+    config.widget_dir = dir.path().join("widget");
+    configure(&mut config);
     let app = Application::build(config, listener).await.unwrap();
     tokio::spawn(app.run_until_stopped(std::future::pending()));
     let db = SqlitePool::connect(&format!("sqlite://{}", db_path.display()))
@@ -178,14 +187,33 @@ impl TestApp {
         bank: &str,
         idempotency_key: &str,
     ) -> reqwest::Response {
+        self.start_attempt_body(
+            order,
+            idempotency_key,
+            json!({"bank_code": bank, "card_kind": "debit"}),
+        )
+        .await
+    }
+
+    pub async fn start_attempt_body(
+        &self,
+        order: &OrderResponse,
+        idempotency_key: &str,
+        body: Value,
+    ) -> reqwest::Response {
         self.client
             .post(self.url("/v1/widget/attempts"))
             .bearer_auth(&order.client_token)
             .header("idempotency-key", idempotency_key)
-            .json(&json!({"bank_code": bank, "card_kind": "debit"}))
+            .json(&body)
             .send()
             .await
             .unwrap()
+    }
+
+    /// A plain GET of a gateway path.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
     }
 
     /// An order with one pending attempt at ICBC: (order, attempt id).
@@ -280,4 +308,109 @@ pub async fn assert_error(response: reqwest::Response, status: u16, code: &str) 
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"]["code"], code, "{body}");
     assert!(!body["error"]["message"].as_str().unwrap().is_empty());
+}
+
+/// A built widget as `cargo xtask build-widget` lays it out: a versioned directory, the
+/// evergreen loader and `manifest.json`, with small stand-in files.
+pub struct WidgetFixture {
+    pub version: String,
+    pub loader_integrity: String,
+    pub hosted_css_integrity: String,
+}
+
+impl WidgetFixture {
+    pub const LOADER: &'static str = "/* paydesk loader */ window.Paydesk = {};";
+    pub const HOSTED_CSS: &'static str = "body { margin: 0 }";
+
+    pub fn write(dir: &std::path::Path) -> WidgetFixture {
+        use base64::Engine;
+        use sha2::{Digest, Sha384};
+        let sri = |bytes: &str| {
+            format!(
+                "sha384-{}",
+                base64::engine::general_purpose::STANDARD.encode(Sha384::digest(bytes))
+            )
+        };
+        let version = "0123456789abcdef".to_owned();
+        let versioned = dir.join(&version);
+        std::fs::create_dir_all(&versioned).unwrap();
+        std::fs::write(versioned.join("paydesk.js"), Self::LOADER).unwrap();
+        std::fs::write(versioned.join("hosted.css"), Self::HOSTED_CSS).unwrap();
+        std::fs::write(dir.join("paydesk.js"), Self::LOADER).unwrap();
+        std::fs::write(dir.join("paydesk-widget.js"), "export default 1;").unwrap();
+        let fixture = WidgetFixture {
+            loader_integrity: sri(Self::LOADER),
+            hosted_css_integrity: sri(Self::HOSTED_CSS),
+            version,
+        };
+        let manifest = json!({
+            "version": fixture.version,
+            "loader": format!("{}/paydesk.js", fixture.version),
+            "integrity": {
+                "paydesk.js": fixture.loader_integrity,
+                "hosted.css": fixture.hosted_css_integrity,
+            },
+        });
+        std::fs::write(dir.join("manifest.json"), manifest.to_string()).unwrap();
+        fixture
+    }
+}
+
+/// The `status` events of a Server-Sent Events response, read as they arrive.
+pub struct StatusEvents {
+    response: reqwest::Response,
+    buffer: String,
+}
+
+impl StatusEvents {
+    pub async fn open(app: &TestApp, client_token: &str) -> StatusEvents {
+        let response = app
+            .client
+            .get(app.url("/v1/widget/status/stream"))
+            .query(&[("client_token", client_token)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-type"], "text/event-stream");
+        StatusEvents {
+            response,
+            buffer: String::new(),
+        }
+    }
+
+    /// The next status event's data, or a failure after `deadline`.
+    pub async fn next(&mut self, deadline: Duration) -> Value {
+        self.next_within(deadline)
+            .await
+            .expect("no status event before the deadline")
+    }
+
+    /// The next status event's data, or `None` if none came within `deadline`.
+    pub async fn next_within(&mut self, deadline: Duration) -> Option<Value> {
+        tokio::time::timeout(deadline, async {
+            loop {
+                if let Some(end) = self.buffer.find("\n\n") {
+                    let event: String = self.buffer.drain(..end + 2).collect();
+                    if !event.lines().any(|l| l == "event: status") {
+                        continue; // a keep-alive comment
+                    }
+                    let data: String = event
+                        .lines()
+                        .filter_map(|l| l.strip_prefix("data: "))
+                        .collect();
+                    return serde_json::from_str(&data).unwrap();
+                }
+                let chunk = self
+                    .response
+                    .chunk()
+                    .await
+                    .unwrap()
+                    .expect("the stream ended");
+                self.buffer.push_str(std::str::from_utf8(&chunk).unwrap());
+            }
+        })
+        .await
+        .ok()
+    }
 }

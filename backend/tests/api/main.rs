@@ -1,7 +1,10 @@
 //! Integration tests: the gateway over real HTTP on a real SQLite file.
 #![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
 
+mod assets;
 mod helpers;
+mod hosted;
 mod notifications;
 mod orders;
+mod status_stream;
 mod widget;

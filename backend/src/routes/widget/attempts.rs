@@ -36,6 +36,7 @@ pub(super) async fn handler(
         &merchant.name,
         &request.bank_code,
         request.card_kind,
+        request.mode,
         key,
     )
     .await?;

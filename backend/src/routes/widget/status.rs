@@ -4,12 +4,16 @@ use std::time::Duration;
 use axum::Json;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
+use futures::stream::BoxStream;
 use futures::{Stream, StreamExt};
+use paydesk_shared::OrderStatus;
 use paydesk_shared::api::WidgetStatus;
 use tokio_stream::wrappers::BroadcastStream;
 
+use crate::clock::Clock;
 use crate::routes::auth::ClientOrder;
 use crate::state::AppState;
+use crate::store::{OrderRecord, Store};
 use crate::wire;
 
 /// `GET /v1/widget/status`
@@ -21,8 +25,9 @@ pub(super) async fn current(
 }
 
 /// `GET /v1/widget/status/stream`: Server-Sent Events, the current status at once and
-/// then every change. Browsers' EventSource reconnects by itself and gets the current
-/// status again, so nothing is missed across a dropped connection.
+/// then every change, including `expired` when the order's time runs out unpaid.
+/// Browsers' EventSource reconnects by itself and gets the current status again, so
+/// nothing is missed across a dropped connection.
 pub(super) async fn stream(
     State(state): State<AppState>,
     ClientOrder(order): ClientOrder,
@@ -42,21 +47,17 @@ pub(super) async fn stream(
                 Ok(status) if status.order_id == order_id => Some((*status).clone()),
                 Ok(_) => None,
                 // Fell behind: read the truth instead of guessing what was missed.
-                Err(_) => store
-                    .order_by_id(&order_id)
-                    .await
-                    .ok()
-                    .flatten()
-                    .map(|o| wire::widget_status(&o, clock.now_ms())),
+                Err(_) => current_status(&*store, &*clock, &order_id).await,
             }
         }
     });
+    let expiry = expiry(&state, &order, first.status);
     let mut shutdown = state.shutdown.clone();
     let stopped = async move {
         let _ = shutdown.wait_for(|stopped| *stopped).await;
     };
     let events = futures::stream::once(async move { first })
-        .chain(updates)
+        .chain(futures::stream::select(updates, expiry))
         .take_until(stopped)
         .map(|status| {
             Ok(Event::default()
@@ -65,4 +66,53 @@ pub(super) async fn stream(
                 .unwrap_or_default())
         });
     Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+/// One `expired` status at the order's expiry, if it is still unpaid then; nothing for
+/// an order that is already final. Nothing records expiry in the store (the status is
+/// derived from the time), so this is the only push the shopper gets for it.
+fn expiry(
+    state: &AppState,
+    order: &OrderRecord,
+    now: OrderStatus,
+) -> BoxStream<'static, WidgetStatus> {
+    if now.is_final() {
+        return futures::stream::empty().boxed();
+    }
+    let store = state.store.clone();
+    let clock = state.clock.clone();
+    let order_id = order.id.clone();
+    let expires_at = order.expires_at;
+    futures::stream::once(async move {
+        wait_until(&*clock, expires_at).await;
+        current_status(&*store, &*clock, &order_id).await
+    })
+    .filter_map(|status| async move { status.filter(|s| s.status == OrderStatus::Expired) })
+    .boxed()
+}
+
+/// Sleeps until the gateway's clock reads `deadline_ms` or later. The clock, not the
+/// timer, decides: a clock that runs slow or is held in a test only delays the wake-up.
+async fn wait_until(clock: &dyn Clock, deadline_ms: i64) {
+    loop {
+        let left = deadline_ms.saturating_sub(clock.now_ms());
+        if left <= 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(left.unsigned_abs())).await;
+    }
+}
+
+async fn current_status(
+    store: &dyn Store,
+    clock: &dyn Clock,
+    order_id: &str,
+) -> Option<WidgetStatus> {
+    match store.order_by_id(order_id).await {
+        Ok(order) => order.map(|o| wire::widget_status(&o, clock.now_ms())),
+        Err(e) => {
+            tracing::warn!(error = %e, order = order_id, "could not read order for its status stream");
+            None
+        }
+    }
 }

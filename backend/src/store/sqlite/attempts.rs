@@ -39,13 +39,14 @@ pub(super) async fn start(
         return Ok(StartAttemptOutcome::NotPayable(status));
     }
     let row = sqlx::query(
-        "INSERT INTO payment_attempts (id, order_id, bank_code, card_kind, status, amount_minor, currency, idempotency_key, created_at)
-         VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?) RETURNING *",
+        "INSERT INTO payment_attempts (id, order_id, bank_code, card_kind, mode, status, amount_minor, currency, idempotency_key, created_at)
+         VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?) RETURNING *",
     )
     .bind(&a.id)
     .bind(&a.order_id)
     .bind(&a.bank_code)
     .bind(a.card_kind.as_str())
+    .bind(a.mode.as_str())
     .bind(a.amount.minor())
     .bind(a.amount.currency().code())
     .bind(&a.idempotency_key)

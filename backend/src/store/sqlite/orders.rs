@@ -1,3 +1,4 @@
+use paydesk_shared::api::WidgetMode;
 use paydesk_shared::bank::CardKind;
 use paydesk_shared::payment::{AttemptStatus, OrderStatus};
 use paydesk_shared::{Currency, Money};
@@ -92,12 +93,14 @@ pub(super) fn attempt_from_row(row: &SqliteRow) -> Result<AttemptRecord, StoreEr
     let currency = currency(row)?;
     let status: String = row.try_get("status")?;
     let card_kind: String = row.try_get("card_kind")?;
+    let mode: String = row.try_get("mode")?;
     Ok(AttemptRecord {
         id: row.try_get("id")?,
         order_id: row.try_get("order_id")?,
         bank_code: row.try_get("bank_code")?,
         card_kind: CardKind::parse(&card_kind)
             .ok_or_else(|| corrupt("payment_attempts.card_kind"))?,
+        mode: WidgetMode::parse(&mode).ok_or_else(|| corrupt("payment_attempts.mode"))?,
         status: AttemptStatus::parse(&status).ok_or_else(|| corrupt("payment_attempts.status"))?,
         amount: money(row, "amount_minor", currency)?,
         failure_reason: row.try_get("failure_reason")?,

@@ -1,0 +1,238 @@
+//! The HTML of the gateway's own pages: the hosted checkout and its messages. Every
+//! value is escaped; the pages carry no inline script or style, so they are served
+//! under a policy that allows only the gateway's own files.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::text::{Message, PageText};
+use crate::widget_assets::{AssetLink, LOADER, WidgetAssets};
+
+/// Nothing but the gateway's own files; the widget's WebAssembly needs
+/// 'wasm-unsafe-eval', and the widget shows item images from merchants' https URLs.
+pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; img-src 'self' https: data:; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// The mount point the loader renders the widget into.
+const TARGET_ID: &str = "paydesk-checkout";
+
+/// What the hosted checkout page shows.
+pub(super) struct Checkout<'a> {
+    pub(super) merchant: &'a str,
+    pub(super) return_url: &'a str,
+    pub(super) client_token: &'a str,
+    /// Passed on to the widget as given (already checked to be a language tag).
+    pub(super) locale: Option<&'a str>,
+    /// Shows "Continue to …" at once instead of waiting for the widget to say so.
+    pub(super) paid: bool,
+    pub(super) text: &'a PageText,
+}
+
+/// The hosted checkout page, `200 OK`.
+pub(super) fn checkout(assets: &WidgetAssets, page: &Checkout<'_>) -> Response {
+    let text = page.text;
+    let merchant = escape(page.merchant);
+    let return_url = escape(page.return_url);
+    let initial = escape(
+        &page
+            .merchant
+            .chars()
+            .next()
+            .map(|c| c.to_uppercase().collect::<String>())
+            .unwrap_or_default(),
+    );
+    let locale = page
+        .locale
+        .map(|l| format!(" data-locale=\"{}\"", escape(l)))
+        .unwrap_or_default();
+    let loader = script(
+        &assets.link(LOADER),
+        &format!(
+            " data-client-token=\"{}\" data-target=\"#{TARGET_ID}\" data-mode=\"hosted\"{locale}",
+            escape(page.client_token)
+        ),
+    );
+    let hidden = if page.paid { "" } else { " hidden" };
+    let body = format!(
+        r##"<body class="hosted">
+<a class="hosted-skip" href="#main">{skip}</a>
+<header class="hosted-header">
+<div class="hosted-bar">
+<a class="hosted-back" href="{return_url}">{back_icon}<span>{back}</span></a>
+</div>
+<div class="hosted-merchant">
+<span class="hosted-monogram" aria-hidden="true">{initial}</span>
+<h1 class="hosted-title">{merchant}</h1>
+</div>
+</header>
+<main class="hosted-main" id="main" tabindex="-1">
+<div id="{TARGET_ID}" class="hosted-widget"></div>
+<noscript><p class="hosted-note">{noscript}</p></noscript>
+<p class="hosted-continue" id="paydesk-continue"{hidden}><a class="hosted-button" href="{return_url}">{continue_to}</a></p>
+</main>
+{footer}
+</body>"##,
+        skip = escape(text.skip_to_checkout),
+        back_icon = BACK_ICON,
+        back = text.back_to(&merchant),
+        noscript = text.noscript(&merchant),
+        continue_to = text.continue_to(&merchant),
+        footer = footer(text),
+    );
+    let head = format!(
+        "{}\n{}\n{}",
+        stylesheet(&assets.link("hosted.css")),
+        script(&assets.link("hosted.js"), ""),
+        loader
+    );
+    html(
+        StatusCode::OK,
+        &document(text.lang, &text.title(&merchant), &head, &body),
+    )
+}
+
+/// A page with one message, e.g. for a link that leads nowhere.
+pub(super) fn message(status: StatusCode, assets: &WidgetAssets, message: Message) -> Response {
+    message_in(status, assets, PageText::english(), message)
+}
+
+/// [`message`] in the shopper's language.
+pub(super) fn message_in(
+    status: StatusCode,
+    assets: &WidgetAssets,
+    text: &PageText,
+    message: Message,
+) -> Response {
+    let body = format!(
+        r#"<body class="hosted hosted-message-page">
+<main class="hosted-message" id="main">
+{INFO_ICON}
+<h1 class="hosted-message-title">{title}</h1>
+<p class="hosted-message-body">{body}</p>
+</main>
+{footer}
+</body>"#,
+        title = escape(message.title),
+        body = escape(message.body),
+        footer = footer(text),
+    );
+    html(
+        status,
+        &document(
+            text.lang,
+            &escape(message.title),
+            &stylesheet(&assets.link("hosted.css")),
+            &body,
+        ),
+    )
+}
+
+fn document(lang: &str, title: &str, head: &str, body: &str) -> String {
+    format!(
+        r#"<!doctype html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<meta name="robots" content="noindex, nofollow">
+<title>{title}</title>
+{head}
+</head>
+{body}
+</html>
+"#,
+        lang = escape(lang),
+    )
+}
+
+fn footer(text: &PageText) -> String {
+    format!(
+        r#"<footer class="hosted-footer">{LOCK_ICON}<span>{}</span></footer>"#,
+        escape(text.secured_by)
+    )
+}
+
+fn integrity(link: &AssetLink) -> String {
+    link.integrity
+        .as_deref()
+        .map(|sri| format!(" integrity=\"{}\" crossorigin=\"anonymous\"", escape(sri)))
+        .unwrap_or_default()
+}
+
+fn script(link: &AssetLink, attributes: &str) -> String {
+    format!(
+        r#"<script src="{}"{}{attributes} defer></script>"#,
+        escape(&link.path),
+        integrity(link)
+    )
+}
+
+fn stylesheet(link: &AssetLink) -> String {
+    format!(
+        r#"<link rel="stylesheet" href="{}"{}>"#,
+        escape(&link.path),
+        integrity(link)
+    )
+}
+
+/// Sends `body` as HTML with the headers every gateway page carries: the strict
+/// policy, no referrer (the URL holds the client token) and no caching (the page
+/// shows a live order).
+fn html(status: StatusCode, body: &str) -> Response {
+    let mut response = (status, body.to_owned()).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+/// Text and attribute values in HTML.
+pub(super) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const BACK_ICON: &str = r#"<svg class="hosted-icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false"><path d="M15 18l-6-6 6-6" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"/></svg>"#;
+
+const LOCK_ICON: &str = r#"<svg class="hosted-icon" viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false"><rect x="5" y="11" width="14" height="10" rx="2" fill="none" stroke="currentColor" stroke-width="2"/><path d="M8 11V7a4 4 0 0 1 8 0v4" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"/></svg>"#;
+
+const INFO_ICON: &str = r#"<svg class="hosted-message-icon" viewBox="0 0 24 24" width="48" height="48" aria-hidden="true" focusable="false"><circle cx="12" cy="12" r="10" fill="none" stroke="currentColor" stroke-width="1.5"/><path d="M12 11v6M12 7.5v.5" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"/></svg>"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_covers_text_and_both_quote_kinds() {
+        assert_eq!(
+            escape(r#"<a href="x" title='y'>&</a>"#),
+            "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;"
+        );
+        assert_eq!(escape("工商银行 ¥25.00"), "工商银行 ¥25.00");
+    }
+}

@@ -1,0 +1,64 @@
+//! `/v1/widget/status/stream`: the status pushed to the widget.
+
+use std::time::Duration;
+
+use paydesk_shared::bank_protocol::PaymentOutcome;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn the_stream_says_expired_when_the_order_runs_out_of_time() {
+    let app = spawn_app_with(|config| config.order_ttl = Duration::from_millis(1500)).await;
+    let order = app.create_order().await;
+    let mut events = StatusEvents::open(&app, &order.client_token).await;
+    let first = events.next(Duration::from_secs(5)).await;
+    assert_eq!(first["status"], "created");
+    assert_eq!(first["order_id"], order.id.as_str());
+    let expired = events.next(Duration::from_secs(20)).await;
+    assert_eq!(expired["status"], "expired");
+    assert_eq!(expired["order_id"], order.id.as_str());
+}
+
+#[tokio::test]
+async fn a_pending_order_expires_on_the_stream_too() {
+    let app = spawn_app_with(|config| config.order_ttl = Duration::from_millis(1500)).await;
+    let (order, _attempt) = app.order_at_bank().await;
+    let mut events = StatusEvents::open(&app, &order.client_token).await;
+    assert_eq!(
+        events.next(Duration::from_secs(5)).await["status"],
+        "pending"
+    );
+    assert_eq!(
+        events.next(Duration::from_secs(20)).await["status"],
+        "expired"
+    );
+}
+
+#[tokio::test]
+async fn an_order_paid_in_time_never_shows_expired() {
+    let app = spawn_app_with(|config| config.order_ttl = Duration::from_millis(1500)).await;
+    let (order, attempt_id) = app.order_at_bank().await;
+    let mut events = StatusEvents::open(&app, &order.client_token).await;
+    assert_eq!(
+        events.next(Duration::from_secs(5)).await["status"],
+        "pending"
+    );
+    let body = app.notification(&order, &attempt_id, &order.total, PaymentOutcome::Succeeded);
+    assert_eq!(app.notify(body, &app.bank).await.status(), 200);
+    assert_eq!(events.next(Duration::from_secs(5)).await["status"], "paid");
+    // Past the expiry the order is still paid, and the stream says nothing more.
+    let more = events.next_within(Duration::from_secs(3)).await;
+    assert_eq!(more, None);
+    assert_eq!(app.get_order(&order.id).await.status.as_str(), "paid");
+}
+
+#[tokio::test]
+async fn an_order_that_has_already_expired_says_so_first() {
+    let app = spawn_app_with(|config| config.order_ttl = Duration::ZERO).await;
+    let order = app.create_order().await;
+    let mut events = StatusEvents::open(&app, &order.client_token).await;
+    assert_eq!(
+        events.next(Duration::from_secs(5)).await["status"],
+        "expired"
+    );
+}
