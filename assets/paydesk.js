@@ -1,135 +1,224 @@
 /*
- * Paydesk loader: the one script a merchant page includes.
- *
- *   <div id="checkout"></div>
- *   <script src="https://GATEWAY/assets/paydesk.js"
- *           data-client-token="ct_…" data-target="#checkout" data-locale="en" defer></script>
- *
- * or, to mount from the page's own code (after this script has run):
- *
- *   Paydesk.mount(document.querySelector("#checkout"), { clientToken, locale });
- *
- * Everything else (the widget module, its WebAssembly and its stylesheet) is loaded
- * from the origin this script came from, which is also where the widget API lives.
- * No eval, no inline script or style: it runs under a Content-Security-Policy that
- * allows the gateway origin in script-src and style-src plus 'wasm-unsafe-eval'.
+ * Paydesk loader. A merchant page includes it with data attributes
+ *   <script src="https://GATEWAY/assets/paydesk.js" data-client-token="ct_…"
+ *           data-target="#checkout" data-locale data-theme data-mode defer></script>
+ * or calls Paydesk.mount(elementOrSelector, { clientToken, locale, mode,
+ *   appearance: { theme, variables }, onStatus }). The widget renders in an open
+ * shadow root on the element and reports each status to onStatus and as a
+ * "paydesk:status" event. `cargo xtask build-widget` fills in the version and the
+ * Subresource Integrity below; unfilled (a dev build) the unversioned files load.
+ * No eval, inline script or style: it runs under a strict Content-Security-Policy.
  */
 (() => {
   "use strict";
+  performance.mark("paydesk:loader-start");
+
+  const VERSION = "__PAYDESK_VERSION__";
+  const INTEGRITY = {
+    js: "__PAYDESK_INTEGRITY_JS__",
+    wasm: "__PAYDESK_INTEGRITY_WASM__",
+    css: "__PAYDESK_INTEGRITY_CSS__",
+  };
+  const THEMES = ["auto", "light", "dark", "flat"];
+  const MODES = ["embedded", "hosted"];
 
   // Only valid while this script first runs, so read it now.
   const script = document.currentScript;
 
-  // Included twice: the first copy already provides everything.
+  // Included twice: the first copy provides everything; this tag may still mount.
   if (window.Paydesk) {
     autoMount(window.Paydesk);
     return;
   }
 
-  const base = gatewayOrigin();
-  const moduleUrl = `${base}/assets/paydesk-widget.js`;
-  const wasmUrl = `${base}/assets/paydesk-widget_bg.wasm`;
-  const styleUrl = `${base}/assets/paydesk-widget.css`;
-  const mounted = new WeakSet();
-  let ready = null;
+  const versioned = /^[0-9a-f]{16}$/.test(VERSION);
+  // Without a src (inlined or bundled) the page itself is taken to be on the gateway,
+  // as the hosted checkout is.
+  const origin = script && script.src ? new URL(script.src, document.baseURI).origin : location.origin;
+  const dir = `${origin}/assets/${versioned ? `${VERSION}/` : ""}`;
+  const files = {
+    js: `${dir}paydesk-widget.js`,
+    wasm: `${dir}paydesk-widget_bg.wasm`,
+    css: `${dir}paydesk-widget.css`,
+  };
+  // element → "mounting" | "mounted" | "failed"
+  const mounts = new WeakMap();
+  let widget = null;
 
-  function gatewayOrigin() {
-    if (script && script.src) {
-      return new URL(script.src, document.baseURI).origin;
-    }
-    // Without a src (inlined or bundled), the page itself is assumed to be on the
-    // gateway, as the hosted checkout is.
-    return window.location.origin;
+  function report(message) {
+    console.error(`Paydesk: ${message}`);
   }
 
   function fail(message) {
-    const error = new Error(`Paydesk: ${message}`);
-    console.error(error.message);
-    return Promise.reject(error);
+    report(message);
+    return Promise.reject(new Error(`Paydesk: ${message}`));
   }
 
-  // Resolves once the stylesheet is usable (or has failed: an unstyled widget
-  // still takes payments), so the widget never appears unstyled first.
-  function loadStyle() {
-    const existing = Array.from(document.querySelectorAll('link[rel="stylesheet"]')).find(
-      (link) => link.href === styleUrl,
-    );
-    if (existing) {
-      return Promise.resolve();
+  // Sets integrity (and the CORS mode it needs) when this is a versioned build.
+  function secure(link, kind) {
+    if (versioned) {
+      link.integrity = INTEGRITY[kind];
+      link.crossOrigin = "anonymous";
     }
-    return new Promise((resolve) => {
-      const link = document.createElement("link");
-      link.rel = "stylesheet";
-      link.href = styleUrl;
-      link.addEventListener("load", () => resolve());
-      link.addEventListener("error", () => {
-        console.error(`Paydesk: could not load ${styleUrl}`);
-        resolve();
-      });
-      document.head.appendChild(link);
+    return link;
+  }
+
+  function loaded(link) {
+    return new Promise((resolve, reject) => {
+      link.addEventListener("load", () => resolve(), { once: true });
+      link.addEventListener("error", () => reject(new Error(`could not load ${link.href}`)), { once: true });
     });
   }
 
   // The module and its WebAssembly are fetched and compiled once per page, however
-  // many widgets it mounts.
-  function load() {
-    if (!ready) {
-      const widget = import(moduleUrl).then((module) =>
-        module.default({ module_or_path: wasmUrl }).then(() => module),
-      );
-      ready = Promise.all([widget, loadStyle()]).then(([module]) => module);
+  // many widgets it mounts. The module is preloaded with integrity first: import()
+  // then takes it from the module map instead of fetching it unchecked.
+  function loadWidget() {
+    if (!widget) {
+      const preload = secure(document.createElement("link"), "js");
+      preload.rel = "modulepreload";
+      preload.href = files.js;
+      // A browser without modulepreload would never fire load or error on it.
+      const ready = preload.relList.supports("modulepreload") ? loaded(preload) : Promise.resolve();
+      document.head.appendChild(preload);
+      const wasm = fetch(files.wasm, versioned ? { integrity: INTEGRITY.wasm } : {});
+      wasm.catch(() => {}); // reported through init below
+      widget = ready
+        .then(() => import(files.js))
+        .then((module) => module.default({ module_or_path: wasm }).then(() => module));
       // A failed load may be a network blip: let the next mount try again.
-      ready.catch(() => {
-        ready = null;
+      widget.catch(() => {
+        widget = null;
+        preload.remove();
       });
     }
-    return ready;
+    return widget;
   }
 
-  function resolveElement(target) {
-    if (typeof target === "string") {
-      return document.querySelector(target);
+  function kebab(name) {
+    return name
+      .replace(/^--paydesk-/, "")
+      .replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  }
+
+  // Theme and token overrides go on the host element: the attribute selects a preset
+  // in the widget's stylesheet, and CSSOM custom properties (allowed under a strict
+  // CSP, unlike style attributes) are inherited into the shadow root.
+  function applyAppearance(host, appearance) {
+    if (appearance == null) {
+      return;
     }
-    return target;
+    if (typeof appearance !== "object") {
+      report("appearance must be an object such as { theme: \"dark\", variables: { … } }");
+      return;
+    }
+    const { theme, variables } = appearance;
+    if (theme != null) {
+      if (THEMES.includes(theme)) {
+        host.setAttribute("data-paydesk-theme", theme);
+      } else {
+        report(`unknown theme "${theme}"; use one of ${THEMES.join(", ")} (using "auto")`);
+      }
+    }
+    if (variables == null) {
+      return;
+    }
+    if (typeof variables !== "object") {
+      report("appearance.variables must be an object of token names and CSS values");
+      return;
+    }
+    for (const [key, raw] of Object.entries(variables)) {
+      const name = kebab(key);
+      const value = typeof raw === "number" ? String(raw) : raw;
+      if (!/^[a-z0-9-]+$/.test(name)) {
+        report(`ignored appearance variable "${key}": token names are letters, digits and dashes`);
+      } else if (typeof value !== "string" || /[;{}]/.test(value)) {
+        report(`ignored appearance variable "${key}": the value must be one CSS value, without ; { or }`);
+      } else {
+        host.style.setProperty(`--paydesk-${name}`, value);
+      }
+    }
   }
 
   /**
-   * Mounts the checkout for one order into `element` (an element or a CSS selector).
-   * Resolves when the widget is on the page.
+   * Mounts the checkout for one order into `target` (an element or a CSS selector).
+   * Resolves when the widget is on the page; rejects (and logs why) otherwise.
    */
   function mount(target, options) {
-    const { clientToken, locale } = options || {};
-    let element;
+    const { clientToken, locale, appearance, onStatus } = options || {};
+    let { mode = "embedded" } = options || {};
+    let host;
     try {
-      element = resolveElement(target);
+      host = typeof target === "string" ? document.querySelector(target) : target;
     } catch (_) {
       return fail(`"${target}" is not a valid CSS selector`);
     }
-    if (!(element instanceof HTMLElement)) {
+    if (!(host instanceof HTMLElement)) {
       return fail("mount() needs an element on the page, or a selector that finds one");
     }
     if (typeof clientToken !== "string" || clientToken === "") {
       return fail("mount() needs the order's clientToken");
     }
     if (locale != null && typeof locale !== "string") {
-      return fail("locale must be a language tag such as \"en\" or \"zh-CN\"");
+      return fail('locale must be a language tag such as "en" or "zh-CN"');
     }
-    if (mounted.has(element)) {
-      return fail("a checkout is already mounted in this element");
+    if (!MODES.includes(mode)) {
+      report(`unknown mode "${mode}"; use one of ${MODES.join(", ")} (using "embedded")`);
+      mode = "embedded";
     }
-    mounted.add(element);
-    return load()
-      .then((widget) => {
-        widget.mount(element, clientToken, base, locale || undefined);
+    if (onStatus != null && typeof onStatus !== "function") {
+      return fail("onStatus must be a function");
+    }
+    const state = mounts.get(host);
+    if (state === "mounting" || state === "mounted") {
+      return fail("a checkout is already mounted in this element; mount into a new element for another order");
+    }
+    let shadow = host.shadowRoot;
+    if (state === "failed" && shadow) {
+      shadow.replaceChildren();
+    } else if (shadow) {
+      return fail("this element already has a shadow root; mount the checkout into an empty element");
+    } else {
+      try {
+        shadow = host.attachShadow({ mode: "open" });
+      } catch (_) {
+        return fail(`a <${host.localName}> cannot hold the checkout; mount it into a <div>`);
+      }
+    }
+    mounts.set(host, "mounting");
+    applyAppearance(host, appearance);
+
+    const style = secure(document.createElement("link"), "css");
+    style.rel = "stylesheet";
+    style.href = files.css;
+    const styled = loaded(style);
+    shadow.appendChild(style);
+
+    const status = (detail) => {
+      host.dispatchEvent(new CustomEvent("paydesk:status", { detail, bubbles: true, composed: true }));
+      if (onStatus) {
+        try {
+          onStatus(detail);
+        } catch (error) {
+          report(`the onStatus callback threw: ${error}`);
+        }
+      }
+    };
+
+    return Promise.all([loadWidget(), styled])
+      .then(([module]) => {
+        const container = document.createElement("div");
+        shadow.appendChild(container);
+        module.mount(container, clientToken, origin, locale || undefined, mode, status);
+        mounts.set(host, "mounted");
       })
       .catch((error) => {
-        mounted.delete(element);
-        const reason = error && error.message ? error.message : String(error);
-        return fail(`could not start the checkout (${reason})`);
+        mounts.set(host, "failed");
+        return fail(`could not start the checkout (${error && error.message ? error.message : error})`);
       });
   }
 
-  const Paydesk = Object.freeze({ mount });
+  const Paydesk = Object.freeze({ mount, version: versioned ? VERSION : "dev" });
   Object.defineProperty(window, "Paydesk", { value: Paydesk, enumerable: true });
   autoMount(Paydesk);
 
@@ -138,16 +227,20 @@
     if (!script) {
       return;
     }
-    const { clientToken, target, locale } = script.dataset;
+    const { clientToken, target, locale, theme, mode } = script.dataset;
     if (!clientToken && !target) {
       return;
     }
     if (!clientToken || !target) {
-      console.error("Paydesk: the script tag needs both data-client-token and data-target");
+      report("the script tag needs both data-client-token and data-target");
       return;
     }
     const start = () => {
-      paydesk.mount(target, { clientToken, locale }).catch(() => {
+      const options = { clientToken, locale, appearance: theme ? { theme } : undefined };
+      if (mode) {
+        options.mode = mode;
+      }
+      paydesk.mount(target, options).catch(() => {
         // Already reported by mount().
       });
     };
