@@ -29,6 +29,8 @@ pub(crate) enum Control {
     },
     /// A choice of font stacks from [`FONT_STACKS`].
     FontFamily,
+    /// Free CSS, for compound values such as a shadow.
+    Text,
 }
 
 impl Token {
@@ -36,7 +38,7 @@ impl Token {
     pub(crate) fn default_number(&self) -> &'static str {
         match self.control {
             Control::Range { unit, .. } => self.default.strip_suffix(unit).unwrap_or(self.default),
-            Control::Color | Control::FontFamily => self.default,
+            Control::Color | Control::FontFamily | Control::Text => self.default,
         }
     }
 }
@@ -200,10 +202,16 @@ pub(crate) const GROUPS: [Group; 6] = [
         ],
     },
     Group {
-        title: "Corners",
+        title: "Shape",
         tokens: &[
             rem("radius", "Radius", "0.75rem", "1.5"),
             rem("radius-small", "Radius, small", "0.5rem", "1"),
+            Token {
+                name: "shadow",
+                label: "Shadow",
+                default: "0 1px 2px rgb(15 23 42 / 0.06), 0 8px 24px rgb(15 23 42 / 0.06)",
+                control: Control::Text,
+            },
         ],
     },
     Group {
@@ -282,6 +290,7 @@ mod tests {
                 Control::FontFamily => {
                     assert_eq!(FONT_STACKS[0].stack, token.default);
                 }
+                Control::Text => assert!(!token.default.is_empty(), "{}", token.name),
             }
         }
     }

@@ -1,5 +1,5 @@
-//! `GET /static/…`: the stylesheet and pictures, compiled into the binary so the shop
-//! runs from any working directory.
+//! `GET /static/…`: the stylesheet, the theming page's script, the web font and the
+//! pictures, compiled into the binary so the shop runs from any working directory.
 
 use std::sync::Arc;
 
@@ -14,10 +14,29 @@ use crate::startup::AppState;
 
 const CSS: &str = "text/css; charset=utf-8";
 const SVG: &str = "image/svg+xml";
+const JS: &str = "text/javascript; charset=utf-8";
+const WOFF2: &str = "font/woff2";
+const TEXT: &str = "text/plain; charset=utf-8";
 
 /// (path under /static/, content type, bytes)
-const FILES: [(&str, &str, &[u8]); 6] = [
+const FILES: [(&str, &str, &[u8]); 10] = [
     ("shop.css", CSS, include_bytes!("../../static/shop.css")),
+    ("theme.js", JS, include_bytes!("../../static/theme.js")),
+    (
+        "fonts/tea-house-serif.woff2",
+        WOFF2,
+        include_bytes!("../../static/fonts/tea-house-serif.woff2"),
+    ),
+    (
+        "fonts/tea-house-serif-bold.woff2",
+        WOFF2,
+        include_bytes!("../../static/fonts/tea-house-serif-bold.woff2"),
+    ),
+    (
+        "fonts/LICENSE-DejaVu.txt",
+        TEXT,
+        include_bytes!("../../static/fonts/LICENSE-DejaVu.txt"),
+    ),
     ("logo.svg", SVG, include_bytes!("../../static/logo.svg")),
     (
         "products/longjing.svg",

@@ -124,6 +124,11 @@ fn token_control(token: &Token) -> String {
             number = esc(token.default_number()),
             default = esc(token.default),
         ),
+        Control::Text => format!(
+            r#"<input type="text" id="{id}" name="{name}" value="{default}" data-token="{name}" data-default="{default}" spellcheck="false" autocomplete="off">"#,
+            name = token.name,
+            default = esc(token.default),
+        ),
         Control::FontFamily => format!(
             r#"<select id="{id}" name="{name}" data-token="{name}" data-default="{default}">
 {options}</select>"#,

@@ -17,7 +17,13 @@ use paydesk_shared::{ErrorBody, ErrorCode, OrderStatus};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot};
 
+use time::format_description::well_known::Rfc3339;
+use time::{Duration, OffsetDateTime};
+
 use crate::helpers::SECRET_KEY;
+
+/// The real gateway's default time to pay.
+const ORDER_TTL: Duration = Duration::minutes(15);
 
 /// One `POST /v1/orders` as the fake gateway saw it.
 #[derive(Debug, Clone)]
@@ -152,6 +158,7 @@ async fn create_order(
         Err(e) => return error(StatusCode::UNPROCESSABLE_ENTITY, e.code, &e.to_string()),
     };
     let hosted_base = state.hosted_base.lock().unwrap().clone();
+    let now = OffsetDateTime::now_utc();
     let mut orders = state.orders.lock().unwrap();
     let order = orders.entry(key).or_insert_with(|| {
         let n = state.next_id.fetch_add(1, Ordering::Relaxed);
@@ -165,12 +172,16 @@ async fn create_order(
             return_url: draft.return_url.clone(),
             client_token: format!("ct_test{n}_Zm9yIHRoZSB3aWRnZXQ"),
             hosted_url: format!("{hosted_base}/ct_test{n}_Zm9yIHRoZSB3aWRnZXQ"),
-            created_at: "2025-04-01T08:00:00Z".into(),
-            expires_at: "2025-04-01T09:00:00Z".into(),
+            created_at: rfc3339(now),
+            expires_at: rfc3339(now + ORDER_TTL),
             attempts: Vec::new(),
         }
     });
     (StatusCode::CREATED, Json(order.clone())).into_response()
+}
+
+fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&Rfc3339).unwrap()
 }
 
 fn error(status: StatusCode, code: ErrorCode, message: &str) -> Response {

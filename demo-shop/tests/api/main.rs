@@ -10,4 +10,5 @@ mod helpers;
 mod hosted;
 mod security;
 mod storefront;
+mod theme;
 mod webhooks;
