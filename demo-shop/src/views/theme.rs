@@ -33,6 +33,15 @@ pub(crate) fn render(order: &ShopOrder, loader_url: &str, appearance: Appearance
 <p class="lede">Every design token of the Paydesk widget, applied live to a real sandbox order. When it looks right, copy the snippet into your checkout page.</p>
 </section>
 <div class="theme-grid">
+<section class="card theme-preview" aria-labelledby="theme-preview-title">
+<h2 id="theme-preview-title">Preview</h2>
+<p class="muted">Sandbox order <code>{reference}</code>. Paying it works like any checkout.</p>
+<div id="theme-preview" data-client-token="{token}">
+<div id="{TARGET_ID}"></div>
+</div>
+<noscript><p class="notice">The preview and live editing need JavaScript.</p></noscript>
+<p class="notice" id="theme-problem" role="alert" hidden></p>
+</section>
 <form class="card theme-form" id="theme-form" aria-labelledby="theme-form-title">
 <h2 id="theme-form-title">Design tokens</h2>
 <fieldset class="token-group">
@@ -51,15 +60,6 @@ pub(crate) fn render(order: &ShopOrder, loader_url: &str, appearance: Appearance
 {groups}<p class="fine-print">Fonts: the menu offers stacks of fonts that ship with common operating systems, each falling back to system Chinese fonts, plus Tea House Serif, a web font this shop serves itself (DejaVu Serif, Latin letters only; licence at <a href="/static/fonts/LICENSE-DejaVu.txt">/static/fonts/LICENSE-DejaVu.txt</a>). The shop declares it with <code>@font-face</code> in its own stylesheet, and the widget picks it up by name: declare your web font the same way.</p>
 <p class="actions"><button type="button" class="button" data-action="reset-tokens">Reset to defaults</button></p>
 </form>
-<section class="card theme-preview" aria-labelledby="theme-preview-title">
-<h2 id="theme-preview-title">Preview</h2>
-<p class="muted">Sandbox order <code>{reference}</code>. Paying it works like any checkout.</p>
-<div id="theme-preview" data-client-token="{token}">
-<div id="{TARGET_ID}"></div>
-</div>
-<noscript><p class="notice">The preview and live editing need JavaScript.</p></noscript>
-<p class="notice" id="theme-problem" role="alert" hidden></p>
-</section>
 <section class="card theme-snippet" aria-labelledby="theme-snippet-title">
 <h2 id="theme-snippet-title">Snippet</h2>
 <p>Mount the widget with these settings from your checkout page's script:</p>
@@ -140,8 +140,14 @@ fn token_control(token: &Token) -> String {
             ),
         ),
     };
+    let kind = match token.control {
+        Control::Color => "color",
+        Control::Range { .. } => "range",
+        Control::FontFamily => "font",
+        Control::Text => "text",
+    };
     format!(
-        "<div class=\"token\">\n<label for=\"{id}\">{label} <code>--paydesk-{name}</code></label>\n{input}\n</div>\n",
+        "<div class=\"token token--{kind}\">\n<label for=\"{id}\">{label} <code>--paydesk-{name}</code></label>\n{input}\n</div>\n",
         label = esc(token.label),
         name = token.name,
     )
