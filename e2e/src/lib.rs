@@ -9,6 +9,7 @@ mod page;
 mod shared;
 mod shopper;
 mod stack;
+mod tour;
 mod widget;
 
 pub use axe::{Axe, AxeScope};
@@ -17,3 +18,4 @@ pub use driver::ConsoleEntry;
 pub use shared::{SharedStack, block_on};
 pub use shopper::{Checkout, Mode, PASSWORD, POOR_CARD, RICH_CARD};
 pub use stack::{Stack, StackOptions};
+pub use tour::{AtStep, Step, tour, tour_expired};

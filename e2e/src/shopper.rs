@@ -3,11 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
-use fantoccini::Locator;
-
 use crate::browser::WAIT;
 use crate::{Browser, Stack};
+use anyhow::Context;
 
 /// The sandbox's rich debit card: pays.
 pub const RICH_CARD: &str = "6222 0000 0000 0001";
@@ -44,8 +42,9 @@ pub struct Checkout {
     pub url: String,
 }
 
-/// The label of the shop's link to the hosted checkout page.
-const HOSTED_LINK: &str = "Pay on a Paydesk page";
+/// The shop's link to the hosted checkout page, and what it says.
+const HOSTED_LINK: &str = "a[data-action=pay-hosted]";
+const HOSTED_LABEL: &str = "Pay on a Paydesk page";
 
 impl Browser {
     /// Opens the demo shop, checks out the default basket, and (hosted) follows the
@@ -76,15 +75,12 @@ impl Browser {
             self.client.goto(&url).await?;
         }
         if mode == Mode::Hosted {
-            let link = self
-                .client
-                .wait()
-                .at_most(WAIT)
-                .for_element(Locator::XPath(&format!(
-                    "//*[self::a or self::button][contains(normalize-space(.), '{HOSTED_LINK}')]"
-                )))
-                .await
-                .with_context(|| format!("the shop's “{HOSTED_LINK}” link"))?;
+            let link = self.wait_for(HOSTED_LINK).await?;
+            let label = link.text().await?;
+            anyhow::ensure!(
+                label.contains(HOSTED_LABEL),
+                "the shop's hosted checkout link reads `{label}`"
+            );
             link.click().await?;
             let hosted = format!("{}/pay/", stack.gateway_url);
             url = self

@@ -32,6 +32,18 @@ return "widget on " + location.href + " in state `" + root.dataset.state + "` re
   + root.innerText.slice(0, 1500);
 "#;
 
+/// Relative luminance of the widget root's text colour, above one half.
+const WIDGET_IS_DARK: &str = r#"
+const host = Array.from(document.querySelectorAll("*"))
+  .find((e) => e.shadowRoot && e.shadowRoot.querySelector("div.paydesk"));
+const color = getComputedStyle(host.shadowRoot.querySelector("div.paydesk")).color;
+const [r, g, b] = color.match(/[\d.]+/g).slice(0, 3).map((v) => {
+  const c = Number(v) / 255;
+  return c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+});
+return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.5;
+"#;
+
 impl Browser {
     /// The widget's host element, once the loader has mounted it.
     pub async fn widget_host(&self) -> anyhow::Result<Element> {
@@ -79,6 +91,14 @@ impl Browser {
     pub async fn widget_current_state(&self) -> anyhow::Result<String> {
         let root = self.widget_find("div.paydesk").await?;
         Ok(root.attr("data-state").await?.unwrap_or_default())
+    }
+
+    /// Whether the widget is drawn dark: its text is lighter than mid-grey.
+    pub async fn widget_is_dark(&self) -> anyhow::Result<bool> {
+        self.widget_find("div.paydesk").await?;
+        let dark = self.client.execute(WIDGET_IS_DARK, vec![]).await?;
+        dark.as_bool()
+            .with_context(|| format!("reading the widget's text colour: {dark}"))
     }
 
     /// Scrolls a widget element to the middle of the viewport, as a shopper would

@@ -2,8 +2,11 @@
 //! its own module.
 
 mod bench;
+mod bench_widget;
+mod e2e_bin;
 mod http;
 mod process;
+mod screenshots;
 mod services;
 mod supervisor;
 mod test;
@@ -28,6 +31,9 @@ commands:
   build-widget   build the widget with Trunk into frontend/dist
   size           build the widget and check its first-load size against the budget
   bench-orders   order-creation benchmark against the release gateway [--seconds N]
+  bench-widget   loader start → usable bank list in headless Chromium [--runs N]
+  screenshots    every checkout step at 360, 768 and 1280 px, light and dark
+                 [--out DIR] (default target/screenshots)
   help           this text
 
 environment (run): PAYDESK_HOST, PAYDESK_GATEWAY_PORT, PAYDESK_BANK_PORT,
@@ -76,6 +82,8 @@ fn dispatch(command: &str, args: &[String]) -> Result<()> {
             widget::check_size(root, widget::Budget::Enforce)
         }
         "bench-orders" => bench::orders(root, args),
+        "bench-widget" => bench_widget::run(root, args),
+        "screenshots" => screenshots::run(root, args),
         "help" | "--help" | "-h" => {
             println!("{HELP}");
             Ok(())
