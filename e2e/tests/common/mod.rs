@@ -1,0 +1,177 @@
+//! The checkout scenarios, each run in both modes by `embedded.rs` and `hosted.rs`:
+//! a shopper pays through the widget and the sandbox bank in real headless Chromium,
+//! under a strict Content-Security-Policy (the demo shop's, or the hosted page's).
+
+use paydesk_e2e::{Browser, Checkout, Mode, POOR_CARD, RICH_CARD, Stack};
+
+/// Checks that the widget runs where the mode says: in the shop's element, or on
+/// the gateway's page at the order's `hosted_url`.
+async fn check_placement(browser: &Browser, stack: &Stack, checkout: &Checkout) {
+    let order = stack
+        .api_order(&stack.order_id_for(&checkout.reference).await.unwrap())
+        .await
+        .unwrap();
+    match checkout.mode {
+        Mode::Embedded => {
+            let host = browser.widget_host().await.unwrap();
+            assert_eq!(
+                host.attr("id").await.unwrap().as_deref(),
+                Some("paydesk-checkout"),
+                "the widget mounts in the shop's element"
+            );
+        }
+        Mode::Hosted => assert_eq!(
+            checkout.url, order["hosted_url"],
+            "the shop links to the order's hosted page"
+        ),
+    }
+}
+
+pub(crate) async fn pays(stack: &Stack, mode: Mode) {
+    let browser = Browser::start(1280).await.unwrap();
+    let checkout = browser.start_checkout(stack, mode, None).await.unwrap();
+    check_placement(&browser, stack, &checkout).await;
+
+    browser.choose_bank("ICBC", "debit").await.unwrap();
+    browser.pay_at_bank_page(stack, "ICBC").await.unwrap();
+    browser.bank_submit(RICH_CARD).await.unwrap();
+    browser.back_from_bank(stack, &checkout).await.unwrap();
+    browser.widget_state("paid").await.unwrap();
+    let status = browser
+        .widget_text("[data-testid=paydesk-status]")
+        .await
+        .unwrap();
+    assert!(!status.is_empty(), "the widget says the order is paid");
+
+    let id = stack.order_id_for(&checkout.reference).await.unwrap();
+    let order = stack.api_order(&id).await.unwrap();
+    assert_eq!(order["status"], "paid", "{order}");
+    assert_eq!(order["attempts"].as_array().unwrap().len(), 1, "{order}");
+    assert_eq!(order["attempts"][0]["bank_code"], "ICBC");
+    assert_eq!(order["attempts"][0]["status"], "succeeded");
+    assert_eq!(
+        stack.shop_status_becomes(&checkout.reference, "paid").await,
+        "paid",
+        "the shop hears of the payment by webhook"
+    );
+    browser.expect_no_csp_violations().await.unwrap();
+    browser.close().await.unwrap();
+}
+
+pub(crate) async fn declined_then_another_bank(stack: &Stack, mode: Mode) {
+    let browser = Browser::start(1280).await.unwrap();
+    let checkout = browser.start_checkout(stack, mode, None).await.unwrap();
+
+    browser.choose_bank("ICBC", "debit").await.unwrap();
+    browser.pay_at_bank_page(stack, "ICBC").await.unwrap();
+    browser.bank_submit(POOR_CARD).await.unwrap();
+    browser.back_from_bank(stack, &checkout).await.unwrap();
+    browser.widget_state("failed").await.unwrap();
+    let status = browser
+        .widget_text("[data-testid=paydesk-status]")
+        .await
+        .unwrap();
+    assert!(
+        status.contains("enough money"),
+        "the widget gives the bank's reason: `{status}`"
+    );
+
+    browser
+        .widget_click("button[data-action=choose-again]")
+        .await
+        .unwrap();
+    browser.widget_state("choose").await.unwrap();
+    browser.choose_bank("CMB", "debit").await.unwrap();
+    browser.pay_at_bank_page(stack, "CMB").await.unwrap();
+    browser.bank_submit(RICH_CARD).await.unwrap();
+    browser.back_from_bank(stack, &checkout).await.unwrap();
+    browser.widget_state("paid").await.unwrap();
+
+    let id = stack.order_id_for(&checkout.reference).await.unwrap();
+    let order = stack.api_order(&id).await.unwrap();
+    assert_eq!(order["status"], "paid", "{order}");
+    let attempts = order["attempts"].as_array().unwrap();
+    assert_eq!(attempts.len(), 2, "{order}");
+    assert_eq!(attempts[0]["bank_code"], "ICBC");
+    assert_eq!(attempts[0]["status"], "failed");
+    assert_eq!(attempts[0]["failure_reason"], "insufficient_funds");
+    assert_eq!(attempts[1]["bank_code"], "CMB");
+    assert_eq!(attempts[1]["status"], "succeeded");
+    assert_eq!(
+        stack.shop_status_becomes(&checkout.reference, "paid").await,
+        "paid"
+    );
+    browser.expect_no_csp_violations().await.unwrap();
+    browser.close().await.unwrap();
+}
+
+/// Marks the current page so a later check can tell it was never reloaded.
+const MARK: &str = "window.paydeskE2eSameDocument = true;";
+const MARKED: &str = "return window.paydeskE2eSameDocument === true;";
+
+pub(crate) async fn second_tab_follows(stack: &Stack, mode: Mode) {
+    let browser = Browser::start(1280).await.unwrap();
+    let checkout = browser.start_checkout(stack, mode, None).await.unwrap();
+    let first = browser.client.window().await.unwrap();
+
+    // A second tab on the same order.
+    let second = browser.client.new_window(true).await.unwrap().handle;
+    browser
+        .client
+        .switch_to_window(second.clone())
+        .await
+        .unwrap();
+    browser.client.goto(&checkout.url).await.unwrap();
+    browser.widget_state("choose").await.unwrap();
+    browser.client.execute(MARK, vec![]).await.unwrap();
+
+    // The first tab leaves for the bank: the second sees the payment start…
+    browser
+        .client
+        .switch_to_window(first.clone())
+        .await
+        .unwrap();
+    browser.choose_bank("ICBC", "debit").await.unwrap();
+    browser.pay_at_bank_page(stack, "ICBC").await.unwrap();
+    browser
+        .client
+        .switch_to_window(second.clone())
+        .await
+        .unwrap();
+    browser.widget_state("pending").await.unwrap();
+
+    // …and, without a reload, the payment succeed.
+    browser.client.switch_to_window(first).await.unwrap();
+    browser.bank_submit(RICH_CARD).await.unwrap();
+    browser.back_from_bank(stack, &checkout).await.unwrap();
+    browser.widget_state("paid").await.unwrap();
+    browser.client.switch_to_window(second).await.unwrap();
+    browser.widget_state("paid").await.unwrap();
+    assert_eq!(
+        browser.client.execute(MARKED, vec![]).await.unwrap(),
+        true,
+        "the second tab changed status live, in the same document"
+    );
+    browser.expect_no_csp_violations().await.unwrap();
+    browser.close().await.unwrap();
+}
+
+pub(crate) async fn phone_never_scrolls_sideways(stack: &Stack, mode: Mode) {
+    let browser = Browser::start(360).await.unwrap();
+    browser.start_checkout(stack, mode, None).await.unwrap();
+    assert_eq!(browser.viewport_width().await.unwrap(), 360);
+    assert_eq!(browser.horizontal_overflow().await.unwrap(), None, "choose");
+    browser.choose_bank("ICBC", "debit").await.unwrap();
+    assert_eq!(browser.horizontal_overflow().await.unwrap(), None, "chosen");
+    browser
+        .widget_fill("input[data-testid=paydesk-search]", "gongshang")
+        .await
+        .unwrap();
+    browser
+        .widget_find("[role=option][data-bank=ICBC]")
+        .await
+        .unwrap();
+    assert_eq!(browser.horizontal_overflow().await.unwrap(), None, "search");
+    browser.expect_no_csp_violations().await.unwrap();
+    browser.close().await.unwrap();
+}
