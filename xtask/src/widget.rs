@@ -1,4 +1,7 @@
-//! Building the widget with Trunk and holding its first load to a size budget.
+//! Building the widget with Trunk, publishing it under a versioned path, and holding
+//! its first load to a size budget.
+
+mod versioned;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -11,12 +14,13 @@ use crate::tools::{Tools, WASM_TARGET};
 /// Trunk's output directory (set in the root Trunk.toml), relative to the repo root.
 pub(crate) const DIST_DIR: &str = "frontend/dist";
 
-/// What a shopper's browser downloads before the widget can show anything.
+/// What a shopper's browser downloads before the widget can show anything, from the
+/// current version's directory.
 const FIRST_LOAD_FILES: [&str; 4] = [
-    "paydesk.js",
-    "paydesk-widget.js",
-    "paydesk-widget_bg.wasm",
-    "paydesk-widget.css",
+    versioned::LOADER,
+    versioned::GLUE,
+    versioned::WASM,
+    versioned::STYLE,
 ];
 
 /// 100 kB in decimal kilobytes (1 kB = 1000 bytes), brotli-compressed.
@@ -29,7 +33,7 @@ pub(crate) fn dist_dir(root: &Path) -> PathBuf {
     root.join(DIST_DIR)
 }
 
-/// `trunk build --release` from the repo root.
+/// `trunk build --release` from the repo root, then the versioned copy and manifest.
 pub(crate) fn build(root: &Path, tools: &Tools) -> Result<()> {
     // Trunk runs offline below, so the wasm build's crates must already be on disk.
     process::run(
@@ -47,7 +51,18 @@ pub(crate) fn build(root: &Path, tools: &Tools) -> Result<()> {
             // failing loudly on a version mismatch instead of downloading its own copy.
             .env("TRUNK_OFFLINE", "true")
             .env("TRUNK_SKIP_VERSION_CHECK", "true"),
-    )
+    )?;
+    let published = versioned::publish(root, &dist_dir(root))?;
+    println!(
+        "widget version {} in {}/{}/ (loader integrity {})",
+        published.version,
+        DIST_DIR,
+        published.version,
+        published
+            .integrity_of(versioned::LOADER)
+            .unwrap_or_default()
+    );
+    Ok(())
 }
 
 /// One first-load file's size on the wire.
@@ -67,7 +82,7 @@ pub(crate) enum Budget {
 
 /// Prints raw and brotli sizes of the first-load files; over budget, fails or warns.
 pub(crate) fn check_size(root: &Path, budget: Budget) -> Result<()> {
-    let dist = dist_dir(root);
+    let (dist, loader_sri) = versioned::current_dir(&dist_dir(root))?;
     let measured = FIRST_LOAD_FILES
         .into_iter()
         .map(|name| {
@@ -86,6 +101,7 @@ pub(crate) fn check_size(root: &Path, budget: Budget) -> Result<()> {
         })
         .collect::<Result<Vec<_>>>()?;
     print!("{}", size_table(&measured));
+    println!("loader integrity: {loader_sri}");
     let total: u64 = measured.iter().map(|m| m.brotli).sum();
     if total > BROTLI_BUDGET_BYTES && budget == Budget::Report {
         println!("warning: over the first-load budget (`cargo xtask size` fails on this)");
