@@ -182,7 +182,7 @@
       try {
         shadow = host.attachShadow({ mode: "open" });
       } catch (_) {
-        return fail(`a <${host.localName}> cannot hold the checkout; mount it into a <div>`);
+        return fail(`<${host.localName}> elements cannot hold the checkout; mount it into a <div>`);
       }
     }
     mounts.set(host, "mounting");

@@ -60,7 +60,10 @@ impl WidgetAssets {
         };
         match Self::parse(&text) {
             Ok(assets) => {
-                tracing::info!(version = ?assets.version, "widget manifest loaded");
+                tracing::info!(
+                    version = assets.version.as_deref().unwrap_or_default(),
+                    "widget manifest loaded"
+                );
                 assets
             }
             Err(problem) => {

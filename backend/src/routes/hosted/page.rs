@@ -135,6 +135,7 @@ fn document(lang: &str, title: &str, head: &str, body: &str) -> String {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <meta name="robots" content="noindex, nofollow">
+<link rel="icon" href="data:,">
 <title>{title}</title>
 {head}
 </head>
