@@ -73,20 +73,21 @@ impl Browser {
     /// A PNG of the whole page, as tall as its content.
     pub async fn full_page_png(&self) -> anyhow::Result<Vec<u8>> {
         use base64::Engine as _;
-        let metrics =
-            driver::cdp(&self.client, "Page.getLayoutMetrics", serde_json::json!({})).await?;
-        let content = &metrics["cssContentSize"];
+        // The height the shopper can scroll through.
+        let size = self
+            .client
+            .execute(
+                "const e = document.scrollingElement; return [e.clientWidth, e.scrollHeight];",
+                vec![],
+            )
+            .await?;
         let shot = driver::cdp(
             &self.client,
             "Page.captureScreenshot",
             serde_json::json!({
                 "format": "png",
                 "captureBeyondViewport": true,
-                "clip": {
-                    "x": 0, "y": 0, "scale": 1,
-                    "width": metrics["cssLayoutViewport"]["clientWidth"],
-                    "height": content["height"],
-                },
+                "clip": { "x": 0, "y": 0, "scale": 1, "width": size[0], "height": size[1] },
             }),
         )
         .await?;

@@ -61,7 +61,7 @@ pub trait AtStep {
 }
 
 /// How long each request takes while the Redirecting step is on screen.
-const SLOW_NETWORK: Duration = Duration::from_secs(4);
+const SLOW_NETWORK: Duration = Duration::from_secs(8);
 
 /// Walks one order from choosing a bank, through a decline and a second bank, to paid.
 /// `theme` is the shop's `?theme=` (embedded only; the hosted page follows the
