@@ -1,13 +1,13 @@
 //! The widget API of the gateway, over the browser's own `fetch`.
 
+use paydesk_shared::ErrorCode;
 use paydesk_shared::api::{CreateAttemptRequest, CreateAttemptResponse, WidgetSession};
-use paydesk_shared::{ErrorBody, ErrorCode};
-use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestInit, RequestMode, Response};
 
 use crate::i18n::Text;
+use crate::wire;
 
 /// Where the gateway is and which order this widget may act on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,24 +21,36 @@ pub struct Api {
 pub enum ApiError {
     /// The request never got an answer (offline, DNS, CORS, blocked by the page).
     Network,
-    /// The gateway answered with an error body.
-    Rejected { status: u16, code: ErrorCode },
+    /// The gateway answered with an error body; `code` is its stable error code
+    /// (`paydesk_shared::ErrorCode`), kept as sent so a code newer than this widget
+    /// still reads.
+    Rejected { status: u16, code: String },
     /// The gateway answered with something that is not the agreed JSON.
     Unexpected { status: u16 },
 }
 
 impl ApiError {
+    /// Whether the gateway refused with this error code.
+    pub fn is(&self, wanted: ErrorCode) -> bool {
+        matches!(self, ApiError::Rejected { code, .. } if code == wanted.as_str())
+    }
+
     /// What to tell the shopper. Gateway messages are written for developers, so the
     /// widget says it in its own words, by error code.
     pub fn message(&self, text: &Text) -> &'static str {
         match self {
             ApiError::Network => text.error_network,
-            ApiError::Rejected { code, .. } => match code {
-                ErrorCode::Unauthenticated | ErrorCode::NotFound => text.error_link_invalid,
-                ErrorCode::OrderNotPayable => text.error_not_payable,
-                ErrorCode::BankUnavailable | ErrorCode::BankUnknown => text.error_bank_unavailable,
-                _ => text.error_generic,
-            },
+            ApiError::Rejected { .. } => {
+                if self.is(ErrorCode::Unauthenticated) || self.is(ErrorCode::NotFound) {
+                    text.error_link_invalid
+                } else if self.is(ErrorCode::OrderNotPayable) {
+                    text.error_not_payable
+                } else if self.is(ErrorCode::BankUnavailable) || self.is(ErrorCode::BankUnknown) {
+                    text.error_bank_unavailable
+                } else {
+                    text.error_generic
+                }
+            }
             ApiError::Unexpected { .. } => text.error_generic,
         }
     }
@@ -55,7 +67,8 @@ impl Api {
 
     /// `GET /v1/widget/session`
     pub async fn session(&self) -> Result<WidgetSession, ApiError> {
-        self.call("GET", "/v1/widget/session", None, None).await
+        self.call("GET", "/v1/widget/session", None, None, wire::session)
+            .await
     }
 
     /// `POST /v1/widget/attempts`. The same `idempotency_key` yields the same attempt,
@@ -65,13 +78,13 @@ impl Api {
         request: &CreateAttemptRequest,
         idempotency_key: &str,
     ) -> Result<CreateAttemptResponse, ApiError> {
-        let body =
-            serde_json::to_string(request).map_err(|_| ApiError::Unexpected { status: 0 })?;
+        let body = wire::attempt_request(request);
         self.call(
             "POST",
             "/v1/widget/attempts",
             Some(&body),
             Some(idempotency_key),
+            wire::created_attempt,
         )
         .await
     }
@@ -83,12 +96,13 @@ impl Api {
         format!("{}/v1/widget/status/stream?client_token={token}", self.base)
     }
 
-    async fn call<T: DeserializeOwned>(
+    async fn call<T>(
         &self,
         method: &str,
         path: &str,
         body: Option<&str>,
         idempotency_key: Option<&str>,
+        read: fn(&JsValue) -> Option<T>,
     ) -> Result<T, ApiError> {
         let response = self
             .fetch(method, path, body, idempotency_key)
@@ -101,16 +115,14 @@ impl Api {
                 .map_err(|_| ApiError::Network)?,
             Err(_) => return Err(ApiError::Network),
         };
-        let text = text.as_string().unwrap_or_default();
+        let json = wire::parse(&text.as_string().unwrap_or_default());
+        let unexpected = ApiError::Unexpected { status };
         if response.ok() {
-            serde_json::from_str(&text).map_err(|_| ApiError::Unexpected { status })
+            json.as_ref().and_then(read).ok_or(unexpected)
         } else {
-            match serde_json::from_str::<ErrorBody>(&text) {
-                Ok(body) => Err(ApiError::Rejected {
-                    status,
-                    code: body.error.code,
-                }),
-                Err(_) => Err(ApiError::Unexpected { status }),
+            match json.as_ref().and_then(wire::error_code) {
+                Some(code) => Err(ApiError::Rejected { status, code }),
+                None => Err(unexpected),
             }
         }
     }

@@ -1,21 +1,34 @@
 //! The widget as mounted on a page: loads the session, starts payments, follows the
-//! order's status, and switches between the screens.
+//! order's status, counts down to its expiry, and switches between the screens.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use paydesk_shared::api::{CreateAttemptRequest, WidgetAttempt, WidgetSession, WidgetStatus};
+use paydesk_shared::api::{
+    CreateAttemptRequest, WidgetAttempt, WidgetMode, WidgetSession, WidgetStatus,
+};
 use paydesk_shared::{ErrorCode, OrderStatus};
 
-use crate::api::{Api, ApiError};
+use crate::api::Api;
+use crate::browser::{self, StatusCallback};
 use crate::components::checkout::{Checkout, PayChoice};
-use crate::components::status::StatusView;
+use crate::components::status::{StatusView, title};
+use crate::countdown::{Milestone, milestone, use_seconds_left};
+use crate::format;
 use crate::i18n::Locale;
 use crate::idempotency::AttemptKeys;
-use crate::state::{Activity, Phase, Screen, after_status_change};
+use crate::state::{Activity, Phase, Screen, after_status_change, expires_here};
 use crate::stream::{StatusStream, StreamHealth};
 
 #[component]
-pub fn App(api: Api, locale: Locale) -> impl IntoView {
+pub fn App(
+    api: Api,
+    locale: Locale,
+    /// Sent with every attempt: where the bank returns the shopper.
+    #[prop(optional)]
+    mode: WidgetMode,
+    /// The merchant's status callback.
+    on_status: StatusCallback,
+) -> impl IntoView {
     let text = locale.text();
     let activity = RwSignal::new(Activity::Loading);
     let session = RwSignal::new(None::<WidgetSession>);
@@ -24,11 +37,20 @@ pub fn App(api: Api, locale: Locale) -> impl IntoView {
     let load_error = RwSignal::new(None::<&'static str>);
     let pay_error = RwSignal::new(None::<&'static str>);
     let health = RwSignal::new(StreamHealth::Live);
+    let announcement = RwSignal::new(String::new());
     let stream = StoredValue::new_local(None::<StatusStream>);
     let keys = StoredValue::new(AttemptKeys::default());
+    let last_bank = browser::last_bank();
 
     let phase = Memo::new(move |_| Phase::of(activity.get(), status.get()));
     let screen = Memo::new(move |_| phase.get().screen());
+    let expires_ms = Signal::derive(move || {
+        session.with(|s| {
+            s.as_ref()
+                .and_then(|s| format::epoch_ms(&s.order.expires_at))
+        })
+    });
+    let seconds_left = use_seconds_left(expires_ms);
 
     let apply_status = move |order_status: OrderStatus, attempt: Option<WidgetAttempt>| {
         let old = status.get_untracked();
@@ -37,8 +59,7 @@ pub fn App(api: Api, locale: Locale) -> impl IntoView {
         last_attempt.set(attempt);
     };
 
-    // Follows the order while its status can still change. Only ever opened once:
-    // `EventSource` reconnects by itself, and a final status closes it for good.
+    // Followed from the first load, also for a new order: another tab may pay it.
     let follow = {
         let api = api.clone();
         move || {
@@ -48,18 +69,16 @@ pub fn App(api: Api, locale: Locale) -> impl IntoView {
             let opened = StatusStream::open(
                 &api.status_stream_url(),
                 move |s: WidgetStatus| apply_status(s.status, s.last_attempt),
-                move |h| health.set(h),
+                move |h| {
+                    health.try_set(h);
+                },
             );
-            match opened {
-                Ok(s) => stream.set_value(Some(s)),
-                Err(_) => health.set(StreamHealth::Stopped),
-            }
+            stream.set_value(Some(opened));
         }
     };
 
     let load = {
         let api = api.clone();
-        let follow = follow.clone();
         move || {
             activity.set(Activity::Loading);
             let api = api.clone();
@@ -71,12 +90,7 @@ pub fn App(api: Api, locale: Locale) -> impl IntoView {
                         last_attempt.set(loaded.order.last_attempt.clone());
                         session.set(Some(loaded));
                         activity.set(Activity::Idle);
-                        if matches!(
-                            status.get_untracked(),
-                            OrderStatus::Pending | OrderStatus::Failed
-                        ) {
-                            follow();
-                        }
+                        follow();
                     }
                     Err(e) => {
                         load_error.set(Some(e.message(text)));
@@ -87,6 +101,55 @@ pub fn App(api: Api, locale: Locale) -> impl IntoView {
         }
     };
     load();
+
+    // Tells the merchant of the first status and of every change, and screen
+    // readers of every change after the first.
+    Effect::new(
+        move |reported: Option<Option<(OrderStatus, Option<WidgetAttempt>)>>| {
+            let now = (status.get(), last_attempt.get());
+            let order_id = session.with(|s| s.as_ref().map(|s| s.order.id.clone()))?;
+            let reported = reported.flatten();
+            if reported.as_ref() != Some(&now) {
+                on_status.report(now.0, &order_id, now.1.as_ref());
+                if reported.is_some() {
+                    let reason = now.1.as_ref().and_then(|a| a.failure_reason.as_deref());
+                    announcement.set(title(text, now.0, reason));
+                }
+            }
+            Some(now)
+        },
+    );
+
+    // At zero an order that could still be paid here is over.
+    Effect::new(move |_| {
+        let idle = matches!(activity.get(), Activity::Idle | Activity::ChoosingAgain);
+        if idle && expires_here(status.get(), seconds_left.get()) {
+            apply_status(OrderStatus::Expired, last_attempt.get_untracked());
+        }
+    });
+
+    // The countdown is heard at five and at one minute left, not every second.
+    Effect::new(move |before: Option<Option<u32>>| {
+        let now = seconds_left.get();
+        if let (Some(Some(before)), Some(now)) = (before, now)
+            && phase.get_untracked() == Phase::Choose
+        {
+            match milestone(before, now) {
+                Some(Milestone::FiveMinutes) => announcement.set(text.five_minutes_left.into()),
+                Some(Milestone::OneMinute) => announcement.set(text.one_minute_left.into()),
+                None => {}
+            }
+        }
+        now
+    });
+
+    let connection_lost =
+        Memo::new(move |_| health.get() == StreamHealth::Reconnecting && !status.get().is_final());
+    Effect::new(move |_| {
+        if connection_lost.get() {
+            announcement.set(text.connection_lost.into());
+        }
+    });
 
     let pay = {
         let api = api.clone();
@@ -105,19 +168,19 @@ pub fn App(api: Api, locale: Locale) -> impl IntoView {
                 let request = CreateAttemptRequest {
                     bank_code: choice.bank_code,
                     card_kind: choice.card_kind,
+                    mode,
                 };
                 let result = api.create_attempt(&request, &key).await;
-                let not_payable = matches!(
-                    result,
-                    Err(ApiError::Rejected {
-                        code: ErrorCode::OrderNotPayable,
-                        ..
-                    })
-                );
+                let not_payable = matches!(&result, Err(e) if e.is(ErrorCode::OrderNotPayable));
                 let message = match result {
-                    // Stay in `redirecting` while the browser leaves the page.
-                    Ok(created) if go_to(&created.redirect_url) => return,
-                    Ok(_) => text.error_generic,
+                    Ok(created) => {
+                        browser::remember_bank(&request.bank_code);
+                        // Stay in `redirecting` while the browser leaves the page.
+                        if browser::go_to(&created.redirect_url) {
+                            return;
+                        }
+                        text.error_generic
+                    }
                     Err(e) => e.message(text),
                 };
                 pay_error.set(Some(message));
@@ -141,7 +204,7 @@ pub fn App(api: Api, locale: Locale) -> impl IntoView {
     let view_locale = locale.clone();
     let body = move || match screen.get() {
         Screen::Loading => view! {
-            <p class="paydesk-loading" data-testid="paydesk-status" role="status">
+            <p class="paydesk-loading" data-testid="paydesk-status">
                 <span class="paydesk-spinner" aria-hidden="true"></span>
                 {text.loading}
             </p>
@@ -151,15 +214,10 @@ pub fn App(api: Api, locale: Locale) -> impl IntoView {
             let load = load.clone();
             view! {
                 <div class="paydesk-error">
-                    <p class="paydesk-error__message" data-testid="paydesk-status" role="alert">
+                    <p class="paydesk-alert" data-testid="paydesk-status" role="alert">
                         {move || load_error.get().unwrap_or(text.error_generic)}
                     </p>
-                    <button
-                        type="button"
-                        class="paydesk-button paydesk-button--secondary"
-                        data-action="retry"
-                        on:click=move |_| load()
-                    >
+                    <button type="button" class="paydesk-button" data-action="retry" on:click=move |_| load()>
                         {text.retry}
                     </button>
                 </div>
@@ -174,6 +232,8 @@ pub fn App(api: Api, locale: Locale) -> impl IntoView {
                         session=session
                         busy=Signal::derive(move || phase.get() == Phase::Redirecting)
                         error=pay_error
+                        seconds_left=seconds_left
+                        last_used=last_bank.clone()
                         on_pay=Callback::new(pay.clone())
                         locale=view_locale.clone()
                     />
@@ -186,7 +246,6 @@ pub fn App(api: Api, locale: Locale) -> impl IntoView {
                 failure_reason=Signal::derive(move || {
                     last_attempt.with(|a| a.as_ref().and_then(|a| a.failure_reason.clone()))
                 })
-                health=health
                 on_choose_again=Callback::new(choose_again)
                 locale=view_locale.clone()
             />
@@ -197,21 +256,17 @@ pub fn App(api: Api, locale: Locale) -> impl IntoView {
     view! {
         <div
             class="paydesk"
+            part="root"
             data-state=move || phase.get().as_str()
             lang=locale.tag().to_owned()
             role="region"
             aria-label=text.widget_label
         >
+            <p class="paydesk-sr" role="status">{move || announcement.get()}</p>
+            <p class="paydesk-connection" data-testid="paydesk-connection" hidden=move || !connection_lost.get()>
+                {text.connection_lost}
+            </p>
             {body}
         </div>
     }
-}
-
-/// Sends the browser to the bank's page, exactly as the gateway gave it. Anything
-/// but a web page (`javascript:` above all) is refused.
-fn go_to(url: &str) -> bool {
-    if !(url.starts_with("https://") || url.starts_with("http://")) {
-        return false;
-    }
-    web_sys::window().is_some_and(|w| w.location().assign(url).is_ok())
 }

@@ -4,7 +4,48 @@
 use paydesk_shared::api::{BankOption, CardAvailability, Unavailable};
 use paydesk_shared::bank::CardKind;
 
-use crate::i18n::Text;
+use crate::format::MoneyFormat;
+use crate::i18n::{Text, fill};
+use crate::theme::{BadgeColours, badge_colours};
+
+/// A bank as the list shows it, prepared once per checkout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BankEntry {
+    pub code: String,
+    pub name_en: String,
+    pub name_zh: String,
+    pub popular: bool,
+    pub badge: Option<BadgeColours>,
+    pub key: SearchKey,
+    /// Why it cannot take this payment, for debit and for credit cards.
+    reasons: [Option<String>; 2],
+}
+
+impl BankEntry {
+    pub fn new(bank: BankOption, text: &Text, money: &MoneyFormat) -> BankEntry {
+        let reasons = CardKind::ALL.map(|kind| {
+            unavailable_reason(text, kind, availability(&bank, kind), |a| money.format(a))
+        });
+        BankEntry {
+            key: SearchKey::new(&bank),
+            badge: badge_colours(&bank.colour),
+            code: bank.code,
+            name_en: bank.name_en,
+            name_zh: bank.name_zh,
+            popular: bank.popular,
+            reasons,
+        }
+    }
+
+    /// Why the bank cannot take this payment with `kind`, `None` if it can.
+    pub fn reason(&self, kind: CardKind) -> Option<&str> {
+        let [debit, credit] = &self.reasons;
+        match kind {
+            CardKind::Debit => debit.as_deref(),
+            CardKind::Credit => credit.as_deref(),
+        }
+    }
+}
 
 /// The availability of `bank` for `kind`.
 pub fn availability(bank: &BankOption, kind: CardKind) -> &CardAvailability {
@@ -24,11 +65,16 @@ pub fn unavailable_reason(
 ) -> Option<String> {
     let reason = availability.unavailable?;
     Some(match reason {
-        Unavailable::NotSupported => (text.not_supported)(kind).to_owned(),
-        Unavailable::OverLimit => {
-            let limit = availability.limit.as_deref().map(format_amount);
-            (text.over_limit)(limit.as_deref())
-        }
+        Unavailable::NotSupported => match kind {
+            CardKind::Debit => text.debit_not_supported.to_owned(),
+            CardKind::Credit => text.credit_not_supported.to_owned(),
+        },
+        Unavailable::OverLimit => match availability.limit.as_deref() {
+            Some(limit) => fill(text.over_limit, &[&format_amount(limit)]),
+            // The gateway always names the limit it compared with; should it not,
+            // the shopper still learns this bank cannot take the payment.
+            None => text.error_bank_unavailable.to_owned(),
+        },
         Unavailable::Maintenance => text.maintenance.to_owned(),
     })
 }
@@ -36,7 +82,7 @@ pub fn unavailable_reason(
 /// What a search is matched against, prepared once per bank.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchKey {
-    haystacks: Vec<String>,
+    haystacks: [String; 5],
 }
 
 impl SearchKey {
@@ -47,7 +93,7 @@ impl SearchKey {
             .filter_map(|syllable| syllable.chars().next())
             .collect();
         SearchKey {
-            haystacks: vec![
+            haystacks: [
                 compact(&bank.code),
                 compact(&bank.name_en),
                 compact(&bank.name_zh),
@@ -55,6 +101,14 @@ impl SearchKey {
                 initials,
             ],
         }
+    }
+
+    /// Whether the bank's abbreviation, English name or pinyin starts with `prefix`
+    /// (already lower-case ASCII): what typing letters in the bank list jumps to.
+    pub fn starts_with(&self, prefix: &str) -> bool {
+        [0, 1, 3]
+            .iter()
+            .any(|&i| self.haystacks[i].starts_with(prefix))
     }
 
     /// Whether the shopper's `query` finds this bank: a case- and space-insensitive
@@ -127,6 +181,17 @@ mod tests {
         }
         for query in ["boc", "建设", "jianshe", "zzz"] {
             assert!(!key.matches(query), "{query:?}");
+        }
+    }
+
+    #[test]
+    fn type_ahead_matches_name_starts() {
+        let key = SearchKey::new(&bank(available(), available()));
+        for prefix in ["i", "ic", "icbc", "industrial", "zhongguo", "z"] {
+            assert!(key.starts_with(prefix), "{prefix}");
+        }
+        for prefix in ["c", "gong", "bank"] {
+            assert!(!key.starts_with(prefix), "{prefix}");
         }
     }
 

@@ -1,61 +1,176 @@
-//! Every string the shopper can see. A language is one `Text` value; the widget picks
-//! one from the locale the merchant passed (or the browser's), so adding a language
-//! means adding a `Text` and a line in [`text_for`], nothing else.
+//! Every string the shopper can see or hear, in English, Simplified and Traditional
+//! Chinese. A language is one [`Text`] value; sentences with values are templates
+//! whose `{0}`, `{1}` each language places where its grammar wants them.
 
-use paydesk_shared::bank::CardKind;
+mod en;
+mod zh_cn;
+mod zh_tw;
 
 use crate::format;
 
-/// The shopper's locale: the BCP 47 tag handed to `Intl` for numbers, and the texts.
+/// The languages the widget speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    English,
+    SimplifiedChinese,
+    TraditionalChinese,
+}
+
+impl Language {
+    /// The language for a BCP 47 tag, `None` if the widget does not speak it.
+    /// Script wins over region (`zh-Hant-CN` is Traditional); a bare `zh` and
+    /// Singapore are Simplified; Taiwan, Hong Kong and Macao are Traditional.
+    pub fn of(tag: &str) -> Option<Language> {
+        let mut subtags = tag.split(['-', '_']).map(str::to_ascii_lowercase);
+        match subtags.next()?.as_str() {
+            "en" => Some(Language::English),
+            "zh" => {
+                let rest: Vec<String> = subtags.collect();
+                let has = |s: &str| rest.iter().any(|t| t == s);
+                Some(if has("hant") {
+                    Language::TraditionalChinese
+                } else if has("hans") {
+                    Language::SimplifiedChinese
+                } else if has("tw") || has("hk") || has("mo") {
+                    Language::TraditionalChinese
+                } else {
+                    Language::SimplifiedChinese
+                })
+            }
+            _ => None,
+        }
+    }
+
+    pub fn text(self) -> &'static Text {
+        match self {
+            Language::English => &EN,
+            Language::SimplifiedChinese => &ZH_CN,
+            Language::TraditionalChinese => &ZH_TW,
+        }
+    }
+
+    /// The tag for the widget's `lang` attribute and for `Intl` when the asked-for
+    /// tag is not usable.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Language::English => "en",
+            Language::SimplifiedChinese => "zh-CN",
+            Language::TraditionalChinese => "zh-TW",
+        }
+    }
+}
+
+pub use en::EN;
+pub use zh_cn::ZH_CN;
+pub use zh_tw::ZH_TW;
+
+/// The shopper's locale: the BCP 47 tag handed to `Intl` for numbers and dates, and
+/// the language of the texts.
 #[derive(Debug, Clone)]
 pub struct Locale {
     tag: String,
-    text: &'static Text,
+    language: Language,
 }
 
 impl Locale {
-    /// A locale for `tag` (`"en"`, `"zh-CN"`, …). A tag `Intl` rejects falls back to
-    /// English rather than breaking the checkout.
+    /// The locale for `tag` (`"en-GB"`, `"zh-Hant-HK"`, …). A language the widget
+    /// does not speak gets English texts, but keeps its own number and date
+    /// conventions (`de-DE`: "1.234,50 €"); a tag `Intl` rejects is plain English.
     pub fn new(tag: &str) -> Locale {
-        let tag = format::canonical_locale(tag).unwrap_or_else(|| FALLBACK_TAG.to_owned());
-        let text = text_for(&tag);
-        Locale { tag, text }
+        match format::canonical_locale(tag) {
+            Some(tag) => Locale {
+                language: Language::of(&tag).unwrap_or(Language::English),
+                tag,
+            },
+            None => Locale::of_language(Language::English),
+        }
+    }
+
+    /// The merchant's `requested` locale if given, else the first of the browser's
+    /// `preferred` languages the widget speaks, else the browser's first language
+    /// with English texts.
+    pub fn choose(requested: Option<&str>, preferred: &[String]) -> Locale {
+        if let Some(tag) = requested.map(str::trim).filter(|t| !t.is_empty()) {
+            return Locale::new(tag);
+        }
+        preferred
+            .iter()
+            .find_map(|tag| Locale::supported(tag))
+            .or_else(|| preferred.first().map(|tag| Locale::new(tag)))
+            .unwrap_or_default()
+    }
+
+    fn supported(tag: &str) -> Option<Locale> {
+        let tag = format::canonical_locale(tag)?;
+        let language = Language::of(&tag)?;
+        Some(Locale { tag, language })
+    }
+
+    fn of_language(language: Language) -> Locale {
+        Locale {
+            tag: language.tag().to_owned(),
+            language,
+        }
     }
 
     pub fn tag(&self) -> &str {
         &self.tag
     }
 
+    pub fn language(&self) -> Language {
+        self.language
+    }
+
     pub fn text(&self) -> &'static Text {
-        self.text
+        self.language.text()
     }
 }
 
 impl Default for Locale {
     fn default() -> Self {
-        Locale::new(FALLBACK_TAG)
+        Locale::of_language(Language::English)
     }
 }
 
-const FALLBACK_TAG: &str = "en";
-
-/// The texts for a canonical locale tag. Only English exists so far; the tag still
-/// reaches `Intl`, so amounts already follow the shopper's conventions.
-fn text_for(_tag: &str) -> &'static Text {
-    &EN
+/// `template` with `{0}`, `{1}`, … replaced by `values`. Templates are this
+/// crate's own constants; a placeholder without a value is left out.
+pub fn fill(template: &str, values: &[&str]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        match after.split_once('}') {
+            Some((index, tail)) if index.len() == 1 && index.as_bytes()[0].is_ascii_digit() => {
+                let i = usize::from(index.as_bytes()[0] - b'0');
+                out.push_str(values.get(i).copied().unwrap_or_default());
+                rest = tail;
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
-/// One language's strings. Sentences with values are functions so each language can
-/// put the values where its grammar wants them.
+/// One language's strings. Templates take their values in the order documented.
 #[derive(Debug)]
 pub struct Text {
     pub widget_label: &'static str,
     pub loading: &'static str,
     pub retry: &'static str,
 
-    pub order_from: fn(merchant: &str) -> String,
-    pub quantity_times_price: fn(quantity: u32, unit_price: &str) -> String,
+    /// `{0}` merchant name.
+    pub order_from: &'static str,
+    /// `{0}` quantity, `{1}` unit price.
+    pub quantity_times_price: &'static str,
     pub total: &'static str,
+    /// `{0}` number of items.
+    pub show_all_items: &'static str,
+    pub show_fewer_items: &'static str,
 
     pub card_kind_legend: &'static str,
     pub debit: &'static str,
@@ -65,30 +180,40 @@ pub struct Text {
     pub search_placeholder: &'static str,
     pub no_bank_matches: &'static str,
     pub popular_banks: &'static str,
-    pub other_banks: &'static str,
-    pub not_supported: fn(kind: CardKind) -> &'static str,
-    pub over_limit: fn(limit: Option<&str>) -> String,
+    pub all_banks: &'static str,
+    pub last_used: &'static str,
+    pub debit_not_supported: &'static str,
+    pub credit_not_supported: &'static str,
+    /// `{0}` the bank's limit.
+    pub over_limit: &'static str,
     pub maintenance: &'static str,
 
-    pub pay: fn(amount: &str, bank: &str) -> String,
-    pub pay_without_bank: fn(amount: &str) -> String,
+    /// `{0}` amount, `{1}` bank.
+    pub pay: &'static str,
+    /// `{0}` amount.
+    pub pay_without_bank: &'static str,
     pub choose_bank_first: &'static str,
-    pub redirecting: fn(bank: &str) -> String,
+    /// `{0}` bank.
+    pub redirecting: &'static str,
     pub redirect_note: &'static str,
+    /// `{0}` expiry time, `{1}` time left (`mm:ss`).
+    pub pay_by: &'static str,
+    pub five_minutes_left: &'static str,
+    pub one_minute_left: &'static str,
 
     pub paid: &'static str,
     pub paid_detail: &'static str,
     pub pending: &'static str,
     pub pending_detail: &'static str,
-    pub failed: fn(reason: &str) -> String,
-    pub decline_reason: fn(code: Option<&str>) -> &'static str,
+    /// `{0}` the reason.
+    pub failed: &'static str,
+    pub declined: Declines,
     pub choose_another_bank: &'static str,
     pub expired: &'static str,
     pub expired_detail: &'static str,
     pub cancelled: &'static str,
     pub cancelled_detail: &'static str,
-    pub stream_interrupted: &'static str,
-    pub stream_stopped: &'static str,
+    pub connection_lost: &'static str,
 
     pub error_network: &'static str,
     pub error_link_invalid: &'static str,
@@ -97,65 +222,93 @@ pub struct Text {
     pub error_generic: &'static str,
 }
 
-pub static EN: Text = Text {
-    widget_label: "Checkout",
-    loading: "Loading your order…",
-    retry: "Try again",
+/// Why a bank declined, by the gateway's `failure_reason` code.
+#[derive(Debug)]
+pub struct Declines {
+    pub insufficient_funds: &'static str,
+    pub over_limit: &'static str,
+    pub card_expired: &'static str,
+    pub card_locked: &'static str,
+    pub cancelled_by_shopper: &'static str,
+    pub payment_expired: &'static str,
+    /// Any other code, or none.
+    pub other: &'static str,
+}
 
-    order_from: |merchant| format!("Your order from {merchant}"),
-    quantity_times_price: |quantity, unit_price| format!("{quantity} × {unit_price}"),
-    total: "Total",
+impl Declines {
+    pub fn reason(&self, code: Option<&str>) -> &'static str {
+        match code.unwrap_or_default() {
+            "insufficient_funds" => self.insufficient_funds,
+            "over_limit" => self.over_limit,
+            "card_expired" => self.card_expired,
+            "card_locked" => self.card_locked,
+            "cancelled_by_shopper" => self.cancelled_by_shopper,
+            "payment_expired" => self.payment_expired,
+            _ => self.other,
+        }
+    }
+}
 
-    card_kind_legend: "Card type",
-    debit: "Debit card",
-    credit: "Credit card",
-    banks_heading: "Choose your bank",
-    search_label: "Search banks",
-    search_placeholder: "Name, abbreviation or pinyin",
-    no_bank_matches: "No bank matches your search.",
-    popular_banks: "Popular banks",
-    other_banks: "All banks",
-    not_supported: |kind| match kind {
-        CardKind::Debit => "Debit cards not accepted",
-        CardKind::Credit => "Credit cards not accepted",
-    },
-    over_limit: |limit| match limit {
-        Some(limit) => format!("Over this bank's limit of {limit}"),
-        None => "Over this bank's limit".to_owned(),
-    },
-    maintenance: "Online banking under maintenance",
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    pay: |amount, bank| format!("Pay {amount} with {bank}"),
-    pay_without_bank: |amount| format!("Pay {amount}"),
-    choose_bank_first: "Choose a bank to continue.",
-    redirecting: |bank| format!("Redirecting to {bank}…"),
-    redirect_note: "You will confirm the payment on your bank's online-banking page.",
+    #[test]
+    fn chinese_tags_fall_back_by_script_then_region() {
+        use Language::*;
+        for (tag, want) in [
+            ("zh", SimplifiedChinese),
+            ("zh-CN", SimplifiedChinese),
+            ("zh-Hans", SimplifiedChinese),
+            ("zh-SG", SimplifiedChinese),
+            ("zh-Hans-HK", SimplifiedChinese),
+            ("zh-TW", TraditionalChinese),
+            ("zh-Hant", TraditionalChinese),
+            ("zh-HK", TraditionalChinese),
+            ("zh_MO", TraditionalChinese),
+            ("zh-Hant-CN", TraditionalChinese),
+            ("en", English),
+            ("EN-gb", English),
+        ] {
+            assert_eq!(Language::of(tag), Some(want), "{tag}");
+        }
+        for tag in ["fr", "ja-JP", "", "english"] {
+            assert_eq!(Language::of(tag), None, "{tag}");
+        }
+    }
 
-    paid: "Payment received",
-    paid_detail: "Thank you. The merchant has been told and will take it from here.",
-    pending: "Waiting for your bank's confirmation…",
-    pending_detail: "This page updates by itself as soon as your bank answers.",
-    failed: |reason| format!("Payment failed: {reason}"),
-    decline_reason: |code| match code {
-        Some("insufficient_funds") => "the account does not have enough money.",
-        Some("over_limit") => "the amount is over the card's limit.",
-        Some("card_expired") => "the card has expired.",
-        Some("card_locked") => "the card is locked.",
-        Some("cancelled_by_shopper") => "the payment was cancelled at the bank.",
-        Some("payment_expired") => "the bank's payment page timed out.",
-        _ => "the bank declined the payment.",
-    },
-    choose_another_bank: "Choose another bank",
-    expired: "This checkout has expired",
-    expired_detail: "Return to the shop to place the order again.",
-    cancelled: "This order was cancelled",
-    cancelled_detail: "The shop cancelled this order. Return to the shop for details.",
-    stream_interrupted: "Live updates are interrupted. Reconnecting…",
-    stream_stopped: "Live updates stopped. Reload the page to see the latest status.",
+    #[test]
+    fn fill_places_values_by_index() {
+        assert_eq!(
+            fill("Pay {0} with {1}", &["¥1", "ICBC"]),
+            "Pay ¥1 with ICBC"
+        );
+        assert_eq!(
+            fill("使用{1}支付 {0}", &["¥1", "工商银行"]),
+            "使用工商银行支付 ¥1"
+        );
+        assert_eq!(fill("{0}", &[]), "");
+        assert_eq!(fill("a { b {x} {12}", &["v"]), "a { b {x} {12}");
+    }
 
-    error_network: "We could not reach Paydesk. Check your connection and try again.",
-    error_link_invalid: "This checkout is no longer valid. Return to the shop and start again.",
-    error_not_payable: "This order can no longer be paid.",
-    error_bank_unavailable: "This bank cannot take the payment right now. Choose another bank.",
-    error_generic: "Something went wrong. Please try again.",
-};
+    #[test]
+    fn every_language_has_every_template_value() {
+        for text in [&EN, &ZH_CN, &ZH_TW] {
+            for (template, n) in [
+                (text.order_from, 1),
+                (text.quantity_times_price, 2),
+                (text.show_all_items, 1),
+                (text.over_limit, 1),
+                (text.pay, 2),
+                (text.pay_without_bank, 1),
+                (text.redirecting, 1),
+                (text.pay_by, 2),
+                (text.failed, 1),
+            ] {
+                for i in 0..n {
+                    assert!(template.contains(&format!("{{{i}}}")), "{template}");
+                }
+            }
+        }
+    }
+}

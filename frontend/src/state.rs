@@ -93,9 +93,26 @@ pub fn after_status_change(activity: Activity, old: OrderStatus, new: OrderStatu
     }
 }
 
+/// Whether the countdown reaching zero ends the order in the widget at once. Only
+/// an order the shopper could still pay here; a payment under way at the bank is
+/// left for the gateway to settle (it also emits `expired`).
+pub fn expires_here(status: OrderStatus, seconds_left: Option<u32>) -> bool {
+    seconds_left == Some(0) && matches!(status, OrderStatus::Created | OrderStatus::Failed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_payable_order_expires_at_zero() {
+        assert!(expires_here(OrderStatus::Created, Some(0)));
+        assert!(expires_here(OrderStatus::Failed, Some(0)));
+        assert!(!expires_here(OrderStatus::Created, Some(1)));
+        assert!(!expires_here(OrderStatus::Created, None));
+        assert!(!expires_here(OrderStatus::Pending, Some(0)));
+        assert!(!expires_here(OrderStatus::Paid, Some(0)));
+    }
 
     #[test]
     fn each_order_status_has_its_phase() {

@@ -10,6 +10,8 @@ use common::{mount, session};
 use leptos::prelude::*;
 use paydesk_shared::bank::CardKind;
 use paydesk_widget::components::checkout::{Checkout, PayChoice};
+use paydesk_widget::countdown::use_seconds_left;
+use paydesk_widget::format::now_ms;
 use paydesk_widget::i18n::Locale;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -43,6 +45,11 @@ fn pay_button(m: &common::Mounted) -> HtmlButtonElement {
     m.find("button[data-action=\"pay\"]").unchecked_into()
 }
 
+/// Pay keeps its focus while unusable, so it says so with `aria-disabled`.
+fn unusable(button: &HtmlButtonElement) -> bool {
+    button.get_attribute("aria-disabled").as_deref() == Some("true")
+}
+
 fn radio(m: &common::Mounted, kind: &str) -> HtmlInputElement {
     m.find(&format!(
         "input[type=radio][name=\"paydesk-card-kind\"][value=\"{kind}\"]"
@@ -55,7 +62,7 @@ async fn choosing_a_bank_names_it_on_the_pay_button() {
     let (m, paid, _) = mount_checkout();
 
     assert_eq!(pay_button(&m).text_content().unwrap(), "Pay ¥25.00");
-    assert!(pay_button(&m).disabled());
+    assert!(unusable(&pay_button(&m)));
 
     m.click("button[data-bank=\"ICBC\"]");
     leptos::task::tick().await;
@@ -64,7 +71,7 @@ async fn choosing_a_bank_names_it_on_the_pay_button() {
         pay_button(&m).text_content().unwrap(),
         "Pay ¥25.00 with ICBC"
     );
-    assert!(!pay_button(&m).disabled());
+    assert!(!unusable(&pay_button(&m)));
     assert_eq!(
         m.find("button[data-bank=\"ICBC\"]")
             .get_attribute("aria-pressed")
@@ -85,7 +92,7 @@ async fn choosing_a_bank_names_it_on_the_pay_button() {
         pay_button(&m).text_content().unwrap(),
         "Redirecting to ICBC…"
     );
-    assert!(pay_button(&m).disabled());
+    assert!(unusable(&pay_button(&m)));
 }
 
 #[wasm_bindgen_test]
@@ -120,8 +127,7 @@ async fn the_card_kind_radio_changes_what_can_be_chosen() {
     );
     assert!(
         m.find("button[data-bank=\"ABC\"]")
-            .unchecked_into::<HtmlButtonElement>()
-            .disabled()
+            .has_attribute("aria-disabled")
     );
 
     pay_button(&m).click();
@@ -141,4 +147,94 @@ async fn the_controls_lock_while_busy() {
             .disabled()
     );
     assert!(m.find("fieldset.paydesk-kinds").has_attribute("disabled"));
+}
+
+#[wasm_bindgen_test]
+async fn chinese_shoppers_see_the_bank_by_its_chinese_name() {
+    let m = mount(move || {
+        view! {
+            <Checkout
+                session=session()
+                busy=false
+                error={None::<&'static str>}
+                on_pay=Callback::new(|_| {})
+                locale=Locale::new("zh-CN")
+            />
+        }
+    });
+    m.click("button[data-bank=\"ICBC\"]");
+    leptos::task::tick().await;
+    assert_eq!(
+        pay_button(&m).text_content().unwrap(),
+        "使用中国工商银行支付 ¥25.00"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_last_used_bank_is_chosen_if_it_can_take_the_payment() {
+    let mount_with = |last: &str| {
+        let last = Some(last.to_owned());
+        mount(move || {
+            view! {
+                <Checkout
+                    session=session()
+                    busy=false
+                    error={None::<&'static str>}
+                    last_used=last
+                    on_pay=Callback::new(|_| {})
+                    locale=Locale::new("en")
+                />
+            }
+        })
+    };
+    let m = mount_with("ICBC");
+    assert_eq!(
+        pay_button(&m).text_content().unwrap(),
+        "Pay ¥25.00 with ICBC"
+    );
+    drop(m);
+    // ABC is over its limit: offered first, but not chosen.
+    let m = mount_with("ABC");
+    assert_eq!(pay_button(&m).text_content().unwrap(), "Pay ¥25.00");
+    assert_eq!(
+        m.find("button[data-bank]")
+            .get_attribute("data-bank")
+            .as_deref(),
+        Some("ABC")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn at_zero_the_countdown_stops_payment() {
+    let paid = Arc::new(Mutex::new(0));
+    let record = paid.clone();
+    let expires = now_ms() + 1_500;
+    let m = mount(move || {
+        let seconds_left = use_seconds_left(Signal::derive(move || Some(expires)));
+        view! {
+            <Checkout
+                session=session()
+                busy=false
+                error={None::<&'static str>}
+                seconds_left=seconds_left
+                on_pay=Callback::new(move |_| *record.lock().unwrap() += 1)
+                locale=Locale::new("en")
+            />
+        }
+    });
+    m.click("button[data-bank=\"ICBC\"]");
+    leptos::task::tick().await;
+    let countdown = "[data-testid=paydesk-countdown]";
+    let text = m.text(countdown);
+    assert!(
+        text.starts_with("Pay by ") && text.ends_with(" · 00:02 left"),
+        "{text}"
+    );
+    assert!(!unusable(&pay_button(&m)));
+
+    assert!(common::wait_until(5_000, || m.text(countdown).ends_with("00:00 left")).await);
+    leptos::task::tick().await;
+    assert!(unusable(&pay_button(&m)));
+    pay_button(&m).click();
+    assert_eq!(*paid.lock().unwrap(), 0);
 }

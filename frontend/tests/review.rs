@@ -92,7 +92,7 @@ fn items_show_their_thumbnail_at_a_fixed_size() {
     let order = order(Currency::Cny, vec![tea, bad], "10.00");
     let m = mount(move || view! { <Review order=order locale=Locale::new("en") /> });
 
-    let images = m.find_all("img.paydesk-item__image");
+    let images = m.find_all("img.paydesk-item__thumb");
     assert_eq!(images.len(), 1, "only web images are shown");
     assert_eq!(
         images[0].get_attribute("src").as_deref(),
@@ -108,4 +108,61 @@ fn an_unknown_locale_falls_back_to_english() {
     let m = mount(move || view! { <Review order=order locale=Locale::new("not a locale!") /> });
 
     assert_eq!(m.text(".paydesk-total__amount"), "¥5.00");
+}
+
+#[wasm_bindgen_test]
+fn items_without_an_image_get_a_monogram_of_the_same_size() {
+    let order = order(Currency::Cny, vec![item("tea", 1, "5.00", "5.00")], "5.00");
+    let m = mount(move || view! { <Review order=order locale=Locale::new("en") /> });
+    assert_eq!(m.text("span.paydesk-item__thumb"), "T");
+    assert!(m.find_all("img").is_empty());
+}
+
+#[wasm_bindgen_test]
+fn simplified_chinese_formats_amounts_and_sentences() {
+    let order = order(
+        Currency::Cny,
+        vec![item("乌龙茶", 1200, "12.50", "15000.00")],
+        "15000.00",
+    );
+    let m = mount(move || view! { <Review order=order locale=Locale::new("zh-CN") /> });
+    assert_eq!(m.text(".paydesk-total__amount"), "¥15,000.00");
+    assert_eq!(m.text(".paydesk-item__quantity"), "1,200 × ¥12.50");
+    assert_eq!(m.text(".paydesk-heading"), "您在Demo Shop的订单");
+    assert_eq!(m.text(".paydesk-total > span"), "合计");
+}
+
+#[wasm_bindgen_test]
+async fn a_long_order_collapses_behind_a_toggle() {
+    let items = (1..=5)
+        .map(|i| item(&format!("Item {i}"), 1, "1.00", "1.00"))
+        .collect();
+    let order = order(Currency::Cny, items, "5.00");
+    let m = mount(move || view! { <Review order=order locale=Locale::new("en") /> });
+
+    let toggle = ".paydesk-items__toggle";
+    assert_eq!(m.text(toggle), "Show all 5 items");
+    assert_eq!(
+        m.find(toggle).get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
+    assert!(m.find(".paydesk-items").has_attribute("data-collapsed"));
+    assert_eq!(m.text(".paydesk-total__amount"), "¥5.00");
+
+    m.click(toggle);
+    leptos::task::tick().await;
+    assert_eq!(m.text(toggle), "Show fewer items");
+    assert_eq!(
+        m.find(toggle).get_attribute("aria-expanded").as_deref(),
+        Some("true")
+    );
+    assert!(!m.find(".paydesk-items").has_attribute("data-collapsed"));
+}
+
+#[wasm_bindgen_test]
+fn a_short_order_has_no_toggle() {
+    let order = order(Currency::Cny, vec![item("A", 1, "1.00", "1.00"); 3], "3.00");
+    let m = mount(move || view! { <Review order=order locale=Locale::new("en") /> });
+    assert!(m.find_all(".paydesk-items__toggle").is_empty());
+    assert!(!m.find(".paydesk-items").has_attribute("data-collapsed"));
 }

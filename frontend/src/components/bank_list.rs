@@ -1,22 +1,55 @@
-//! The banks to pay with: searchable, popular ones first, each a button showing its
-//! badge, Chinese and English name, and why it cannot take this payment if so.
+//! Choosing the bank: a search, the last-used and popular banks as tiles, then
+//! every bank in a keyboard-usable list.
+
+use std::sync::Arc;
 
 use leptos::prelude::*;
 use paydesk_shared::Currency;
 use paydesk_shared::api::BankOption;
 use paydesk_shared::bank::CardKind;
 
-use crate::bank_choice::{SearchKey, availability, unavailable_reason};
+use crate::bank_choice::BankEntry;
+use crate::browser;
+use crate::components::bank_listbox::bank_listbox;
+use crate::components::bank_tiles::bank_tiles;
 use crate::format::MoneyFormat;
 use crate::i18n::{Locale, Text};
-use crate::theme::badge_colours;
 
-/// Badges hold up to this many letters at full size; longer codes get a smaller font.
-const BADGE_LETTERS: usize = 4;
+/// What the tiles and the list share.
+#[derive(Clone)]
+pub struct Banks {
+    pub entries: Arc<Vec<BankEntry>>,
+    pub text: &'static Text,
+    pub card_kind: Signal<CardKind>,
+    pub selected: Signal<Option<String>>,
+    pub busy: Signal<bool>,
+    on_select: Callback<String>,
+}
+
+impl Banks {
+    /// Chooses `entries[index]` if it can take this payment and nothing is in flight.
+    pub fn choose(&self, index: usize) {
+        let Some(bank) = self.entries.get(index) else {
+            return;
+        };
+        if !self.busy.get_untracked() && bank.reason(self.card_kind.get_untracked()).is_none() {
+            self.on_select.run(bank.code.clone());
+        }
+    }
+
+    pub fn is_selected(&self, index: usize) -> bool {
+        let code = &self.entries[index].code;
+        self.selected.with(|s| s.as_ref() == Some(code))
+    }
+
+    pub fn is_unavailable(&self, index: usize) -> bool {
+        self.entries[index].reason(self.card_kind.get()).is_some()
+    }
+}
 
 #[component]
 pub fn BankList(
-    /// The banks in the gateway's order; popular ones are shown first.
+    /// The banks in the gateway's order.
     banks: Vec<BankOption>,
     /// The order's currency, for the limits shown.
     currency: Currency,
@@ -31,25 +64,31 @@ pub fn BankList(
     disabled: Signal<bool>,
     /// Called with the bank's code when the shopper picks an available bank.
     on_select: Callback<String>,
+    /// The bank last used on this device, offered first.
+    #[prop(optional_no_strip)]
+    last_used: Option<String>,
     locale: Locale,
 ) -> impl IntoView {
     let text = locale.text();
-    let query = RwSignal::new(String::new());
     let money = MoneyFormat::new(&locale, currency);
-    let keys: Vec<SearchKey> = banks.iter().map(SearchKey::new).collect();
-    let any_found = move || {
-        let query = query.get();
-        keys.iter().any(|k| k.matches(&query))
-    };
-    let (popular, other): (Vec<_>, Vec<_>) = banks.into_iter().partition(|b| b.popular);
-    let shared = ButtonProps {
+    let entries: Vec<BankEntry> = banks
+        .into_iter()
+        .map(|b| BankEntry::new(b, text, &money))
+        .collect();
+    let last_used = last_used.and_then(|code| entries.iter().position(|b| b.code == code));
+    let banks = Banks {
+        entries: Arc::new(entries),
         text,
-        query,
         card_kind,
         selected,
-        disabled,
+        busy: disabled,
         on_select,
     };
+    let query = RwSignal::new(String::new());
+    let searching = move || query.with(|q| !q.trim().is_empty());
+    let (list, focus_list) = bank_listbox(banks.clone(), query);
+    // Effects run once the view is in the page: the list is usable from here.
+    Effect::new(|_| browser::mark_interactive());
 
     view! {
         <div class="paydesk-banks">
@@ -57,125 +96,24 @@ pub fn BankList(
                 <span class="paydesk-search__label">{text.search_label}</span>
                 <input
                     class="paydesk-search__input"
+                    part="search"
+                    data-testid="paydesk-search"
                     type="search"
                     autocomplete="off"
                     spellcheck="false"
                     placeholder=text.search_placeholder
                     prop:value=move || query.get()
                     on:input=move |ev| query.set(event_target_value(&ev))
+                    on:keydown=move |ev| {
+                        if ev.key() == "ArrowDown" {
+                            ev.prevent_default();
+                            focus_list.run(());
+                        }
+                    }
                 />
             </label>
-            {group(text.popular_banks, popular, &money, shared)}
-            {group(text.other_banks, other, &money, shared)}
-            <p class="paydesk-banks__empty" hidden=any_found>
-                {text.no_bank_matches}
-            </p>
+            <div hidden=searching>{bank_tiles(banks.clone(), last_used)}</div>
+            {list}
         </div>
-    }
-}
-
-/// What every bank button of one list shares.
-#[derive(Clone, Copy)]
-struct ButtonProps {
-    text: &'static Text,
-    query: RwSignal<String>,
-    card_kind: Signal<CardKind>,
-    selected: Signal<Option<String>>,
-    disabled: Signal<bool>,
-    on_select: Callback<String>,
-}
-
-fn group(
-    title: &'static str,
-    banks: Vec<BankOption>,
-    money: &MoneyFormat,
-    props: ButtonProps,
-) -> Option<impl IntoView + use<>> {
-    if banks.is_empty() {
-        return None;
-    }
-    let keys: Vec<SearchKey> = banks.iter().map(SearchKey::new).collect();
-    let query = props.query;
-    let empty = move || {
-        let query = query.get();
-        !keys.iter().any(|k| k.matches(&query))
-    };
-    let buttons = banks
-        .into_iter()
-        .map(|bank| bank_item(bank, money, props))
-        .collect_view();
-    Some(view! {
-        <div class="paydesk-bank-group" hidden=empty>
-            <h3 class="paydesk-bank-group__title">{title}</h3>
-            <ul class="paydesk-bank-group__list">{buttons}</ul>
-        </div>
-    })
-}
-
-fn bank_item(bank: BankOption, money: &MoneyFormat, props: ButtonProps) -> impl IntoView + use<> {
-    let ButtonProps {
-        text,
-        query,
-        card_kind,
-        selected,
-        disabled,
-        on_select,
-    } = props;
-    let key = SearchKey::new(&bank);
-    let reasons = [CardKind::Debit, CardKind::Credit]
-        .map(|kind| unavailable_reason(text, kind, availability(&bank, kind), |a| money.format(a)));
-    let reason = move || match card_kind.get() {
-        CardKind::Debit => reasons[0].clone(),
-        CardKind::Credit => reasons[1].clone(),
-    };
-    let unavailable = {
-        let reason = reason.clone();
-        move || reason().is_some()
-    };
-    let colours = badge_colours(&bank.colour);
-    let (background, ink) = colours.map_or((String::new(), ""), |c| (c.background, c.ink));
-    let long_code = bank.code.chars().count() > BADGE_LETTERS;
-    let code = bank.code.clone();
-    let is_selected = move || selected.get().as_deref() == Some(code.as_str());
-    let code = bank.code.clone();
-    let choose = {
-        let unavailable = unavailable.clone();
-        move |_| {
-            if !disabled.get_untracked() && !unavailable() {
-                on_select.run(code.clone());
-            }
-        }
-    };
-
-    view! {
-        <li class="paydesk-bank-group__item" hidden=move || !key.matches(&query.get())>
-            <button
-                type="button"
-                class="paydesk-bank"
-                data-bank=bank.code.clone()
-                disabled=move || disabled.get() || unavailable()
-                aria-pressed=move || if is_selected() { "true" } else { "false" }
-                style:--paydesk-bank-colour=background
-                style:--paydesk-bank-ink=ink
-                on:click=choose
-            >
-                <span
-                    class="paydesk-bank__badge"
-                    class:paydesk-bank__badge--long=long_code
-                    aria-hidden="true"
-                >
-                    {bank.code.clone()}
-                </span>
-                <span class="paydesk-bank__names">
-                    <span class="paydesk-bank__name-zh" lang="zh-CN">
-                        {bank.name_zh}
-                    </span>
-                    <span class="paydesk-bank__name-en">{bank.name_en}</span>
-                    {move || {
-                        reason().map(|r| view! { <span class="paydesk-bank__reason">{r}</span> })
-                    }}
-                </span>
-            </button>
-        </li>
     }
 }

@@ -42,8 +42,8 @@ pub fn CardKindPicker(
         })
         .collect_view();
     view! {
-        <fieldset class="paydesk-kinds" disabled=move || disabled.get()>
-            <legend class="paydesk-kinds__legend">{text.card_kind_legend}</legend>
+        <fieldset class="paydesk-kinds" part="card-kind" disabled=move || disabled.get()>
+            <legend class="paydesk-subheading">{text.card_kind_legend}</legend>
             {options}
         </fieldset>
     }

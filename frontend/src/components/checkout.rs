@@ -8,10 +8,11 @@ use paydesk_shared::bank::CardKind;
 use crate::bank_choice::availability;
 use crate::components::bank_list::BankList;
 use crate::components::card_kind::CardKindPicker;
+use crate::components::countdown::Countdown;
 use crate::components::pay_button::PayButton;
 use crate::components::review::Review;
 use crate::format;
-use crate::i18n::Locale;
+use crate::i18n::{Language, Locale};
 
 /// What the shopper chose to pay with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,14 +30,28 @@ pub fn Checkout(
     /// Why the last Pay did not go through, in the shopper's words.
     #[prop(into)]
     error: Signal<Option<&'static str>>,
+    /// Seconds until the order expires; at zero Pay is impossible.
+    #[prop(into, optional)]
+    seconds_left: Signal<Option<u32>>,
+    /// The bank last used on this device: offered first, and chosen if it can
+    /// take this payment.
+    #[prop(optional_no_strip)]
+    last_used: Option<String>,
     /// Called when the shopper presses Pay with an available bank chosen.
     on_pay: Callback<PayChoice>,
     locale: Locale,
 ) -> impl IntoView {
     let WidgetSession { order, banks } = session;
-    let kind = RwSignal::new(initial_card_kind(&banks));
-    let selected = RwSignal::new(None::<String>);
+    let initial_kind = initial_card_kind(&banks);
+    let preselected = last_used.clone().filter(|code| {
+        banks
+            .iter()
+            .any(|b| &b.code == code && availability(b, initial_kind).unavailable.is_none())
+    });
+    let kind = RwSignal::new(initial_kind);
+    let selected = RwSignal::new(preselected);
     let catalogue = StoredValue::new(banks.clone());
+    let chinese = locale.language() != Language::English;
     // The chosen bank, while it can take this payment with the chosen card kind;
     // switching to a kind it does not take un-chooses it without forgetting it.
     let chosen = Memo::new(move |_| {
@@ -49,8 +64,24 @@ pub fn Checkout(
                 .map(|b| b.code.clone())
         })
     });
+    // Chinese shoppers know their bank by its Chinese name, others by its
+    // abbreviation.
+    let chosen_name = Signal::derive(move || {
+        let code = chosen.get()?;
+        if !chinese {
+            return Some(code);
+        }
+        catalogue.with_value(|banks| {
+            banks
+                .iter()
+                .find(|b| b.code == code)
+                .map(|b| b.name_zh.clone())
+        })
+    });
+    let closed = Signal::derive(move || seconds_left.get() == Some(0));
     let amount = format::money(&locale, order.currency, &order.total);
     let currency = order.currency;
+    let expires_at = order.expires_at.clone();
     let pay = move |()| {
         if let Some(bank_code) = chosen.get_untracked() {
             on_pay.run(PayChoice {
@@ -78,19 +109,24 @@ pub fn Checkout(
                     selected=chosen
                     disabled=busy
                     on_select=Callback::new(move |code| selected.set(Some(code)))
+                    last_used=last_used
                     locale=locale.clone()
                 />
             </section>
-            {move || {
-                error.get().map(|message| view! { <p class="paydesk-alert" role="alert">{message}</p> })
-            }}
-            <PayButton
-                amount=amount
-                bank=chosen
-                busy=busy
-                on_pay=Callback::new(pay)
-                locale=locale
-            />
+            <div class="paydesk-paybar">
+                <p class="paydesk-alert" role="alert" hidden=move || error.with(Option::is_none)>
+                    {move || error.get().unwrap_or_default()}
+                </p>
+                <Countdown expires_at=expires_at seconds_left=seconds_left locale=locale.clone() />
+                <PayButton
+                    amount=amount
+                    bank=chosen_name
+                    busy=busy
+                    closed=closed
+                    on_pay=Callback::new(pay)
+                    locale=locale
+                />
+            </div>
         </div>
     }
 }

@@ -2,28 +2,31 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::Locale;
+use crate::i18n::{Locale, fill};
 
 #[component]
 pub fn PayButton(
     /// The order total, already formatted.
     #[prop(into)]
     amount: String,
-    /// The chosen bank's short name, or `None` before the shopper picks one.
+    /// The chosen bank's name as the shopper knows it, or `None` before they pick one.
     #[prop(into)]
     bank: Signal<Option<String>>,
     /// The payment is being started; the button shows it and ignores clicks.
     #[prop(into)]
     busy: Signal<bool>,
+    /// Paying is impossible (the order expired).
+    #[prop(into)]
+    closed: Signal<bool>,
     /// Called once per click while a bank is chosen and nothing is in flight.
     on_pay: Callback<()>,
     locale: Locale,
 ) -> impl IntoView {
     let text = locale.text();
     let label = move || match (bank.get(), busy.get()) {
-        (Some(bank), true) => (text.redirecting)(&bank),
-        (Some(bank), false) => (text.pay)(&amount, &bank),
-        (None, _) => (text.pay_without_bank)(&amount),
+        (Some(bank), true) => fill(text.redirecting, &[&bank]),
+        (Some(bank), false) => fill(text.pay, &[&amount, &bank]),
+        (None, _) => fill(text.pay_without_bank, &[&amount]),
     };
     let hint = move || {
         if bank.with(Option::is_none) {
@@ -32,26 +35,33 @@ pub fn PayButton(
             text.redirect_note
         }
     };
+    let unusable = move || busy.get() || closed.get() || bank.with(Option::is_none);
     let pay = move |_| {
         // `busy` turns true synchronously in `on_pay`, so a double click lands here
         // with it already set.
-        if !busy.get_untracked() && bank.with_untracked(Option::is_some) {
+        if !busy.get_untracked() && !closed.get_untracked() && bank.with_untracked(Option::is_some)
+        {
             on_pay.run(());
         }
     };
+    // `aria-disabled`, not `disabled`: the button keeps the focus while the
+    // shopper is sent on, and stays reachable with its hint before a bank is chosen.
     view! {
         <div class="paydesk-pay">
             <button
                 type="button"
                 class="paydesk-pay__button"
+                part="pay-button"
                 data-action="pay"
-                disabled=move || busy.get() || bank.with(Option::is_none)
+                aria-disabled=move || unusable().then_some("true")
                 aria-busy=move || if busy.get() { "true" } else { "false" }
+                aria-describedby="paydesk-pay-hint"
                 on:click=pay
             >
+                <span class="paydesk-spinner" aria-hidden="true" hidden=move || !busy.get()></span>
                 {label}
             </button>
-            <p class="paydesk-pay__hint">{hint}</p>
+            <p class="paydesk-pay__hint" id="paydesk-pay-hint">{hint}</p>
         </div>
     }
 }

@@ -4,8 +4,7 @@
 use leptos::prelude::*;
 use paydesk_shared::OrderStatus;
 
-use crate::i18n::{Locale, Text};
-use crate::stream::StreamHealth;
+use crate::i18n::{Locale, Text, fill};
 
 #[component]
 pub fn StatusView(
@@ -13,9 +12,6 @@ pub fn StatusView(
     /// The bank's decline code of the last attempt (`insufficient_funds`, …).
     #[prop(into)]
     failure_reason: Signal<Option<String>>,
-    /// The live connection, shown only while the status can still change.
-    #[prop(into)]
-    health: Signal<StreamHealth>,
     /// Called when the shopper wants to try another bank after a decline.
     on_choose_again: Callback<()>,
     locale: Locale,
@@ -23,54 +19,33 @@ pub fn StatusView(
     let text = locale.text();
     let title = move || title(text, status.get(), failure_reason.get().as_deref());
     let detail = move || detail(text, status.get());
-    let tone = move || tone(status.get());
-    let health_note = move || {
-        if status.get().is_final() {
-            return None;
-        }
-        match health.get() {
-            StreamHealth::Live => None,
-            StreamHealth::Reconnecting => Some(text.stream_interrupted),
-            StreamHealth::Stopped => Some(text.stream_stopped),
-        }
-    };
     view! {
-        <section class="paydesk-status" data-tone=tone>
+        <section class="paydesk-status" part="status" data-tone=move || tone(status.get())>
             <span class="paydesk-status__icon" aria-hidden="true"></span>
-            <p class="paydesk-status__title" data-testid="paydesk-status" role="status">
-                {title}
-            </p>
-            {move || {
-                let detail = detail();
-                (!detail.is_empty())
-                    .then(|| view! { <p class="paydesk-status__detail">{detail}</p> })
-            }}
-            {move || {
-                health_note()
-                    .map(|note| view! { <p class="paydesk-status__stream" role="alert">{note}</p> })
-            }}
-            <Show when=move || status.get() == OrderStatus::Failed>
-                <button
-                    type="button"
-                    class="paydesk-button paydesk-button--secondary"
-                    data-action="choose-again"
-                    on:click=move |_| on_choose_again.run(())
-                >
-                    {text.choose_another_bank}
-                </button>
-            </Show>
+            <p class="paydesk-status__title" data-testid="paydesk-status">{title}</p>
+            <p class="paydesk-status__detail" hidden=move || detail().is_empty()>{detail}</p>
+            <button
+                type="button"
+                class="paydesk-button"
+                data-action="choose-again"
+                hidden=move || status.get() != OrderStatus::Failed
+                on:click=move |_| on_choose_again.run(())
+            >
+                {text.choose_another_bank}
+            </button>
         </section>
     }
 }
 
-fn title(text: &Text, status: OrderStatus, failure_reason: Option<&str>) -> String {
+/// The headline for `status`, also what the widget announces when it changes.
+pub fn title(text: &Text, status: OrderStatus, failure_reason: Option<&str>) -> String {
     match status {
         OrderStatus::Paid => text.paid.to_owned(),
         // Not shown by the widget (a new order is a choice of bank); said plainly in
         // case it ever is.
         OrderStatus::Created => text.choose_bank_first.to_owned(),
         OrderStatus::Pending => text.pending.to_owned(),
-        OrderStatus::Failed => (text.failed)((text.decline_reason)(failure_reason)),
+        OrderStatus::Failed => fill(text.failed, &[text.declined.reason(failure_reason)]),
         OrderStatus::Expired => text.expired.to_owned(),
         OrderStatus::Cancelled => text.cancelled.to_owned(),
     }

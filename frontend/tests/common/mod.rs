@@ -10,7 +10,7 @@ use paydesk_shared::api::{
 };
 use paydesk_shared::{Currency, OrderStatus};
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement};
+use web_sys::{Element, HtmlElement, KeyboardEvent, KeyboardEventInit};
 
 /// A mounted view; it is removed from the page when dropped.
 pub struct Mounted {
@@ -62,6 +62,51 @@ impl Mounted {
     pub fn click(&self, selector: &str) {
         self.find(selector).unchecked_into::<HtmlElement>().click();
     }
+
+    /// The `data-bank` of the element that has the focus.
+    pub fn focused_bank(&self) -> Option<String> {
+        document().active_element()?.get_attribute("data-bank")
+    }
+}
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+/// Presses `key` on the focused element, as a keyboard would.
+pub fn press(key: &str) {
+    let init = KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    let target = document()
+        .active_element()
+        .expect("something has the focus");
+    target.dispatch_event(&event).unwrap();
+}
+
+/// Waits, up to `deadline_ms`, until `condition` holds; false if it never does.
+pub async fn wait_until(deadline_ms: u32, condition: impl Fn() -> bool) -> bool {
+    let mut waited = 0;
+    while !condition() {
+        if waited >= deadline_ms {
+            return false;
+        }
+        sleep_ms(50).await;
+        waited += 50;
+    }
+    true
+}
+
+async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
 
 pub fn item(name: &str, quantity: u32, unit_price: &str, line_total: &str) -> LineItem {
@@ -124,7 +169,12 @@ pub fn bank(
 /// ICBC takes both kinds; ABC is over its debit limit and takes no credit cards;
 /// CMB (not popular) is in maintenance.
 pub fn banks() -> Vec<BankOption> {
-    vec![
+    let pinyin = [
+        "zhao shang yin hang",
+        "zhong guo gong shang yin hang",
+        "zhong guo nong ye yin hang",
+    ];
+    let mut banks = vec![
         bank(
             "CMB",
             "China Merchants Bank",
@@ -149,7 +199,11 @@ pub fn banks() -> Vec<BankOption> {
             unavailable(Unavailable::OverLimit, Some("20.00")),
             unavailable(Unavailable::NotSupported, None),
         ),
-    ]
+    ];
+    for (bank, pinyin) in banks.iter_mut().zip(pinyin) {
+        bank.pinyin = pinyin.into();
+    }
+    banks
 }
 
 pub fn session() -> WidgetSession {

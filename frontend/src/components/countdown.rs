@@ -1,0 +1,40 @@
+//! "Pay by 14:35 · 12:04 left": the order's expiry and the time left.
+
+use leptos::prelude::*;
+
+use crate::format;
+use crate::i18n::{Locale, fill};
+
+/// Shows the expiry while it is known. Not a live region: screen readers hear the
+/// milestones from the widget's announcer instead of every second.
+#[component]
+pub fn Countdown(
+    /// The order's `expires_at`.
+    expires_at: String,
+    /// Seconds left, `None` if unknown.
+    #[prop(into)]
+    seconds_left: Signal<Option<u32>>,
+    locale: Locale,
+) -> impl IntoView {
+    let text = locale.text();
+    let deadline = format::epoch_ms(&expires_at)
+        .map(|ms| format::time_of_day(&locale, ms))
+        .unwrap_or_default();
+    let sentence = move || {
+        seconds_left
+            .get()
+            .map(|left| fill(text.pay_by, &[&deadline, &format::minutes_seconds(left)]))
+            .unwrap_or_default()
+    };
+    view! {
+        <p
+            class="paydesk-countdown"
+            part="countdown"
+            data-testid="paydesk-countdown"
+            hidden=move || seconds_left.with(Option::is_none)
+            data-urgent=move || seconds_left.get().is_some_and(|left| left <= 60).then_some("true")
+        >
+            {sentence}
+        </p>
+    }
+}

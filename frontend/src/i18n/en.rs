@@ -1,0 +1,66 @@
+//! English.
+
+use super::{Declines, Text};
+
+pub static EN: Text = Text {
+    widget_label: "Checkout",
+    loading: "Loading your order…",
+    retry: "Try again",
+
+    order_from: "Your order from {0}",
+    quantity_times_price: "{0} × {1}",
+    total: "Total",
+    show_all_items: "Show all {0} items",
+    show_fewer_items: "Show fewer items",
+
+    card_kind_legend: "Card type",
+    debit: "Debit card",
+    credit: "Credit card",
+    banks_heading: "Choose your bank",
+    search_label: "Search banks",
+    search_placeholder: "Name, abbreviation or pinyin",
+    no_bank_matches: "No bank matches your search.",
+    popular_banks: "Popular banks",
+    all_banks: "All banks",
+    last_used: "Last used",
+    debit_not_supported: "Debit cards not accepted",
+    credit_not_supported: "Credit cards not accepted",
+    over_limit: "Over this bank's limit of {0}",
+    maintenance: "Online banking under maintenance",
+
+    pay: "Pay {0} with {1}",
+    pay_without_bank: "Pay {0}",
+    choose_bank_first: "Choose a bank to continue.",
+    redirecting: "Redirecting to {0}…",
+    redirect_note: "You will confirm the payment on your bank's online-banking page.",
+    pay_by: "Pay by {0} · {1} left",
+    five_minutes_left: "5 minutes left to pay.",
+    one_minute_left: "1 minute left to pay.",
+
+    paid: "Payment received",
+    paid_detail: "Thank you. The merchant has been told and will take it from here.",
+    pending: "Waiting for your bank's confirmation…",
+    pending_detail: "This page updates by itself as soon as your bank answers.",
+    failed: "Payment failed: {0}",
+    declined: Declines {
+        insufficient_funds: "the account does not have enough money.",
+        over_limit: "the amount is over the card's limit.",
+        card_expired: "the card has expired.",
+        card_locked: "the card is locked.",
+        cancelled_by_shopper: "the payment was cancelled at the bank.",
+        payment_expired: "the bank's payment page timed out.",
+        other: "the bank declined the payment.",
+    },
+    choose_another_bank: "Choose another bank",
+    expired: "This checkout has expired",
+    expired_detail: "Return to the shop to place the order again.",
+    cancelled: "This order was cancelled",
+    cancelled_detail: "The shop cancelled this order. Return to the shop for details.",
+    connection_lost: "Connection lost. Reconnecting to show the latest status…",
+
+    error_network: "We could not reach Paydesk. Check your connection and try again.",
+    error_link_invalid: "This checkout is no longer valid. Return to the shop and start again.",
+    error_not_payable: "This order can no longer be paid.",
+    error_bank_unavailable: "This bank cannot take the payment right now. Choose another bank.",
+    error_generic: "Something went wrong. Please try again.",
+};

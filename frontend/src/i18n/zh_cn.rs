@@ -1,0 +1,66 @@
+//! 简体中文.
+
+use super::{Declines, Text};
+
+pub static ZH_CN: Text = Text {
+    widget_label: "收银台",
+    loading: "正在加载订单…",
+    retry: "重试",
+
+    order_from: "您在{0}的订单",
+    quantity_times_price: "{0} × {1}",
+    total: "合计",
+    show_all_items: "显示全部 {0} 件商品",
+    show_fewer_items: "收起商品",
+
+    card_kind_legend: "卡类型",
+    debit: "借记卡",
+    credit: "信用卡",
+    banks_heading: "选择银行",
+    search_label: "搜索银行",
+    search_placeholder: "名称、缩写或拼音",
+    no_bank_matches: "没有符合搜索的银行。",
+    popular_banks: "常用银行",
+    all_banks: "全部银行",
+    last_used: "上次使用",
+    debit_not_supported: "不支持借记卡",
+    credit_not_supported: "不支持信用卡",
+    over_limit: "超出该行单笔限额 {0}",
+    maintenance: "网上银行维护中",
+
+    pay: "使用{1}支付 {0}",
+    pay_without_bank: "支付 {0}",
+    choose_bank_first: "请选择银行后继续。",
+    redirecting: "正在前往{0}…",
+    redirect_note: "您将在银行的网上银行页面确认付款。",
+    pay_by: "请在 {0} 前支付 · 剩余 {1}",
+    five_minutes_left: "剩余 5 分钟支付时间。",
+    one_minute_left: "剩余 1 分钟支付时间。",
+
+    paid: "支付成功",
+    paid_detail: "谢谢。商家已收到通知，将为您处理订单。",
+    pending: "正在等待银行确认…",
+    pending_detail: "银行确认后，本页面会自动更新。",
+    failed: "支付失败：{0}",
+    declined: Declines {
+        insufficient_funds: "账户余额不足。",
+        over_limit: "金额超出卡片限额。",
+        card_expired: "卡片已过期。",
+        card_locked: "卡片已锁定。",
+        cancelled_by_shopper: "您已在银行页面取消支付。",
+        payment_expired: "银行支付页面已超时。",
+        other: "银行拒绝了本次支付。",
+    },
+    choose_another_bank: "选择其他银行",
+    expired: "本次支付已过期",
+    expired_detail: "请返回商店重新下单。",
+    cancelled: "订单已取消",
+    cancelled_detail: "商家已取消此订单。详情请返回商店查看。",
+    connection_lost: "连接已断开，正在重新连接以显示最新状态…",
+
+    error_network: "无法连接 Paydesk。请检查网络后重试。",
+    error_link_invalid: "此支付链接已失效。请返回商店重新开始。",
+    error_not_payable: "此订单已无法支付。",
+    error_bank_unavailable: "该银行暂时无法完成支付，请选择其他银行。",
+    error_generic: "出现问题，请重试。",
+};

@@ -1,0 +1,66 @@
+//! 繁體中文.
+
+use super::{Declines, Text};
+
+pub static ZH_TW: Text = Text {
+    widget_label: "結帳",
+    loading: "正在載入訂單…",
+    retry: "重試",
+
+    order_from: "您在{0}的訂單",
+    quantity_times_price: "{0} × {1}",
+    total: "總計",
+    show_all_items: "顯示全部 {0} 件商品",
+    show_fewer_items: "收合商品",
+
+    card_kind_legend: "卡片類型",
+    debit: "金融卡",
+    credit: "信用卡",
+    banks_heading: "選擇銀行",
+    search_label: "搜尋銀行",
+    search_placeholder: "名稱、縮寫或拼音",
+    no_bank_matches: "沒有符合搜尋的銀行。",
+    popular_banks: "常用銀行",
+    all_banks: "全部銀行",
+    last_used: "上次使用",
+    debit_not_supported: "不支援金融卡",
+    credit_not_supported: "不支援信用卡",
+    over_limit: "超出該行單筆限額 {0}",
+    maintenance: "網路銀行維護中",
+
+    pay: "使用{1}支付 {0}",
+    pay_without_bank: "支付 {0}",
+    choose_bank_first: "請選擇銀行後繼續。",
+    redirecting: "正在前往{0}…",
+    redirect_note: "您將在銀行的網路銀行頁面確認付款。",
+    pay_by: "請在 {0} 前付款 · 剩餘 {1}",
+    five_minutes_left: "剩餘 5 分鐘付款時間。",
+    one_minute_left: "剩餘 1 分鐘付款時間。",
+
+    paid: "付款成功",
+    paid_detail: "謝謝。商家已收到通知，將為您處理訂單。",
+    pending: "正在等待銀行確認…",
+    pending_detail: "銀行確認後，本頁面會自動更新。",
+    failed: "付款失敗：{0}",
+    declined: Declines {
+        insufficient_funds: "帳戶餘額不足。",
+        over_limit: "金額超出卡片限額。",
+        card_expired: "卡片已過期。",
+        card_locked: "卡片已鎖定。",
+        cancelled_by_shopper: "您已在銀行頁面取消付款。",
+        payment_expired: "銀行付款頁面已逾時。",
+        other: "銀行拒絕了本次付款。",
+    },
+    choose_another_bank: "選擇其他銀行",
+    expired: "本次付款已逾期",
+    expired_detail: "請返回商店重新下單。",
+    cancelled: "訂單已取消",
+    cancelled_detail: "商家已取消此訂單。詳情請返回商店查看。",
+    connection_lost: "連線中斷，正在重新連線以顯示最新狀態…",
+
+    error_network: "無法連線至 Paydesk。請檢查網路後重試。",
+    error_link_invalid: "此付款連結已失效。請返回商店重新開始。",
+    error_not_payable: "此訂單已無法付款。",
+    error_bank_unavailable: "該銀行暫時無法完成付款，請選擇其他銀行。",
+    error_generic: "發生問題，請重試。",
+};
