@@ -136,6 +136,11 @@ fn size_table(measured: &[Measured]) -> String {
 }
 
 fn brotli_len(bytes: &[u8]) -> Result<u64> {
+    Ok(len(brotli(bytes)?.len()))
+}
+
+/// `bytes` compressed as the gateway ships them.
+fn brotli(bytes: &[u8]) -> Result<Vec<u8>> {
     let mut compressed = Vec::new();
     {
         let mut writer = brotli::CompressorWriter::new(
@@ -149,7 +154,7 @@ fn brotli_len(bytes: &[u8]) -> Result<u64> {
             .context("brotli compression failed")?;
         writer.flush().context("brotli compression failed")?;
     }
-    Ok(len(compressed.len()))
+    Ok(compressed)
 }
 
 fn len(n: usize) -> u64 {

@@ -23,7 +23,9 @@ const REVALIDATE: &str = "no-cache";
 
 pub(super) fn router(widget_dir: &Path) -> Router {
     Router::new()
-        .fallback_service(ServeDir::new(widget_dir))
+        // The build writes `<file>.br` next to each versioned file; browsers that take
+        // brotli get it, byte for byte what the size budget measures.
+        .fallback_service(ServeDir::new(widget_dir).precompressed_br())
         .layer(middleware::from_fn(cache_control))
         .layer(SetResponseHeaderLayer::overriding(
             header::ACCESS_CONTROL_ALLOW_ORIGIN,
@@ -51,9 +53,10 @@ async fn cache_control(request: Request, next: Next) -> Response {
     } else {
         REVALIDATE
     };
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    // The same URL answers brotli or plain bytes: caches must keep them apart.
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     response
 }
 

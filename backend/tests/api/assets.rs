@@ -49,3 +49,43 @@ async fn a_missing_versioned_file_is_not_cached() {
     assert_eq!(missing.status(), 404);
     assert_eq!(missing.headers()["cache-control"], "no-cache");
 }
+
+#[tokio::test]
+async fn browsers_that_take_brotli_get_the_precompressed_copy() {
+    let mut fixture = None;
+    let app =
+        spawn_app_with(|config| fixture = Some(WidgetFixture::write(&config.widget_dir))).await;
+    let path = format!("/assets/{}/paydesk.js", fixture.unwrap().version);
+
+    let br = app
+        .client
+        .get(app.url(&path))
+        .header("accept-encoding", "br, gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(br.status(), 200);
+    assert_eq!(br.headers()["content-encoding"], "br");
+    assert_eq!(br.headers()["content-type"], "text/javascript");
+    assert_eq!(
+        br.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert!(
+        br.headers()["vary"]
+            .to_str()
+            .unwrap()
+            .contains("accept-encoding")
+    );
+    assert_eq!(br.bytes().await.unwrap(), WidgetFixture::LOADER_BROTLI);
+
+    let plain = app
+        .client
+        .get(app.url(&path))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.text().await.unwrap(), WidgetFixture::LOADER);
+}

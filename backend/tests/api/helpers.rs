@@ -321,6 +321,8 @@ pub struct WidgetFixture {
 impl WidgetFixture {
     pub const LOADER: &'static str = "/* paydesk loader */ window.Paydesk = {};";
     pub const HOSTED_CSS: &'static str = "body { margin: 0 }";
+    /// Stands in for the build's brotli copy of the loader; the gateway sends it as is.
+    pub const LOADER_BROTLI: &'static [u8] = b"\x1b\x28\x00 brotli stand-in";
 
     pub fn write(dir: &std::path::Path) -> WidgetFixture {
         use base64::Engine;
@@ -335,6 +337,7 @@ impl WidgetFixture {
         let versioned = dir.join(&version);
         std::fs::create_dir_all(&versioned).unwrap();
         std::fs::write(versioned.join("paydesk.js"), Self::LOADER).unwrap();
+        std::fs::write(versioned.join("paydesk.js.br"), Self::LOADER_BROTLI).unwrap();
         std::fs::write(versioned.join("hosted.css"), Self::HOSTED_CSS).unwrap();
         std::fs::write(dir.join("paydesk.js"), Self::LOADER).unwrap();
         std::fs::write(dir.join("paydesk-widget.js"), "export default 1;").unwrap();

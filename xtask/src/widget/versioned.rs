@@ -3,6 +3,8 @@
 //! contents, so a URL never changes its bytes and browsers may cache it for a year.
 //! The loader gets the version and the others' Subresource Integrity written in, and
 //! `manifest.json` tells the gateway which version is current and every file's hash.
+//! Text and WebAssembly also get a brotli copy (`<file>.br`) that the gateway sends
+//! to browsers that accept it, so what ships is what the size budget measures.
 
 use std::path::{Path, PathBuf};
 
@@ -98,10 +100,10 @@ pub(crate) fn publish(root: &Path, dist: &Path) -> Result<Published> {
     let dir = dist.join(&version);
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     for (name, bytes) in &files {
-        write(&dir.join(name), bytes)?;
+        write_with_brotli(&dir.join(name), bytes)?;
     }
-    write(&dir.join(LOADER), loader.as_bytes())?;
-    write(&dist.join(LOADER), loader.as_bytes())?;
+    write_with_brotli(&dir.join(LOADER), loader.as_bytes())?;
+    write_with_brotli(&dist.join(LOADER), loader.as_bytes())?;
     let published = Published { version, integrity };
     write(&dist.join(MANIFEST), published.manifest().as_bytes())?;
     Ok(published)
@@ -187,6 +189,14 @@ fn read(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
+/// Writes `path` and `path.br`.
+fn write_with_brotli(path: &Path, bytes: &[u8]) -> Result<()> {
+    write(path, bytes)?;
+    let mut br = path.as_os_str().to_owned();
+    br.push(".br");
+    write(Path::new(&br), &super::brotli(bytes)?)
+}
+
 fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
 }
@@ -227,6 +237,14 @@ const INTEGRITY = { js: "__PAYDESK_INTEGRITY_JS__", wasm: "__PAYDESK_INTEGRITY_W
                 Some(sri(&bytes).as_str()),
                 "{name}"
             );
+            let br = std::fs::read(dir.join(format!("{name}.br"))).unwrap();
+            let mut unpacked = Vec::new();
+            std::io::Read::read_to_end(
+                &mut brotli::Decompressor::new(br.as_slice(), 4096),
+                &mut unpacked,
+            )
+            .unwrap();
+            assert_eq!(unpacked, bytes, "{name}.br");
         }
         let loader = std::fs::read_to_string(dir.join(LOADER)).unwrap();
         assert!(loader.contains(&format!("\"{}\"", published.version)));
