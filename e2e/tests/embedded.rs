@@ -7,6 +7,7 @@ mod common;
 use paydesk_e2e::{Browser, Mode, SharedStack, StackOptions, block_on};
 
 static STACK: SharedStack = SharedStack::new(StackOptions::default);
+static EXPIRING: SharedStack = SharedStack::new(common::short_ttl);
 
 #[test]
 fn shopper_pays() {
@@ -21,6 +22,11 @@ fn declined_then_another_bank_pays() {
 #[test]
 fn second_tab_sees_the_payment_live() {
     block_on(async { common::second_tab_follows(STACK.get().await, Mode::Embedded).await });
+}
+
+#[test]
+fn order_expires() {
+    block_on(async { common::expires(EXPIRING.get().await, Mode::Embedded).await });
 }
 
 #[test]

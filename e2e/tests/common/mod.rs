@@ -2,7 +2,19 @@
 //! a shopper pays through the widget and the sandbox bank in real headless Chromium,
 //! under a strict Content-Security-Policy (the demo shop's, or the hosted page's).
 
-use paydesk_e2e::{Browser, Checkout, Mode, POOR_CARD, RICH_CARD, Stack};
+use std::time::Duration;
+
+use paydesk_e2e::{Browser, Checkout, Mode, POOR_CARD, RICH_CARD, Stack, StackOptions};
+
+/// How long orders live on the expiry tests' stack: long enough to open the checkout
+/// (hosted: through the shop's link), short enough to wait for.
+pub(crate) const SHORT_TTL: Duration = Duration::from_secs(8);
+
+pub(crate) fn short_ttl() -> StackOptions {
+    StackOptions {
+        order_ttl: SHORT_TTL,
+    }
+}
 
 /// Checks that the widget runs where the mode says: in the shop's element, or on
 /// the gateway's page at the order's `hosted_url`.
@@ -172,6 +184,52 @@ pub(crate) async fn phone_never_scrolls_sideways(stack: &Stack, mode: Mode) {
         .await
         .unwrap();
     assert_eq!(browser.horizontal_overflow().await.unwrap(), None, "search");
+    browser.expect_no_csp_violations().await.unwrap();
+    browser.close().await.unwrap();
+}
+
+/// An order nobody pays expires: the widget counts down, then shows it expired and
+/// no longer offers to pay; the API agrees. `stack` must make orders that expire in
+/// seconds ([`SHORT_TTL`]).
+pub(crate) async fn expires(stack: &Stack, mode: Mode) {
+    let browser = Browser::start(1280).await.unwrap();
+    let checkout = browser.start_checkout(stack, mode, None).await.unwrap();
+    let countdown = browser
+        .widget_text("[data-testid=paydesk-countdown]")
+        .await
+        .unwrap();
+    assert!(
+        countdown.chars().any(|c| c.is_ascii_digit()),
+        "the widget counts down to the expiry: `{countdown}`"
+    );
+
+    // The countdown runs out on its own; `widget_state` waits 30 s at most.
+    browser.widget_state("expired").await.unwrap();
+    assert!(
+        browser
+            .widget_find_now("button[data-action=pay]")
+            .await
+            .unwrap()
+            .is_none(),
+        "an expired order offers no Pay button"
+    );
+    assert!(
+        browser
+            .widget_find_now("[data-bank]")
+            .await
+            .unwrap()
+            .is_none(),
+        "nor banks to choose"
+    );
+
+    let id = stack.order_id_for(&checkout.reference).await.unwrap();
+    let order = stack.api_order(&id).await.unwrap();
+    assert_eq!(order["status"], "expired", "{order}");
+    assert!(order["attempts"].as_array().unwrap().is_empty(), "{order}");
+
+    // A fresh load of the page agrees.
+    browser.client.goto(&checkout.url).await.unwrap();
+    browser.widget_state("expired").await.unwrap();
     browser.expect_no_csp_violations().await.unwrap();
     browser.close().await.unwrap();
 }
