@@ -316,11 +316,13 @@ pub struct WidgetFixture {
     pub version: String,
     pub loader_integrity: String,
     pub hosted_css_integrity: String,
+    pub glue_integrity: String,
 }
 
 impl WidgetFixture {
     pub const LOADER: &'static str = "/* paydesk loader */ window.Paydesk = {};";
     pub const HOSTED_CSS: &'static str = "body { margin: 0 }";
+    pub const GLUE: &'static str = "export default async function init() {}";
     /// Stands in for the build's brotli copy of the loader; the gateway sends it as is.
     pub const LOADER_BROTLI: &'static [u8] = b"\x1b\x28\x00 brotli stand-in";
 
@@ -339,11 +341,13 @@ impl WidgetFixture {
         std::fs::write(versioned.join("paydesk.js"), Self::LOADER).unwrap();
         std::fs::write(versioned.join("paydesk.js.br"), Self::LOADER_BROTLI).unwrap();
         std::fs::write(versioned.join("hosted.css"), Self::HOSTED_CSS).unwrap();
+        std::fs::write(versioned.join("paydesk-widget.js"), Self::GLUE).unwrap();
         std::fs::write(dir.join("paydesk.js"), Self::LOADER).unwrap();
         std::fs::write(dir.join("paydesk-widget.js"), "export default 1;").unwrap();
         let fixture = WidgetFixture {
             loader_integrity: sri(Self::LOADER),
             hosted_css_integrity: sri(Self::HOSTED_CSS),
+            glue_integrity: sri(Self::GLUE),
             version,
         };
         let manifest = json!({
@@ -352,6 +356,7 @@ impl WidgetFixture {
             "integrity": {
                 "paydesk.js": fixture.loader_integrity,
                 "hosted.css": fixture.hosted_css_integrity,
+                "paydesk-widget.js": fixture.glue_integrity,
             },
         });
         std::fs::write(dir.join("manifest.json"), manifest.to_string()).unwrap();

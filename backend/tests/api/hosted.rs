@@ -42,7 +42,18 @@ async fn the_hosted_page_mounts_the_versioned_loader_with_its_integrity() {
         )),
         "{html}"
     );
-    // Not in the manifest: linked by its unversioned name, without integrity.
+    // The widget module starts downloading with the page, checked like the loader.
+    assert!(
+        html.contains(&format!(
+            r#"<link rel="modulepreload" href="/assets/{}/paydesk-widget.js" integrity="{}" crossorigin="anonymous">"#,
+            fixture.version, fixture.glue_integrity
+        )),
+        "{html}"
+    );
+    assert!(!html.contains("paydesk-widget_bg.wasm"), "{html}");
+    // Not in the manifest: linked by its unversioned name, without integrity, and
+    // never preloaded.
+    assert!(!html.contains("paydesk-widget.css"), "{html}");
     assert!(
         html.contains(r#"<script src="/assets/hosted.js" defer></script>"#),
         "{html}"

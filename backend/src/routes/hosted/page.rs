@@ -79,8 +79,9 @@ pub(super) fn checkout(assets: &WidgetAssets, page: &Checkout<'_>) -> Response {
         footer = footer(text),
     );
     let head = format!(
-        "{}\n{}\n{}",
+        "{}\n{}{}\n{}",
         stylesheet(&assets.link("hosted.css")),
+        preloads(assets),
         script(&assets.link("hosted.js"), ""),
         loader
     );
@@ -151,6 +152,29 @@ fn footer(text: &PageText) -> String {
         r#"<footer class="hosted-footer">{LOCK_ICON}<span>{}</span></footer>"#,
         escape(text.secured_by)
     )
+}
+
+/// Starts the widget's module and stylesheet downloading with the page instead of
+/// after the loader has run. Only for a versioned build: the loader then asks for exactly these
+/// URLs with the same integrity and CORS mode, so the browser reuses the responses.
+fn preloads(assets: &WidgetAssets) -> String {
+    [
+        ("paydesk-widget.js", r#"rel="modulepreload""#),
+        // Not the WebAssembly: browsers ignore integrity on `as="fetch"` preloads
+        // (and say so in the console), so the loader fetches it itself.
+        ("paydesk-widget.css", r#"rel="preload" as="style""#),
+    ]
+    .into_iter()
+    .map(|(file, kind)| (assets.link(file), kind))
+    .filter(|(link, _)| link.integrity.is_some())
+    .map(|(link, kind)| {
+        format!(
+            "<link {kind} href=\"{}\"{}>\n",
+            escape(&link.path),
+            integrity(&link)
+        )
+    })
+    .collect()
 }
 
 fn integrity(link: &AssetLink) -> String {
