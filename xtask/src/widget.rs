@@ -29,6 +29,10 @@ const BROTLI_BUDGET_BYTES: u64 = 100 * 1000;
 const BROTLI_QUALITY: u32 = 11;
 const BROTLI_WINDOW_BITS: u32 = 22;
 
+/// How many versions stay in `frontend/dist`, the current one included: enough to
+/// outlast the evergreen loader's five-minute cache across a few quick deploys.
+const KEPT_VERSIONS: usize = 5;
+
 pub(crate) fn dist_dir(root: &Path) -> PathBuf {
     root.join(DIST_DIR)
 }
@@ -42,7 +46,13 @@ pub(crate) fn build(root: &Path, tools: &Tools) -> Result<()> {
             .current_dir(root)
             .args(["fetch", "--target", WASM_TARGET]),
     )?;
-    process::run(
+    let dist = dist_dir(root);
+    // Trunk replaces the whole output directory; earlier versions are kept, since
+    // pages and cached evergreen loaders out there may still name them.
+    std::fs::create_dir_all(root.join("target"))?;
+    let earlier = tempfile::tempdir_in(root.join("target"))?;
+    versioned::move_versions(&dist, earlier.path())?;
+    let built = process::run(
         tools
             .command("trunk")
             .current_dir(root)
@@ -51,8 +61,12 @@ pub(crate) fn build(root: &Path, tools: &Tools) -> Result<()> {
             // failing loudly on a version mismatch instead of downloading its own copy.
             .env("TRUNK_OFFLINE", "true")
             .env("TRUNK_SKIP_VERSION_CHECK", "true"),
-    )?;
-    let published = versioned::publish(root, &dist_dir(root))?;
+    );
+    std::fs::create_dir_all(&dist)?;
+    versioned::move_versions(earlier.path(), &dist)?;
+    built?;
+    let published = versioned::publish(root, &dist)?;
+    versioned::prune(&dist, KEPT_VERSIONS)?;
     println!(
         "widget version {} in {}/{}/ (loader integrity {})",
         published.version,

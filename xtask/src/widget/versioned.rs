@@ -109,6 +109,54 @@ pub(crate) fn publish(root: &Path, dist: &Path) -> Result<Published> {
     Ok(published)
 }
 
+/// Moves every version directory from `from` into `to` (same file system).
+pub(crate) fn move_versions(from: &Path, to: &Path) -> Result<()> {
+    for (name, path) in version_dirs(from)? {
+        let target = to.join(&name);
+        if !target.exists() {
+            std::fs::rename(&path, &target).with_context(|| {
+                format!("cannot move {} to {}", path.display(), target.display())
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Removes all but the `keep` most recently written version directories.
+pub(crate) fn prune(dist: &Path, keep: usize) -> Result<()> {
+    let mut dirs = version_dirs(dist)?
+        .into_iter()
+        .map(|(_, path)| {
+            let written = std::fs::metadata(&path).and_then(|m| m.modified())?;
+            Ok((written, path))
+        })
+        .collect::<std::io::Result<Vec<_>>>()?;
+    dirs.sort_by_key(|(written, _)| std::cmp::Reverse(*written));
+    for (_, path) in dirs.into_iter().skip(keep) {
+        std::fs::remove_dir_all(&path)
+            .with_context(|| format!("cannot remove {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// `(name, path)` of each version directory in `dir`; none if `dir` does not exist.
+fn version_dirs(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e).with_context(|| format!("cannot list {}", dir.display())),
+    };
+    let mut dirs = Vec::new();
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if is_version(&name) && entry.file_type()?.is_dir() {
+            dirs.push((name, entry.path()));
+        }
+    }
+    Ok(dirs)
+}
+
 /// The current version's directory, from `dist/manifest.json`.
 pub(crate) fn current_dir(dist: &Path) -> Result<(PathBuf, String)> {
     let path = dist.join(MANIFEST);
@@ -289,6 +337,34 @@ const INTEGRITY = { js: "__PAYDESK_INTEGRITY_JS__", wasm: "__PAYDESK_INTEGRITY_W
         )
         .unwrap();
         assert_ne!(publish(root.path(), &dist).unwrap().version, second);
+    }
+
+    #[test]
+    fn earlier_versions_survive_a_rebuild_and_only_the_newest_are_kept() {
+        let root = tempfile::tempdir().unwrap();
+        let dist = fake_build(root.path());
+        let first = publish(root.path(), &dist).unwrap().version;
+        std::fs::write(dist.join("unrelated.txt"), "x").unwrap();
+
+        // What `build` does around Trunk, which empties the directory.
+        let aside = tempfile::tempdir().unwrap();
+        move_versions(&dist, aside.path()).unwrap();
+        assert!(!dist.join(&first).exists());
+        move_versions(aside.path(), &dist).unwrap();
+        assert!(dist.join(&first).join(LOADER).exists());
+
+        std::fs::write(root.path().join("assets").join(HOSTED_SCRIPT), "void 2;").unwrap();
+        let second = publish(root.path(), &dist).unwrap().version;
+        // Directory times can be coarse: make the order unambiguous.
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+        std::fs::File::open(dist.join(&first))
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        prune(&dist, 1).unwrap();
+        assert!(!dist.join(&first).exists());
+        assert!(dist.join(&second).exists());
+        assert!(dist.join("unrelated.txt").exists());
     }
 
     #[test]
