@@ -17,6 +17,8 @@ async fn versioned_assets_are_immutable_and_the_evergreen_loader_is_short_lived(
         "public, max-age=31536000, immutable"
     );
     assert_eq!(versioned.headers()["access-control-allow-origin"], "*");
+    assert_eq!(versioned.headers()["content-type"], "text/javascript");
+    assert_eq!(versioned.headers()["x-content-type-options"], "nosniff");
     assert_eq!(versioned.text().await.unwrap(), WidgetFixture::LOADER);
 
     let css = app.get(&format!("/assets/{version}/hosted.css")).await;
