@@ -285,3 +285,23 @@ async fn an_unknown_attempt_gets_a_not_found_page() {
     let html = response.text().await.unwrap();
     assert!(html.contains("We could not find this payment"), "{html}");
 }
+
+#[tokio::test]
+async fn item_images_on_plain_http_are_allowed_by_origin_only() {
+    let app = spawn_app().await;
+    let mut body = order_body();
+    body["items"][0]["image_url"] = json!("http://shop.example:8082/static/tea.svg");
+    let response = app.post_order(&body).await;
+    assert_eq!(response.status(), 201);
+    let order: paydesk_shared::api::OrderResponse = response.json().await.unwrap();
+    let page = app.get(&format!("/pay/{}", order.client_token)).await;
+    assert_eq!(page.status(), 200);
+    assert_eq!(
+        page.headers()["content-security-policy"],
+        CSP.replace(
+            "img-src 'self' https: data:",
+            "img-src 'self' https: data: http://shop.example:8082"
+        )
+        .as_str()
+    );
+}

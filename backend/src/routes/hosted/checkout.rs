@@ -66,6 +66,11 @@ pub(super) async fn handler(
             client_token: &order.client_token,
             locale: locale.as_deref(),
             paid,
+            image_urls: order
+                .items
+                .iter()
+                .filter_map(|i| i.image_url.as_deref())
+                .collect(),
             text,
         },
     )

@@ -12,6 +12,28 @@ use crate::widget_assets::{AssetLink, LOADER, WidgetAssets};
 /// 'wasm-unsafe-eval', and the widget shows item images from merchants' https URLs.
 pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; img-src 'self' https: data:; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
+/// [`CONTENT_SECURITY_POLICY`] that also lets the page show this order's item
+/// images from plain-http origins (a merchant's shop in development): each such
+/// origin by name, never `http:` as a whole.
+fn policy_with_images<'a>(image_urls: impl IntoIterator<Item = &'a str>) -> String {
+    let mut origins: Vec<String> = image_urls
+        .into_iter()
+        .filter_map(|u| url::Url::parse(u).ok())
+        .filter(|u| u.scheme() == "http")
+        .map(|u| u.origin().ascii_serialization())
+        .filter(|o| o.starts_with("http://"))
+        .collect();
+    origins.sort();
+    origins.dedup();
+    if origins.is_empty() {
+        return CONTENT_SECURITY_POLICY.to_owned();
+    }
+    CONTENT_SECURITY_POLICY.replace(
+        "img-src 'self' https: data:",
+        &format!("img-src 'self' https: data: {}", origins.join(" ")),
+    )
+}
+
 /// The mount point the loader renders the widget into.
 const TARGET_ID: &str = "paydesk-checkout";
 
@@ -24,6 +46,8 @@ pub(super) struct Checkout<'a> {
     pub(super) locale: Option<&'a str>,
     /// Shows "Continue to …" at once instead of waiting for the widget to say so.
     pub(super) paid: bool,
+    /// The order's item images, which the page's policy must let the widget show.
+    pub(super) image_urls: Vec<&'a str>,
     pub(super) text: &'a PageText,
 }
 
@@ -87,6 +111,7 @@ pub(super) fn checkout(assets: &WidgetAssets, page: &Checkout<'_>) -> Response {
     );
     html(
         StatusCode::OK,
+        &policy_with_images(page.image_urls.iter().copied()),
         &document(text.lang, &text.title(&merchant), &head, &body),
     )
 }
@@ -118,6 +143,7 @@ pub(super) fn message_in(
     );
     html(
         status,
+        CONTENT_SECURITY_POLICY,
         &document(
             text.lang,
             &escape(message.title),
@@ -203,7 +229,7 @@ fn stylesheet(link: &AssetLink) -> String {
 /// Sends `body` as HTML with the headers every gateway page carries: the strict
 /// policy, no referrer (the URL holds the client token) and no caching (the page
 /// shows a live order).
-fn html(status: StatusCode, body: &str) -> Response {
+fn html(status: StatusCode, policy: &str, body: &str) -> Response {
     let mut response = (status, body.to_owned()).into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -212,7 +238,8 @@ fn html(status: StatusCode, body: &str) -> Response {
     );
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        HeaderValue::from_str(policy)
+            .unwrap_or_else(|_| HeaderValue::from_static(CONTENT_SECURITY_POLICY)),
     );
     headers.insert(
         header::REFERRER_POLICY,
@@ -251,6 +278,30 @@ const INFO_ICON: &str = r#"<svg class="hosted-message-icon" viewBox="0 0 24 24" 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_http_images_add_their_origins_and_nothing_else() {
+        assert_eq!(
+            policy_with_images(["https://cdn.example/a.png"]),
+            CONTENT_SECURITY_POLICY
+        );
+        let policy = policy_with_images([
+            "http://127.0.0.1:8082/static/a.svg",
+            "http://127.0.0.1:8082/static/b.svg",
+            "http://shop.example/c.png",
+            "https://cdn.example/d.png",
+        ]);
+        assert!(
+            policy.contains(
+                "img-src 'self' https: data: http://127.0.0.1:8082 http://shop.example; font-src"
+            ),
+            "{policy}"
+        );
+        assert_eq!(
+            policy.replace(" http://127.0.0.1:8082 http://shop.example", ""),
+            CONTENT_SECURITY_POLICY
+        );
+    }
 
     #[test]
     fn escape_covers_text_and_both_quote_kinds() {
