@@ -115,7 +115,14 @@ pub(crate) fn check_size(root: &Path, budget: Budget) -> Result<()> {
         })
         .collect::<Result<Vec<_>>>()?;
     print!("{}", size_table(&measured));
-    println!("loader integrity: {loader_sri}");
+    let version = dist
+        .file_name()
+        .map(|v| v.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    println!(
+        "loader: /assets/{version}/{} integrity=\"{loader_sri}\" crossorigin=\"anonymous\"",
+        versioned::LOADER
+    );
     let total: u64 = measured.iter().map(|m| m.brotli).sum();
     if total > BROTLI_BUDGET_BYTES && budget == Budget::Report {
         println!("warning: over the first-load budget (`cargo xtask size` fails on this)");
