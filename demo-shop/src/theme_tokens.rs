@@ -144,20 +144,16 @@ pub(crate) const GROUPS: [Group; 6] = [
         tokens: &[
             color("color-background", "Background", "#ffffff"),
             color("color-surface", "Surface", "#f8fafc"),
-            color("color-surface-hover", "Surface, hovered", "#f1f5f9"),
+            color("color-selected", "Selected bank", "#eff6ff"),
             color("color-text", "Text", "#0f172a"),
             color("color-muted", "Secondary text", "#475569"),
-            color("color-border", "Border", "#e2e8f0"),
-            color("color-border-strong", "Border, strong", "#cbd5e1"),
+            color("color-border", "Control border", "#6b7280"),
+            color("color-divider", "Divider", "#e2e8f0"),
             color("color-primary", "Primary", "#1d4ed8"),
-            color("color-primary-hover", "Primary, hovered", "#1e40af"),
-            color("color-primary-ink", "Text on primary", "#ffffff"),
-            color("color-selected", "Selected bank", "#eff6ff"),
+            color("color-primary-text", "Text on primary", "#ffffff"),
             color("color-success", "Paid", "#15803d"),
             color("color-danger", "Failed", "#b91c1c"),
-            color("color-danger-surface", "Failed, background", "#fef2f2"),
-            color("color-waiting", "Pending", "#b45309"),
-            color("color-neutral", "Neutral", "#64748b"),
+            color("color-warning", "Pending", "#b45309"),
         ],
     },
     Group {
@@ -182,22 +178,10 @@ pub(crate) const GROUPS: [Group; 6] = [
                 ("rem", "0.625", "1.25", "0.0625"),
             ),
             range(
-                "font-size-tiny",
-                "Tiny text",
-                "0.75rem",
-                ("rem", "0.625", "1", "0.0625"),
-            ),
-            range(
                 "font-size-large",
                 "Headings",
                 "1.125rem",
                 ("rem", "0.875", "1.75", "0.0625"),
-            ),
-            range(
-                "line-height",
-                "Line height",
-                "1.5",
-                ("", "1.1", "2", "0.05"),
             ),
         ],
     },
@@ -217,10 +201,13 @@ pub(crate) const GROUPS: [Group; 6] = [
     Group {
         title: "Spacing",
         tokens: &[
-            rem("space-xs", "Extra small", "0.25rem", "0.75"),
-            rem("space-s", "Small", "0.5rem", "1"),
-            rem("space", "Medium", "1rem", "2"),
-            rem("space-l", "Large", "1.5rem", "3"),
+            range("density", "Density", "1", ("", "0.75", "1.25", "0.05")),
+            Token {
+                name: "space",
+                label: "Spacing unit (scaled by density)",
+                default: "calc(1rem * var(--paydesk-density))",
+                control: Control::Text,
+            },
         ],
     },
     Group {
@@ -228,7 +215,6 @@ pub(crate) const GROUPS: [Group; 6] = [
         tokens: &[
             color("focus-color", "Colour", "#2563eb"),
             range("focus-width", "Width", "3px", ("px", "1", "6", "1")),
-            range("focus-offset", "Offset", "2px", ("px", "0", "6", "1")),
         ],
     },
     Group {
