@@ -87,15 +87,8 @@ struct Measured {
     brotli: u64,
 }
 
-/// Whether going over the first-load budget fails the command or is only reported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Budget {
-    Enforce,
-    Report,
-}
-
-/// Prints raw and brotli sizes of the first-load files; over budget, fails or warns.
-pub(crate) fn check_size(root: &Path, budget: Budget) -> Result<()> {
+/// Prints raw and brotli sizes of the first-load files; fails over budget.
+pub(crate) fn check_size(root: &Path) -> Result<()> {
     let (dist, loader_sri) = versioned::current_dir(&dist_dir(root))?;
     let measured = FIRST_LOAD_FILES
         .into_iter()
@@ -124,9 +117,7 @@ pub(crate) fn check_size(root: &Path, budget: Budget) -> Result<()> {
         versioned::LOADER
     );
     let total: u64 = measured.iter().map(|m| m.brotli).sum();
-    if total > BROTLI_BUDGET_BYTES && budget == Budget::Report {
-        println!("warning: over the first-load budget (`cargo xtask size` fails on this)");
-    } else if total > BROTLI_BUDGET_BYTES {
+    if total > BROTLI_BUDGET_BYTES {
         bail!(
             "the widget's first load is {total} bytes brotli, over the budget of {BROTLI_BUDGET_BYTES} bytes by {}",
             total - BROTLI_BUDGET_BYTES
