@@ -16,6 +16,9 @@ pub(crate) const TRUNK_VERSION: &str = "0.21.14";
 pub(crate) const BINARYEN_VERSION: &str = "132";
 /// axe-core, the accessibility engine the end-to-end tests run in the browser.
 pub(crate) const AXE_CORE_VERSION: &str = "4.14.1";
+/// terser, from npm: minifies the loader and the wasm-bindgen glue (Trunk's own
+/// minifier cannot parse the glue).
+pub(crate) const TERSER_VERSION: &str = "5.51.4";
 pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
 pub(crate) const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CJK_FONT: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
@@ -35,6 +38,7 @@ pub(crate) enum Browser {
 pub(crate) struct Tools {
     binaryen_dir: PathBuf,
     axe_dir: PathBuf,
+    terser_dir: PathBuf,
     path: OsString,
 }
 
@@ -51,6 +55,7 @@ impl Tools {
             .map_or_else(|| home.join(DEFAULT_TOOLS_DIR), PathBuf::from);
         let binaryen_dir = tools_dir.join(format!("binaryen-{BINARYEN_VERSION}"));
         let axe_dir = tools_dir.join(format!("axe-core-{AXE_CORE_VERSION}"));
+        let terser_dir = tools_dir.join(format!("terser-{TERSER_VERSION}"));
         let inherited = std::env::var_os("PATH").unwrap_or_default();
         let path = std::env::join_paths(
             [binaryen_dir.join("node_modules/.bin"), cargo_bin]
@@ -61,6 +66,7 @@ impl Tools {
         Ok(Tools {
             binaryen_dir,
             axe_dir,
+            terser_dir,
             path,
         })
     }
@@ -85,6 +91,11 @@ impl Tools {
     /// axe-core's browser bundle, which the end-to-end tests inject into pages.
     pub(crate) fn axe_script(&self) -> PathBuf {
         self.axe_dir.join("node_modules/axe-core/axe.min.js")
+    }
+
+    /// terser's command-line entry point.
+    pub(crate) fn terser(&self) -> PathBuf {
+        self.terser_dir.join("node_modules/.bin/terser")
     }
 }
 
@@ -157,6 +168,7 @@ pub(crate) fn setup(tools: &Tools, root: &Path, browser: Browser) -> Result<()> 
         },
     )?;
     ensure_axe(tools)?;
+    ensure_terser(tools)?;
     if browser == Browser::Install {
         ensure(
             "chromium + chromedriver + CJK fonts",
@@ -174,27 +186,47 @@ pub(crate) fn setup(tools: &Tools, root: &Path, browser: Browser) -> Result<()> 
 
 /// axe-core from npm, at the pinned version, in its own directory.
 fn ensure_axe(tools: &Tools) -> Result<()> {
-    let package = tools.axe_dir.join("node_modules/axe-core/package.json");
+    ensure_npm(
+        tools,
+        &tools.axe_dir,
+        "axe-core",
+        AXE_CORE_VERSION,
+        &tools.axe_script(),
+    )
+}
+
+fn ensure_terser(tools: &Tools) -> Result<()> {
+    ensure_npm(
+        tools,
+        &tools.terser_dir,
+        "terser",
+        TERSER_VERSION,
+        &tools.terser(),
+    )
+}
+
+/// An npm package at a pinned version, in its own directory under the tools dir.
+fn ensure_npm(tools: &Tools, dir: &Path, package: &str, version: &str, entry: &Path) -> Result<()> {
+    let manifest = dir.join("node_modules").join(package).join("package.json");
     ensure(
-        &format!("axe-core {AXE_CORE_VERSION}"),
+        &format!("{package} {version}"),
         1,
         || {
-            tools.axe_script().is_file()
-                && std::fs::read_to_string(&package).is_ok_and(|text| {
-                    text.contains(&format!("\"version\": \"{AXE_CORE_VERSION}\""))
-                })
+            entry.is_file()
+                && std::fs::read_to_string(&manifest)
+                    .is_ok_and(|text| text.contains(&format!("\"version\": \"{version}\"")))
         },
         || {
-            std::fs::create_dir_all(&tools.axe_dir)
-                .with_context(|| format!("could not create {}", tools.axe_dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("could not create {}", dir.display()))?;
             process::run(
                 tools
                     .command("npm")
                     .arg("install")
                     .arg("--prefix")
-                    .arg(&tools.axe_dir)
+                    .arg(dir)
                     .args(["--no-audit", "--no-fund"])
-                    .arg(format!("axe-core@{AXE_CORE_VERSION}")),
+                    .arg(format!("{package}@{version}")),
             )
         },
     )

@@ -65,7 +65,8 @@ pub(crate) fn build(root: &Path, tools: &Tools) -> Result<()> {
     std::fs::create_dir_all(&dist)?;
     versioned::move_versions(earlier.path(), &dist)?;
     built?;
-    let published = versioned::publish(root, &dist)?;
+    let published =
+        versioned::publish(root, &dist, |source, script| minify(tools, source, script))?;
     versioned::prune(&dist, KEPT_VERSIONS)?;
     println!(
         "widget version {} in {}/{}/ (loader integrity {})",
@@ -171,6 +172,26 @@ fn brotli(bytes: &[u8]) -> Result<Vec<u8>> {
 
 fn len(n: usize) -> u64 {
     u64::try_from(n).unwrap_or(u64::MAX)
+}
+
+/// `source` through terser (compress and mangle). Trunk's own minifier cannot parse
+/// the wasm-bindgen glue, and the loader is not a Trunk asset at all.
+fn minify(tools: &Tools, source: &str, script: versioned::Script) -> Result<String> {
+    let dir = tempfile::tempdir()?;
+    let input = dir.path().join("in.js");
+    let output = dir.path().join("out.js");
+    std::fs::write(&input, source)?;
+    let mut command = tools.command(tools.terser());
+    command
+        .arg(&input)
+        .args(["--compress", "--mangle", "--ecma", "2020", "--output"])
+        .arg(&output);
+    if script == versioned::Script::Module {
+        command.arg("--module");
+    }
+    process::run(&mut command)?;
+    std::fs::read_to_string(&output)
+        .with_context(|| format!("terser wrote no {}", output.display()))
 }
 
 #[cfg(test)]

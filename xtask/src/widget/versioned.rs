@@ -34,6 +34,15 @@ const INTEGRITY_PLACEHOLDERS: [(&str, &str); 3] = [
     ("__PAYDESK_INTEGRITY_CSS__", STYLE),
 ];
 
+/// How a script is loaded, which decides how it may be minified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Script {
+    /// An ES module (the wasm-bindgen glue).
+    Module,
+    /// A classic script (the loader).
+    Classic,
+}
+
 /// What `publish` wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Published {
@@ -68,10 +77,21 @@ impl Published {
 
 /// Writes `dist/<version>/…`, the evergreen `dist/paydesk.js` and `dist/manifest.json`
 /// (last, so a gateway never reads a manifest naming files not yet written).
-pub(crate) fn publish(root: &Path, dist: &Path) -> Result<Published> {
+///
+/// `minify` shrinks the glue and the filled-in loader before they are hashed.
+pub(crate) fn publish(
+    root: &Path,
+    dist: &Path,
+    minify: impl Fn(&str, Script) -> Result<String>,
+) -> Result<Published> {
     let mut files: Vec<(&str, Vec<u8>)> = Vec::new();
     for name in FROM_TRUNK {
-        files.push((name, read(&dist.join(name))?));
+        let mut bytes = read(&dist.join(name))?;
+        if name == GLUE {
+            let glue = String::from_utf8(bytes).context("the widget's glue is not UTF-8")?;
+            bytes = minify(&glue, Script::Module)?.into_bytes();
+        }
+        files.push((name, bytes));
     }
     for name in FROM_ASSETS {
         files.push((name, read(&root.join("assets").join(name))?));
@@ -95,6 +115,7 @@ pub(crate) fn publish(root: &Path, dist: &Path) -> Result<Published> {
             .find(|(name, _)| name == file)
             .map(|(_, sri)| sri.clone())
     })?;
+    let loader = minify(&loader, Script::Classic)?;
     integrity.push((LOADER.to_owned(), sri(loader.as_bytes())));
 
     let dir = dist.join(&version);
@@ -253,6 +274,10 @@ fn write(path: &Path, bytes: &[u8]) -> Result<()> {
 mod tests {
     use super::*;
 
+    fn unminified(source: &str, _: Script) -> Result<String> {
+        Ok(source.to_owned())
+    }
+
     const TEMPLATE: &str = r#"const VERSION = "__PAYDESK_VERSION__";
 const INTEGRITY = { js: "__PAYDESK_INTEGRITY_JS__", wasm: "__PAYDESK_INTEGRITY_WASM__", css: "__PAYDESK_INTEGRITY_CSS__" };
 "#;
@@ -274,7 +299,7 @@ const INTEGRITY = { js: "__PAYDESK_INTEGRITY_JS__", wasm: "__PAYDESK_INTEGRITY_W
     fn publish_writes_a_versioned_directory_the_loader_and_the_manifest() {
         let root = tempfile::tempdir().unwrap();
         let dist = fake_build(root.path());
-        let published = publish(root.path(), &dist).unwrap();
+        let published = publish(root.path(), &dist, unminified).unwrap();
         assert!(is_version(&published.version), "{}", published.version);
 
         let dir = dist.join(&published.version);
@@ -326,24 +351,30 @@ const INTEGRITY = { js: "__PAYDESK_INTEGRITY_JS__", wasm: "__PAYDESK_INTEGRITY_W
     fn the_version_follows_every_file() {
         let root = tempfile::tempdir().unwrap();
         let dist = fake_build(root.path());
-        let first = publish(root.path(), &dist).unwrap().version;
-        assert_eq!(publish(root.path(), &dist).unwrap().version, first);
+        let first = publish(root.path(), &dist, unminified).unwrap().version;
+        assert_eq!(
+            publish(root.path(), &dist, unminified).unwrap().version,
+            first
+        );
         std::fs::write(root.path().join("assets").join(HOSTED_SCRIPT), "void 1;").unwrap();
-        let second = publish(root.path(), &dist).unwrap().version;
+        let second = publish(root.path(), &dist, unminified).unwrap().version;
         assert_ne!(second, first);
         std::fs::write(
             root.path().join("assets").join(LOADER),
             TEMPLATE.replace("const", "let"),
         )
         .unwrap();
-        assert_ne!(publish(root.path(), &dist).unwrap().version, second);
+        assert_ne!(
+            publish(root.path(), &dist, unminified).unwrap().version,
+            second
+        );
     }
 
     #[test]
     fn earlier_versions_survive_a_rebuild_and_only_the_newest_are_kept() {
         let root = tempfile::tempdir().unwrap();
         let dist = fake_build(root.path());
-        let first = publish(root.path(), &dist).unwrap().version;
+        let first = publish(root.path(), &dist, unminified).unwrap().version;
         std::fs::write(dist.join("unrelated.txt"), "x").unwrap();
 
         // What `build` does around Trunk, which empties the directory.
@@ -354,7 +385,7 @@ const INTEGRITY = { js: "__PAYDESK_INTEGRITY_JS__", wasm: "__PAYDESK_INTEGRITY_W
         assert!(dist.join(&first).join(LOADER).exists());
 
         std::fs::write(root.path().join("assets").join(HOSTED_SCRIPT), "void 2;").unwrap();
-        let second = publish(root.path(), &dist).unwrap().version;
+        let second = publish(root.path(), &dist, unminified).unwrap().version;
         // Directory times can be coarse: make the order unambiguous.
         let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
         std::fs::File::open(dist.join(&first))
