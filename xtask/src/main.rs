@@ -79,7 +79,7 @@ fn dispatch(command: &str, args: &[String]) -> Result<()> {
             no_args(command, args)?;
             let tools = setup(root)?;
             widget::build(root, &tools)?;
-            widget::check_size(root)
+            widget::check_size(root, widget::Budget::Enforce)
         }
         "bench-orders" => bench::orders(root, args),
         "bench-widget" => bench_widget::run(root, args),

@@ -39,7 +39,9 @@ pub(crate) fn run(root: &Path) -> Result<()> {
     })?;
     stages.run("setup", || tools::setup(&tools, root, Browser::Install))?;
     stages.run("build widget", || widget::build(root, &tools))?;
-    stages.run("widget size", || widget::check_size(root))?;
+    stages.run("widget size", || {
+        widget::check_size(root, widget::Budget::Report)
+    })?;
     stages.run("cargo test (native, integration, end-to-end)", || {
         process::run(
             tools
