@@ -42,15 +42,14 @@ pub fn App(
     let keys = StoredValue::new(AttemptKeys::default());
     let last_bank = browser::last_bank();
 
-    let phase = Memo::new(move |_| Phase::of(activity.get(), status.get()));
-    let screen = Memo::new(move |_| phase.get().screen());
-    let expires_ms = Signal::derive(move || {
+    let phase = move || Phase::of(activity.get(), status.get());
+    let screen = Memo::new(move |_| phase().screen());
+    let seconds_left = use_seconds_left(move || {
         session.with(|s| {
             s.as_ref()
                 .and_then(|s| format::epoch_ms(&s.order.expires_at))
         })
     });
-    let seconds_left = use_seconds_left(expires_ms);
 
     let apply_status = move |order_status: OrderStatus, attempt: Option<WidgetAttempt>| {
         let old = status.get_untracked();
@@ -132,7 +131,7 @@ pub fn App(
     Effect::new(move |before: Option<Option<u32>>| {
         let now = seconds_left.get();
         if let (Some(Some(before)), Some(now)) = (before, now)
-            && phase.get_untracked() == Phase::Choose
+            && untrack(phase) == Phase::Choose
         {
             match milestone(before, now) {
                 Some(Milestone::FiveMinutes) => announcement.set(text.five_minutes_left.into()),
@@ -230,7 +229,7 @@ pub fn App(
                 view! {
                     <Checkout
                         session=session
-                        busy=Signal::derive(move || phase.get() == Phase::Redirecting)
+                        busy=Signal::derive(move || phase() == Phase::Redirecting)
                         error=pay_error
                         seconds_left=seconds_left
                         last_used=last_bank.clone()
@@ -257,7 +256,7 @@ pub fn App(
         <div
             class="paydesk"
             part="root"
-            data-state=move || phase.get().as_str()
+            data-state=move || phase().as_str()
             lang=locale.tag().to_owned()
             role="region"
             aria-label=text.widget_label

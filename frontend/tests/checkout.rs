@@ -210,7 +210,7 @@ async fn at_zero_the_countdown_stops_payment() {
     let record = paid.clone();
     let expires = now_ms() + 1_500;
     let m = mount(move || {
-        let seconds_left = use_seconds_left(Signal::derive(move || Some(expires)));
+        let seconds_left = use_seconds_left(move || Some(expires));
         view! {
             <Checkout
                 session=session()

@@ -16,7 +16,7 @@ const BADGE_LETTERS: usize = 4;
 pub fn bank_face(
     banks: &Arc<Vec<BankEntry>>,
     index: usize,
-    card_kind: Signal<CardKind>,
+    card_kind: RwSignal<CardKind>,
 ) -> impl IntoView + use<> {
     let bank = &banks[index];
     let (background, ink) = bank

@@ -8,11 +8,8 @@ use crate::i18n::Locale;
 /// A radio group `name="paydesk-card-kind"` with the values `debit` and `credit`.
 #[component]
 pub fn CardKindPicker(
-    /// The card kind currently chosen.
-    #[prop(into)]
-    kind: Signal<CardKind>,
-    /// Called with the new kind when the shopper changes it.
-    on_change: Callback<CardKind>,
+    /// The card kind currently chosen, set when the shopper changes it.
+    kind: RwSignal<CardKind>,
     /// Locks the choice, e.g. while the shopper is being sent to the bank.
     #[prop(into)]
     disabled: Signal<bool>,
@@ -34,7 +31,7 @@ pub fn CardKindPicker(
                         name="paydesk-card-kind"
                         value=option.as_str()
                         prop:checked=move || kind.get() == option
-                        on:change=move |_| on_change.run(option)
+                        on:change=move |_| kind.set(option)
                     />
                     <span class="paydesk-kind__label">{label}</span>
                 </label>

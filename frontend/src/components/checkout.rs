@@ -1,6 +1,8 @@
 //! The checkout before Pay: review, card kind, bank, Pay button. It holds the
 //! shopper's choice; starting the payment is left to whoever mounts it.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 use paydesk_shared::api::{BankOption, WidgetSession};
 use paydesk_shared::bank::CardKind;
@@ -50,19 +52,20 @@ pub fn Checkout(
     });
     let kind = RwSignal::new(initial_kind);
     let selected = RwSignal::new(preselected);
-    let catalogue = StoredValue::new(banks.clone());
+    let catalogue = Arc::new(banks.clone());
     let chinese = locale.language() != Language::English;
     // The chosen bank, while it can take this payment with the chosen card kind;
     // switching to a kind it does not take un-chooses it without forgetting it.
-    let chosen = Memo::new(move |_| {
-        let code = selected.get()?;
-        let kind = kind.get();
-        catalogue.with_value(|banks| {
-            banks
+    let chosen = Memo::new({
+        let catalogue = catalogue.clone();
+        move |_| {
+            let code = selected.get()?;
+            let kind = kind.get();
+            catalogue
                 .iter()
                 .find(|b| b.code == code && availability(b, kind).unavailable.is_none())
                 .map(|b| b.code.clone())
-        })
+        }
     });
     // Chinese shoppers know their bank by its Chinese name, others by its
     // abbreviation.
@@ -71,12 +74,10 @@ pub fn Checkout(
         if !chinese {
             return Some(code);
         }
-        catalogue.with_value(|banks| {
-            banks
-                .iter()
-                .find(|b| b.code == code)
-                .map(|b| b.name_zh.clone())
-        })
+        catalogue
+            .iter()
+            .find(|b| b.code == code)
+            .map(|b| b.name_zh.clone())
     });
     let closed = Signal::derive(move || seconds_left.get() == Some(0));
     let amount = format::money(&locale, order.currency, &order.total);
@@ -98,7 +99,6 @@ pub fn Checkout(
                 <h2 class="paydesk-heading">{locale.text().banks_heading}</h2>
                 <CardKindPicker
                     kind=kind
-                    on_change=Callback::new(move |k| kind.set(k))
                     disabled=busy
                     locale=locale.clone()
                 />
