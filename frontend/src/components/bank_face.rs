@@ -23,7 +23,7 @@ pub fn bank_face(
         .badge
         .clone()
         .map_or((String::new(), ""), |c| (c.background, c.ink));
-    let long = bank.code.chars().count() > BADGE_LETTERS;
+    let long = bank.code.chars().nth(BADGE_LETTERS).is_some();
     let reason = {
         let banks = banks.clone();
         move || {
