@@ -1,6 +1,7 @@
 //! The widget as mounted on a page: loads the session, starts payments, follows the
 //! order's status, counts down to its expiry, and switches between the screens.
 
+use leptos::either::EitherOf4;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use paydesk_shared::api::{
@@ -202,16 +203,15 @@ pub fn App(
 
     let view_locale = locale.clone();
     let body = move || match screen.get() {
-        Screen::Loading => view! {
+        Screen::Loading => EitherOf4::A(view! {
             <p class="paydesk-loading" data-testid="paydesk-status">
                 <span class="paydesk-spinner" aria-hidden="true"></span>
                 {text.loading}
             </p>
-        }
-        .into_any(),
+        }),
         Screen::Error => {
             let load = load.clone();
-            view! {
+            EitherOf4::B(view! {
                 <div class="paydesk-error">
                     <p class="paydesk-alert" data-testid="paydesk-status" role="alert">
                         {move || load_error.get().unwrap_or(text.error_generic)}
@@ -220,26 +220,22 @@ pub fn App(
                         {text.retry}
                     </button>
                 </div>
-            }
-            .into_any()
-        }
-        Screen::Checkout => session
-            .get_untracked()
-            .map(|session| {
-                view! {
-                    <Checkout
-                        session=session
-                        busy=Signal::derive(move || phase() == Phase::Redirecting)
-                        error=pay_error
-                        seconds_left=seconds_left
-                        last_used=last_bank.clone()
-                        on_pay=Callback::new(pay.clone())
-                        locale=view_locale.clone()
-                    />
-                }
             })
-            .into_any(),
-        Screen::Status => view! {
+        }
+        Screen::Checkout => EitherOf4::C(session.get_untracked().map(|session| {
+            view! {
+                <Checkout
+                    session=session
+                    busy=Signal::derive(move || phase() == Phase::Redirecting)
+                    error=pay_error
+                    seconds_left=seconds_left
+                    last_used=last_bank.clone()
+                    on_pay=Callback::new(pay.clone())
+                    locale=view_locale.clone()
+                />
+            }
+        })),
+        Screen::Status => EitherOf4::D(view! {
             <StatusView
                 status=status
                 failure_reason=Signal::derive(move || {
@@ -248,8 +244,7 @@ pub fn App(
                 on_choose_again=Callback::new(choose_again)
                 locale=view_locale.clone()
             />
-        }
-        .into_any(),
+        }),
     };
 
     view! {
