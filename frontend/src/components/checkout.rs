@@ -30,8 +30,7 @@ pub fn Checkout(
     #[prop(into)]
     busy: Signal<bool>,
     /// Why the last Pay did not go through, in the shopper's words.
-    #[prop(into)]
-    error: Signal<Option<&'static str>>,
+    error: RwSignal<Option<&'static str>>,
     /// Seconds until the order expires; at zero Pay is impossible.
     #[prop(into, optional)]
     seconds_left: Signal<Option<u32>>,
