@@ -120,17 +120,14 @@ pub fn App(
         },
     );
 
-    // At zero an order that could still be paid here is over.
-    Effect::new(move |_| {
-        let idle = matches!(activity.get(), Activity::Idle | Activity::ChoosingAgain);
-        if idle && expires_here(status.get(), seconds_left.get()) {
-            apply_status(OrderStatus::Expired, last_attempt.get_untracked());
-        }
-    });
-
-    // The countdown is heard at five and at one minute left, not every second.
+    // At zero an order that could still be paid here is over. The countdown is
+    // heard at five and at one minute left, not every second.
     Effect::new(move |before: Option<Option<u32>>| {
         let now = seconds_left.get();
+        let idle = matches!(activity.get(), Activity::Idle | Activity::ChoosingAgain);
+        if idle && expires_here(status.get(), now) {
+            apply_status(OrderStatus::Expired, last_attempt.get_untracked());
+        }
         if let (Some(Some(before)), Some(now)) = (before, now)
             && untrack(phase) == Phase::Choose
         {

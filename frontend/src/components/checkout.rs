@@ -68,7 +68,7 @@ pub fn Checkout(
     });
     // Chinese shoppers know their bank by its Chinese name, others by its
     // abbreviation.
-    let chosen_name = Signal::derive(move || {
+    let chosen_name = Memo::new(move |_| {
         let code = chosen.get()?;
         if !chinese {
             return Some(code);

@@ -10,8 +10,7 @@ pub fn PayButton(
     #[prop(into)]
     amount: String,
     /// The chosen bank's name as the shopper knows it, or `None` before they pick one.
-    #[prop(into)]
-    bank: Signal<Option<String>>,
+    bank: Memo<Option<String>>,
     /// The payment is being started; the button shows it and ignores clicks.
     #[prop(into)]
     busy: Signal<bool>,
