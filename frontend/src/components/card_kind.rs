@@ -6,15 +6,13 @@ use paydesk_shared::bank::CardKind;
 use crate::i18n::Locale;
 
 /// A radio group `name="paydesk-card-kind"` with the values `debit` and `credit`.
-#[component]
-pub fn CardKindPicker(
-    /// The card kind currently chosen, set when the shopper changes it.
+pub fn card_kind_picker(
+    // The card kind currently chosen, set when the shopper changes it.
     kind: RwSignal<CardKind>,
-    /// Locks the choice, e.g. while the shopper is being sent to the bank.
-    #[prop(into)]
+    // Locks the choice, e.g. while the shopper is being sent to the bank.
     disabled: Signal<bool>,
     locale: Locale,
-) -> impl IntoView {
+) -> impl IntoView + use<> {
     let text = locale.text();
     let options = CardKind::ALL
         .into_iter()

@@ -9,9 +9,9 @@ use paydesk_shared::bank::CardKind;
 
 use crate::bank_choice::availability;
 use crate::components::bank_list::BankList;
-use crate::components::card_kind::CardKindPicker;
-use crate::components::countdown::Countdown;
-use crate::components::pay_button::PayButton;
+use crate::components::card_kind::card_kind_picker;
+use crate::components::countdown::countdown;
+use crate::components::pay_button::pay_button;
 use crate::components::review::Review;
 use crate::format;
 use crate::i18n::{Language, Locale};
@@ -96,11 +96,7 @@ pub fn Checkout(
             <Review order=order locale=locale.clone() />
             <section class="paydesk-choice">
                 <h2 class="paydesk-heading">{locale.text().banks_heading}</h2>
-                <CardKindPicker
-                    kind=kind
-                    disabled=busy
-                    locale=locale.clone()
-                />
+                {card_kind_picker(kind, busy, locale.clone())}
                 <BankList
                     banks=banks
                     currency=currency
@@ -116,15 +112,8 @@ pub fn Checkout(
                 <p class="paydesk-alert" role="alert" hidden=move || error.with(Option::is_none)>
                     {move || error.get().unwrap_or_default()}
                 </p>
-                <Countdown expires_at=expires_at seconds_left=seconds_left locale=locale.clone() />
-                <PayButton
-                    amount=amount
-                    bank=chosen_name
-                    busy=busy
-                    closed=closed
-                    on_pay=Callback::new(pay)
-                    locale=locale
-                />
+                {countdown(expires_at, seconds_left, locale.clone())}
+                {pay_button(amount, chosen_name, busy, closed, Callback::new(pay), locale)}
             </div>
         </div>
     }
