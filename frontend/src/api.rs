@@ -93,7 +93,7 @@ impl Api {
     /// headers, so the token travels in the query string.
     pub fn status_stream_url(&self) -> String {
         let token: String = js_sys::encode_uri_component(&self.client_token).into();
-        format!("{}/v1/widget/status/stream?client_token={token}", self.base)
+        [&self.base, "/v1/widget/status/stream?client_token=", &token].concat()
     }
 
     async fn call<T>(
@@ -140,10 +140,10 @@ impl Api {
         if let Some(body) = body {
             init.set_body(&JsValue::from_str(body));
         }
-        let request = Request::new_with_str_and_init(&format!("{}{path}", self.base), &init)?;
+        let request = Request::new_with_str_and_init(&[&self.base, path].concat(), &init)?;
         let headers = request.headers();
         headers.set("Accept", "application/json")?;
-        headers.set("Authorization", &format!("Bearer {}", self.client_token))?;
+        headers.set("Authorization", &["Bearer ", &self.client_token].concat())?;
         if body.is_some() {
             headers.set("Content-Type", "application/json")?;
         }

@@ -1,6 +1,7 @@
 //! The widget as mounted on a page: loads the session, starts payments, follows the
 //! order's status, counts down to its expiry, and switches between the screens.
 
+use leptos::either::EitherOf4;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use paydesk_shared::api::{
@@ -42,15 +43,14 @@ pub fn App(
     let keys = StoredValue::new(AttemptKeys::default());
     let last_bank = browser::last_bank();
 
-    let phase = Memo::new(move |_| Phase::of(activity.get(), status.get()));
-    let screen = Memo::new(move |_| phase.get().screen());
-    let expires_ms = Signal::derive(move || {
+    let phase = move || Phase::of(activity.get(), status.get());
+    let screen = Memo::new(move |_| phase().screen());
+    let seconds_left = use_seconds_left(move || {
         session.with(|s| {
             s.as_ref()
                 .and_then(|s| format::epoch_ms(&s.order.expires_at))
         })
     });
-    let seconds_left = use_seconds_left(expires_ms);
 
     let apply_status = move |order_status: OrderStatus, attempt: Option<WidgetAttempt>| {
         let old = status.get_untracked();
@@ -120,19 +120,16 @@ pub fn App(
         },
     );
 
-    // At zero an order that could still be paid here is over.
-    Effect::new(move |_| {
-        let idle = matches!(activity.get(), Activity::Idle | Activity::ChoosingAgain);
-        if idle && expires_here(status.get(), seconds_left.get()) {
-            apply_status(OrderStatus::Expired, last_attempt.get_untracked());
-        }
-    });
-
-    // The countdown is heard at five and at one minute left, not every second.
+    // At zero an order that could still be paid here is over. The countdown is
+    // heard at five and at one minute left, not every second.
     Effect::new(move |before: Option<Option<u32>>| {
         let now = seconds_left.get();
+        let idle = matches!(activity.get(), Activity::Idle | Activity::ChoosingAgain);
+        if idle && expires_here(status.get(), now) {
+            apply_status(OrderStatus::Expired, last_attempt.get_untracked());
+        }
         if let (Some(Some(before)), Some(now)) = (before, now)
-            && phase.get_untracked() == Phase::Choose
+            && untrack(phase) == Phase::Choose
         {
             match milestone(before, now) {
                 Some(Milestone::FiveMinutes) => announcement.set(text.five_minutes_left.into()),
@@ -203,16 +200,15 @@ pub fn App(
 
     let view_locale = locale.clone();
     let body = move || match screen.get() {
-        Screen::Loading => view! {
+        Screen::Loading => EitherOf4::A(view! {
             <p class="paydesk-loading" data-testid="paydesk-status">
                 <span class="paydesk-spinner" aria-hidden="true"></span>
                 {text.loading}
             </p>
-        }
-        .into_any(),
+        }),
         Screen::Error => {
             let load = load.clone();
-            view! {
+            EitherOf4::B(view! {
                 <div class="paydesk-error">
                     <p class="paydesk-alert" data-testid="paydesk-status" role="alert">
                         {move || load_error.get().unwrap_or(text.error_generic)}
@@ -221,26 +217,22 @@ pub fn App(
                         {text.retry}
                     </button>
                 </div>
-            }
-            .into_any()
-        }
-        Screen::Checkout => session
-            .get_untracked()
-            .map(|session| {
-                view! {
-                    <Checkout
-                        session=session
-                        busy=Signal::derive(move || phase.get() == Phase::Redirecting)
-                        error=pay_error
-                        seconds_left=seconds_left
-                        last_used=last_bank.clone()
-                        on_pay=Callback::new(pay.clone())
-                        locale=view_locale.clone()
-                    />
-                }
             })
-            .into_any(),
-        Screen::Status => view! {
+        }
+        Screen::Checkout => EitherOf4::C(session.get_untracked().map(|session| {
+            view! {
+                <Checkout
+                    session=session
+                    busy=Signal::derive(move || phase() == Phase::Redirecting)
+                    error=pay_error
+                    seconds_left=seconds_left
+                    last_used=last_bank.clone()
+                    on_pay=Callback::new(pay.clone())
+                    locale=view_locale.clone()
+                />
+            }
+        })),
+        Screen::Status => EitherOf4::D(view! {
             <StatusView
                 status=status
                 failure_reason=Signal::derive(move || {
@@ -249,15 +241,14 @@ pub fn App(
                 on_choose_again=Callback::new(choose_again)
                 locale=view_locale.clone()
             />
-        }
-        .into_any(),
+        }),
     };
 
     view! {
         <div
             class="paydesk"
             part="root"
-            data-state=move || phase.get().as_str()
+            data-state=move || phase().as_str()
             lang=locale.tag().to_owned()
             role="region"
             aria-label=text.widget_label

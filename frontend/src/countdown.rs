@@ -35,7 +35,9 @@ pub fn milestone(before: u32, now: u32) -> Option<Milestone> {
 
 /// Seconds left until `expires_ms` (milliseconds since 1970), re-read once a
 /// second while the view lives; `None` while the expiry is unknown.
-pub fn use_seconds_left(expires_ms: Signal<Option<i64>>) -> Signal<Option<u32>> {
+pub fn use_seconds_left(
+    expires_ms: impl Fn() -> Option<i64> + Send + Sync + 'static,
+) -> Signal<Option<u32>> {
     let now = RwSignal::new(format::now_ms());
     if let Ok(timer) = set_interval_with_handle(
         move || {
@@ -45,7 +47,7 @@ pub fn use_seconds_left(expires_ms: Signal<Option<i64>>) -> Signal<Option<u32>> 
     ) {
         on_cleanup(move || timer.clear());
     }
-    let left = Memo::new(move |_| Some(seconds_left(expires_ms.get()?, now.get())));
+    let left = Memo::new(move |_| Some(seconds_left(expires_ms()?, now.get())));
     left.into()
 }
 

@@ -88,7 +88,7 @@ impl MoneyFormat {
         self.intl
             .as_ref()
             .and_then(|intl| intl.format(amount).ok())
-            .unwrap_or_else(|| format!("{amount} {}", self.currency.code()))
+            .unwrap_or_else(|| [amount, " ", self.currency.code()].concat())
     }
 }
 

@@ -27,7 +27,7 @@ pub fn badge_colours(colour: &str) -> Option<BadgeColours> {
     // short bold text, so a simple threshold keeps it readable.
     let brightness = (2126 * r + 7152 * g + 722 * b) / 10_000;
     Some(BadgeColours {
-        background: format!("#{}", hex.to_ascii_lowercase()),
+        background: ["#", &hex.to_ascii_lowercase()].concat(),
         ink: if brightness < 150 {
             LIGHT_INK
         } else {

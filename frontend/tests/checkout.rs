@@ -29,7 +29,7 @@ fn mount_checkout() -> (common::Mounted, Arc<Mutex<Vec<PayChoice>>>, RwSignal<bo
             <Checkout
                 session=session()
                 busy=busy
-                error={None::<&'static str>}
+                error=RwSignal::new(None)
                 on_pay=Callback::new(move |choice| {
                     busy.set(true);
                     record.lock().unwrap().push(choice);
@@ -156,7 +156,7 @@ async fn chinese_shoppers_see_the_bank_by_its_chinese_name() {
             <Checkout
                 session=session()
                 busy=false
-                error={None::<&'static str>}
+                error=RwSignal::new(None)
                 on_pay=Callback::new(|_| {})
                 locale=Locale::new("zh-CN")
             />
@@ -179,7 +179,7 @@ async fn the_last_used_bank_is_chosen_if_it_can_take_the_payment() {
                 <Checkout
                     session=session()
                     busy=false
-                    error={None::<&'static str>}
+                    error=RwSignal::new(None)
                     last_used=last
                     on_pay=Callback::new(|_| {})
                     locale=Locale::new("en")
@@ -210,12 +210,12 @@ async fn at_zero_the_countdown_stops_payment() {
     let record = paid.clone();
     let expires = now_ms() + 1_500;
     let m = mount(move || {
-        let seconds_left = use_seconds_left(Signal::derive(move || Some(expires)));
+        let seconds_left = use_seconds_left(move || Some(expires));
         view! {
             <Checkout
                 session=session()
                 busy=false
-                error={None::<&'static str>}
+                error=RwSignal::new(None)
                 seconds_left=seconds_left
                 on_pay=Callback::new(move |_| *record.lock().unwrap() += 1)
                 locale=Locale::new("en")

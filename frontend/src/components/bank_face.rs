@@ -16,14 +16,14 @@ const BADGE_LETTERS: usize = 4;
 pub fn bank_face(
     banks: &Arc<Vec<BankEntry>>,
     index: usize,
-    card_kind: Signal<CardKind>,
+    card_kind: RwSignal<CardKind>,
 ) -> impl IntoView + use<> {
     let bank = &banks[index];
     let (background, ink) = bank
         .badge
         .clone()
         .map_or((String::new(), ""), |c| (c.background, c.ink));
-    let long = bank.code.chars().count() > BADGE_LETTERS;
+    let long = bank.code.chars().nth(BADGE_LETTERS).is_some();
     let reason = {
         let banks = banks.clone();
         move || {

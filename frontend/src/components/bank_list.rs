@@ -20,7 +20,7 @@ use crate::i18n::{Locale, Text};
 pub struct Banks {
     pub entries: Arc<Vec<BankEntry>>,
     pub text: &'static Text,
-    pub card_kind: Signal<CardKind>,
+    pub card_kind: RwSignal<CardKind>,
     pub selected: Signal<Option<String>>,
     pub busy: Signal<bool>,
     on_select: Callback<String>,
@@ -54,8 +54,7 @@ pub fn BankList(
     /// The order's currency, for the limits shown.
     currency: Currency,
     /// Availability is shown for this card kind.
-    #[prop(into)]
-    card_kind: Signal<CardKind>,
+    card_kind: RwSignal<CardKind>,
     /// The code of the chosen bank.
     #[prop(into)]
     selected: Signal<Option<String>>,

@@ -104,7 +104,7 @@ pub fn bank_listbox(
                     }
                     return;
                 }
-                _ if key.chars().count() == 1
+                _ if key.chars().nth(1).is_none()
                     && !(ev.ctrl_key() || ev.meta_key() || ev.alt_key()) =>
                 {
                     let prefix = type_ahead_prefix(typed, &key);

@@ -6,18 +6,13 @@ use paydesk_shared::bank::CardKind;
 use crate::i18n::Locale;
 
 /// A radio group `name="paydesk-card-kind"` with the values `debit` and `credit`.
-#[component]
-pub fn CardKindPicker(
-    /// The card kind currently chosen.
-    #[prop(into)]
-    kind: Signal<CardKind>,
-    /// Called with the new kind when the shopper changes it.
-    on_change: Callback<CardKind>,
-    /// Locks the choice, e.g. while the shopper is being sent to the bank.
-    #[prop(into)]
+pub fn card_kind_picker(
+    // The card kind currently chosen, set when the shopper changes it.
+    kind: RwSignal<CardKind>,
+    // Locks the choice, e.g. while the shopper is being sent to the bank.
     disabled: Signal<bool>,
     locale: Locale,
-) -> impl IntoView {
+) -> impl IntoView + use<> {
     let text = locale.text();
     let options = CardKind::ALL
         .into_iter()
@@ -34,7 +29,7 @@ pub fn CardKindPicker(
                         name="paydesk-card-kind"
                         value=option.as_str()
                         prop:checked=move || kind.get() == option
-                        on:change=move |_| on_change.run(option)
+                        on:change=move |_| kind.set(option)
                     />
                     <span class="paydesk-kind__label">{label}</span>
                 </label>

@@ -1,15 +1,17 @@
 //! The checkout before Pay: review, card kind, bank, Pay button. It holds the
 //! shopper's choice; starting the payment is left to whoever mounts it.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 use paydesk_shared::api::{BankOption, WidgetSession};
 use paydesk_shared::bank::CardKind;
 
 use crate::bank_choice::availability;
 use crate::components::bank_list::BankList;
-use crate::components::card_kind::CardKindPicker;
-use crate::components::countdown::Countdown;
-use crate::components::pay_button::PayButton;
+use crate::components::card_kind::card_kind_picker;
+use crate::components::countdown::countdown;
+use crate::components::pay_button::pay_button;
 use crate::components::review::Review;
 use crate::format;
 use crate::i18n::{Language, Locale};
@@ -28,8 +30,7 @@ pub fn Checkout(
     #[prop(into)]
     busy: Signal<bool>,
     /// Why the last Pay did not go through, in the shopper's words.
-    #[prop(into)]
-    error: Signal<Option<&'static str>>,
+    error: RwSignal<Option<&'static str>>,
     /// Seconds until the order expires; at zero Pay is impossible.
     #[prop(into, optional)]
     seconds_left: Signal<Option<u32>>,
@@ -50,33 +51,32 @@ pub fn Checkout(
     });
     let kind = RwSignal::new(initial_kind);
     let selected = RwSignal::new(preselected);
-    let catalogue = StoredValue::new(banks.clone());
+    let catalogue = Arc::new(banks.clone());
     let chinese = locale.language() != Language::English;
     // The chosen bank, while it can take this payment with the chosen card kind;
     // switching to a kind it does not take un-chooses it without forgetting it.
-    let chosen = Memo::new(move |_| {
-        let code = selected.get()?;
-        let kind = kind.get();
-        catalogue.with_value(|banks| {
-            banks
+    let chosen = Memo::new({
+        let catalogue = catalogue.clone();
+        move |_| {
+            let code = selected.get()?;
+            let kind = kind.get();
+            catalogue
                 .iter()
                 .find(|b| b.code == code && availability(b, kind).unavailable.is_none())
                 .map(|b| b.code.clone())
-        })
+        }
     });
     // Chinese shoppers know their bank by its Chinese name, others by its
     // abbreviation.
-    let chosen_name = Signal::derive(move || {
+    let chosen_name = Memo::new(move |_| {
         let code = chosen.get()?;
         if !chinese {
             return Some(code);
         }
-        catalogue.with_value(|banks| {
-            banks
-                .iter()
-                .find(|b| b.code == code)
-                .map(|b| b.name_zh.clone())
-        })
+        catalogue
+            .iter()
+            .find(|b| b.code == code)
+            .map(|b| b.name_zh.clone())
     });
     let closed = Signal::derive(move || seconds_left.get() == Some(0));
     let amount = format::money(&locale, order.currency, &order.total);
@@ -96,12 +96,7 @@ pub fn Checkout(
             <Review order=order locale=locale.clone() />
             <section class="paydesk-choice">
                 <h2 class="paydesk-heading">{locale.text().banks_heading}</h2>
-                <CardKindPicker
-                    kind=kind
-                    on_change=Callback::new(move |k| kind.set(k))
-                    disabled=busy
-                    locale=locale.clone()
-                />
+                {card_kind_picker(kind, busy, locale.clone())}
                 <BankList
                     banks=banks
                     currency=currency
@@ -117,15 +112,8 @@ pub fn Checkout(
                 <p class="paydesk-alert" role="alert" hidden=move || error.with(Option::is_none)>
                     {move || error.get().unwrap_or_default()}
                 </p>
-                <Countdown expires_at=expires_at seconds_left=seconds_left locale=locale.clone() />
-                <PayButton
-                    amount=amount
-                    bank=chosen_name
-                    busy=busy
-                    closed=closed
-                    on_pay=Callback::new(pay)
-                    locale=locale
-                />
+                {countdown(expires_at, seconds_left, locale.clone())}
+                {pay_button(amount, chosen_name, busy, closed, Callback::new(pay), locale)}
             </div>
         </div>
     }

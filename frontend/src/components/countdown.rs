@@ -7,15 +7,13 @@ use crate::i18n::{Locale, fill};
 
 /// Shows the expiry while it is known. Not a live region: screen readers hear the
 /// milestones from the widget's announcer instead of every second.
-#[component]
-pub fn Countdown(
-    /// The order's `expires_at`.
+pub fn countdown(
+    // The order's `expires_at`.
     expires_at: String,
-    /// Seconds left, `None` if unknown.
-    #[prop(into)]
+    // Seconds left, `None` if unknown.
     seconds_left: Signal<Option<u32>>,
     locale: Locale,
-) -> impl IntoView {
+) -> impl IntoView + use<> {
     let text = locale.text();
     let deadline = format::epoch_ms(&expires_at)
         .map(|ms| format::time_of_day(&locale, ms))

@@ -4,24 +4,19 @@ use leptos::prelude::*;
 
 use crate::i18n::{Locale, fill};
 
-#[component]
-pub fn PayButton(
-    /// The order total, already formatted.
-    #[prop(into)]
+pub fn pay_button(
+    // The order total, already formatted.
     amount: String,
-    /// The chosen bank's name as the shopper knows it, or `None` before they pick one.
-    #[prop(into)]
-    bank: Signal<Option<String>>,
-    /// The payment is being started; the button shows it and ignores clicks.
-    #[prop(into)]
+    // The chosen bank's name as the shopper knows it, or `None` before they pick one.
+    bank: Memo<Option<String>>,
+    // The payment is being started; the button shows it and ignores clicks.
     busy: Signal<bool>,
-    /// Paying is impossible (the order expired).
-    #[prop(into)]
+    // Paying is impossible (the order expired).
     closed: Signal<bool>,
-    /// Called once per click while a bank is chosen and nothing is in flight.
+    // Called once per click while a bank is chosen and nothing is in flight.
     on_pay: Callback<()>,
     locale: Locale,
-) -> impl IntoView {
+) -> impl IntoView + use<> {
     let text = locale.text();
     let label = move || match (bank.get(), busy.get()) {
         (Some(bank), true) => fill(text.redirecting, &[&bank]),

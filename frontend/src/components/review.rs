@@ -1,5 +1,6 @@
 //! The order as the shopper checks it before paying: items and total.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use paydesk_shared::api::{LineItem, WidgetOrder};
 
@@ -79,14 +80,12 @@ fn line_item(item: LineItem, money: &MoneyFormat, locale: &Locale) -> impl IntoV
     // Without an image, the item's first letter holds the same square, so rows
     // line up and nothing shifts when images arrive.
     let thumbnail = match image {
-        Some(src) => view! {
+        Some(src) => Either::Left(view! {
             <img class="paydesk-item__thumb" src=src alt="" width="48" height="48" loading="lazy" decoding="async" />
-        }
-        .into_any(),
-        None => view! {
+        }),
+        None => Either::Right(view! {
             <span class="paydesk-item__thumb" aria-hidden="true">{monogram(&item.name)}</span>
-        }
-        .into_any(),
+        }),
     };
     view! {
         <li class="paydesk-item" part="item">
