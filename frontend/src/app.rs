@@ -2,7 +2,9 @@
 //! order's status, counts down to its expiry, and switches between the screens.
 
 use leptos::either::EitherOf4;
+use leptos::html::Div;
 use leptos::prelude::*;
+use leptos::tachys::view::{Mountable, Render};
 use leptos::task::spawn_local;
 use paydesk_shared::api::{
     CreateAttemptRequest, WidgetAttempt, WidgetMode, WidgetSession, WidgetStatus,
@@ -219,19 +221,33 @@ pub fn App(
                 </div>
             })
         }
-        Screen::Checkout => EitherOf4::C(session.get_untracked().map(|session| {
-            view! {
-                <Checkout
-                    session=session
-                    busy=Signal::derive(move || phase() == Phase::Redirecting)
-                    error=pay_error
-                    seconds_left=seconds_left
-                    last_used=last_bank.clone()
-                    on_pay=Callback::new(pay.clone())
-                    locale=view_locale.clone()
-                />
-            }
-        })),
+        Screen::Checkout => {
+            // Built into its slot once per visit, outside this switch, so the
+            // checkout's views are only ever built, never rebuilt in place.
+            let slot = NodeRef::<Div>::new();
+            let session = session.get_untracked();
+            let checkout = (pay.clone(), last_bank.clone(), view_locale.clone());
+            slot.on_load(move |slot| {
+                let (pay, last_used, locale) = checkout;
+                let Some(session) = session else { return };
+                let mut built = view! {
+                    <Checkout
+                        session=session
+                        busy=Signal::derive(move || phase() == Phase::Redirecting)
+                        error=pay_error
+                        seconds_left=seconds_left
+                        last_used=last_used
+                        on_pay=Callback::new(pay)
+                        locale=locale
+                    />
+                }
+                .build();
+                built.mount(&slot, None);
+                // Dropped with this visit's owner, when the screen changes.
+                StoredValue::new_local(built);
+            });
+            EitherOf4::C(view! { <div node_ref=slot></div> })
+        }
         Screen::Status => EitherOf4::D(view! {
             <StatusView
                 status=status
