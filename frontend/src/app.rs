@@ -1,7 +1,8 @@
 //! The widget as mounted on a page: loads the session, starts payments, follows the
 //! order's status, counts down to its expiry, and switches between the screens.
 
-use leptos::either::EitherOf4;
+use std::any::Any;
+
 use leptos::html::Div;
 use leptos::prelude::*;
 use leptos::tachys::view::{Mountable, Render};
@@ -10,6 +11,7 @@ use paydesk_shared::api::{
     CreateAttemptRequest, WidgetAttempt, WidgetMode, WidgetSession, WidgetStatus,
 };
 use paydesk_shared::{ErrorCode, OrderStatus};
+use web_sys::Element;
 
 use crate::api::Api;
 use crate::browser::{self, StatusCallback};
@@ -200,65 +202,76 @@ pub fn App(
         activity.set(Activity::ChoosingAgain);
     };
 
+    // One screen at a time in the slot. Each is built afresh when it comes up and
+    // goes, views and effects and all, with this effect's previous run: screens are
+    // only ever built, never rebuilt in place.
+    let slot = NodeRef::<Div>::new();
     let view_locale = locale.clone();
-    let body = move || match screen.get() {
-        Screen::Loading => EitherOf4::A(view! {
-            <p class="paydesk-loading" data-testid="paydesk-status">
-                <span class="paydesk-spinner" aria-hidden="true"></span>
-                {text.loading}
-            </p>
-        }),
-        Screen::Error => {
-            let load = load.clone();
-            EitherOf4::B(view! {
-                <div class="paydesk-error">
-                    <p class="paydesk-alert" data-testid="paydesk-status" role="alert">
-                        {move || load_error.get().unwrap_or(text.error_generic)}
-                    </p>
-                    <button type="button" class="paydesk-button" data-action="retry" on:click=move |_| load()>
-                        {text.retry}
-                    </button>
-                </div>
-            })
-        }
-        Screen::Checkout => {
-            // Built into its slot once per visit, outside this switch, so the
-            // checkout's views are only ever built, never rebuilt in place.
-            let slot = NodeRef::<Div>::new();
-            let session = session.get_untracked();
-            let checkout = (pay.clone(), last_bank.clone(), view_locale.clone());
-            slot.on_load(move |slot| {
-                let (pay, last_used, locale) = checkout;
-                let Some(session) = session else { return };
-                let mut built = view! {
-                    <Checkout
-                        session=session
-                        busy=Signal::derive(move || phase() == Phase::Redirecting)
-                        error=pay_error
-                        seconds_left=seconds_left
-                        last_used=last_used
-                        on_pay=Callback::new(pay)
-                        locale=locale
-                    />
+    Effect::new(move |_| {
+        let screen = screen.get();
+        let Some(slot) = slot.get() else { return };
+        untrack(|| {
+            slot.set_text_content(None);
+            match screen {
+                Screen::Loading => show(
+                    &slot,
+                    view! {
+                        <p class="paydesk-loading" data-testid="paydesk-status">
+                            <span class="paydesk-spinner" aria-hidden="true"></span>
+                            {text.loading}
+                        </p>
+                    },
+                ),
+                Screen::Error => {
+                    let load = load.clone();
+                    show(
+                        &slot,
+                        view! {
+                            <div class="paydesk-error">
+                                <p class="paydesk-alert" data-testid="paydesk-status" role="alert">
+                                    {move || load_error.get().unwrap_or(text.error_generic)}
+                                </p>
+                                <button type="button" class="paydesk-button" data-action="retry" on:click=move |_| load()>
+                                    {text.retry}
+                                </button>
+                            </div>
+                        },
+                    );
                 }
-                .build();
-                built.mount(&slot, None);
-                // Dropped with this visit's owner, when the screen changes.
-                StoredValue::new_local(built);
-            });
-            EitherOf4::C(view! { <div node_ref=slot></div> })
-        }
-        Screen::Status => EitherOf4::D(view! {
-            <StatusView
-                status=status
-                failure_reason=Signal::derive(move || {
-                    last_attempt.with(|a| a.as_ref().and_then(|a| a.failure_reason.clone()))
-                })
-                on_choose_again=Callback::new(choose_again)
-                locale=view_locale.clone()
-            />
-        }),
-    };
+                Screen::Checkout => {
+                    if let Some(session) = session.get_untracked() {
+                        show(
+                            &slot,
+                            view! {
+                                <Checkout
+                                    session=session
+                                    busy=Signal::derive(move || phase() == Phase::Redirecting)
+                                    error=pay_error
+                                    seconds_left=seconds_left
+                                    last_used=last_bank.clone()
+                                    on_pay=Callback::new(pay.clone())
+                                    locale=view_locale.clone()
+                                />
+                            },
+                        );
+                    }
+                }
+                Screen::Status => show(
+                    &slot,
+                    view! {
+                        <StatusView
+                            status=status
+                            failure_reason=Signal::derive(move || {
+                                last_attempt.with(|a| a.as_ref().and_then(|a| a.failure_reason.clone()))
+                            })
+                            on_choose_again=Callback::new(choose_again)
+                            locale=view_locale.clone()
+                        />
+                    },
+                ),
+            }
+        });
+    });
 
     view! {
         <div
@@ -273,7 +286,18 @@ pub fn App(
             <p class="paydesk-connection" data-testid="paydesk-connection" hidden=move || !connection_lost.get()>
                 {text.connection_lost}
             </p>
-            {body}
+            <div class="paydesk-screen" node_ref=slot></div>
         </div>
     }
+}
+
+/// Builds `view` into `slot`; what keeps it working lives as long as the current owner.
+fn show<V>(slot: &Element, view: V)
+where
+    V: Render,
+    V::State: 'static,
+{
+    let mut state = view.build();
+    state.mount(slot, None);
+    StoredValue::new_local(Box::new(state) as Box<dyn Any>);
 }
