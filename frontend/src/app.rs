@@ -2,6 +2,8 @@
 //! order's status, counts down to its expiry, and switches between the screens.
 
 use std::any::Any;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use leptos::html::Div;
 use leptos::prelude::*;
@@ -43,7 +45,7 @@ pub fn App(
     let pay_error = RwSignal::new(None::<&'static str>);
     let health = RwSignal::new(StreamHealth::Live);
     let announcement = RwSignal::new(String::new());
-    let stream = StoredValue::new_local(None::<StatusStream>);
+    let stream = Rc::new(RefCell::new(None::<StatusStream>));
     let keys = StoredValue::new(AttemptKeys::default());
     let last_bank = browser::last_bank();
 
@@ -67,7 +69,7 @@ pub fn App(
     let follow = {
         let api = api.clone();
         move || {
-            if stream.with_value(Option::is_some) || status.get_untracked().is_final() {
+            if stream.borrow().is_some() || status.get_untracked().is_final() {
                 return;
             }
             let opened = StatusStream::open(
@@ -77,7 +79,7 @@ pub fn App(
                     health.try_set(h);
                 },
             );
-            stream.set_value(Some(opened));
+            *stream.borrow_mut() = Some(opened);
         }
     };
 
@@ -145,11 +147,14 @@ pub fn App(
     });
 
     let connection_lost =
-        Memo::new(move |_| health.get() == StreamHealth::Reconnecting && !status.get().is_final());
-    Effect::new(move |_| {
-        if connection_lost.get() {
+        move || health.get() == StreamHealth::Reconnecting && !status.get().is_final();
+    // Heard once each time it is lost.
+    Effect::new(move |was_lost: Option<bool>| {
+        let lost = connection_lost();
+        if lost && was_lost != Some(true) {
             announcement.set(text.connection_lost.into());
         }
+        lost
     });
 
     let pay = {
@@ -283,7 +288,7 @@ pub fn App(
             aria-label=text.widget_label
         >
             <p class="paydesk-sr" role="status">{move || announcement.get()}</p>
-            <p class="paydesk-connection" data-testid="paydesk-connection" hidden=move || !connection_lost.get()>
+            <p class="paydesk-connection" data-testid="paydesk-connection" hidden=move || !connection_lost()>
                 {text.connection_lost}
             </p>
             <div class="paydesk-screen" node_ref=slot></div>

@@ -3,6 +3,9 @@
 //! English name, abbreviation or pinyin starts with them, Enter or Space chooses.
 //! A bank that cannot take the payment stays reachable, so its reason is heard.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use leptos::html::Ul;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -45,7 +48,7 @@ pub fn bank_listbox(
 ) -> (impl IntoView + use<>, Callback<()>) {
     let text = banks.text;
     let active = RwSignal::new(None::<usize>);
-    let typed = StoredValue::new((String::new(), 0_i64));
+    let typed = Rc::new(RefCell::new((String::new(), 0_i64)));
     let visible = Memo::new({
         let entries = banks.entries.clone();
         move |_| {
@@ -107,7 +110,7 @@ pub fn bank_listbox(
                 _ if key.chars().nth(1).is_none()
                     && !(ev.ctrl_key() || ev.meta_key() || ev.alt_key()) =>
                 {
-                    let prefix = type_ahead_prefix(typed, &key);
+                    let prefix = type_ahead_prefix(&typed, &key);
                     let entries = &banks.entries;
                     visible.with_untracked(|v| {
                         next_match(v, current, &prefix, |i, p| entries[i].key.starts_with(p))
@@ -190,18 +193,15 @@ fn option(
 
 /// The type-ahead prefix after typing `key`: typed letters within
 /// [`TYPE_AHEAD_MS`] add up, a pause starts over.
-fn type_ahead_prefix(typed: StoredValue<(String, i64)>, key: &str) -> String {
+fn type_ahead_prefix(typed: &RefCell<(String, i64)>, key: &str) -> String {
     let now = format::now_ms();
-    typed
-        .try_update_value(|(prefix, at)| {
-            if now.saturating_sub(*at) > TYPE_AHEAD_MS {
-                prefix.clear();
-            }
-            *at = now;
-            prefix.push_str(&key.to_ascii_lowercase());
-            prefix.clone()
-        })
-        .unwrap_or_default()
+    let (prefix, at) = &mut *typed.borrow_mut();
+    if now.saturating_sub(*at) > TYPE_AHEAD_MS {
+        prefix.clear();
+    }
+    *at = now;
+    prefix.push_str(&key.to_ascii_lowercase());
+    prefix.clone()
 }
 
 /// The next visible bank after `current` whose names start with `prefix`, wrapping
