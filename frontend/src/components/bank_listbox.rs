@@ -49,31 +49,30 @@ pub fn bank_listbox(
     let text = banks.text;
     let active = RwSignal::new(None::<usize>);
     let typed = Rc::new(RefCell::new((String::new(), 0_i64)));
-    let visible = Memo::new({
+    let visible = {
         let entries = banks.entries.clone();
-        move |_| {
+        move || {
             query.with(|q| {
                 (0..entries.len())
                     .filter(|&i| entries[i].key.matches(q))
                     .collect::<Vec<usize>>()
             })
         }
-    });
+    };
     // The one option Tab reaches: the last one focused, else the chosen bank, else
     // the first shown.
-    let tab_stop = Memo::new({
+    let tab_stop = {
         let banks = banks.clone();
-        move |_| {
-            visible.with(|v| {
-                let shown = |i: &usize| v.contains(i);
-                active
-                    .get()
-                    .filter(shown)
-                    .or_else(|| v.iter().copied().find(|&i| banks.is_selected(i)))
-                    .or_else(|| v.first().copied())
-            })
+        let visible = visible.clone();
+        move || {
+            let v = visible();
+            active
+                .get()
+                .filter(|i| v.contains(i))
+                .or_else(|| v.iter().copied().find(|&i| banks.is_selected(i)))
+                .or_else(|| v.first().copied())
         }
-    });
+    };
     let list = NodeRef::<Ul>::new();
     let focus = move |index: usize| {
         active.set(Some(index));
@@ -84,22 +83,28 @@ pub fn bank_listbox(
             let _ = option.unchecked_into::<HtmlElement>().focus();
         }
     };
-    let focus_list = Callback::new(move |()| {
-        if let Some(i) = tab_stop.get_untracked() {
-            focus(i);
+    let focus_list = Callback::new({
+        let tab_stop = tab_stop.clone();
+        move |()| {
+            if let Some(i) = untrack(&tab_stop) {
+                focus(i);
+            }
         }
     });
 
     let on_key = {
         let banks = banks.clone();
+        let tab_stop = tab_stop.clone();
+        let visible = visible.clone();
         move |ev: KeyboardEvent| {
-            let current = tab_stop.get_untracked();
+            let current = untrack(&tab_stop);
+            let v = untrack(&visible);
             let key = ev.key();
             let target = match key.as_str() {
-                "ArrowDown" => visible.with_untracked(|v| step(v, current, Move::Next)),
-                "ArrowUp" => visible.with_untracked(|v| step(v, current, Move::Previous)),
-                "Home" => visible.with_untracked(|v| step(v, current, Move::First)),
-                "End" => visible.with_untracked(|v| step(v, current, Move::Last)),
+                "ArrowDown" => step(&v, current, Move::Next),
+                "ArrowUp" => step(&v, current, Move::Previous),
+                "Home" => step(&v, current, Move::First),
+                "End" => step(&v, current, Move::Last),
                 "Enter" | " " => {
                     ev.prevent_default();
                     if let Some(i) = current {
@@ -112,9 +117,7 @@ pub fn bank_listbox(
                 {
                     let prefix = type_ahead_prefix(&typed, &key);
                     let entries = &banks.entries;
-                    visible.with_untracked(|v| {
-                        next_match(v, current, &prefix, |i, p| entries[i].key.starts_with(p))
-                    })
+                    next_match(&v, current, &prefix, |i, p| entries[i].key.starts_with(p))
                 }
                 _ => return,
             };
@@ -126,10 +129,10 @@ pub fn bank_listbox(
     };
 
     let options = (0..banks.entries.len())
-        .map(|i| option(&banks, i, visible, tab_stop, active))
+        .map(|i| option(&banks, i, query, tab_stop.clone(), active))
         .collect_view();
     let busy = banks.busy;
-    let nothing_found = move || visible.with(Vec::is_empty);
+    let nothing_found = move || visible().is_empty();
     let view = view! {
         <h3 class="paydesk-subheading">{text.all_banks}</h3>
         <ul
@@ -148,13 +151,16 @@ pub fn bank_listbox(
     (view, focus_list)
 }
 
-fn option(
+fn option<TabStop>(
     banks: &Banks,
     index: usize,
-    visible: Memo<Vec<usize>>,
-    tab_stop: Memo<Option<usize>>,
+    query: RwSignal<String>,
+    tab_stop: TabStop,
     active: RwSignal<Option<usize>>,
-) -> impl IntoView + use<> {
+) -> impl IntoView + use<TabStop>
+where
+    TabStop: Fn() -> Option<usize> + Send + 'static,
+{
     let selected = {
         let banks = banks.clone();
         move || {
@@ -173,6 +179,8 @@ fn option(
         let banks = banks.clone();
         move |_| banks.choose(index)
     };
+    let entries = banks.entries.clone();
+    let hidden = move || query.with(|q| !entries[index].key.matches(q));
     view! {
         <li
             class="paydesk-bank paydesk-option"
@@ -181,8 +189,8 @@ fn option(
             data-bank=banks.entries[index].code.clone()
             aria-selected=selected
             aria-disabled=unavailable
-            tabindex=move || if tab_stop.get() == Some(index) { "0" } else { "-1" }
-            hidden=move || visible.with(|v| !v.contains(&index))
+            tabindex=move || if tab_stop() == Some(index) { "0" } else { "-1" }
+            hidden=hidden
             on:focus=move |_| active.set(Some(index))
             on:click=choose
         >
