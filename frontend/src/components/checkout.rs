@@ -55,9 +55,9 @@ pub fn Checkout(
     let chinese = locale.language() != Language::English;
     // The chosen bank, while it can take this payment with the chosen card kind;
     // switching to a kind it does not take un-chooses it without forgetting it.
-    let chosen = Memo::new({
+    let chosen = {
         let catalogue = catalogue.clone();
-        move |_| {
+        move || {
             let code = selected.get()?;
             let kind = kind.get();
             catalogue
@@ -65,25 +65,29 @@ pub fn Checkout(
                 .find(|b| b.code == code && availability(b, kind).unavailable.is_none())
                 .map(|b| b.code.clone())
         }
-    });
+    };
     // Chinese shoppers know their bank by its Chinese name, others by its
     // abbreviation.
-    let chosen_name = Memo::new(move |_| {
-        let code = chosen.get()?;
-        if !chinese {
-            return Some(code);
+    let chosen_name = Signal::derive({
+        let chosen = chosen.clone();
+        move || {
+            let code = chosen()?;
+            if !chinese {
+                return Some(code);
+            }
+            catalogue
+                .iter()
+                .find(|b| b.code == code)
+                .map(|b| b.name_zh.clone())
         }
-        catalogue
-            .iter()
-            .find(|b| b.code == code)
-            .map(|b| b.name_zh.clone())
     });
     let closed = Signal::derive(move || seconds_left.get() == Some(0));
     let amount = format::money(&locale, order.currency, &order.total);
     let currency = order.currency;
     let expires_at = order.expires_at.clone();
+    let selected_bank = Signal::derive(chosen.clone());
     let pay = move |()| {
-        if let Some(bank_code) = chosen.get_untracked() {
+        if let Some(bank_code) = untrack(&chosen) {
             on_pay.run(PayChoice {
                 bank_code,
                 card_kind: kind.get_untracked(),
@@ -101,7 +105,7 @@ pub fn Checkout(
                     banks=banks
                     currency=currency
                     card_kind=kind
-                    selected=chosen
+                    selected=selected_bank
                     disabled=busy
                     on_select=Callback::new(move |code| selected.set(Some(code)))
                     last_used=last_used

@@ -8,7 +8,7 @@ pub fn pay_button(
     // The order total, already formatted.
     amount: String,
     // The chosen bank's name as the shopper knows it, or `None` before they pick one.
-    bank: Memo<Option<String>>,
+    bank: Signal<Option<String>>,
     // The payment is being started; the button shows it and ignores clicks.
     busy: Signal<bool>,
     // Paying is impossible (the order expired).
