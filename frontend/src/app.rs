@@ -50,7 +50,6 @@ pub fn App(
     let last_bank = browser::last_bank();
 
     let phase = move || Phase::of(activity.get(), status.get());
-    let screen = Memo::new(move |_| phase().screen());
     let seconds_left = use_seconds_left(move || {
         session.with(|s| {
             s.as_ref()
@@ -207,15 +206,26 @@ pub fn App(
         activity.set(Activity::ChoosingAgain);
     };
 
-    // One screen at a time in the slot. Each is built afresh when it comes up and
-    // goes, views and effects and all, with this effect's previous run: screens are
-    // only ever built, never rebuilt in place.
+    // One screen at a time in the slot. Each is built afresh under an owner of its
+    // own when it comes up and goes, views and effects and all, with that owner:
+    // screens are only ever built, never rebuilt in place.
     let slot = NodeRef::<Div>::new();
     let view_locale = locale.clone();
+    let app_owner = Owner::current().unwrap_or_default();
+    let shown = RefCell::new(None::<(Screen, Owner)>);
     Effect::new(move |_| {
-        let screen = screen.get();
+        let screen = phase().screen();
         let Some(slot) = slot.get() else { return };
-        untrack(|| {
+        let mut shown = shown.borrow_mut();
+        if shown.as_ref().is_some_and(|(on, _)| *on == screen) {
+            return;
+        }
+        if let Some((_, gone)) = shown.take() {
+            gone.cleanup();
+        }
+        let owner = app_owner.child();
+        *shown = Some((screen, owner.clone()));
+        owner.with(|| untrack(|| {
             slot.set_text_content(None);
             match screen {
                 Screen::Loading => show(
@@ -275,7 +285,7 @@ pub fn App(
                     },
                 ),
             }
-        });
+        }));
     });
 
     view! {

@@ -47,8 +47,7 @@ pub fn use_seconds_left(
     ) {
         on_cleanup(move || timer.clear());
     }
-    let left = Memo::new(move |_| Some(seconds_left(expires_ms()?, now.get())));
-    left.into()
+    Signal::derive(move || Some(seconds_left(expires_ms()?, now.get())))
 }
 
 #[cfg(test)]
