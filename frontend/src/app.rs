@@ -4,6 +4,7 @@
 use std::any::Any;
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 use leptos::html::Div;
 use leptos::prelude::*;
@@ -46,7 +47,7 @@ pub fn App(
     let health = RwSignal::new(StreamHealth::Live);
     let announcement = RwSignal::new(String::new());
     let stream = Rc::new(RefCell::new(None::<StatusStream>));
-    let keys = StoredValue::new(AttemptKeys::default());
+    let keys = Arc::new(Mutex::new(AttemptKeys::default()));
     let last_bank = browser::last_bank();
 
     let phase = move || Phase::of(activity.get(), status.get());
@@ -158,13 +159,15 @@ pub fn App(
 
     let pay = {
         let api = api.clone();
+        let keys = keys.clone();
         move |choice: PayChoice| {
             let before = activity.get_untracked();
             if before == Activity::Redirecting {
                 return;
             }
             let key = keys
-                .try_update_value(|k| k.key_for(&choice.bank_code, choice.card_kind))
+                .lock()
+                .map(|mut k| k.key_for(&choice.bank_code, choice.card_kind))
                 .unwrap_or_default();
             pay_error.set(None);
             activity.set(Activity::Redirecting);
@@ -201,7 +204,9 @@ pub fn App(
     };
 
     let choose_again = move |()| {
-        keys.update_value(AttemptKeys::reset);
+        if let Ok(mut k) = keys.lock() {
+            k.reset();
+        }
         pay_error.set(None);
         activity.set(Activity::ChoosingAgain);
     };
@@ -279,7 +284,7 @@ pub fn App(
                             failure_reason=Signal::derive(move || {
                                 last_attempt.with(|a| a.as_ref().and_then(|a| a.failure_reason.clone()))
                             })
-                            on_choose_again=Callback::new(choose_again)
+                            on_choose_again=Callback::new(choose_again.clone())
                             locale=view_locale.clone()
                         />
                     },
