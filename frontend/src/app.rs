@@ -44,7 +44,7 @@ pub fn App(
     let last_attempt = RwSignal::new(None::<WidgetAttempt>);
     let load_error = RwSignal::new(None::<&'static str>);
     let pay_error = RwSignal::new(None::<&'static str>);
-    let health = RwSignal::new(StreamHealth::Live);
+    let reconnecting = RwSignal::new(false);
     let announcement = RwSignal::new(String::new());
     let stream = Rc::new(RefCell::new(None::<StatusStream>));
     let keys = Arc::new(Mutex::new(AttemptKeys::default()));
@@ -76,7 +76,7 @@ pub fn App(
                 &api.status_stream_url(),
                 move |s: WidgetStatus| apply_status(s.status, s.last_attempt),
                 move |h| {
-                    health.try_set(h);
+                    reconnecting.try_set(h == StreamHealth::Reconnecting);
                 },
             );
             *stream.borrow_mut() = Some(opened);
@@ -146,8 +146,7 @@ pub fn App(
         now
     });
 
-    let connection_lost =
-        move || health.get() == StreamHealth::Reconnecting && !status.get().is_final();
+    let connection_lost = move || reconnecting.get() && !status.get().is_final();
     // Heard once each time it is lost.
     Effect::new(move |was_lost: Option<bool>| {
         let lost = connection_lost();
@@ -282,7 +281,7 @@ pub fn App(
                         <StatusView
                             status=status
                             failure_reason=Signal::derive(move || {
-                                last_attempt.with(|a| a.as_ref().and_then(|a| a.failure_reason.clone()))
+                                last_attempt.get().and_then(|a| a.failure_reason)
                             })
                             on_choose_again=Callback::new(choose_again.clone())
                             locale=view_locale.clone()

@@ -39,7 +39,7 @@ impl Banks {
 
     pub fn is_selected(&self, index: usize) -> bool {
         let code = &self.entries[index].code;
-        self.selected.with(|s| s.as_ref() == Some(code))
+        self.selected.get().as_ref() == Some(code)
     }
 
     pub fn is_unavailable(&self, index: usize) -> bool {
@@ -84,7 +84,7 @@ pub fn BankList(
         on_select,
     };
     let query = RwSignal::new(String::new());
-    let searching = move || query.with(|q| !q.trim().is_empty());
+    let searching = move || !query.get().trim().is_empty();
     let (list, focus_list) = bank_listbox(banks.clone(), query);
     // Effects run once the view is in the page: the list is usable from here.
     Effect::new(|_| browser::mark_interactive());

@@ -52,11 +52,10 @@ pub fn bank_listbox(
     let visible = {
         let entries = banks.entries.clone();
         move || {
-            query.with(|q| {
-                (0..entries.len())
-                    .filter(|&i| entries[i].key.matches(q))
-                    .collect::<Vec<usize>>()
-            })
+            let q = query.get();
+            (0..entries.len())
+                .filter(|&i| entries[i].key.matches(&q))
+                .collect::<Vec<usize>>()
         }
     };
     // The one option Tab reaches: the last one focused, else the chosen bank, else
@@ -180,7 +179,7 @@ where
         move |_| banks.choose(index)
     };
     let entries = banks.entries.clone();
-    let hidden = move || query.with(|q| !entries[index].key.matches(q));
+    let hidden = move || !entries[index].key.matches(&query.get());
     view! {
         <li
             class="paydesk-bank paydesk-option"

@@ -113,7 +113,7 @@ pub fn Checkout(
                 />
             </section>
             <div class="paydesk-paybar">
-                <p class="paydesk-alert" role="alert" hidden=move || error.with(Option::is_none)>
+                <p class="paydesk-alert" role="alert" hidden=move || error.get().is_none()>
                     {move || error.get().unwrap_or_default()}
                 </p>
                 {countdown(expires_at, seconds_left, locale.clone())}

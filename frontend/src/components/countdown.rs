@@ -29,7 +29,7 @@ pub fn countdown(
             class="paydesk-countdown"
             part="countdown"
             data-testid="paydesk-countdown"
-            hidden=move || seconds_left.with(Option::is_none)
+            hidden=move || seconds_left.get().is_none()
             data-urgent=move || seconds_left.get().is_some_and(|left| left <= 60).then_some("true")
         >
             {sentence}

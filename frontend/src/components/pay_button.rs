@@ -24,18 +24,17 @@ pub fn pay_button(
         (None, _) => fill(text.pay_without_bank, &[&amount]),
     };
     let hint = move || {
-        if bank.with(Option::is_none) {
+        if bank.get().is_none() {
             text.choose_bank_first
         } else {
             text.redirect_note
         }
     };
-    let unusable = move || busy.get() || closed.get() || bank.with(Option::is_none);
+    let unusable = move || busy.get() || closed.get() || bank.get().is_none();
     let pay = move |_| {
         // `busy` turns true synchronously in `on_pay`, so a double click lands here
         // with it already set.
-        if !busy.get_untracked() && !closed.get_untracked() && bank.with_untracked(Option::is_some)
-        {
+        if !busy.get_untracked() && !closed.get_untracked() && bank.get_untracked().is_some() {
             on_pay.run(());
         }
     };
