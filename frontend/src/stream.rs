@@ -58,7 +58,7 @@ struct Inner {
 /// One `EventSource` and the callbacks the browser holds while it is open.
 struct Connection {
     source: EventSource,
-    _on_status: Closure<dyn FnMut(MessageEvent)>,
+    _on_status: Closure<dyn FnMut(Event)>,
     _on_open: Closure<dyn FnMut(Event)>,
     _on_error: Closure<dyn FnMut(Event)>,
 }
@@ -114,8 +114,10 @@ fn connect(inner: &Rc<RefCell<Inner>>) {
 
     let on_status = {
         let weak = weak.clone();
-        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        // Typed as a plain event, like the others, so all three share one glue shape.
+        Closure::<dyn FnMut(Event)>::new(move |event: Event| {
             let Some(inner) = weak.upgrade() else { return };
+            let event: MessageEvent = event.unchecked_into();
             // An event that does not read is skipped; the next one carries the whole
             // status again.
             let Some(status) = event
