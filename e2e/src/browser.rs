@@ -168,27 +168,29 @@ impl Browser {
         }
     }
 
-    /// Scrolls the element to the middle of the viewport, as a shopper would before
-    /// tapping it (the widget's Pay bar sticks to the bottom edge), then clicks it.
+    /// Clicks the element `css` finds on the page; see [`Browser::tap`].
     pub async fn click(&self, css: &str) -> anyhow::Result<()> {
         let element = self.wait_for(css).await?;
-        self.client
-            .execute(
-                "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});",
-                vec![serde_json::to_value(&element)?],
-            )
-            .await?;
-        element
-            .click()
+        self.tap(&element)
             .await
-            .with_context(|| format!("clicking `{css}`"))?;
-        Ok(())
+            .with_context(|| format!("clicking `{css}`"))
     }
 
     pub async fn fill(&self, css: &str, text: &str) -> anyhow::Result<()> {
         let field = self.wait_for(css).await?;
-        field.clear().await?;
-        field.send_keys(text).await?;
+        replace_text(&field, text).await
+    }
+
+    /// Scrolls the element to the middle of the viewport, as a shopper would before
+    /// tapping it (the widget's Pay bar sticks to the bottom edge), then clicks it.
+    pub(crate) async fn tap(&self, element: &fantoccini::elements::Element) -> anyhow::Result<()> {
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});",
+                vec![serde_json::to_value(element)?],
+            )
+            .await?;
+        element.click().await?;
         Ok(())
     }
 
@@ -209,4 +211,14 @@ impl Drop for Browser {
             .args(["-KILL", "-f", &self.profile.path().to_string_lossy()])
             .status();
     }
+}
+
+/// Types into a field, replacing what it held.
+pub(crate) async fn replace_text(
+    field: &fantoccini::elements::Element,
+    text: &str,
+) -> anyhow::Result<()> {
+    field.clear().await?;
+    field.send_keys(text).await?;
+    Ok(())
 }

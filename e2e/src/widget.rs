@@ -101,29 +101,18 @@ impl Browser {
             .with_context(|| format!("reading the widget's text colour: {dark}"))
     }
 
-    /// Scrolls a widget element to the middle of the viewport, as a shopper would
-    /// before tapping it (the Pay bar sticks to the bottom edge), then clicks it.
+    /// Clicks a widget element as a shopper would; see [`Browser::tap`].
     pub async fn widget_click(&self, css: &str) -> anyhow::Result<()> {
         let element = self.widget_find(css).await?;
-        self.client
-            .execute(
-                "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});",
-                vec![serde_json::to_value(&element)?],
-            )
-            .await?;
-        element
-            .click()
+        self.tap(&element)
             .await
-            .with_context(|| format!("clicking `{css}` in the widget"))?;
-        Ok(())
+            .with_context(|| format!("clicking `{css}` in the widget"))
     }
 
     /// Types into a widget field, replacing what it held.
     pub async fn widget_fill(&self, css: &str, text: &str) -> anyhow::Result<()> {
         let field = self.widget_find(css).await?;
-        field.clear().await?;
-        field.send_keys(text).await?;
-        Ok(())
+        crate::browser::replace_text(&field, text).await
     }
 
     /// The visible text of a widget element.
