@@ -107,6 +107,7 @@ pub(crate) async fn start_attempt(
         &PaymentOrder {
             attempt_id: attempt.id.clone(),
             order_id: order.id.clone(),
+            merchant_id: order.merchant_id.clone(),
             merchant_name: merchant_name.to_owned(),
             bank_code: attempt.bank_code.clone(),
             card_kind: attempt.card_kind,

@@ -329,6 +329,7 @@ mod tests {
     fn verified(attempt: &str, amount: &str) -> VerifiedRequest {
         VerifiedRequest {
             request: PaymentRequest {
+                merchant_id: "mer_test".into(),
                 attempt_id: attempt.into(),
                 order_id: "ord_1".into(),
                 merchant_name: "Demo Shop".into(),

@@ -164,6 +164,7 @@ mod tests {
 
     async fn open(ledger: &Ledger, attempt: &str) -> SessionId {
         let request = PaymentRequest {
+            merchant_id: "mer_test".into(),
             attempt_id: attempt.into(),
             order_id: "ord".into(),
             merchant_name: "Shop".into(),

@@ -165,6 +165,7 @@ mod tests {
 
     fn request() -> PaymentRequest {
         PaymentRequest {
+            merchant_id: "mer_test".into(),
             attempt_id: "att_1".into(),
             order_id: "ord_1".into(),
             merchant_name: "Demo Shop".into(),

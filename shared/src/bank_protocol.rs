@@ -2,21 +2,48 @@
 //! connector and the sandbox bank. Every message is signed with Ed25519 over
 //! `"<unix timestamp>.<payload bytes>"`; see [`crate::signing`].
 //!
+//! Every signature carries a random nonce; a receiver refuses a nonce it has seen (a
+//! replay) and a timestamp more than 5 minutes from its clock, either way.
+//!
 //! 1. Redirect: the gateway sends the shopper's browser to
 //!    `GET {bank}/pay?request=<base64url(JSON PaymentRequest)>&signature=<header>`,
-//!    the signature covering the base64url text.
+//!    the signature covering the base64url text. (A browser may reload this page, so
+//!    the bank does not refuse a repeated redirect nonce; it is bound to the attempt.)
 //! 2. Notification: the bank `POST`s a JSON [`PaymentNotification`] to the request's
-//!    `notify_url`, with the signature in the [`SIGNATURE_HEADER`] header, retrying
-//!    until it gets a 2xx.
+//!    `notify_url`, with the signature in the [`SIGNATURE_HEADER`] header, signed
+//!    afresh on every try and retried until it gets a 2xx. The gateway may receive
+//!    one verdict many times (retries, duplicates); the bank transaction id names it.
 //! 3. Return: the bank sends the browser to the request's `return_url`.
+//! 4. Status query: the gateway `POST`s a signed [`StatusQuery`] to
+//!    `{bank}`[`QUERY_PATH`]; the bank answers a signed [`QueryAnswer`] (signature
+//!    over the response body in the same header).
+//! 5. Refund: the gateway `POST`s a signed [`RefundRequest`] to `{bank}`[`REFUND_PATH`];
+//!    the bank answers a signed [`RefundAnswer`]. A refund id is executed at most once:
+//!    asking again returns the first answer.
+//! 6. Bank status: `GET {bank}`[`BANK_STATUS_PATH`] answers a signed [`BankStatusList`]
+//!    (which banks are in maintenance).
+//! 7. Settlement: `GET {bank}/api/v1/settlements/{merchant_id}/{YYYY-MM-DD}` answers
+//!    the day's signed settlement file ([`SETTLEMENT_CSV_HEADER`] then one line per
+//!    payment or refund, UTC day, amounts as decimal strings).
+//!
+//! A signed request the bank refuses is answered with a 4xx and a JSON
+//! `{"error": {"code", "message"}}` body; a 5xx or no answer means "try again".
 
 use serde::{Deserialize, Serialize};
 
 use crate::bank::CardKind;
 use crate::currency::Currency;
 
-/// Header carrying `kid=<key id>,t=<unix seconds>,sig=<base64url signature>`.
+/// Header carrying `kid=<key id>,t=<unix seconds>,nonce=<id>,sig=<base64url signature>`.
 pub const SIGNATURE_HEADER: &str = "Paydesk-Bank-Signature";
+
+pub const QUERY_PATH: &str = "/api/v1/payments/query";
+pub const REFUND_PATH: &str = "/api/v1/refunds";
+pub const BANK_STATUS_PATH: &str = "/api/v1/banks/status";
+/// `{merchant_id}` and `{date}` (`YYYY-MM-DD`, UTC) follow.
+pub const SETTLEMENT_PATH: &str = "/api/v1/settlements";
+pub const SETTLEMENT_CSV_HEADER: &str =
+    "type,bank_transaction_id,attempt_id,order_id,refund_id,bank_code,amount,currency,at";
 
 /// What the gateway asks the bank to collect, signed by the gateway.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,6 +51,8 @@ pub const SIGNATURE_HEADER: &str = "Paydesk-Bank-Signature";
 pub struct PaymentRequest {
     pub attempt_id: String,
     pub order_id: String,
+    /// The gateway's merchant id: the settlement file is per merchant.
+    pub merchant_id: String,
     pub merchant_name: String,
     pub bank_code: String,
     pub card_kind: CardKind,
@@ -58,6 +87,94 @@ pub struct PaymentNotification {
 pub enum PaymentOutcome {
     Succeeded,
     Failed { reason: DeclineReason },
+}
+
+/// "Where is this attempt?", asked by the gateway when no notification came.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusQuery {
+    pub attempt_id: String,
+    pub order_id: String,
+    pub bank_code: String,
+}
+
+/// The bank's answer to a [`StatusQuery`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case", deny_unknown_fields)]
+pub enum QueryAnswer {
+    /// The shopper is still on the bank's page, or the bank has not decided yet.
+    Processing,
+    /// The bank never saw this attempt (the shopper did not reach its page).
+    NotFound,
+    /// The bank's verdict: the same content a notification carries.
+    Decided { notification: PaymentNotification },
+}
+
+/// Give back all or part of a successful payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefundRequest {
+    /// The gateway's id for this refund; the bank executes it at most once.
+    pub refund_id: String,
+    pub attempt_id: String,
+    pub bank_code: String,
+    /// The payment being refunded.
+    pub bank_transaction_id: String,
+    pub amount: String,
+    pub currency: Currency,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefundAnswer {
+    pub refund_id: String,
+    pub outcome: RefundOutcome,
+    /// Unix seconds when the bank decided.
+    pub decided_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum RefundOutcome {
+    Succeeded { bank_refund_id: String },
+    Failed { reason: RefundFailure },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefundFailure {
+    /// No successful payment with that transaction id (and attempt) at this bank.
+    UnknownTransaction,
+    /// The refunds of this payment would exceed what was paid.
+    ExceedsPayment,
+    /// The currency differs from the payment's.
+    CurrencyMismatch,
+}
+
+impl RefundFailure {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefundFailure::UnknownTransaction => "unknown_transaction",
+            RefundFailure::ExceedsPayment => "exceeds_payment",
+            RefundFailure::CurrencyMismatch => "currency_mismatch",
+        }
+    }
+}
+
+/// Which of the banks this service plays can take payments now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BankStatusList {
+    pub banks: Vec<BankStatus>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BankStatus {
+    pub code: String,
+    /// In maintenance: the bank refuses new payments until it ends.
+    pub maintenance: bool,
 }
 
 /// Why a bank declined. Shown to the shopper in their language by the widget.

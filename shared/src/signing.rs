@@ -1,8 +1,11 @@
 //! Ed25519 signatures on messages between gateway and bank, with key ids so keys can
 //! rotate: during an overlap a [`Verifier`] holds the old and the new public key.
 //!
-//! The signed bytes are `"<t>.<message>"`; the header form is
-//! `kid=<key id>,t=<unix seconds>,sig=<base64url, no padding>`.
+//! The signed bytes are `"<t>.<nonce>.<message>"`; the header form is
+//! `kid=<key id>,t=<unix seconds>,nonce=<random id>,sig=<base64url, no padding>`.
+//! Every signature carries a fresh random nonce, so a receiver that must accept a
+//! message once (a notification, a refund) can refuse a replay by remembering the
+//! nonces it saw within the tolerance window; see [`Verified::nonce`].
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -21,6 +24,34 @@ pub enum SignatureError {
     BadSignature,
     #[error("signature timestamp is outside the tolerance window")]
     Stale,
+}
+
+impl SignatureError {
+    /// A stable code for logs and error bodies.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SignatureError::Malformed => "malformed",
+            SignatureError::UnknownKey => "unknown_key",
+            SignatureError::BadSignature => "bad_signature",
+            SignatureError::Stale => "stale",
+        }
+    }
+}
+
+/// Random bytes in a nonce; 128 bits never repeat by chance.
+const NONCE_BYTES: usize = 16;
+
+fn new_nonce() -> String {
+    let mut bytes = [0u8; NONCE_BYTES];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn valid_nonce(nonce: &str) -> bool {
+    (16..=64).contains(&nonce.len())
+        && nonce
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -61,11 +92,12 @@ impl Signer {
         }
     }
 
-    /// Signs `message` at time `t` and returns the header value.
+    /// Signs `message` at time `t` with a fresh nonce and returns the header value.
     pub fn sign(&self, t: i64, message: &[u8]) -> String {
-        let signature = self.key.sign(&signed_bytes(t, message));
+        let nonce = new_nonce();
+        let signature = self.key.sign(&signed_bytes(t, &nonce, message));
         format!(
-            "kid={},t={t},sig={}",
+            "kid={},t={t},nonce={nonce},sig={}",
             self.kid,
             URL_SAFE_NO_PAD.encode(signature.to_bytes())
         )
@@ -122,11 +154,13 @@ fn split_key_text(text: &str) -> Result<(String, [u8; 32]), KeyFormatError> {
     Ok((kid.to_owned(), bytes))
 }
 
-/// The signature verified: who signed, and when.
+/// The signature verified: who signed, when, and the nonce that names this one
+/// signed message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified {
     pub kid: String,
     pub timestamp: i64,
+    pub nonce: String,
 }
 
 /// Verifies signatures against a set of trusted public keys.
@@ -144,6 +178,17 @@ impl Verifier {
         }
     }
 
+    /// The keys this verifier trusts, oldest first.
+    pub fn keys(&self) -> &[PublicKey] {
+        &self.keys
+    }
+
+    /// How far a timestamp may be from `now`, in seconds; a receiver that refuses
+    /// replays must remember nonces at least twice this long.
+    pub fn tolerance_secs(&self) -> i64 {
+        self.tolerance_secs
+    }
+
     pub fn verify(
         &self,
         header: &str,
@@ -157,7 +202,7 @@ impl Verifier {
             .find(|k| k.kid == parsed.kid)
             .ok_or(SignatureError::UnknownKey)?;
         key.key
-            .verify_strict(&signed_bytes(parsed.t, message), &parsed.sig)
+            .verify_strict(&signed_bytes(parsed.t, parsed.nonce, message), &parsed.sig)
             .map_err(|_| SignatureError::BadSignature)?;
         if (now - parsed.t).abs() > self.tolerance_secs {
             return Err(SignatureError::Stale);
@@ -165,6 +210,7 @@ impl Verifier {
         Ok(Verified {
             kid: parsed.kid.to_owned(),
             timestamp: parsed.t,
+            nonce: parsed.nonce.to_owned(),
         })
     }
 }
@@ -172,6 +218,7 @@ impl Verifier {
 struct ParsedHeader<'a> {
     kid: &'a str,
     t: i64,
+    nonce: &'a str,
     sig: Signature,
 }
 
@@ -179,12 +226,14 @@ impl<'a> ParsedHeader<'a> {
     fn parse(header: &'a str) -> Result<Self, SignatureError> {
         let mut kid = None;
         let mut t = None;
+        let mut nonce = None;
         let mut sig = None;
         for part in header.split(',') {
             let (name, value) = part.split_once('=').ok_or(SignatureError::Malformed)?;
             let slot = match name {
                 "kid" => &mut kid,
                 "t" => &mut t,
+                "nonce" => &mut nonce,
                 "sig" => &mut sig,
                 _ => return Err(SignatureError::Malformed),
             };
@@ -192,9 +241,12 @@ impl<'a> ParsedHeader<'a> {
                 return Err(SignatureError::Malformed);
             }
         }
-        let (Some(kid), Some(t), Some(sig)) = (kid, t, sig) else {
+        let (Some(kid), Some(t), Some(nonce), Some(sig)) = (kid, t, nonce, sig) else {
             return Err(SignatureError::Malformed);
         };
+        if !valid_nonce(nonce) {
+            return Err(SignatureError::Malformed);
+        }
         let t = t.parse().map_err(|_| SignatureError::Malformed)?;
         let bytes: [u8; 64] = URL_SAFE_NO_PAD
             .decode(sig)
@@ -204,13 +256,14 @@ impl<'a> ParsedHeader<'a> {
         Ok(ParsedHeader {
             kid,
             t,
+            nonce,
             sig: Signature::from_bytes(&bytes),
         })
     }
 }
 
-fn signed_bytes(t: i64, message: &[u8]) -> Vec<u8> {
-    let mut out = format!("{t}.").into_bytes();
+fn signed_bytes(t: i64, nonce: &str, message: &[u8]) -> Vec<u8> {
+    let mut out = format!("{t}.{nonce}.").into_bytes();
     out.extend_from_slice(message);
     out
 }
@@ -227,12 +280,35 @@ mod tests {
         let signer = Signer::generate("bank-2026");
         let header = signer.sign(NOW, b"hello");
         let verifier = Verifier::new(vec![signer.public_key()]);
+        let verified = verifier.verify(&header, b"hello", NOW + 10).unwrap();
+        assert_eq!((verified.kid.as_str(), verified.timestamp), ("bank-2026", NOW));
+        assert!(header.contains(&format!("nonce={}", verified.nonce)));
+    }
+
+    #[test]
+    fn every_signature_has_its_own_nonce() {
+        let signer = Signer::generate("k");
+        let verifier = Verifier::new(vec![signer.public_key()]);
+        let a = verifier.verify(&signer.sign(NOW, b"m"), b"m", NOW).unwrap();
+        let b = verifier.verify(&signer.sign(NOW, b"m"), b"m", NOW).unwrap();
+        assert_ne!(a.nonce, b.nonce);
+    }
+
+    #[test]
+    fn the_nonce_is_signed() {
+        let signer = Signer::generate("k");
+        let verifier = Verifier::new(vec![signer.public_key()]);
+        let header = signer.sign(NOW, b"m");
+        let nonce = verifier.verify(&header, b"m", NOW).unwrap().nonce;
+        let swapped = header.replace(&nonce, "AAAAAAAAAAAAAAAAAAAAAA");
         assert_eq!(
-            verifier.verify(&header, b"hello", NOW + 10),
-            Ok(Verified {
-                kid: "bank-2026".into(),
-                timestamp: NOW
-            })
+            verifier.verify(&swapped, b"m", NOW),
+            Err(SignatureError::BadSignature)
+        );
+        let missing = header.replace(&format!("nonce={nonce},"), "");
+        assert_eq!(
+            verifier.verify(&missing, b"m", NOW),
+            Err(SignatureError::Malformed)
         );
     }
 

@@ -17,6 +17,7 @@ pub use sandbox::SandboxConnector;
 pub struct PaymentOrder {
     pub attempt_id: String,
     pub order_id: String,
+    pub merchant_id: String,
     pub merchant_name: String,
     pub bank_code: String,
     pub card_kind: CardKind,

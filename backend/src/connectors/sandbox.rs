@@ -37,6 +37,7 @@ impl BankConnector for SandboxConnector {
         let request = PaymentRequest {
             attempt_id: order.attempt_id.clone(),
             order_id: order.order_id.clone(),
+            merchant_id: order.merchant_id.clone(),
             merchant_name: order.merchant_name.clone(),
             bank_code: order.bank_code.clone(),
             card_kind: order.card_kind,

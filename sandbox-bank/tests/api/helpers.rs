@@ -86,6 +86,7 @@ pub(crate) fn payment_request(notify_url: &str) -> PaymentRequest {
     static NEXT: AtomicU64 = AtomicU64::new(1);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     PaymentRequest {
+        merchant_id: "mer_test".into(),
         attempt_id: format!("att_test_{n}"),
         order_id: format!("ord_test_{n}"),
         merchant_name: "Demo <Shop> & Co".into(),
