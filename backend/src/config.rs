@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use paydesk_shared::signing::{PublicKey, Signer};
 
+use crate::banking::BankSchedule;
 use crate::clock::{Clock, SystemClock};
 
 pub struct Config {
@@ -13,12 +14,10 @@ pub struct Config {
     pub database_path: PathBuf,
     /// Base URL browsers and banks reach the gateway at, without a trailing slash.
     pub public_url: String,
-    /// The gateway's key for messages to banks.
-    pub signer: Signer,
-    /// Bank keys trusted for notifications; several during a rotation.
-    pub bank_keys: Vec<PublicKey>,
-    /// Base URL of the sandbox bank, which serves every bank in the directory.
-    pub sandbox_bank_url: String,
+    /// Which connector serves which banks, with which keys.
+    pub connectors: Vec<ConnectorConfig>,
+    /// Status queries, refund retries and maintenance checks.
+    pub bank_schedule: BankSchedule,
     /// The built widget (Trunk's output), served at `/assets/`.
     pub widget_dir: PathBuf,
     /// How long a new order can be paid.
@@ -31,7 +30,8 @@ pub struct Config {
 impl Config {
     pub const DEFAULT_ORDER_TTL: Duration = Duration::from_secs(15 * 60);
 
-    /// Settings with defaults for everything that has one.
+    /// Settings with defaults for everything that has one, and one sandbox connector
+    /// serving every bank of the directory.
     pub fn new(
         database_path: PathBuf,
         public_url: String,
@@ -42,15 +42,49 @@ impl Config {
         Config {
             database_path,
             public_url,
-            signer,
-            bank_keys,
-            sandbox_bank_url,
+            connectors: vec![ConnectorConfig {
+                name: "sandbox".into(),
+                protocol: Protocol::Sandbox,
+                url: sandbox_bank_url,
+                banks: BankSelection::All,
+                signer,
+                bank_keys,
+            }],
+            bank_schedule: BankSchedule::default(),
             widget_dir: PathBuf::from("frontend/dist"),
             order_ttl: Self::DEFAULT_ORDER_TTL,
             merchants: Vec::new(),
             clock: Arc::new(SystemClock),
         }
     }
+}
+
+/// One bank protocol endpoint and the banks it serves.
+#[derive(Debug, Clone)]
+pub struct ConnectorConfig {
+    /// Names the connector in logs and in its notification URL.
+    pub name: String,
+    pub protocol: Protocol,
+    /// The bank's base URL.
+    pub url: String,
+    pub banks: BankSelection,
+    /// The gateway's key for this bank.
+    pub signer: Signer,
+    /// Bank keys trusted for its messages: two while the bank rotates its key.
+    pub bank_keys: Vec<PublicKey>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    /// The sandbox bank protocol, `paydesk_shared::bank_protocol`.
+    Sandbox,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BankSelection {
+    /// Every bank of the directory no other connector names.
+    All,
+    Only(Vec<String>),
 }
 
 /// A merchant as configured: the secret key in clear, hashed before it is stored.

@@ -1,6 +1,7 @@
 //! The Paydesk gateway: merchant API, widget API, hosted checkout, bank connectors,
 //! notification intake and webhook delivery, on one `Store`.
 
+mod banking;
 pub mod clock;
 pub mod config;
 pub mod connectors;
@@ -17,5 +18,6 @@ mod webhooks;
 mod widget_assets;
 mod wire;
 
-pub use config::{Config, MerchantSeed};
+pub use banking::BankSchedule;
+pub use config::{BankSelection, Config, ConnectorConfig, MerchantSeed, Protocol};
 pub use startup::Application;

@@ -23,6 +23,41 @@ fn read_key_file(path: &Path) -> anyhow::Result<String> {
     })
 }
 
+fn secs_var(name: &str) -> anyhow::Result<Option<Duration>> {
+    env::var(name)
+        .ok()
+        .map(|v| {
+            v.parse()
+                .map(Duration::from_secs)
+                .with_context(|| format!("{name} must be a whole number of seconds"))
+        })
+        .transpose()
+}
+
+/// Every `bank*.pub` in the key directory: during a rotation the old and the new key
+/// both verify; removing the old file ends the overlap.
+fn bank_keys(dir: &Path) -> anyhow::Result<Vec<PublicKey>> {
+    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("bank") && n.ends_with(".pub"))
+        })
+        .collect();
+    names.sort();
+    anyhow::ensure!(
+        !names.is_empty(),
+        "no bank*.pub in {} (`cargo xtask run` creates the sandbox keys)",
+        dir.display()
+    );
+    names
+        .iter()
+        .map(|p| PublicKey::from_text(&read_key_file(p)?).with_context(|| p.display().to_string()))
+        .collect()
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
@@ -41,20 +76,25 @@ async fn main() -> anyhow::Result<()> {
     let keys = data_dir.join("keys");
     let signer =
         Signer::from_text(&read_key_file(&keys.join("gateway.key"))?).context("gateway.key")?;
-    let bank_key =
-        PublicKey::from_text(&read_key_file(&keys.join("bank.pub"))?).context("bank.pub")?;
+    let bank_keys = bank_keys(&keys)?;
 
     let public_url = format!("http://{host}:{port}");
     let mut config = Config::new(
         data_dir.join("gateway.sqlite"),
         public_url.clone(),
         signer,
-        vec![bank_key],
+        bank_keys,
         format!("http://{host}:{bank_port}"),
     );
     config.widget_dir = PathBuf::from(var("PAYDESK_WIDGET_DIR", "frontend/dist"));
-    if let Ok(secs) = env::var("PAYDESK_ORDER_TTL_SECS") {
-        config.order_ttl = Duration::from_secs(secs.parse().context("PAYDESK_ORDER_TTL_SECS")?);
+    if let Some(ttl) = secs_var("PAYDESK_ORDER_TTL_SECS")? {
+        config.order_ttl = ttl;
+    }
+    if let Some(first) = secs_var("PAYDESK_BANK_QUERY_FIRST_SECS")? {
+        config.bank_schedule.query_first = first;
+    }
+    if let Some(max) = secs_var("PAYDESK_BANK_QUERY_MAX_SECS")? {
+        config.bank_schedule.query_max = max;
     }
     if let Ok(secret_key) = env::var("PAYDESK_DEMO_SECRET_KEY") {
         let shop = var(

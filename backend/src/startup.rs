@@ -10,7 +10,8 @@ use paydesk_shared::signing::Verifier;
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
 
-use crate::config::Config;
+use crate::banking::{self, BankSide};
+use crate::config::{BankSelection, Config, Protocol};
 use crate::connectors::{BankConnector, Connectors, SandboxConnector};
 use crate::merchants::{Merchants, key_hash};
 use crate::routes;
@@ -25,6 +26,7 @@ pub struct Application {
     port: u16,
     listener: TcpListener,
     router: Router,
+    state: AppState,
     dispatcher: Dispatcher,
     shutdown: watch::Sender<bool>,
 }
@@ -50,13 +52,7 @@ impl Application {
         }
 
         let banks = directory();
-        let sandbox: Arc<dyn BankConnector> = Arc::new(SandboxConnector::new(
-            config.sandbox_bank_url.clone(),
-            &config.public_url,
-            config.signer.clone(),
-            Verifier::new(config.bank_keys.clone()),
-        ));
-        let connectors = Connectors::new(banks.iter().map(|b| (b.code.clone(), sandbox.clone())));
+        let connectors = connectors(&config, &banks)?;
 
         let (shutdown, shutdown_rx) = watch::channel(false);
         let outbox = Arc::new(Notify::new());
@@ -66,6 +62,7 @@ impl Application {
             clock: config.clock.clone(),
             connectors: Arc::new(connectors),
             banks: Arc::new(banks),
+            bank: Arc::new(BankSide::new(config.bank_schedule)),
             status: StatusHub::new(),
             outbox: outbox.clone(),
             public_url: config.public_url.clone().into(),
@@ -82,7 +79,8 @@ impl Application {
         Ok(Application {
             port: listener.local_addr()?.port(),
             listener,
-            router: routes::router(state, &config.widget_dir),
+            router: routes::router(state.clone(), &config.widget_dir),
+            state,
             dispatcher,
             shutdown,
         })
@@ -99,6 +97,7 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let dispatcher = tokio::spawn(self.dispatcher.run(self.shutdown.subscribe()));
+        let bank_side = banking::spawn(&self.state, &self.shutdown);
         let stop = self.shutdown;
         let listener = self.listener.tap_io(|tcp| {
             // Without NODELAY small responses wait ~40 ms for Nagle's algorithm.
@@ -111,6 +110,50 @@ impl Application {
             })
             .await?;
         dispatcher.await?;
+        for task in bank_side {
+            task.await?;
+        }
         Ok(())
     }
+}
+
+/// Routes every bank of the directory to its configured connector.
+fn connectors(config: &Config, banks: &[paydesk_shared::bank::Bank]) -> anyhow::Result<Connectors> {
+    let mut routes: Vec<(String, Arc<dyn BankConnector>)> = Vec::new();
+    let mut fallback: Option<Arc<dyn BankConnector>> = None;
+    for c in &config.connectors {
+        let connector: Arc<dyn BankConnector> = match c.protocol {
+            Protocol::Sandbox => Arc::new(SandboxConnector::new(
+                &c.name,
+                c.url.clone(),
+                &config.public_url,
+                c.signer.clone(),
+                Verifier::new(c.bank_keys.clone()),
+            )),
+        };
+        match &c.banks {
+            BankSelection::All => {
+                anyhow::ensure!(fallback.is_none(), "two connectors claim all banks");
+                fallback = Some(connector);
+            }
+            BankSelection::Only(codes) => {
+                for code in codes {
+                    anyhow::ensure!(
+                        banks.iter().any(|b| &b.code == code),
+                        "connector {} names unknown bank {code}",
+                        c.name
+                    );
+                    routes.push((code.clone(), connector.clone()));
+                }
+            }
+        }
+    }
+    if let Some(fallback) = fallback {
+        for bank in banks {
+            if !routes.iter().any(|(code, _)| code == &bank.code) {
+                routes.push((bank.code.clone(), fallback.clone()));
+            }
+        }
+    }
+    Ok(Connectors::new(routes))
 }

@@ -4,6 +4,7 @@ use std::time::Duration;
 use paydesk_shared::bank::Bank;
 use tokio::sync::{Notify, watch};
 
+use crate::banking::BankSide;
 use crate::clock::Clock;
 use crate::connectors::Connectors;
 use crate::merchants::Merchants;
@@ -19,6 +20,8 @@ pub(crate) struct AppState {
     pub(crate) merchants: Arc<Merchants>,
     pub(crate) connectors: Arc<Connectors>,
     pub(crate) banks: Arc<Vec<Bank>>,
+    /// Verdict applier, status queries, refunds and bank maintenance.
+    pub(crate) bank: Arc<BankSide>,
     pub(crate) status: StatusHub,
     /// Wakes the webhook dispatcher when an event is enqueued.
     pub(crate) outbox: Arc<Notify>,

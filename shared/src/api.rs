@@ -93,6 +93,30 @@ pub struct WebhookEvent {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WebhookData {
     pub order: OrderResponse,
+    /// For `refund.*` events: the refund the event is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refund: Option<RefundResponse>,
+}
+
+/// Money given back to the shopper through the bank that took it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundResponse {
+    pub id: String,
+    pub order_id: String,
+    /// The payment attempt whose money goes back.
+    pub attempt_id: String,
+    pub amount: String,
+    pub currency: Currency,
+    /// `late_payment` (paid after the order expired), `duplicate_payment` (a second
+    /// payment of a paid order), `order_cancelled`, …
+    pub reason: String,
+    /// `pending`, `succeeded` or `failed`.
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_reason: Option<String>,
+    pub created_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_at: Option<String>,
 }
 
 // ---- widget API (authorised by the order's client token) -----------------------------

@@ -34,6 +34,8 @@ pub enum ErrorCode {
     SignatureInvalid,
     /// A bank notification disagrees with the order (amount, currency, order id).
     NotificationMismatch,
+    /// A signed bank message arrived a second time with the same nonce.
+    NotificationReplayed,
     MethodNotAllowed,
     PayloadTooLarge,
     UnsupportedMediaType,
@@ -64,6 +66,7 @@ impl ErrorCode {
             ErrorCode::OrderNotPayable => "order_not_payable",
             ErrorCode::SignatureInvalid => "signature_invalid",
             ErrorCode::NotificationMismatch => "notification_mismatch",
+            ErrorCode::NotificationReplayed => "notification_replayed",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",

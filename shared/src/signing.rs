@@ -281,7 +281,10 @@ mod tests {
         let header = signer.sign(NOW, b"hello");
         let verifier = Verifier::new(vec![signer.public_key()]);
         let verified = verifier.verify(&header, b"hello", NOW + 10).unwrap();
-        assert_eq!((verified.kid.as_str(), verified.timestamp), ("bank-2026", NOW));
+        assert_eq!(
+            (verified.kid.as_str(), verified.timestamp),
+            ("bank-2026", NOW)
+        );
         assert!(header.contains(&format!("nonce={}", verified.nonce)));
     }
 

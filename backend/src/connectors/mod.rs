@@ -1,14 +1,16 @@
 //! The bank side's boundary. A connector speaks one bank protocol; which bank code
-//! uses which connector is decided when the registry is built.
+//! uses which connector, with which keys, is configuration (see `config.rs`).
 
 mod sandbox;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use async_trait::async_trait;
 use axum::http::HeaderMap;
 use paydesk_shared::Money;
 use paydesk_shared::bank::CardKind;
+use paydesk_shared::signing::Verified;
 
 pub use sandbox::SandboxConnector;
 
@@ -46,17 +48,61 @@ pub enum VerdictOutcome {
     Failed { reason: String },
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ConnectorError {
-    #[error("notification signature rejected: {0}")]
-    Signature(#[from] paydesk_shared::signing::SignatureError),
-    #[error("notification is malformed: {0}")]
-    Malformed(String),
+/// A notification whose signature verified, with who signed it and its nonce.
+#[derive(Debug, Clone)]
+pub struct VerifiedNotification {
+    pub verdict: BankVerdict,
+    pub signature: Verified,
 }
 
+/// The bank's answer to "where is this attempt?".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueryResult {
+    Processing,
+    /// The bank never saw the attempt.
+    NotFound,
+    /// The verdict, and the bank's signed answer exactly as received.
+    Decided {
+        verdict: BankVerdict,
+        raw: String,
+    },
+}
+
+/// Money to give back at the bank.
+#[derive(Debug, Clone)]
+pub struct RefundOrder {
+    pub refund_id: String,
+    pub attempt_id: String,
+    pub bank_code: String,
+    pub bank_transaction_id: String,
+    pub amount: Money,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefundResult {
+    Succeeded { bank_refund_id: String },
+    Failed { reason: String },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectorError {
+    #[error("signature rejected: {0}")]
+    Signature(#[from] paydesk_shared::signing::SignatureError),
+    #[error("message is malformed: {0}")]
+    Malformed(String),
+    /// The bank could not be reached or answered with a server error: try again later.
+    #[error("bank unreachable: {0}")]
+    Unreachable(String),
+    /// The bank refused the request (4xx): trying again the same way will not help.
+    #[error("bank refused the request: {0}")]
+    Refused(String),
+}
+
+#[async_trait]
 pub trait BankConnector: Send + Sync + 'static {
     /// The name in the notification URL: `/v1/bank/notifications/{name}`.
-    fn name(&self) -> &'static str;
+    fn name(&self) -> &str;
 
     /// The signed URL that takes the shopper's browser to the bank's payment page.
     fn redirect_url(&self, order: &PaymentOrder, now_secs: i64) -> String;
@@ -67,13 +113,31 @@ pub trait BankConnector: Send + Sync + 'static {
         headers: &HeaderMap,
         body: &[u8],
         now_secs: i64,
-    ) -> Result<BankVerdict, ConnectorError>;
+    ) -> Result<VerifiedNotification, ConnectorError>;
+
+    /// Asks the bank where an attempt stands.
+    async fn query(
+        &self,
+        attempt_id: &str,
+        order_id: &str,
+        bank_code: &str,
+        now_secs: i64,
+    ) -> Result<QueryResult, ConnectorError>;
+
+    async fn refund(
+        &self,
+        refund: &RefundOrder,
+        now_secs: i64,
+    ) -> Result<RefundResult, ConnectorError>;
+
+    /// Codes of the banks this connector serves that are in maintenance now.
+    async fn banks_in_maintenance(&self, now_secs: i64) -> Result<Vec<String>, ConnectorError>;
 }
 
 /// Which connector serves which bank.
 pub struct Connectors {
     by_bank: HashMap<String, Arc<dyn BankConnector>>,
-    by_name: HashMap<&'static str, Arc<dyn BankConnector>>,
+    by_name: HashMap<String, Arc<dyn BankConnector>>,
 }
 
 impl Connectors {
@@ -81,7 +145,7 @@ impl Connectors {
         let mut by_bank = HashMap::new();
         let mut by_name = HashMap::new();
         for (bank, connector) in routes {
-            by_name.insert(connector.name(), connector.clone());
+            by_name.insert(connector.name().to_owned(), connector.clone());
             by_bank.insert(bank, connector);
         }
         Connectors { by_bank, by_name }
@@ -93,5 +157,10 @@ impl Connectors {
 
     pub fn by_name(&self, name: &str) -> Option<&Arc<dyn BankConnector>> {
         self.by_name.get(name)
+    }
+
+    /// Every distinct connector once.
+    pub fn all(&self) -> impl Iterator<Item = &Arc<dyn BankConnector>> {
+        self.by_name.values()
     }
 }

@@ -1,36 +1,135 @@
 //! The sandbox bank protocol (see `paydesk_shared::bank_protocol`).
 
+use std::time::Duration;
+
+use async_trait::async_trait;
 use axum::http::HeaderMap;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use paydesk_shared::bank_protocol::{
-    PaymentNotification, PaymentOutcome, PaymentRequest, SIGNATURE_HEADER,
+    BANK_STATUS_PATH, BankStatusList, PaymentNotification, PaymentOutcome, PaymentRequest,
+    QUERY_PATH, QueryAnswer, REFUND_PATH, RefundAnswer, RefundOutcome, RefundRequest,
+    SIGNATURE_HEADER, StatusQuery,
 };
 use paydesk_shared::signing::{Signer, Verifier};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
-use super::{BankConnector, BankVerdict, ConnectorError, PaymentOrder, VerdictOutcome};
+use super::{
+    BankConnector, BankVerdict, ConnectorError, PaymentOrder, QueryResult, RefundOrder,
+    RefundResult, VerdictOutcome, VerifiedNotification,
+};
+
+/// A bank that takes longer than this to answer a query or refund is treated as down.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct SandboxConnector {
+    name: String,
     bank_url: String,
     notify_url: String,
     signer: Signer,
     verifier: Verifier,
+    http: reqwest::Client,
 }
 
 impl SandboxConnector {
-    pub fn new(bank_url: String, gateway_url: &str, signer: Signer, verifier: Verifier) -> Self {
+    /// `name` appears in the notification URL the bank is given.
+    pub fn new(
+        name: &str,
+        bank_url: String,
+        gateway_url: &str,
+        signer: Signer,
+        verifier: Verifier,
+    ) -> Self {
         SandboxConnector {
-            bank_url,
-            notify_url: format!("{gateway_url}/v1/bank/notifications/sandbox"),
+            name: name.to_owned(),
+            bank_url: bank_url.trim_end_matches('/').to_owned(),
+            notify_url: format!("{gateway_url}/v1/bank/notifications/{name}"),
             signer,
             verifier,
+            http: reqwest::Client::builder()
+                .timeout(REQUEST_TIMEOUT)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap_or_default(),
         }
+    }
+
+    /// Sends a signed request (a GET when `body` is `None`), verifies the bank's
+    /// signed answer and returns it decoded and as received.
+    async fn call<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: Option<&impl Serialize>,
+        now_secs: i64,
+    ) -> Result<(T, String), ConnectorError> {
+        let url = format!("{}{path}", self.bank_url);
+        let request = match body {
+            Some(body) => {
+                let bytes = serde_json::to_vec(body)
+                    .map_err(|e| ConnectorError::Malformed(e.to_string()))?;
+                self.http
+                    .post(&url)
+                    .header("content-type", "application/json")
+                    .header(SIGNATURE_HEADER, self.signer.sign(now_secs, &bytes))
+                    .body(bytes)
+            }
+            None => self.http.get(&url),
+        };
+        let response = request
+            .send()
+            .await
+            .map_err(|e| ConnectorError::Unreachable(e.to_string()))?;
+        let status = response.status();
+        let signature = response
+            .headers()
+            .get(SIGNATURE_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| ConnectorError::Unreachable(e.to_string()))?;
+        if status.is_server_error() {
+            return Err(ConnectorError::Unreachable(format!(
+                "bank answered {status}"
+            )));
+        }
+        if !status.is_success() {
+            let text = String::from_utf8_lossy(&bytes);
+            return Err(ConnectorError::Refused(format!("{status}: {text}")));
+        }
+        let signature = signature.ok_or_else(|| {
+            ConnectorError::Malformed(format!("answer without {SIGNATURE_HEADER}"))
+        })?;
+        self.verifier.verify(&signature, &bytes, now_secs)?;
+        let value =
+            serde_json::from_slice(&bytes).map_err(|e| ConnectorError::Malformed(e.to_string()))?;
+        Ok((value, String::from_utf8_lossy(&bytes).into_owned()))
     }
 }
 
+fn verdict(n: PaymentNotification) -> BankVerdict {
+    BankVerdict {
+        attempt_id: n.attempt_id,
+        order_id: n.order_id,
+        bank_code: n.bank_code,
+        bank_transaction_id: n.bank_transaction_id,
+        amount: n.amount,
+        currency: n.currency,
+        outcome: match n.outcome {
+            PaymentOutcome::Succeeded => VerdictOutcome::Succeeded,
+            PaymentOutcome::Failed { reason } => VerdictOutcome::Failed {
+                reason: reason.as_str().to_owned(),
+            },
+        },
+    }
+}
+
+#[async_trait]
 impl BankConnector for SandboxConnector {
-    fn name(&self) -> &'static str {
-        "sandbox"
+    fn name(&self) -> &str {
+        &self.name
     }
 
     fn redirect_url(&self, order: &PaymentOrder, now_secs: i64) -> String {
@@ -66,29 +165,93 @@ impl BankConnector for SandboxConnector {
         headers: &HeaderMap,
         body: &[u8],
         now_secs: i64,
-    ) -> Result<BankVerdict, ConnectorError> {
+    ) -> Result<VerifiedNotification, ConnectorError> {
         let header = headers
             .get(SIGNATURE_HEADER)
             .and_then(|v| v.to_str().ok())
             .ok_or_else(|| {
                 ConnectorError::Malformed(format!("missing {SIGNATURE_HEADER} header"))
             })?;
-        self.verifier.verify(header, body, now_secs)?;
+        let signature = self.verifier.verify(header, body, now_secs)?;
         let n: PaymentNotification =
             serde_json::from_slice(body).map_err(|e| ConnectorError::Malformed(e.to_string()))?;
-        Ok(BankVerdict {
-            attempt_id: n.attempt_id,
-            order_id: n.order_id,
-            bank_code: n.bank_code,
-            bank_transaction_id: n.bank_transaction_id,
-            amount: n.amount,
-            currency: n.currency,
-            outcome: match n.outcome {
-                PaymentOutcome::Succeeded => VerdictOutcome::Succeeded,
-                PaymentOutcome::Failed { reason } => VerdictOutcome::Failed {
-                    reason: reason.as_str().to_owned(),
-                },
+        Ok(VerifiedNotification {
+            verdict: verdict(n),
+            signature,
+        })
+    }
+
+    async fn query(
+        &self,
+        attempt_id: &str,
+        order_id: &str,
+        bank_code: &str,
+        now_secs: i64,
+    ) -> Result<QueryResult, ConnectorError> {
+        let query = StatusQuery {
+            attempt_id: attempt_id.to_owned(),
+            order_id: order_id.to_owned(),
+            bank_code: bank_code.to_owned(),
+        };
+        let (answer, raw): (QueryAnswer, _) = self.call(QUERY_PATH, Some(&query), now_secs).await?;
+        Ok(match answer {
+            QueryAnswer::Processing => QueryResult::Processing,
+            QueryAnswer::NotFound => QueryResult::NotFound,
+            QueryAnswer::Decided { notification } => {
+                if notification.attempt_id != attempt_id {
+                    return Err(ConnectorError::Malformed(format!(
+                        "asked about {attempt_id}, answered about {}",
+                        notification.attempt_id
+                    )));
+                }
+                QueryResult::Decided {
+                    verdict: verdict(notification),
+                    raw,
+                }
+            }
+        })
+    }
+
+    async fn refund(
+        &self,
+        refund: &RefundOrder,
+        now_secs: i64,
+    ) -> Result<RefundResult, ConnectorError> {
+        let request = RefundRequest {
+            refund_id: refund.refund_id.clone(),
+            attempt_id: refund.attempt_id.clone(),
+            bank_code: refund.bank_code.clone(),
+            bank_transaction_id: refund.bank_transaction_id.clone(),
+            amount: refund.amount.to_string(),
+            currency: refund.amount.currency(),
+            reason: refund.reason.clone(),
+        };
+        let (answer, _): (RefundAnswer, _) =
+            self.call(REFUND_PATH, Some(&request), now_secs).await?;
+        if answer.refund_id != refund.refund_id {
+            return Err(ConnectorError::Malformed(format!(
+                "refund {} answered as {}",
+                refund.refund_id, answer.refund_id
+            )));
+        }
+        Ok(match answer.outcome {
+            RefundOutcome::Succeeded { bank_refund_id } => {
+                RefundResult::Succeeded { bank_refund_id }
+            }
+            RefundOutcome::Failed { reason } => RefundResult::Failed {
+                reason: reason.as_str().to_owned(),
             },
         })
+    }
+
+    async fn banks_in_maintenance(&self, now_secs: i64) -> Result<Vec<String>, ConnectorError> {
+        let (list, _): (BankStatusList, _) =
+            self.call(BANK_STATUS_PATH, None::<&()>, now_secs).await?;
+        Ok(list
+            .banks
+            .into_iter()
+            .filter(|b| b.maintenance)
+            .map(|b| b.code)
+            .collect())
     }
 }

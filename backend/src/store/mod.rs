@@ -2,12 +2,13 @@
 //! the implementations. Status changes are compare-and-set against the sources the
 //! state machine in `paydesk_shared::payment` allows.
 
+mod bank_records;
 mod records;
 pub mod sqlite;
 
 use async_trait::async_trait;
-use paydesk_shared::payment::{AttemptStatus, OrderTransition};
 
+pub use bank_records::*;
 pub use records::*;
 
 #[derive(Debug, thiserror::Error)]
@@ -19,6 +20,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("the order writer has stopped")]
     WriterGone,
+    /// Another writer changed what a plan was made from: plan again.
+    #[error("the stored state changed while the change was planned")]
+    Conflict,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -51,17 +55,56 @@ pub trait Store: Send + Sync + 'static {
 
     async fn order_by_attempt(&self, attempt_id: &str) -> Result<Option<OrderRecord>, StoreError>;
 
+    async fn attempt_exists(&self, attempt_id: &str) -> Result<bool, StoreError>;
+
     /// Moves the order with `StartAttempt` and records the attempt, in one transaction.
     /// An attempt with the same (order, idempotency key) is returned instead of a new one.
     async fn start_attempt(&self, attempt: NewAttempt) -> Result<StartAttemptOutcome, StoreError>;
 
-    /// Applies a bank's verdict on an attempt: stores the raw notification, decides the
-    /// attempt once, moves the order with `order_transition` if given (compare-and-set)
-    /// and enqueues `event` iff the order moved, all in one transaction.
-    async fn decide_attempt(
+    /// Stores a verified bank verdict, refusing a signature nonce seen before.
+    async fn receive_verdict(&self, entry: NewInboxEntry) -> Result<ReceiveOutcome, StoreError>;
+
+    /// Stored verdicts not applied yet, oldest first.
+    async fn unapplied_verdicts(&self, limit: u32) -> Result<Vec<InboxEntry>, StoreError>;
+
+    /// Executes the plans in one transaction, in order; `Conflict` if an attempt a plan
+    /// expected pending is decided already (then nothing is applied).
+    async fn apply_verdicts(
         &self,
-        decision: AttemptDecision,
-    ) -> Result<DecisionOutcome, StoreError>;
+        planned: &[PlannedEntry],
+        now_ms: i64,
+    ) -> Result<Vec<Applied>, StoreError>;
+
+    /// Forgets bank nonces that expired before `now_ms`.
+    async fn prune_nonces(&self, now_ms: i64) -> Result<u64, StoreError>;
+
+    /// Pending attempts whose next status query is due, most overdue first.
+    async fn due_queries(&self, now_ms: i64, limit: u32)
+    -> Result<Vec<AttemptToQuery>, StoreError>;
+
+    async fn next_query_due(&self) -> Result<Option<i64>, StoreError>;
+
+    /// Counts a query that left the attempt pending and sets the next one.
+    async fn reschedule_query(&self, attempt_id: &str, next_at: i64) -> Result<(), StoreError>;
+
+    async fn due_refunds(&self, now_ms: i64, limit: u32) -> Result<Vec<RefundRecord>, StoreError>;
+
+    async fn next_refund_due(&self) -> Result<Option<i64>, StoreError>;
+
+    async fn refunds_for_order(&self, order_id: &str) -> Result<Vec<RefundRecord>, StoreError>;
+
+    async fn retry_refund(
+        &self,
+        refund_id: &str,
+        next_at: i64,
+        error: &str,
+    ) -> Result<(), StoreError>;
+
+    /// Records a refund's outcome with its event (and alert) once; `false` if it was
+    /// decided before.
+    async fn decide_refund(&self, decision: &RefundDecision) -> Result<bool, StoreError>;
+
+    async fn open_alerts(&self, limit: u32) -> Result<Vec<Alert>, StoreError>;
 
     /// Undelivered events whose next attempt is due, oldest first.
     async fn due_events(&self, now_ms: i64, limit: u32) -> Result<Vec<OutboxEvent>, StoreError>;
@@ -77,20 +120,4 @@ pub trait Store: Send + Sync + 'static {
         next_attempt_at: i64,
         error: &str,
     ) -> Result<(), StoreError>;
-}
-
-/// What deciding an attempt does to the order.
-#[derive(Debug, Clone)]
-pub struct AttemptDecision {
-    pub connector: String,
-    pub raw_notification: String,
-    pub attempt_id: String,
-    pub outcome: AttemptStatus,
-    pub failure_reason: Option<String>,
-    pub bank_transaction_id: String,
-    pub decided_at: i64,
-    /// `ConfirmPayment` for a success; `DeclinePayment` for a failure of the latest
-    /// attempt; `None` when the order must not move.
-    pub order_transition: Option<OrderTransition>,
-    pub event: Option<NewEvent>,
 }

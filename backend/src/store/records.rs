@@ -101,6 +101,8 @@ pub struct NewAttempt {
     pub amount: Money,
     pub idempotency_key: String,
     pub created_at: i64,
+    /// When to first ask the bank if no notification has come by then.
+    pub first_query_at: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,21 +112,6 @@ pub enum StartAttemptOutcome {
     Existing(AttemptRecord),
     /// The order is in a status that cannot start an attempt.
     NotPayable(OrderStatus),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DecisionOutcome {
-    /// The attempt was decided now; `order_moved` tells whether the order changed.
-    Applied {
-        order_moved: bool,
-    },
-    /// The attempt had already been decided the same way (a duplicate notification).
-    Duplicate,
-    /// The attempt had already been decided differently; nothing changed.
-    Conflicting {
-        existing: AttemptStatus,
-    },
-    UnknownAttempt,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -258,6 +258,36 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Waits until every stored bank verdict is applied (the gateway acknowledges a
+    /// notification once stored, and applies it right after).
+    pub async fn settled(&self) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let waiting: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM bank_inbox WHERE state = 'received'")
+                    .fetch_one(&self.db)
+                    .await
+                    .unwrap();
+            if waiting == 0 {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{waiting} verdicts still unapplied after 20 s"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    /// How many stored verdicts ended in `state`.
+    pub async fn inbox(&self, state: &str) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM bank_inbox WHERE state = ?")
+            .bind(state)
+            .fetch_one(&self.db)
+            .await
+            .unwrap()
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
             .fetch_one(&self.db)

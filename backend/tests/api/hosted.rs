@@ -189,6 +189,7 @@ async fn a_paid_order_still_renders_with_the_way_back_shown() {
         paydesk_shared::bank_protocol::PaymentOutcome::Succeeded,
     );
     assert_eq!(app.notify(body, &app.bank).await.status(), 200);
+    app.settled().await;
     let response = app.get(&format!("/pay/{}", order.client_token)).await;
     assert_eq!(response.status(), 200);
     let html = response.text().await.unwrap();

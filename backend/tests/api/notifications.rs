@@ -12,6 +12,7 @@ async fn a_verified_success_pays_the_order_and_sends_a_signed_webhook() {
     let body = app.notification(&order, &attempt_id, "118.00", PaymentOutcome::Succeeded);
     let response = app.notify(body, &app.bank.clone()).await;
     assert_eq!(response.status(), 200);
+    app.settled().await;
 
     let paid = app.get_order(&order.id).await;
     assert_eq!(paid.status.as_str(), "paid");
@@ -92,19 +93,14 @@ async fn a_forged_signature_is_rejected_and_changes_nothing() {
 }
 
 #[tokio::test]
-async fn a_notification_with_the_wrong_amount_leaves_the_order_unpaid() {
+async fn a_notification_with_the_wrong_amount_is_quarantined_with_an_alert() {
     let app = spawn_app().await;
     let (order, attempt_id) = app.order_at_bank().await;
     let before = app.snapshot().await;
-    for amount in ["1.00", "118.01", "118.1", "-118.00", "abc"] {
-        let body = app.notification(&order, &attempt_id, amount, PaymentOutcome::Succeeded);
-        assert_error(
-            app.notify(body, &app.bank.clone()).await,
-            422,
-            "notification_mismatch",
-        )
-        .await;
-    }
+    let mut bodies: Vec<Vec<u8>> = ["1.00", "118.01", "118.1", "-118.00", "abc"]
+        .into_iter()
+        .map(|amount| app.notification(&order, &attempt_id, amount, PaymentOutcome::Succeeded))
+        .collect();
     let mut other_currency: serde_json::Value = serde_json::from_slice(&app.notification(
         &order,
         &attempt_id,
@@ -113,15 +109,78 @@ async fn a_notification_with_the_wrong_amount_leaves_the_order_unpaid() {
     ))
     .unwrap();
     other_currency["currency"] = "USD".into();
-    let body = serde_json::to_vec(&other_currency).unwrap();
-    assert_error(
-        app.notify(body, &app.bank.clone()).await,
-        422,
-        "notification_mismatch",
-    )
-    .await;
+    bodies.push(serde_json::to_vec(&other_currency).unwrap());
+    for body in bodies {
+        // Stored and acknowledged: the bank signed it, so it must not resend it.
+        assert_eq!(app.notify(body, &app.bank.clone()).await.status(), 200);
+    }
+    app.settled().await;
+    assert_eq!(app.inbox("quarantined").await, 6);
+    assert_eq!(app.count("alerts").await, 6);
+    let kinds: Vec<String> = sqlx::query_scalar("SELECT DISTINCT kind FROM alerts")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(kinds, ["notification_mismatch"]);
     assert_eq!(app.snapshot().await, before);
     assert_eq!(app.get_order(&order.id).await.status.as_str(), "pending");
+}
+
+#[tokio::test]
+async fn a_replayed_notification_is_refused_and_changes_nothing() {
+    let app = spawn_app().await;
+    let (order, attempt_id) = app.order_at_bank().await;
+    let body = app.notification(&order, &attempt_id, "118.00", PaymentOutcome::Succeeded);
+    let signature = app.bank.sign(now_secs(), &body);
+    let send = || {
+        app.client
+            .post(app.url("/v1/bank/notifications/sandbox"))
+            .header("paydesk-bank-signature", signature.clone())
+            .body(body.clone())
+            .send()
+    };
+    assert_eq!(send().await.unwrap().status(), 200);
+    app.settled().await;
+    let before = (app.snapshot().await, app.count("bank_inbox").await);
+    assert_error(send().await.unwrap(), 409, "notification_replayed").await;
+    assert_eq!(
+        (app.snapshot().await, app.count("bank_inbox").await),
+        before
+    );
+}
+
+#[tokio::test]
+async fn both_bank_keys_verify_during_a_rotation() {
+    let next = Signer::generate("bank-next");
+    let public = next.public_key();
+    let app = spawn_app_with(move |config| config.connectors[0].bank_keys.push(public)).await;
+    let (order, old_attempt) = app.order_at_bank().await;
+    let failed = PaymentOutcome::Failed {
+        reason: DeclineReason::InsufficientFunds,
+    };
+    let body = app.notification(&order, &old_attempt, "118.00", failed);
+    assert_eq!(app.notify(body, &app.bank.clone()).await.status(), 200);
+    app.settled().await;
+    let attempt: paydesk_shared::api::CreateAttemptResponse = app
+        .start_attempt(&order, "ICBC", "click-2")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let body = app.notification(
+        &order,
+        &attempt.attempt_id,
+        "118.00",
+        PaymentOutcome::Succeeded,
+    );
+    assert_eq!(app.notify(body, &next).await.status(), 200);
+    app.settled().await;
+    assert_eq!(app.get_order(&order.id).await.status.as_str(), "paid");
+    let kids: Vec<String> = sqlx::query_scalar("SELECT key_id FROM bank_inbox ORDER BY id")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(kids, ["bank-test", "bank-next"]);
 }
 
 #[tokio::test]
@@ -142,15 +201,11 @@ async fn twenty_concurrent_duplicate_notifications_pay_exactly_once() {
     for response in futures::future::join_all(sends).await {
         assert_eq!(response.status(), 200);
     }
+    app.settled().await;
     assert_eq!(app.get_order(&order.id).await.status.as_str(), "paid");
     assert_eq!(app.count("outbox_events").await, 1, "one order.paid event");
-    let applied: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM bank_notifications WHERE result = 'applied'")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-    assert_eq!(applied, 1);
-    assert_eq!(app.count("bank_notifications").await, 20);
+    assert_eq!(app.inbox("applied").await, 1);
+    assert_eq!(app.inbox("duplicate").await, 19);
     let hook = app.next_webhook().await;
     let event: WebhookEvent = serde_json::from_slice(&hook.body).unwrap();
     assert_eq!(event.kind, "order.paid");
@@ -162,6 +217,7 @@ async fn a_failure_after_a_success_changes_nothing() {
     let (order, attempt_id) = app.order_at_bank().await;
     let ok = app.notification(&order, &attempt_id, "118.00", PaymentOutcome::Succeeded);
     assert_eq!(app.notify(ok, &app.bank.clone()).await.status(), 200);
+    app.settled().await;
     let failed = app.notification(
         &order,
         &attempt_id,
@@ -171,9 +227,12 @@ async fn a_failure_after_a_success_changes_nothing() {
         },
     );
     assert_eq!(app.notify(failed, &app.bank.clone()).await.status(), 200);
+    app.settled().await;
     let order = app.get_order(&order.id).await;
     assert_eq!(order.status.as_str(), "paid");
     assert_eq!(order.attempts[0].status.as_str(), "succeeded");
+    assert_eq!(app.inbox("ignored").await, 1);
+    assert_eq!(app.count("outbox_events").await, 1, "only order.paid");
 }
 
 #[tokio::test]
@@ -189,6 +248,7 @@ async fn a_decline_lets_the_shopper_choose_another_bank() {
         },
     );
     assert_eq!(app.notify(failed, &app.bank.clone()).await.status(), 200);
+    app.settled().await;
     let after = app.get_order(&order.id).await;
     assert_eq!(after.status.as_str(), "failed");
     assert_eq!(
@@ -226,6 +286,7 @@ async fn a_replayed_create_answers_as_first_even_after_payment() {
         PaymentOutcome::Succeeded,
     );
     assert_eq!(app.notify(paid, &app.bank.clone()).await.status(), 200);
+    app.settled().await;
     assert_eq!(app.get_order(&order.id).await.status.as_str(), "paid");
 
     let again = app

@@ -174,6 +174,9 @@ pub(crate) fn event(id: &str, kind: &str, order: &OrderResponse) -> WebhookEvent
         id: id.into(),
         kind: kind.into(),
         created_at: "2025-04-01T08:05:00Z".into(),
-        data: WebhookData { order },
+        data: WebhookData {
+            order,
+            refund: None,
+        },
     }
 }

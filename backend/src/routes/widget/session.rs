@@ -30,8 +30,8 @@ pub(super) async fn handler(
             pinyin: bank.pinyin.clone(),
             colour: bank.colour.clone(),
             popular: bank.popular,
-            debit: availability(bank, CardKind::Debit, order.total),
-            credit: availability(bank, CardKind::Credit, order.total),
+            debit: availability(&state, bank, CardKind::Debit, order.total),
+            credit: availability(&state, bank, CardKind::Credit, order.total),
         })
         .collect();
     Ok(Json(WidgetSession {

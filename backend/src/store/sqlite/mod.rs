@@ -3,6 +3,8 @@
 //! beats SQLITE_BUSY retries) and a small pool of readers.
 
 mod attempts;
+mod bank_work;
+mod inbox;
 mod merchants;
 mod order_writer;
 mod orders;
@@ -18,12 +20,14 @@ use sqlx::sqlite::{
 };
 
 use super::*;
+use inbox::InboxWriter;
 use order_writer::OrderWriter;
 
 pub struct SqliteStore {
     write: SqlitePool,
     read: SqlitePool,
     orders: OrderWriter,
+    inbox: InboxWriter,
 }
 
 impl SqliteStore {
@@ -51,10 +55,12 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         let orders = OrderWriter::spawn(write.clone());
+        let inbox = InboxWriter::spawn(write.clone());
         Ok(SqliteStore {
             write,
             read,
             orders,
+            inbox,
         })
     }
 }
@@ -104,15 +110,83 @@ impl Store for SqliteStore {
         orders::load(&self.read, orders::Key::Attempt(attempt_id)).await
     }
 
+    async fn attempt_exists(&self, attempt_id: &str) -> Result<bool, StoreError> {
+        Ok(
+            sqlx::query_scalar::<_, i64>("SELECT 1 FROM payment_attempts WHERE id = ?")
+                .bind(attempt_id)
+                .fetch_optional(&self.read)
+                .await?
+                .is_some(),
+        )
+    }
+
     async fn start_attempt(&self, attempt: NewAttempt) -> Result<StartAttemptOutcome, StoreError> {
         attempts::start(&self.write, attempt).await
     }
 
-    async fn decide_attempt(
+    async fn receive_verdict(&self, entry: NewInboxEntry) -> Result<ReceiveOutcome, StoreError> {
+        self.inbox.receive(entry).await
+    }
+
+    async fn unapplied_verdicts(&self, limit: u32) -> Result<Vec<InboxEntry>, StoreError> {
+        inbox::unapplied(&self.read, limit).await
+    }
+
+    async fn apply_verdicts(
         &self,
-        decision: AttemptDecision,
-    ) -> Result<DecisionOutcome, StoreError> {
-        attempts::decide(&self.write, decision).await
+        planned: &[PlannedEntry],
+        now_ms: i64,
+    ) -> Result<Vec<Applied>, StoreError> {
+        inbox::apply(&self.write, planned, now_ms).await
+    }
+
+    async fn prune_nonces(&self, now_ms: i64) -> Result<u64, StoreError> {
+        inbox::prune_nonces(&self.write, now_ms).await
+    }
+
+    async fn due_queries(
+        &self,
+        now_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<AttemptToQuery>, StoreError> {
+        bank_work::due_queries(&self.read, now_ms, limit).await
+    }
+
+    async fn next_query_due(&self) -> Result<Option<i64>, StoreError> {
+        bank_work::next_query_due(&self.read).await
+    }
+
+    async fn reschedule_query(&self, attempt_id: &str, next_at: i64) -> Result<(), StoreError> {
+        bank_work::reschedule_query(&self.write, attempt_id, next_at).await
+    }
+
+    async fn due_refunds(&self, now_ms: i64, limit: u32) -> Result<Vec<RefundRecord>, StoreError> {
+        bank_work::due_refunds(&self.read, now_ms, limit).await
+    }
+
+    async fn next_refund_due(&self) -> Result<Option<i64>, StoreError> {
+        bank_work::next_refund_due(&self.read).await
+    }
+
+    async fn refunds_for_order(&self, order_id: &str) -> Result<Vec<RefundRecord>, StoreError> {
+        bank_work::refunds_for_order(&self.read, order_id).await
+    }
+
+    async fn retry_refund(
+        &self,
+        refund_id: &str,
+        next_at: i64,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        bank_work::retry_refund(&self.write, refund_id, next_at, error).await
+    }
+
+    async fn decide_refund(&self, decision: &RefundDecision) -> Result<bool, StoreError> {
+        bank_work::decide_refund(&self.write, decision).await
+    }
+
+    async fn open_alerts(&self, limit: u32) -> Result<Vec<Alert>, StoreError> {
+        bank_work::open_alerts(&self.read, limit).await
     }
 
     async fn due_events(&self, now_ms: i64, limit: u32) -> Result<Vec<OutboxEvent>, StoreError> {

@@ -1,0 +1,154 @@
+//! Applies stored verdicts in the order they arrived, a batch per transaction. One
+//! applier per gateway: verdicts of one attempt never race each other, and the store's
+//! compare-and-set guards against everything else.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use super::{idle, plan};
+use crate::ids::new_id;
+use crate::state::AppState;
+use crate::store::{
+    Applied, InboxEntry, InboxPlan, NewAlert, OrderRecord, PlannedEntry, StoreError,
+};
+
+const BATCH: u32 = 256;
+/// The longest the applier sleeps without looking at the inbox.
+const MAX_IDLE: Duration = Duration::from_secs(5);
+const PRUNE_EVERY: Duration = Duration::from_secs(60);
+
+pub(super) async fn run(state: Arc<AppState>, mut shutdown: watch::Receiver<bool>) {
+    let mut last_prune = tokio::time::Instant::now();
+    loop {
+        let full = match apply_batch(&state).await {
+            Ok(n) => n == BATCH as usize,
+            Err(e) => {
+                tracing::error!(error = %e, "bank verdicts could not be applied; retrying");
+                false
+            }
+        };
+        if last_prune.elapsed() >= PRUNE_EVERY {
+            last_prune = tokio::time::Instant::now();
+            if let Err(e) = state.store.prune_nonces(state.clock.now_ms()).await {
+                tracing::warn!(error = %e, "could not prune bank nonces");
+            }
+        }
+        if full {
+            continue;
+        }
+        if !idle(MAX_IDLE, Some(&state.bank.applier), &mut shutdown).await {
+            return;
+        }
+    }
+}
+
+/// Applies up to one batch; returns how many entries it took.
+pub(super) async fn apply_batch(state: &AppState) -> Result<usize, StoreError> {
+    let entries = state.store.unapplied_verdicts(BATCH).await?;
+    if entries.is_empty() {
+        return Ok(0);
+    }
+    let n = entries.len();
+    let planned = plan_all(state, entries).await?;
+    let results = match state
+        .store
+        .apply_verdicts(&planned, state.clock.now_ms())
+        .await
+    {
+        Ok(results) => results,
+        Err(StoreError::Conflict) => {
+            // Something decided an attempt between reading and writing: take the
+            // batch one entry at a time against fresh reads.
+            let mut results = Vec::with_capacity(n);
+            for p in planned {
+                let fresh = plan_all(state, vec![p.entry]).await?;
+                results.extend(
+                    state
+                        .store
+                        .apply_verdicts(&fresh, state.clock.now_ms())
+                        .await?,
+                );
+                after_effects(state, &fresh, &results[results.len() - 1..]).await;
+            }
+            return Ok(n);
+        }
+        Err(e) => return Err(e),
+    };
+    after_effects(state, &planned, &results).await;
+    Ok(n)
+}
+
+async fn plan_all(
+    state: &AppState,
+    entries: Vec<InboxEntry>,
+) -> Result<Vec<PlannedEntry>, StoreError> {
+    let mut orders: HashMap<String, Option<OrderRecord>> = HashMap::new();
+    let now = state.clock.now_ms();
+    let mut planned = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let attempt = entry.verdict.attempt_id.clone();
+        if !orders.contains_key(&attempt) {
+            let order = state.store.order_by_attempt(&attempt).await?;
+            orders.insert(attempt.clone(), order);
+        }
+        let plan = match orders.get_mut(&attempt).and_then(Option::as_mut) {
+            Some(order) => {
+                let plan = plan::plan(order, &entry, &state.public_url, now);
+                plan::record(order, &entry, &plan);
+                plan
+            }
+            None => InboxPlan::Quarantine {
+                alert: NewAlert {
+                    id: new_id("alr"),
+                    kind: plan::ALERT_MISMATCH.to_owned(),
+                    message: format!("no payment attempt {attempt}"),
+                    order_id: None,
+                    attempt_id: Some(attempt.clone()),
+                    created_at: now,
+                },
+            },
+        };
+        planned.push(PlannedEntry { entry, plan });
+    }
+    Ok(planned)
+}
+
+/// Tells widgets, the webhook dispatcher and the refunder what changed, and logs what
+/// an operator must see.
+async fn after_effects(state: &AppState, planned: &[PlannedEntry], results: &[Applied]) {
+    let mut changed = HashSet::new();
+    let mut wake_outbox = false;
+    let mut wake_refunder = false;
+    for (p, applied) in planned.iter().zip(results) {
+        let v = &p.entry.verdict;
+        match &p.plan {
+            InboxPlan::Decide { outcome, .. } => {
+                tracing::info!(inbox = p.entry.id, attempt = %v.attempt_id, order = %v.order_id, outcome = outcome.as_str(), order_moved = applied.order_moved, refund = applied.refund_created, "bank verdict applied");
+                changed.insert(v.order_id.clone());
+            }
+            InboxPlan::Duplicate => {
+                tracing::debug!(inbox = p.entry.id, attempt = %v.attempt_id, "duplicate bank verdict");
+            }
+            InboxPlan::Ignore { detail } => {
+                tracing::warn!(inbox = p.entry.id, attempt = %v.attempt_id, %detail, "bank verdict ignored");
+            }
+            InboxPlan::Quarantine { alert } => {
+                tracing::error!(inbox = p.entry.id, attempt = %v.attempt_id, alert = %alert.id, kind = %alert.kind, message = %alert.message, "bank verdict quarantined");
+            }
+        }
+        wake_outbox |= applied.order_moved;
+        wake_refunder |= applied.refund_created;
+    }
+    for order in changed {
+        crate::payments::publish_status(state, &order).await;
+    }
+    if wake_outbox {
+        state.outbox.notify_one();
+    }
+    if wake_refunder {
+        state.bank.refunder.notify_one();
+    }
+}

@@ -1,0 +1,212 @@
+//! The stored schedules of the bank side: which pending attempts to ask their bank
+//! about next, which refunds to send, and the alerts an operator must see.
+
+use paydesk_shared::{Currency, Money};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqlitePool};
+
+use super::inbox::{insert_alert, insert_event};
+use crate::store::{Alert, AttemptToQuery, RefundDecision, RefundRecord, RefundStatus, StoreError};
+
+fn money(row: &SqliteRow, column: &str) -> Result<Money, StoreError> {
+    let code: String = row.try_get("currency")?;
+    let currency: Currency = code
+        .parse()
+        .map_err(|_| StoreError::Corrupt(format!("{column}: currency {code}")))?;
+    Money::from_minor(row.try_get(column)?, currency)
+        .map_err(|_| StoreError::Corrupt(column.to_owned()))
+}
+
+pub(super) async fn due_queries(
+    pool: &SqlitePool,
+    now: i64,
+    limit: u32,
+) -> Result<Vec<AttemptToQuery>, StoreError> {
+    sqlx::query(
+        "SELECT a.id, a.order_id, a.bank_code, a.amount_minor, a.currency, a.queries, o.expires_at
+         FROM payment_attempts a JOIN orders o ON o.id = a.order_id
+         WHERE a.status = 'pending' AND a.next_query_at <= ?
+         ORDER BY a.next_query_at LIMIT ?",
+    )
+    .bind(now)
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|row| {
+        let queries: i64 = row.try_get("queries")?;
+        Ok(AttemptToQuery {
+            attempt_id: row.try_get("id")?,
+            order_id: row.try_get("order_id")?,
+            bank_code: row.try_get("bank_code")?,
+            amount: money(row, "amount_minor")?,
+            order_expires_at: row.try_get("expires_at")?,
+            queries: u32::try_from(queries).unwrap_or(u32::MAX),
+        })
+    })
+    .collect()
+}
+
+pub(super) async fn next_query_due(pool: &SqlitePool) -> Result<Option<i64>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT min(next_query_at) FROM payment_attempts WHERE status = 'pending'",
+    )
+    .fetch_one(pool)
+    .await?)
+}
+
+pub(super) async fn reschedule_query(
+    pool: &SqlitePool,
+    attempt_id: &str,
+    next_at: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE payment_attempts SET next_query_at = ?, queries = queries + 1
+         WHERE id = ? AND status = 'pending'",
+    )
+    .bind(next_at)
+    .bind(attempt_id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+const REFUND_COLUMNS: &str = "r.id, r.order_id, r.attempt_id, a.bank_code, a.bank_transaction_id,
+    r.amount_minor, r.currency, r.reason, r.status, r.bank_refund_id, r.failure_reason,
+    r.created_at, r.decided_at, r.tries";
+
+fn refund_from_row(row: &SqliteRow) -> Result<RefundRecord, StoreError> {
+    let status: String = row.try_get("status")?;
+    let tries: i64 = row.try_get("tries")?;
+    Ok(RefundRecord {
+        id: row.try_get("id")?,
+        order_id: row.try_get("order_id")?,
+        attempt_id: row.try_get("attempt_id")?,
+        bank_code: row.try_get("bank_code")?,
+        bank_transaction_id: row.try_get("bank_transaction_id")?,
+        amount: money(row, "amount_minor")?,
+        reason: row.try_get("reason")?,
+        status: RefundStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt("refunds.status".into()))?,
+        bank_refund_id: row.try_get("bank_refund_id")?,
+        failure_reason: row.try_get("failure_reason")?,
+        created_at: row.try_get("created_at")?,
+        decided_at: row.try_get("decided_at")?,
+        tries: u32::try_from(tries).unwrap_or(u32::MAX),
+    })
+}
+
+pub(super) async fn due_refunds(
+    pool: &SqlitePool,
+    now: i64,
+    limit: u32,
+) -> Result<Vec<RefundRecord>, StoreError> {
+    sqlx::query(&format!(
+        "SELECT {REFUND_COLUMNS} FROM refunds r JOIN payment_attempts a ON a.id = r.attempt_id
+         WHERE r.status = 'pending' AND r.next_try_at <= ? ORDER BY r.next_try_at LIMIT ?"
+    ))
+    .bind(now)
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(refund_from_row)
+    .collect()
+}
+
+pub(super) async fn next_refund_due(pool: &SqlitePool) -> Result<Option<i64>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT min(next_try_at) FROM refunds WHERE status = 'pending'")
+            .fetch_one(pool)
+            .await?,
+    )
+}
+
+pub(super) async fn refunds_for_order(
+    pool: &SqlitePool,
+    order_id: &str,
+) -> Result<Vec<RefundRecord>, StoreError> {
+    sqlx::query(&format!(
+        "SELECT {REFUND_COLUMNS} FROM refunds r JOIN payment_attempts a ON a.id = r.attempt_id
+         WHERE r.order_id = ? ORDER BY r.created_at, r.id"
+    ))
+    .bind(order_id)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(refund_from_row)
+    .collect()
+}
+
+pub(super) async fn retry_refund(
+    pool: &SqlitePool,
+    refund_id: &str,
+    next_at: i64,
+    error: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE refunds SET tries = tries + 1, next_try_at = ?, failure_reason = ?
+         WHERE id = ? AND status = 'pending'",
+    )
+    .bind(next_at)
+    .bind(error)
+    .bind(refund_id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Records the bank's final word once; a second decision for the same refund changes
+/// nothing and returns `false`.
+pub(super) async fn decide_refund(
+    pool: &SqlitePool,
+    d: &RefundDecision,
+) -> Result<bool, StoreError> {
+    let mut tx = pool.begin().await?;
+    let decided = sqlx::query(
+        "UPDATE refunds SET status = ?, bank_refund_id = ?, failure_reason = ?, decided_at = ?,
+             tries = tries + 1, next_try_at = NULL
+         WHERE id = ? AND status = 'pending'",
+    )
+    .bind(d.status.as_str())
+    .bind(&d.bank_refund_id)
+    .bind(&d.failure_reason)
+    .bind(d.decided_at)
+    .bind(&d.refund_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if decided {
+        insert_event(&mut tx, &d.event).await?;
+        if let Some(alert) = &d.alert {
+            insert_alert(&mut tx, alert, None).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(decided)
+}
+
+pub(super) async fn open_alerts(pool: &SqlitePool, limit: u32) -> Result<Vec<Alert>, StoreError> {
+    sqlx::query(
+        "SELECT id, kind, message, order_id, attempt_id, inbox_id, created_at, resolved_at
+         FROM alerts WHERE resolved_at IS NULL ORDER BY created_at, id LIMIT ?",
+    )
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(Alert {
+            id: row.try_get("id")?,
+            kind: row.try_get("kind")?,
+            message: row.try_get("message")?,
+            order_id: row.try_get("order_id")?,
+            attempt_id: row.try_get("attempt_id")?,
+            inbox_id: row.try_get("inbox_id")?,
+            created_at: row.try_get("created_at")?,
+            resolved_at: row.try_get("resolved_at")?,
+        })
+    })
+    .collect()
+}

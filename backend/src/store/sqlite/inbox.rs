@@ -1,0 +1,345 @@
+//! The bank inbox: verified verdicts stored before they are acknowledged (with group
+//! commit, like order creation: one fsync for everything that arrived together), and
+//! applied afterwards in batches, each batch one transaction.
+
+use sqlx::{Row, Sqlite, SqlitePool, Transaction};
+use tokio::sync::{mpsc, oneshot};
+
+use super::status_list;
+use crate::store::{
+    Applied, InboxEntry, InboxPlan, NewAlert, NewEvent, NewInboxEntry, PlannedEntry,
+    ReceiveOutcome, StatedVerdict, StoreError,
+};
+use paydesk_shared::payment::{AttemptStatus, OrderTransition};
+
+const MAX_BATCH: usize = 256;
+
+type Reply = oneshot::Sender<Result<ReceiveOutcome, StoreError>>;
+
+pub(super) struct InboxWriter {
+    jobs: mpsc::Sender<(NewInboxEntry, Reply)>,
+}
+
+impl InboxWriter {
+    pub(super) fn spawn(pool: SqlitePool) -> Self {
+        let (jobs, rx) = mpsc::channel(4 * MAX_BATCH);
+        tokio::spawn(run(pool, rx));
+        InboxWriter { jobs }
+    }
+
+    pub(super) async fn receive(&self, entry: NewInboxEntry) -> Result<ReceiveOutcome, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .send((entry, reply))
+            .await
+            .map_err(|_| StoreError::WriterGone)?;
+        answer.await.map_err(|_| StoreError::WriterGone)?
+    }
+}
+
+async fn run(pool: SqlitePool, mut rx: mpsc::Receiver<(NewInboxEntry, Reply)>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let jobs = std::mem::take(&mut batch);
+        match commit(&pool, &jobs).await {
+            Ok(outcomes) => {
+                for ((_, reply), outcome) in jobs.into_iter().zip(outcomes) {
+                    let _ = reply.send(Ok(outcome));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, entries = jobs.len(), "bank inbox batch failed to commit");
+                let message = e.to_string();
+                for (_, reply) in jobs {
+                    let _ = reply.send(Err(StoreError::Corrupt(message.clone())));
+                }
+            }
+        }
+    }
+}
+
+async fn commit(
+    pool: &SqlitePool,
+    jobs: &[(NewInboxEntry, Reply)],
+) -> Result<Vec<ReceiveOutcome>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let mut outcomes = Vec::with_capacity(jobs.len());
+    for (entry, _) in jobs {
+        if let Some(sig) = &entry.signature {
+            let fresh = sqlx::query(
+                "INSERT INTO bank_nonces (connector, nonce, expires_at) VALUES (?, ?, ?)
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(&entry.connector)
+            .bind(&sig.nonce)
+            .bind(sig.remember_until)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            if !fresh {
+                outcomes.push(ReceiveOutcome::Replayed);
+                continue;
+            }
+        }
+        let v = &entry.verdict;
+        let inbox_id: i64 = sqlx::query_scalar(
+            "INSERT INTO bank_inbox (connector, source, key_id, signed_at, attempt_id, order_id,
+                 bank_code, bank_transaction_id, amount, currency, outcome, failure_reason, body,
+                 received_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(&entry.connector)
+        .bind(entry.source.as_str())
+        .bind(entry.signature.as_ref().map(|s| &s.key_id))
+        .bind(entry.signature.as_ref().map(|s| s.signed_at))
+        .bind(&v.attempt_id)
+        .bind(&v.order_id)
+        .bind(&v.bank_code)
+        .bind(&v.bank_transaction_id)
+        .bind(&v.amount)
+        .bind(&v.currency)
+        .bind(v.outcome.as_str())
+        .bind(&v.failure_reason)
+        .bind(&entry.body)
+        .bind(entry.received_at)
+        .fetch_one(&mut *tx)
+        .await?;
+        outcomes.push(ReceiveOutcome::Stored { inbox_id });
+    }
+    tx.commit().await?;
+    Ok(outcomes)
+}
+
+/// Entries not applied yet, oldest first.
+pub(super) async fn unapplied(
+    pool: &SqlitePool,
+    limit: u32,
+) -> Result<Vec<InboxEntry>, StoreError> {
+    sqlx::query(
+        "SELECT id, connector, attempt_id, order_id, bank_code, bank_transaction_id, amount,
+                currency, outcome, failure_reason, received_at
+         FROM bank_inbox WHERE state = 'received' ORDER BY id LIMIT ?",
+    )
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|row| {
+        let outcome: String = row.try_get("outcome")?;
+        Ok(InboxEntry {
+            id: row.try_get("id")?,
+            connector: row.try_get("connector")?,
+            received_at: row.try_get("received_at")?,
+            verdict: StatedVerdict {
+                attempt_id: row.try_get("attempt_id")?,
+                order_id: row.try_get("order_id")?,
+                bank_code: row.try_get("bank_code")?,
+                bank_transaction_id: row.try_get("bank_transaction_id")?,
+                amount: row.try_get("amount")?,
+                currency: row.try_get("currency")?,
+                outcome: AttemptStatus::parse(&outcome)
+                    .ok_or_else(|| StoreError::Corrupt("bank_inbox.outcome".into()))?,
+                failure_reason: row.try_get("failure_reason")?,
+            },
+        })
+    })
+    .collect()
+}
+
+/// Applies every planned entry in one transaction. If an attempt the plan expected
+/// pending was decided meanwhile, nothing is applied and `StoreError::Conflict` asks
+/// the caller to plan again.
+pub(super) async fn apply(
+    pool: &SqlitePool,
+    planned: &[PlannedEntry],
+    now: i64,
+) -> Result<Vec<Applied>, StoreError> {
+    let mut tx = pool.begin().await?;
+    let mut results = Vec::with_capacity(planned.len());
+    for p in planned {
+        results.push(apply_one(&mut tx, p, now).await?);
+    }
+    tx.commit().await?;
+    Ok(results)
+}
+
+async fn apply_one(
+    tx: &mut Transaction<'_, Sqlite>,
+    p: &PlannedEntry,
+    now: i64,
+) -> Result<Applied, StoreError> {
+    let entry = &p.entry;
+    let (state, detail, applied) = match &p.plan {
+        InboxPlan::Duplicate => ("duplicate", None, Applied::default()),
+        InboxPlan::Ignore { detail } => ("ignored", Some(detail.clone()), Applied::default()),
+        InboxPlan::Quarantine { alert } => {
+            insert_alert(tx, alert, Some(entry.id)).await?;
+            let applied = Applied {
+                alert_raised: true,
+                ..Applied::default()
+            };
+            ("quarantined", Some(alert.message.clone()), applied)
+        }
+        InboxPlan::Decide {
+            outcome,
+            failure_reason,
+            bank_transaction_id,
+            transition,
+            event,
+            refund,
+            decided_at,
+        } => {
+            let decided = sqlx::query(
+                "UPDATE payment_attempts SET status = ?, failure_reason = ?, bank_transaction_id = ?,
+                     decided_at = ?, next_query_at = NULL
+                 WHERE id = ? AND status = 'pending'",
+            )
+            .bind(outcome.as_str())
+            .bind(failure_reason)
+            .bind(bank_transaction_id)
+            .bind(decided_at)
+            .bind(&entry.verdict.attempt_id)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+            if decided == 0 {
+                return Err(StoreError::Conflict);
+            }
+            let order_moved = match transition {
+                Some(t) => move_order(tx, *t, entry, *decided_at).await?,
+                None => false,
+            };
+            if let (true, Some(e)) = (order_moved, event) {
+                insert_event(tx, e).await?;
+            }
+            let mut refund_created = false;
+            if let (AttemptStatus::Succeeded, false, Some(r)) = (outcome, order_moved, refund) {
+                sqlx::query(
+                    "INSERT INTO refunds (id, order_id, attempt_id, amount_minor, currency, reason,
+                         status, created_at, next_try_at)
+                     VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+                )
+                .bind(&r.id)
+                .bind(&r.order_id)
+                .bind(&r.attempt_id)
+                .bind(r.amount.minor())
+                .bind(r.amount.currency().code())
+                .bind(&r.reason)
+                .bind(r.created_at)
+                .bind(r.created_at)
+                .execute(&mut **tx)
+                .await?;
+                refund_created = true;
+            }
+            let detail = match (order_moved, refund_created) {
+                (true, _) => format!("attempt {}; order moved", outcome.as_str()),
+                (false, true) => format!(
+                    "attempt {}; order not payable, refund {} started",
+                    outcome.as_str(),
+                    refund.as_ref().map_or("", |r| r.reason.as_str())
+                ),
+                (false, false) => format!("attempt {}; order unchanged", outcome.as_str()),
+            };
+            let applied = Applied {
+                order_moved,
+                refund_created,
+                alert_raised: false,
+            };
+            ("applied", Some(detail), applied)
+        }
+    };
+    sqlx::query("UPDATE bank_inbox SET state = ?, detail = ?, applied_at = ? WHERE id = ?")
+        .bind(state)
+        .bind(detail)
+        .bind(now)
+        .bind(entry.id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(applied)
+}
+
+/// Moves the order by `transition` if it still allows it. A confirmation also needs
+/// the verdict to have arrived before the order expired; a decline only moves the order
+/// for its latest attempt, so an older attempt failing cannot hide a newer one.
+async fn move_order(
+    tx: &mut Transaction<'_, Sqlite>,
+    transition: OrderTransition,
+    entry: &InboxEntry,
+    decided_at: i64,
+) -> Result<bool, StoreError> {
+    let guard = match transition {
+        OrderTransition::ConfirmPayment => " AND expires_at > ?4",
+        OrderTransition::DeclinePayment => {
+            " AND NOT EXISTS (SELECT 1 FROM payment_attempts l, payment_attempts a
+                 WHERE a.id = ?4 AND l.order_id = a.order_id
+                   AND (l.created_at, l.rowid) > (a.created_at, a.rowid))"
+        }
+        _ => "",
+    };
+    let sql = format!(
+        "UPDATE orders SET status = ?1, paid_at = CASE WHEN ?1 = 'paid' THEN ?2 ELSE paid_at END
+         WHERE id = ?3 AND status IN ({}){guard}",
+        status_list(transition.sources())
+    );
+    let mut query = sqlx::query(&sql)
+        .bind(transition.target().as_str())
+        .bind(decided_at)
+        .bind(&entry.verdict.order_id);
+    query = match transition {
+        OrderTransition::ConfirmPayment => query.bind(entry.received_at),
+        OrderTransition::DeclinePayment => query.bind(&entry.verdict.attempt_id),
+        _ => query,
+    };
+    Ok(query.execute(&mut **tx).await?.rows_affected() == 1)
+}
+
+pub(super) async fn insert_event(
+    tx: &mut Transaction<'_, Sqlite>,
+    e: &NewEvent,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO outbox_events (id, merchant_id, order_id, type, payload, created_at, next_attempt_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&e.id)
+    .bind(&e.merchant_id)
+    .bind(&e.order_id)
+    .bind(&e.kind)
+    .bind(&e.payload)
+    .bind(e.created_at)
+    .bind(e.created_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn insert_alert(
+    tx: &mut Transaction<'_, Sqlite>,
+    a: &NewAlert,
+    inbox_id: Option<i64>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO alerts (id, kind, message, order_id, attempt_id, inbox_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&a.id)
+    .bind(&a.kind)
+    .bind(&a.message)
+    .bind(&a.order_id)
+    .bind(&a.attempt_id)
+    .bind(inbox_id)
+    .bind(a.created_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Forgets nonces no fresh message can carry any more.
+pub(super) async fn prune_nonces(pool: &SqlitePool, now: i64) -> Result<u64, StoreError> {
+    Ok(sqlx::query("DELETE FROM bank_nonces WHERE expires_at < ?")
+        .bind(now)
+        .execute(pool)
+        .await?
+        .rows_affected())
+}
