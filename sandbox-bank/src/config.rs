@@ -1,15 +1,19 @@
 //! What the sandbox bank needs to run. Plain data: `main.rs` fills it from the
 //! environment, tests build it by hand.
 
+use std::path::PathBuf;
+
 use paydesk_shared::signing::{PublicKey, Signer};
 
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// The bank's private key; it signs every notification to the gateway.
+    /// The bank's private key; it signs every notification and answer to the gateway.
     pub signer: Signer,
-    /// The gateway keys whose payment requests the bank accepts (two while the gateway
+    /// The gateway keys whose signed requests the bank accepts (two while the gateway
     /// rotates its key).
     pub gateway_keys: Vec<PublicKey>,
     /// The bank's own base URL, without a trailing slash.
     pub public_url: String,
+    /// The SQLite file holding the bank's books; created on first start.
+    pub database_path: PathBuf,
 }

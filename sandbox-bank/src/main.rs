@@ -1,5 +1,5 @@
-//! The sandbox bank binary: configuration from the environment, keys from the data
-//! directory, then serve until SIGINT or SIGTERM.
+//! The sandbox bank binary: configuration from the environment, keys and the books
+//! (`bank.sqlite`) in the data directory, then serve until SIGINT or SIGTERM.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -48,6 +48,7 @@ async fn run() -> anyhow::Result<()> {
         signer,
         gateway_keys: vec![gateway],
         public_url: public_url.clone(),
+        database_path: data_dir.join("bank.sqlite"),
     };
     let app = Application::build(config, listener).await?;
     tracing::info!(url = %public_url, "sandbox bank listening");

@@ -2,21 +2,24 @@
 //! payment password, or cancels. No HTTP here; the routes render what this decides.
 
 use paydesk_shared::bank::CardKind;
-use paydesk_shared::bank_protocol::DeclineReason;
+use paydesk_shared::bank_protocol::{DeclineReason, PaymentNotification};
 
 use crate::cards::CardNumber;
-use crate::ledger::{Decided, Decision, Ledger, LedgerError, Session, SessionId, Verdict};
+use crate::clock::now_ms;
+use crate::ledger::{Decided, Ledger, LedgerError, PendingDelivery, Session, SessionId, Verdict};
+use crate::notifier::Notifier;
 
-/// Wrong passwords in a row that lock the card for this payment.
+/// Wrong passwords in a row that lock the card.
 pub(crate) const MAX_WRONG_PASSWORDS: u32 = 3;
 
 /// The payment is settled one way or the other; the shopper goes back to the merchant.
 #[derive(Debug)]
 pub(crate) enum Finished {
-    /// Decided by this request: the gateway must be notified.
+    /// Decided by this request: the gateway must be notified by these deliveries.
     Now {
         session: Session,
-        decision: Decision,
+        notification: PaymentNotification,
+        deliveries: Vec<PendingDelivery>,
     },
     /// Decided before (a resubmitted form, a second tab): nothing changes, nothing is
     /// sent again.
@@ -41,6 +44,8 @@ pub(crate) enum NotFinished {
         session: Box<Session>,
         problem: Problem,
     },
+    /// The books cannot be read or written; the cause is logged.
+    Unavailable,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,16 +56,25 @@ pub(crate) enum Problem {
 }
 
 impl From<LedgerError> for NotFinished {
-    fn from(_: LedgerError) -> Self {
-        // The ledger only fails on sessions or cards that vanished between the checks
-        // here and the decision; to the shopper both look like a lost session.
-        NotFinished::SessionNotFound
+    fn from(error: LedgerError) -> Self {
+        match error {
+            // Sessions, attempts or cards that vanished between the checks here and
+            // the decision: to the shopper they all look like a lost session.
+            LedgerError::AttemptNotFound | LedgerError::UnknownCard(_) => {
+                NotFinished::SessionNotFound
+            }
+            LedgerError::Database(_) | LedgerError::Migrate(_) | LedgerError::Corrupt(_) => {
+                tracing::error!(%error, "the books failed during a payment");
+                NotFinished::Unavailable
+            }
+        }
     }
 }
 
 /// The shopper pressed Pay.
 pub(crate) async fn submit(
     ledger: &Ledger,
+    notifier: &Notifier,
     id: &SessionId,
     card_input: &str,
     password: &str,
@@ -68,9 +82,13 @@ pub(crate) async fn submit(
 ) -> Result<Finished, NotFinished> {
     let session = ledger
         .session(id)
-        .await
+        .await?
         .ok_or(NotFinished::SessionNotFound)?;
-    if ledger.decision(id).await.is_some() {
+    if ledger
+        .decision(&session.request.attempt_id)
+        .await?
+        .is_some()
+    {
         return Ok(Finished::Earlier { session });
     }
     let card = CardNumber::parse(card_input);
@@ -79,7 +97,7 @@ pub(crate) async fn submit(
             card,
             reason: DeclineReason::PaymentExpired,
         };
-        return decide(ledger, session, verdict, now).await;
+        return decide(ledger, notifier, session, verdict, now).await;
     }
     let Some((card, test_card)) = card.and_then(|c| c.test_card().map(|t| (c, t))) else {
         return Err(retry(session, Problem::CardNotRecognised));
@@ -92,49 +110,65 @@ pub(crate) async fn submit(
         return Err(retry(session, problem));
     }
     if !constant_time_eq(password.as_bytes(), test_card.password.as_bytes()) {
-        let wrong = ledger.record_wrong_password(id).await?;
-        if wrong >= MAX_WRONG_PASSWORDS {
+        let wrong = ledger
+            .record_wrong_password(&card, MAX_WRONG_PASSWORDS, now)
+            .await?;
+        if wrong.locked {
             let verdict = Verdict::Decline {
                 card: Some(card),
                 reason: DeclineReason::CardLocked,
             };
-            return decide(ledger, session, verdict, now).await;
+            return decide(ledger, notifier, session, verdict, now).await;
         }
         let problem = Problem::WrongPassword {
-            attempts_left: MAX_WRONG_PASSWORDS - wrong,
+            attempts_left: MAX_WRONG_PASSWORDS.saturating_sub(wrong.in_a_row),
         };
         return Err(retry(session, problem));
     }
-    decide(ledger, session, Verdict::Debit(card), now).await
+    ledger.reset_wrong_passwords(&card).await?;
+    decide(ledger, notifier, session, Verdict::Debit(card), now).await
 }
 
 /// The shopper pressed Cancel.
 pub(crate) async fn cancel(
     ledger: &Ledger,
+    notifier: &Notifier,
     id: &SessionId,
     now: i64,
 ) -> Result<Finished, NotFinished> {
     let session = ledger
         .session(id)
-        .await
+        .await?
         .ok_or(NotFinished::SessionNotFound)?;
     let verdict = Verdict::Decline {
         card: None,
         reason: DeclineReason::CancelledByShopper,
     };
-    decide(ledger, session, verdict, now).await
+    decide(ledger, notifier, session, verdict, now).await
 }
 
 async fn decide(
     ledger: &Ledger,
+    notifier: &Notifier,
     session: Session,
     verdict: Verdict,
     now: i64,
 ) -> Result<Finished, NotFinished> {
-    Ok(match ledger.decide(&session.id, verdict, now).await? {
-        Decided::New(decision) => Finished::Now { session, decision },
-        Decided::Already(_) => Finished::Earlier { session },
-    })
+    let attempt_id = session.request.attempt_id.clone();
+    let plan = notifier.plan(&attempt_id, now_ms());
+    Ok(
+        match ledger.decide(&attempt_id, verdict, now, plan).await? {
+            Decided::New {
+                notification,
+                deliveries,
+            } => Finished::Now {
+                session,
+                notification,
+                deliveries,
+            },
+            Decided::Already(_) => Finished::Earlier { session },
+        },
+    )
 }
 
 fn retry(session: Session, problem: Problem) -> NotFinished {
@@ -154,39 +188,88 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
     use crate::cards::{CREDIT, RICH_DEBIT};
+    use crate::ledger::Opened;
+    use crate::ledger::testing::{TempLedger, temp_ledger};
+    use crate::notifier::Backoff;
     use crate::payment_request::VerifiedRequest;
     use paydesk_shared::bank_protocol::{PaymentOutcome, PaymentRequest};
+    use paydesk_shared::signing::Signer;
     use paydesk_shared::{Currency, Money};
 
     const NOW: i64 = 1_800_000_000;
 
-    async fn open(ledger: &Ledger, attempt: &str) -> SessionId {
-        let request = PaymentRequest {
-            merchant_id: "mer_test".into(),
-            attempt_id: attempt.into(),
-            order_id: "ord".into(),
-            merchant_name: "Shop".into(),
-            bank_code: "CMB".into(),
-            card_kind: CardKind::Debit,
-            amount: "5.00".into(),
-            currency: Currency::Cny,
-            notify_url: "http://127.0.0.1:1/n".into(),
-            return_url: "http://127.0.0.1:1/r".into(),
-            expires_at: NOW + 60,
-        };
-        let verified = VerifiedRequest {
-            request,
-            amount: Money::parse("5.00", Currency::Cny).unwrap(),
-            limit: Money::parse("50000.00", Currency::Cny).unwrap(),
-        };
-        ledger.open_session(verified, NOW).await.unwrap().id
+    /// A ledger and a notifier whose deliveries are never started.
+    struct Bank {
+        ledger: TempLedger,
+        notifier: Notifier,
+    }
+
+    async fn bank() -> Bank {
+        let ledger = temp_ledger().await;
+        let notifier = Notifier::new(
+            Signer::generate("bank"),
+            Backoff::default(),
+            Arc::clone(&ledger.shared),
+        )
+        .unwrap();
+        Bank { ledger, notifier }
+    }
+
+    impl Bank {
+        async fn open(&self, attempt: &str) -> SessionId {
+            let request = PaymentRequest {
+                merchant_id: "mer_test".into(),
+                attempt_id: attempt.into(),
+                order_id: "ord".into(),
+                merchant_name: "Shop".into(),
+                bank_code: "CMB".into(),
+                card_kind: CardKind::Debit,
+                amount: "5.00".into(),
+                currency: Currency::Cny,
+                notify_url: "http://127.0.0.1:1/n".into(),
+                return_url: "http://127.0.0.1:1/r".into(),
+                expires_at: NOW + 60,
+            };
+            let verified = VerifiedRequest {
+                request,
+                amount: Money::parse("5.00", Currency::Cny).unwrap(),
+                limit: Money::parse("50000.00", Currency::Cny).unwrap(),
+            };
+            match self.ledger.open_session(verified, NOW).await.unwrap() {
+                Opened::Session(session) => session.id,
+                other => panic!("expected a session, got {other:?}"),
+            }
+        }
+
+        async fn submit(
+            &self,
+            id: &SessionId,
+            card: &str,
+            password: &str,
+            now: i64,
+        ) -> Result<Finished, NotFinished> {
+            submit(&self.ledger, &self.notifier, id, card, password, now).await
+        }
+
+        async fn cancel(&self, id: &SessionId) -> Result<Finished, NotFinished> {
+            cancel(&self.ledger, &self.notifier, id, NOW).await
+        }
     }
 
     fn outcome(finished: &Finished) -> PaymentOutcome {
         match finished {
-            Finished::Now { decision, .. } => decision.outcome.clone(),
+            Finished::Now {
+                notification,
+                deliveries,
+                ..
+            } => {
+                assert_eq!(deliveries.len(), 1, "one notification to deliver");
+                notification.outcome.clone()
+            }
             Finished::Earlier { .. } => panic!("expected a fresh decision"),
         }
     }
@@ -200,13 +283,15 @@ mod tests {
 
     #[tokio::test]
     async fn pays_with_spaces_in_the_card_number() {
-        let ledger = Ledger::new();
-        let id = open(&ledger, "a1").await;
-        let done = submit(&ledger, &id, "6222 0000 0000 0001", "123456", NOW)
+        let bank = bank().await;
+        let id = bank.open("a1").await;
+        let done = bank
+            .submit(&id, "6222 0000 0000 0001", "123456", NOW)
             .await
             .unwrap();
         assert_eq!(outcome(&done), PaymentOutcome::Succeeded);
-        let again = submit(&ledger, &id, "6222000000000001", "123456", NOW)
+        let again = bank
+            .submit(&id, "6222000000000001", "123456", NOW)
             .await
             .unwrap();
         assert!(matches!(again, Finished::Earlier { .. }));
@@ -214,38 +299,39 @@ mod tests {
 
     #[tokio::test]
     async fn asks_again_for_fixable_mistakes() {
-        let ledger = Ledger::new();
-        let id = open(&ledger, "a2").await;
+        let bank = bank().await;
+        let id = bank.open("a2").await;
         assert_eq!(
-            problem(submit(&ledger, &id, "6222000000000009", "123456", NOW).await),
+            problem(bank.submit(&id, "6222000000000009", "123456", NOW).await),
             Problem::CardNotRecognised
         );
         assert_eq!(
-            problem(submit(&ledger, &id, CREDIT.number, "123456", NOW).await),
+            problem(bank.submit(&id, CREDIT.number, "123456", NOW).await),
             Problem::WrongCardKind {
                 wanted: CardKind::Debit,
                 given: CardKind::Credit
             }
         );
         assert_eq!(
-            problem(submit(&ledger, &id, RICH_DEBIT.number, "12345", NOW).await),
+            problem(bank.submit(&id, RICH_DEBIT.number, "12345", NOW).await),
             Problem::WrongPassword { attempts_left: 2 }
         );
     }
 
     #[tokio::test]
-    async fn third_wrong_password_locks_the_card() {
-        let ledger = Ledger::new();
-        let id = open(&ledger, "a3").await;
+    async fn third_wrong_password_in_a_row_locks_the_card() {
+        let bank = bank().await;
+        let id = bank.open("a3").await;
         for left in [2, 1] {
             assert_eq!(
-                problem(submit(&ledger, &id, RICH_DEBIT.number, "000000", NOW).await),
+                problem(bank.submit(&id, RICH_DEBIT.number, "000000", NOW).await),
                 Problem::WrongPassword {
                     attempts_left: left
                 }
             );
         }
-        let done = submit(&ledger, &id, RICH_DEBIT.number, "000000", NOW)
+        let done = bank
+            .submit(&id, RICH_DEBIT.number, "000000", NOW)
             .await
             .unwrap();
         assert_eq!(
@@ -254,13 +340,39 @@ mod tests {
                 reason: DeclineReason::CardLocked
             }
         );
+        let card = CardNumber::parse(RICH_DEBIT.number).unwrap();
+        assert!(bank.ledger.card_locked(&card).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_right_password_ends_a_run_of_wrong_ones() {
+        let bank = bank().await;
+        let first = bank.open("a6").await;
+        for _ in 0..2 {
+            bank.submit(&first, RICH_DEBIT.number, "000000", NOW)
+                .await
+                .unwrap_err();
+        }
+        bank.submit(&first, RICH_DEBIT.number, "123456", NOW)
+            .await
+            .unwrap();
+        // Two more wrong ones on the next payment are again two, not four.
+        let second = bank.open("a7").await;
+        bank.submit(&second, RICH_DEBIT.number, "000000", NOW)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            problem(bank.submit(&second, RICH_DEBIT.number, "000000", NOW).await),
+            Problem::WrongPassword { attempts_left: 1 }
+        );
     }
 
     #[tokio::test]
     async fn late_submission_declines_as_expired_and_cancel_declines() {
-        let ledger = Ledger::new();
-        let id = open(&ledger, "a4").await;
-        let done = submit(&ledger, &id, RICH_DEBIT.number, "123456", NOW + 60)
+        let bank = bank().await;
+        let id = bank.open("a4").await;
+        let done = bank
+            .submit(&id, RICH_DEBIT.number, "123456", NOW + 60)
             .await
             .unwrap();
         assert_eq!(
@@ -270,8 +382,8 @@ mod tests {
             }
         );
 
-        let id = open(&ledger, "a5").await;
-        let done = cancel(&ledger, &id, NOW).await.unwrap();
+        let id = bank.open("a5").await;
+        let done = bank.cancel(&id).await.unwrap();
         assert_eq!(
             outcome(&done),
             PaymentOutcome::Failed {
@@ -279,7 +391,7 @@ mod tests {
             }
         );
         assert!(matches!(
-            cancel(&ledger, &id, NOW).await,
+            bank.cancel(&id).await,
             Ok(Finished::Earlier { .. })
         ));
     }

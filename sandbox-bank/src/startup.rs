@@ -3,6 +3,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use anyhow::Context as _;
 use axum::Router;
 use axum::serve::ListenerExt;
 use paydesk_shared::signing::Verifier;
@@ -20,6 +21,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     notifier: Notifier,
+    ledger: Arc<Ledger>,
 }
 
 impl Application {
@@ -28,12 +30,24 @@ impl Application {
     pub async fn build(config: Config, listener: TcpListener) -> anyhow::Result<Self> {
         let port = listener.local_addr()?.port();
         let directory = Directory::load();
-        let notifier = Notifier::new(config.signer, Backoff::default())?;
+        let ledger = Arc::new(
+            Ledger::open(&config.database_path)
+                .await
+                .with_context(|| format!("cannot open {}", config.database_path.display()))?,
+        );
+        let notifier = Notifier::new(config.signer, Backoff::default(), Arc::clone(&ledger))?;
+        let resumed = notifier.resume().await?;
+        if resumed > 0 {
+            tracing::info!(
+                resumed,
+                "delivering notifications left pending by the last run"
+            );
+        }
         let state = AppState {
             banks_css: routes::banks_css(directory.banks()).into(),
             directory: Arc::new(directory),
             verifier: Arc::new(Verifier::new(config.gateway_keys)),
-            ledger: Arc::new(Ledger::new()),
+            ledger: Arc::clone(&ledger),
             notifier: notifier.clone(),
             public_url: config.public_url.trim_end_matches('/').into(),
         };
@@ -42,6 +56,7 @@ impl Application {
             listener,
             router: routes::router(state),
             notifier,
+            ledger,
         })
     }
 
@@ -49,8 +64,9 @@ impl Application {
         self.port
     }
 
-    /// Serves until `shutdown` completes, then lets in-flight requests finish and
-    /// stops the notification deliveries still retrying.
+    /// Serves until `shutdown` completes, then lets in-flight requests finish, stops
+    /// the notification deliveries still retrying (they stay pending in the books)
+    /// and closes the database.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -63,6 +79,7 @@ impl Application {
             .with_graceful_shutdown(shutdown)
             .await;
         self.notifier.shut_down().await;
+        self.ledger.close().await;
         Ok(served?)
     }
 }

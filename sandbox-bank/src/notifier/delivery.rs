@@ -1,129 +1,21 @@
-//! Delivers signed payment notifications to the gateway, each from its own background
-//! task, retrying with exponential backoff until the gateway acknowledges.
+//! One copy of a notification: tried until the gateway answers 2xx (delivered) or a
+//! 4xx that retrying will not change (refused), or until the bank stops.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
-use paydesk_shared::bank_protocol::{PaymentNotification, SIGNATURE_HEADER};
-use paydesk_shared::signing::Signer;
+use paydesk_shared::bank_protocol::SIGNATURE_HEADER;
 use reqwest::StatusCode;
 use reqwest::header::CONTENT_TYPE;
 use tokio::sync::watch;
-use tokio::task::JoinSet;
 
-use crate::clock::now_unix;
+use super::Inner;
+use crate::clock::{now_ms, now_unix};
+use crate::ledger::{DeliveryEnd, PendingDelivery};
 
-/// When to try again after a failed delivery.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Backoff {
-    pub(crate) first: Duration,
-    pub(crate) max: Duration,
-}
-
-impl Default for Backoff {
-    fn default() -> Self {
-        Backoff {
-            first: Duration::from_millis(250),
-            max: Duration::from_secs(30),
-        }
-    }
-}
-
-impl Backoff {
-    /// The wait after the `failures`-th failed try (1-based): `first`, doubling each
-    /// time, never above `max`.
-    pub(crate) fn delay(&self, failures: u32) -> Duration {
-        let doublings = failures.saturating_sub(1).min(31);
-        self.first
-            .checked_mul(1u32 << doublings)
-            .map_or(self.max, |d| d.min(self.max))
-    }
-}
-
-/// Per try: a gateway that takes longer than this is treated like a network error.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-
-#[derive(Clone)]
-pub(crate) struct Notifier {
+pub(super) struct Delivery {
     inner: Arc<Inner>,
-}
-
-struct Inner {
-    client: reqwest::Client,
-    signer: Signer,
-    backoff: Backoff,
-    stop: watch::Sender<bool>,
-    tasks: Mutex<JoinSet<()>>,
-}
-
-impl Notifier {
-    pub(crate) fn new(signer: Signer, backoff: Backoff) -> anyhow::Result<Self> {
-        let client = reqwest::Client::builder()
-            // A redirect would turn the POST into a GET or send it somewhere the
-            // request never named; the notify URL must answer itself.
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(REQUEST_TIMEOUT)
-            .connect_timeout(CONNECT_TIMEOUT)
-            .build()?;
-        let (stop, _) = watch::channel(false);
-        Ok(Notifier {
-            inner: Arc::new(Inner {
-                client,
-                signer,
-                backoff,
-                stop,
-                tasks: Mutex::new(JoinSet::new()),
-            }),
-        })
-    }
-
-    /// Starts delivering `notification` to `notify_url` in the background.
-    pub(crate) fn send(&self, notify_url: String, notification: &PaymentNotification) {
-        let body = match serde_json::to_vec(notification) {
-            Ok(body) => body,
-            Err(error) => {
-                // Serialising plain strings and enums cannot fail; if it ever did,
-                // the gateway would learn the outcome from a status query instead.
-                tracing::error!(%error, attempt_id = %notification.attempt_id, "cannot encode notification");
-                return;
-            }
-        };
-        let delivery = Delivery {
-            inner: Arc::clone(&self.inner),
-            url: notify_url,
-            body,
-            attempt_id: notification.attempt_id.clone(),
-        };
-        let mut tasks = self
-            .inner
-            .tasks
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        // Reap finished deliveries so the set only holds the ones still running.
-        while tasks.try_join_next().is_some() {}
-        tasks.spawn(delivery.run(self.inner.stop.subscribe()));
-    }
-
-    /// Tells every delivery to give up and waits until they have.
-    pub(crate) async fn shut_down(&self) {
-        self.inner.stop.send_replace(true);
-        let mut tasks = std::mem::take(
-            &mut *self
-                .inner
-                .tasks
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner),
-        );
-        while tasks.join_next().await.is_some() {}
-    }
-}
-
-struct Delivery {
-    inner: Arc<Inner>,
-    url: String,
-    body: Vec<u8>,
-    attempt_id: String,
+    pending: PendingDelivery,
 }
 
 enum TryResult {
@@ -133,7 +25,22 @@ enum TryResult {
 }
 
 impl Delivery {
-    async fn run(self, mut stop: watch::Receiver<bool>) {
+    pub(super) fn new(inner: Arc<Inner>, pending: PendingDelivery) -> Self {
+        Delivery { inner, pending }
+    }
+
+    pub(super) async fn run(self, mut stop: watch::Receiver<bool>) {
+        let wait = self.pending.not_before_ms.saturating_sub(now_ms());
+        if wait > 0 {
+            let wait = Duration::from_millis(u64::try_from(wait).unwrap_or(0));
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                _ = stop.wait_for(|stopped| *stopped) => {
+                    self.abandon();
+                    return;
+                }
+            }
+        }
         let mut failures = 0u32;
         loop {
             if *stop.borrow() {
@@ -147,24 +54,27 @@ impl Delivery {
                     return;
                 }
             };
+            let tries = failures.saturating_add(1);
             match result {
                 TryResult::Delivered => {
-                    tracing::info!(attempt_id = %self.attempt_id, tries = failures + 1, "notification delivered");
+                    tracing::info!(attempt_id = %self.pending.attempt_id, tries, "notification delivered");
+                    self.finish(DeliveryEnd::Delivered, tries).await;
                     return;
                 }
                 TryResult::Refused(status) => {
                     tracing::error!(
-                        attempt_id = %self.attempt_id,
+                        attempt_id = %self.pending.attempt_id,
                         %status,
                         "gateway refused the notification; not retrying"
                     );
+                    self.finish(DeliveryEnd::Refused, tries).await;
                     return;
                 }
                 TryResult::Retry(reason) => {
-                    failures = failures.saturating_add(1);
+                    failures = tries;
                     let delay = self.inner.backoff.delay(failures);
                     tracing::warn!(
-                        attempt_id = %self.attempt_id,
+                        attempt_id = %self.pending.attempt_id,
                         failures,
                         retry_in_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
                         %reason,
@@ -183,15 +93,17 @@ impl Delivery {
     }
 
     async fn try_once(&self) -> TryResult {
-        // Signed afresh on every try so a late retry is not stale at the gateway.
-        let signature = self.inner.signer.sign(now_unix(), &self.body);
+        let body = self.pending.body.clone().into_bytes();
+        // Signed afresh on every try (and every copy), so a late retry is not stale at
+        // the gateway and no two tries share a nonce.
+        let signature = self.inner.signer.sign(now_unix(), &body);
         let response = self
             .inner
             .client
-            .post(&self.url)
+            .post(&self.pending.url)
             .header(CONTENT_TYPE, "application/json")
             .header(SIGNATURE_HEADER, signature)
-            .body(self.body.clone())
+            .body(body)
             .send()
             .await;
         match response {
@@ -200,8 +112,21 @@ impl Delivery {
         }
     }
 
+    async fn finish(&self, end: DeliveryEnd, tries: u32) {
+        if let Err(error) = self
+            .inner
+            .ledger
+            .finish_delivery(self.pending.id, end, tries, now_unix())
+            .await
+        {
+            // The gateway has its answer; the worst case is one more copy after a
+            // restart, which it recognises by the bank transaction id.
+            tracing::error!(%error, delivery = self.pending.id, "cannot record the delivery's end");
+        }
+    }
+
     fn abandon(&self) {
-        tracing::warn!(attempt_id = %self.attempt_id, "shutting down with a notification undelivered");
+        tracing::warn!(attempt_id = %self.pending.attempt_id, "stopping with a notification undelivered; it resumes on the next start");
     }
 }
 
@@ -222,16 +147,6 @@ fn classify(status: StatusCode) -> TryResult {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn backoff_doubles_from_250ms_up_to_30s() {
-        let b = Backoff::default();
-        let ms = |n| b.delay(n).as_millis();
-        assert_eq!([ms(1), ms(2), ms(3), ms(4)], [250, 500, 1000, 2000]);
-        assert_eq!(ms(8), 30_000);
-        assert_eq!(ms(9), 30_000);
-        assert_eq!(ms(u32::MAX), 30_000);
-    }
 
     #[test]
     fn classifies_statuses() {

@@ -17,6 +17,7 @@ use paydesk_shared::Currency;
 use paydesk_shared::bank::CardKind;
 use paydesk_shared::bank_protocol::{PaymentNotification, PaymentRequest, SIGNATURE_HEADER};
 use paydesk_shared::signing::{PublicKey, Signer, Verifier};
+use tempfile::TempDir;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
@@ -43,13 +44,25 @@ pub(crate) struct TestApp {
     pub(crate) client: reqwest::Client,
     pub(crate) gateway: Signer,
     pub(crate) bank_key: PublicKey,
+    bank: Signer,
+    /// Holds the bank's SQLite file; removed when the test ends.
+    books: Arc<TempDir>,
     shutdown: oneshot::Sender<()>,
     server: JoinHandle<anyhow::Result<()>>,
 }
 
 pub(crate) async fn spawn_app() -> TestApp {
-    let gateway = Signer::generate("gateway-test");
-    let bank = Signer::generate("bank-test");
+    let books = Arc::new(tempfile::tempdir().expect("a temporary directory"));
+    start(
+        Signer::generate("gateway-test"),
+        Signer::generate("bank-test"),
+        books,
+    )
+    .await
+}
+
+/// A bank with these keys on the books in `books`, on a fresh port.
+async fn start(gateway: Signer, bank: Signer, books: Arc<TempDir>) -> TestApp {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
     let address = format!(
         "http://127.0.0.1:{}",
@@ -59,6 +72,7 @@ pub(crate) async fn spawn_app() -> TestApp {
         signer: bank.clone(),
         gateway_keys: vec![gateway.public_key()],
         public_url: address.clone(),
+        database_path: books.path().join("bank.sqlite"),
     };
     let app = Application::build(config, listener)
         .await
@@ -76,6 +90,8 @@ pub(crate) async fn spawn_app() -> TestApp {
             .expect("client"),
         gateway,
         bank_key: bank.public_key(),
+        bank,
+        books,
         shutdown,
         server,
     }
@@ -131,6 +147,18 @@ impl TestApp {
             .expect("the bank stops promptly")
             .expect("server task joins")
             .expect("server ran cleanly");
+    }
+
+    /// Stops this bank and starts another with the same keys on the same books, as
+    /// after a restart of the process (on a new port).
+    pub(crate) async fn restart(self) -> TestApp {
+        let (gateway, bank, books) = (
+            self.gateway.clone(),
+            self.bank.clone(),
+            Arc::clone(&self.books),
+        );
+        self.stop().await;
+        start(gateway, bank, books).await
     }
 
     /// `GET /pay` with `encoded` signed by `signer` at `t`.
@@ -233,22 +261,23 @@ pub(crate) struct Received {
 pub(crate) struct Receiver {
     pub(crate) url: String,
     received: mpsc::UnboundedReceiver<Received>,
+    after_script: Arc<Mutex<StatusCode>>,
 }
 
 /// A stand-in for the gateway's notification endpoint: answers with `script` in
-/// order, then 200 for ever.
+/// order, then 200 (or what [`Receiver::answer_from_now_on`] says) for ever.
 pub(crate) async fn spawn_receiver(script: Vec<StatusCode>) -> Receiver {
     let (tx, rx) = mpsc::unbounded_channel();
     let script = Arc::new(Mutex::new(VecDeque::from(script)));
+    let after_script = Arc::new(Mutex::new(StatusCode::OK));
+    let fallback = Arc::clone(&after_script);
     let handler = move |headers: HeaderMap, body: Bytes| {
         let tx = tx.clone();
         let script = Arc::clone(&script);
+        let fallback = Arc::clone(&fallback);
         async move {
-            let answered = script
-                .lock()
-                .expect("script lock")
-                .pop_front()
-                .unwrap_or(StatusCode::OK);
+            let scripted = script.lock().expect("script lock").pop_front();
+            let answered = scripted.unwrap_or_else(|| *fallback.lock().expect("fallback lock"));
             let signature = headers
                 .get(SIGNATURE_HEADER)
                 .and_then(|v| v.to_str().ok())
@@ -272,7 +301,11 @@ pub(crate) async fn spawn_receiver(script: Vec<StatusCode>) -> Receiver {
     tokio::spawn(async move {
         let _ = axum::serve(listener, Router::new().route("/notify", post(handler))).await;
     });
-    Receiver { url, received: rx }
+    Receiver {
+        url,
+        received: rx,
+        after_script,
+    }
 }
 
 impl Receiver {
@@ -281,6 +314,11 @@ impl Receiver {
             .await
             .expect("a notification within the timeout")
             .expect("receiver still running")
+    }
+
+    /// Once the script is used up, answer `status` to every request.
+    pub(crate) fn answer_from_now_on(&self, status: StatusCode) {
+        *self.after_script.lock().expect("fallback lock") = status;
     }
 
     /// Forgets whatever has arrived so far.

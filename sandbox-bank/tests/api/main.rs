@@ -1,6 +1,7 @@
 //! The sandbox bank over real HTTP: pages, signed requests, payments and
 //! notifications.
 
+mod books;
 mod helpers;
 mod notifications;
 mod pay_page;

@@ -6,10 +6,10 @@ use axum::extract::rejection::FormRejection;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::{bad_form, finish, session_not_found};
+use super::{bad_form, finish, not_finished, session_not_found};
 use crate::clock::now_unix;
 use crate::ledger::SessionId;
-use crate::payment::{self, NotFinished};
+use crate::payment;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -27,8 +27,8 @@ pub(super) async fn cancel(
     let Some(id) = SessionId::parse(&form.session) else {
         return session_not_found();
     };
-    match payment::cancel(&state.ledger, &id, now_unix()).await {
-        Ok(finished) => finish(&state, &finished),
-        Err(NotFinished::SessionNotFound | NotFinished::Retry { .. }) => session_not_found(),
+    match payment::cancel(&state.ledger, &state.notifier, &id, now_unix()).await {
+        Ok(finished) => finish(&state, finished),
+        Err(problem) => not_finished(&problem),
     }
 }

@@ -14,7 +14,7 @@ use axum::routing::{get, post};
 
 use super::respond::{message, see_other};
 use crate::html::MessagePage;
-use crate::payment::Finished;
+use crate::payment::{Finished, NotFinished};
 use crate::state::AppState;
 
 pub(super) fn router() -> Router<AppState> {
@@ -25,20 +25,45 @@ pub(super) fn router() -> Router<AppState> {
 
 /// Tells the gateway about a fresh decision (from the background) and sends the
 /// shopper back.
-fn finish(state: &AppState, finished: &Finished) -> Response {
-    if let Finished::Now { session, decision } = finished {
+fn finish(state: &AppState, finished: Finished) -> Response {
+    let return_url = finished.session().request.return_url.clone();
+    if let Finished::Now {
+        session,
+        notification,
+        deliveries,
+    } = finished
+    {
         tracing::info!(
             attempt_id = %session.request.attempt_id,
-            bank_transaction_id = %decision.bank_transaction_id,
-            outcome = ?decision.outcome,
+            bank_transaction_id = %notification.bank_transaction_id,
+            outcome = ?notification.outcome,
             "payment decided"
         );
-        state.notifier.send(
-            session.request.notify_url.clone(),
-            &decision.notification(&session.request),
-        );
+        state.notifier.dispatch(deliveries);
     }
-    see_other(&finished.session().request.return_url)
+    see_other(&return_url)
+}
+
+/// What a payment that did not finish shows when it is not the shopper's to fix.
+/// (`POST /pay` renders its retries itself; cancelling never asks to retry.)
+fn not_finished(problem: &NotFinished) -> Response {
+    match problem {
+        NotFinished::SessionNotFound | NotFinished::Retry { .. } => session_not_found(),
+        NotFinished::Unavailable => unavailable(),
+    }
+}
+
+fn unavailable() -> Response {
+    message(
+        StatusCode::SERVICE_UNAVAILABLE,
+        &MessagePage {
+            bank: None,
+            heading_zh: "暂时无法处理",
+            heading_en: "Payment cannot be processed right now",
+            message: "The bank cannot take payments at the moment. Nothing was charged. Try again in a minute.",
+            link: None,
+        },
+    )
 }
 
 fn session_not_found() -> Response {

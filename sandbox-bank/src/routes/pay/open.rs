@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use crate::clock::now_unix;
 use crate::html::{MessagePage, PayPage, pay_page};
+use crate::ledger::Opened;
 use crate::payment_request::{self, RequestError};
 use crate::routes::respond::{message, page};
 use crate::state::AppState;
@@ -45,8 +46,15 @@ pub(super) async fn open(
     };
     let return_url = verified.request.return_url.clone();
     let merchant = verified.request.merchant_name.clone();
-    match state.ledger.open_session(verified, now).await {
-        Ok(session) => page(
+    let opened = match state.ledger.open_session(verified, now).await {
+        Ok(opened) => opened,
+        Err(error) => {
+            tracing::error!(%error, "cannot open a payment session");
+            return super::unavailable();
+        }
+    };
+    match opened {
+        Opened::Session(session) => page(
             StatusCode::OK,
             pay_page(&PayPage {
                 bank,
@@ -55,7 +63,7 @@ pub(super) async fn open(
                 card_number: "",
             }),
         ),
-        Err(decision) => {
+        Opened::Decided(decision) => {
             let text = match decision.outcome {
                 PaymentOutcome::Succeeded => format!(
                     "This payment was completed (bank transaction {}). It will not be charged again.",
@@ -78,6 +86,16 @@ pub(super) async fn open(
                 },
             )
         }
+        Opened::Conflict => message(
+            StatusCode::CONFLICT,
+            &MessagePage {
+                bank: Some(bank),
+                heading_zh: "支付请求冲突",
+                heading_en: "Conflicting payment request",
+                message: "An earlier request for this payment named a different merchant, order, card kind or amount. Go back to the merchant and start the payment again.",
+                link: None,
+            },
+        ),
     }
 }
 

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::{bad_form, finish, session_not_found};
+use super::{bad_form, finish, not_finished, session_not_found};
 use crate::clock::now_unix;
 use crate::html::{PayPage, pay_page};
 use crate::ledger::SessionId;
@@ -39,6 +39,7 @@ pub(super) async fn submit(
     };
     match payment::submit(
         &state.ledger,
+        &state.notifier,
         &id,
         &form.card_number,
         &form.password,
@@ -46,8 +47,7 @@ pub(super) async fn submit(
     )
     .await
     {
-        Ok(finished) => finish(&state, &finished),
-        Err(NotFinished::SessionNotFound) => session_not_found(),
+        Ok(finished) => finish(&state, finished),
         Err(NotFinished::Retry { session, problem }) => {
             let Some(bank) = state.directory.get(&session.request.bank_code) else {
                 return session_not_found();
@@ -63,5 +63,6 @@ pub(super) async fn submit(
                 }),
             )
         }
+        Err(other) => not_finished(&other),
     }
 }
