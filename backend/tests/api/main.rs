@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
 
 mod assets;
+mod bank_robustness;
 mod helpers;
 mod hosted;
 mod notifications;
