@@ -3,6 +3,7 @@
 
 mod assets;
 mod bank_robustness;
+mod crash;
 mod helpers;
 mod hosted;
 mod notifications;
