@@ -6,6 +6,8 @@ use std::fmt;
 use paydesk_shared::bank::CardKind;
 use paydesk_shared::{Currency, Money};
 
+use crate::calendar::month_end;
+
 /// One test card and the money it starts with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TestCard {
@@ -20,6 +22,8 @@ pub struct TestCard {
     /// The same for currencies without minor units (JPY, KRW), where the figure is
     /// a hundred times larger so it buys about as much.
     opening_major_whole: i64,
+    /// The last month the card is valid, as printed on it: (year, month).
+    pub valid_thru: (i64, u32),
 }
 
 impl TestCard {
@@ -32,6 +36,18 @@ impl TestCard {
         };
         let minor = major.saturating_mul(10_i64.pow(currency.minor_units()));
         Money::from_minor(minor, currency).unwrap_or_else(|_| Money::zero(currency))
+    }
+
+    /// Past its last valid month at Unix time `now`.
+    pub fn is_expired(&self, now: i64) -> bool {
+        let (year, month) = self.valid_thru;
+        now >= month_end(year, month)
+    }
+
+    /// `MM/YY`, as printed on a card.
+    pub fn display_valid_thru(&self) -> String {
+        let (year, month) = self.valid_thru;
+        format!("{month:02}/{:02}", year.rem_euclid(100))
     }
 
     /// The card number grouped in fours, as printed on a card.
@@ -47,6 +63,7 @@ pub const RICH_DEBIT: TestCard = TestCard {
     password: "123456",
     opening_major: 100_000,
     opening_major_whole: 10_000_000,
+    valid_thru: (2099, 12),
 };
 
 /// Nearly empty debit card: declined with insufficient funds for most orders.
@@ -56,6 +73,7 @@ pub const POOR_DEBIT: TestCard = TestCard {
     password: "123456",
     opening_major: 10,
     opening_major_whole: 1_000,
+    valid_thru: (2099, 12),
 };
 
 /// Credit card with a generous credit line.
@@ -65,9 +83,20 @@ pub const CREDIT: TestCard = TestCard {
     password: "123456",
     opening_major: 50_000,
     opening_major_whole: 5_000_000,
+    valid_thru: (2099, 12),
 };
 
-pub const TEST_CARDS: [TestCard; 3] = [RICH_DEBIT, POOR_DEBIT, CREDIT];
+/// Debit card that expired at the end of 2020: declined with `card_expired`.
+pub const EXPIRED_DEBIT: TestCard = TestCard {
+    number: "6222000000000004",
+    kind: CardKind::Debit,
+    password: "123456",
+    opening_major: 100_000,
+    opening_major_whole: 10_000_000,
+    valid_thru: (2020, 12),
+};
+
+pub const TEST_CARDS: [TestCard; 4] = [RICH_DEBIT, POOR_DEBIT, CREDIT, EXPIRED_DEBIT];
 
 /// A card number as typed by a shopper, normalised to digits only. Constructing one
 /// does not mean the card exists; [`CardNumber::test_card`] says that.
@@ -163,5 +192,18 @@ mod tests {
             "50000.00"
         );
         assert_eq!(CREDIT.opening_balance(Currency::Krw).to_string(), "5000000");
+    }
+
+    #[test]
+    fn only_the_expired_card_is_expired() {
+        let now = 1_795_651_200; // 2026-11-26
+        assert!(EXPIRED_DEBIT.is_expired(now));
+        assert!(!EXPIRED_DEBIT.is_expired(1_609_459_199)); // 2020-12-31 23:59:59
+        assert!(EXPIRED_DEBIT.is_expired(1_609_459_200)); // 2021-01-01
+        for card in [RICH_DEBIT, POOR_DEBIT, CREDIT] {
+            assert!(!card.is_expired(now));
+        }
+        assert_eq!(EXPIRED_DEBIT.display_valid_thru(), "12/20");
+        assert_eq!(RICH_DEBIT.display_valid_thru(), "12/99");
     }
 }

@@ -3,6 +3,7 @@
 //! shows each bank's payment page, keeps test card balances, and tells the gateway
 //! the outcome with signed notifications that it retries until acknowledged.
 
+mod calendar;
 pub mod cards;
 mod clock;
 mod config;

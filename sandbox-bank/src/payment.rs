@@ -109,6 +109,15 @@ pub(crate) async fn submit(
         };
         return Err(retry(session, problem));
     }
+    // A locked card is declined whatever password comes with it, so no more guesses
+    // are counted (or learnt from).
+    if ledger.card_locked(&card).await? {
+        let verdict = Verdict::Decline {
+            card: Some(card),
+            reason: DeclineReason::CardLocked,
+        };
+        return decide(ledger, notifier, session, verdict, now).await;
+    }
     if !constant_time_eq(password.as_bytes(), test_card.password.as_bytes()) {
         let wrong = ledger
             .record_wrong_password(&card, MAX_WRONG_PASSWORDS, now)
@@ -126,7 +135,30 @@ pub(crate) async fn submit(
         return Err(retry(session, problem));
     }
     ledger.reset_wrong_passwords(&card).await?;
+    if test_card.is_expired(now) {
+        let verdict = Verdict::Decline {
+            card: Some(card),
+            reason: DeclineReason::CardExpired,
+        };
+        return decide(ledger, notifier, session, verdict, now).await;
+    }
+    // Insufficient funds is the ledger's to find, in the same step as the debit.
     decide(ledger, notifier, session, Verdict::Debit(card), now).await
+}
+
+/// The request asks for more than the bank's single-payment limit for its card kind:
+/// declined as soon as the bank page opens, before any card is named.
+pub(crate) async fn decline_over_limit(
+    ledger: &Ledger,
+    notifier: &Notifier,
+    session: Session,
+    now: i64,
+) -> Result<Finished, NotFinished> {
+    let verdict = Verdict::Decline {
+        card: None,
+        reason: DeclineReason::OverLimit,
+    };
+    decide(ledger, notifier, session, verdict, now).await
 }
 
 /// The shopper pressed Cancel.
@@ -191,7 +223,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::cards::{CREDIT, RICH_DEBIT};
+    use crate::cards::{CREDIT, EXPIRED_DEBIT, RICH_DEBIT};
     use crate::ledger::Opened;
     use crate::ledger::testing::{TempLedger, temp_ledger};
     use crate::notifier::Backoff;
@@ -342,6 +374,76 @@ mod tests {
         );
         let card = CardNumber::parse(RICH_DEBIT.number).unwrap();
         assert!(bank.ledger.card_locked(&card).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_locked_card_declines_later_payments_whatever_the_password() {
+        let bank = bank().await;
+        let first = bank.open("a8").await;
+        for _ in 0..3 {
+            let _ = bank.submit(&first, RICH_DEBIT.number, "000000", NOW).await;
+        }
+        for (attempt, password) in [("a9", "123456"), ("a10", "000000")] {
+            let id = bank.open(attempt).await;
+            let done = bank
+                .submit(&id, RICH_DEBIT.number, password, NOW)
+                .await
+                .unwrap();
+            assert_eq!(
+                outcome(&done),
+                PaymentOutcome::Failed {
+                    reason: DeclineReason::CardLocked
+                }
+            );
+        }
+        let card = CardNumber::parse(RICH_DEBIT.number).unwrap();
+        assert_eq!(
+            bank.ledger
+                .balance(&card, Currency::Cny)
+                .await
+                .unwrap()
+                .to_string(),
+            "100000.00"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_expired_card_is_declined_after_its_password() {
+        let bank = bank().await;
+        let id = bank.open("a11").await;
+        assert_eq!(
+            problem(bank.submit(&id, EXPIRED_DEBIT.number, "000000", NOW).await),
+            Problem::WrongPassword { attempts_left: 2 }
+        );
+        let done = bank
+            .submit(&id, EXPIRED_DEBIT.number, "123456", NOW)
+            .await
+            .unwrap();
+        assert_eq!(
+            outcome(&done),
+            PaymentOutcome::Failed {
+                reason: DeclineReason::CardExpired
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn over_limit_declines_without_a_card() {
+        let bank = bank().await;
+        let id = bank.open("a12").await;
+        let session = bank.ledger.session(&id).await.unwrap().unwrap();
+        let done = decline_over_limit(&bank.ledger, &bank.notifier, session, NOW)
+            .await
+            .unwrap();
+        assert_eq!(
+            outcome(&done),
+            PaymentOutcome::Failed {
+                reason: DeclineReason::OverLimit
+            }
+        );
+        let log = bank.ledger.transactions().await.unwrap();
+        assert_eq!(log.len(), 1);
+        assert!(log[0].card.is_none());
     }
 
     #[tokio::test]

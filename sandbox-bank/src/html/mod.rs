@@ -146,10 +146,11 @@ fn test_card_table(rows: &[CardRow]) -> String {
             (None, false) => String::new(),
         };
         body.push_str(&format!(
-            r#"<tr><td class="card-number">{number}</td><td>{kind}</td><td class="card-password">{password}</td>{balance}</tr>
+            r#"<tr><td class="card-number">{number}</td><td>{kind}</td><td>{valid_thru}</td><td class="card-password">{password}</td>{balance}</tr>
 "#,
             number = escape(&row.card.display_number()),
             kind = card_kind_label(row.card.kind),
+            valid_thru = escape(&row.card.display_valid_thru()),
             password = escape(row.card.password),
         ));
     }
@@ -160,7 +161,7 @@ fn test_card_table(rows: &[CardRow]) -> String {
     };
     format!(
         r#"<div class="table-scroll"><table class="card-table">
-<thead><tr><th scope="col"><span lang="zh-CN">卡号</span> Card number</th><th scope="col"><span lang="zh-CN">卡种</span> Kind</th><th scope="col"><span lang="zh-CN">支付密码</span> Password</th>{balance_head}</tr></thead>
+<thead><tr><th scope="col"><span lang="zh-CN">卡号</span> Card number</th><th scope="col"><span lang="zh-CN">卡种</span> Kind</th><th scope="col"><span lang="zh-CN">有效期</span> Valid thru</th><th scope="col"><span lang="zh-CN">支付密码</span> Password</th>{balance_head}</tr></thead>
 <tbody>
 {body}</tbody>
 </table></div>"#

@@ -72,7 +72,7 @@ pub(crate) fn pay_page(page: &PayPage<'_>) -> String {
 </div>
 <details class="panel sandbox-hint">
 <summary><span lang="zh-CN">测试卡</span> Sandbox test cards</summary>
-<p>These cards work at every bank of the sandbox. Spaces in the card number are ignored; three wrong passwords in a row decline the payment.</p>
+<p>These cards work at every bank of the sandbox. Spaces in the card number are ignored; three wrong passwords in a row lock the card; a card past its valid-thru month is declined.</p>
 {cards}
 </details>"#,
         merchant = escape(&request.merchant_name),

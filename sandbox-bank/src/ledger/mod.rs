@@ -41,6 +41,13 @@ pub(crate) struct Session {
     pub(crate) limit: Money,
 }
 
+impl Session {
+    /// Above the bank's single-payment limit for the request's card kind.
+    pub(crate) fn over_limit(&self) -> bool {
+        self.amount.amount() > self.limit.amount()
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum LedgerError {
     #[error("no such payment attempt")]

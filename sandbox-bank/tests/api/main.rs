@@ -2,6 +2,7 @@
 //! notifications.
 
 mod books;
+mod declines;
 mod helpers;
 mod notifications;
 mod pay_page;

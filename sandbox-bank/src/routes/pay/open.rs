@@ -5,12 +5,14 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use paydesk_shared::bank::Bank;
 use paydesk_shared::bank_protocol::PaymentOutcome;
 use serde::Deserialize;
 
 use crate::clock::now_unix;
 use crate::html::{MessagePage, PayPage, pay_page};
-use crate::ledger::Opened;
+use crate::ledger::{Opened, Session};
+use crate::payment::{self, Finished};
 use crate::payment_request::{self, RequestError};
 use crate::routes::respond::{message, page};
 use crate::state::AppState;
@@ -54,6 +56,9 @@ pub(super) async fn open(
         }
     };
     match opened {
+        Opened::Session(session) if session.over_limit() => {
+            over_limit(&state, bank, session, &merchant, now).await
+        }
         Opened::Session(session) => page(
             StatusCode::OK,
             pay_page(&PayPage {
@@ -99,6 +104,40 @@ pub(super) async fn open(
     }
 }
 
+/// Declines the payment (the gateway hears `over_limit`) and says why.
+async fn over_limit(
+    state: &AppState,
+    bank: &Bank,
+    session: Session,
+    merchant: &str,
+    now: i64,
+) -> Response {
+    let text = format!(
+        "{} {} is above this bank's single-payment limit of {} {} for this card. Nothing was charged; go back to {merchant} to pay another way.",
+        session.request.currency, session.amount, session.request.currency, session.limit,
+    );
+    let return_url = session.request.return_url.clone();
+    match payment::decline_over_limit(&state.ledger, &state.notifier, session, now).await {
+        Ok(finished) => {
+            if let Finished::Now { deliveries, .. } = finished {
+                state.notifier.dispatch(deliveries);
+            }
+            let label = format!("Return to {merchant}");
+            message(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &MessagePage {
+                    bank: Some(bank),
+                    heading_zh: "超出单笔支付限额",
+                    heading_en: "This bank cannot take this payment",
+                    message: &text,
+                    link: Some((&return_url, &label)),
+                },
+            )
+        }
+        Err(problem) => super::not_finished(&problem),
+    }
+}
+
 fn rejected(error: &RequestError) -> Response {
     let (status, heading_zh, heading_en) = match error {
         RequestError::Missing
@@ -117,9 +156,7 @@ fn rejected(error: &RequestError) -> Response {
             "支付请求无法验证",
             "Payment request could not be verified",
         ),
-        RequestError::UnknownBank(_)
-        | RequestError::CardKindNotAccepted { .. }
-        | RequestError::OverLimit { .. } => (
+        RequestError::UnknownBank(_) | RequestError::CardKindNotAccepted { .. } => (
             StatusCode::UNPROCESSABLE_ENTITY,
             "无法受理此笔支付",
             "This bank cannot take this payment",
