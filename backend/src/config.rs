@@ -18,6 +18,8 @@ pub struct Config {
     pub connectors: Vec<ConnectorConfig>,
     /// Status queries, refund retries and maintenance checks.
     pub bank_schedule: BankSchedule,
+    /// The key for `/v1/operator/…`; without one that API is off.
+    pub operator_key: Option<String>,
     /// The built widget (Trunk's output), served at `/assets/`.
     pub widget_dir: PathBuf,
     /// How long a new order can be paid.
@@ -51,6 +53,7 @@ impl Config {
                 bank_keys,
             }],
             bank_schedule: BankSchedule::default(),
+            operator_key: None,
             widget_dir: PathBuf::from("frontend/dist"),
             order_ttl: Self::DEFAULT_ORDER_TTL,
             merchants: Vec::new(),

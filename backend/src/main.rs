@@ -90,6 +90,9 @@ async fn main() -> anyhow::Result<()> {
     if let Some(ttl) = secs_var("PAYDESK_ORDER_TTL_SECS")? {
         config.order_ttl = ttl;
     }
+    config.operator_key = env::var("PAYDESK_OPERATOR_KEY")
+        .ok()
+        .filter(|k| !k.is_empty());
     if let Some(first) = secs_var("PAYDESK_BANK_QUERY_FIRST_SECS")? {
         config.bank_schedule.query_first = first;
     }

@@ -66,6 +66,7 @@ impl Application {
             status: StatusHub::new(),
             outbox: outbox.clone(),
             public_url: config.public_url.clone().into(),
+            operator_key_hash: config.operator_key.as_deref().map(|k| key_hash(k).into()),
             order_ttl: config.order_ttl,
             widget: Arc::new(WidgetAssets::load(&config.widget_dir)),
             shutdown: shutdown_rx,

@@ -26,6 +26,8 @@ pub(crate) struct AppState {
     /// Wakes the webhook dispatcher when an event is enqueued.
     pub(crate) outbox: Arc<Notify>,
     pub(crate) public_url: Arc<str>,
+    /// SHA-256 of the operator key; `None` turns the operator API off.
+    pub(crate) operator_key_hash: Option<Arc<str>>,
     pub(crate) order_ttl: Duration,
     /// The built widget's current version and integrity, for the hosted pages.
     pub(crate) widget: Arc<WidgetAssets>,

@@ -1,4 +1,5 @@
-//! Who is calling: a merchant by secret key, or a shopper's widget by client token.
+//! Who is calling: a merchant by secret key, a shopper's widget by client token, or
+//! the gateway's operator by the operator key.
 
 use std::sync::Arc;
 
@@ -77,5 +78,32 @@ impl FromRequestParts<AppState> for ClientOrder {
             return Err(invalid());
         }
         Ok(ClientOrder(order))
+    }
+}
+
+/// The gateway's operator, authenticated by `Authorization: Bearer <operator key>`.
+pub(crate) struct Operator;
+
+impl FromRequestParts<AppState> for Operator {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(expected) = &state.operator_key_hash else {
+            return Err(ApiError::unauthenticated(
+                "the operator API is off: start the gateway with PAYDESK_OPERATOR_KEY",
+            ));
+        };
+        let key = bearer(&parts.headers).ok_or_else(|| {
+            ApiError::unauthenticated("send the operator key as `Authorization: Bearer …`")
+        })?;
+        let given = crate::merchants::key_hash(key);
+        if subtle::ConstantTimeEq::ct_eq(given.as_bytes(), expected.as_bytes()).into() {
+            Ok(Operator)
+        } else {
+            Err(ApiError::unauthenticated("the operator key is not valid"))
+        }
     }
 }

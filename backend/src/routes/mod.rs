@@ -6,6 +6,7 @@ mod bank_notify;
 mod health;
 mod hosted;
 mod merchant;
+mod operator;
 mod request;
 mod widget;
 
@@ -30,6 +31,7 @@ pub(crate) fn router(state: AppState, widget_dir: &Path) -> Router {
         .merge(widget::router())
         .merge(hosted::router())
         .merge(bank_notify::router())
+        .merge(operator::router())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .nest_service("/assets", assets::router(widget_dir))
         .fallback(not_found)

@@ -199,6 +199,16 @@ pub struct AttemptToQuery {
     pub queries: u32,
 }
 
+/// Stored bank verdicts by state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct InboxCounts {
+    pub received: i64,
+    pub applied: i64,
+    pub duplicate: i64,
+    pub ignored: i64,
+    pub quarantined: i64,
+}
+
 /// An inbox entry with what applying it does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlannedEntry {

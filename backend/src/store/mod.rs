@@ -106,6 +106,8 @@ pub trait Store: Send + Sync + 'static {
 
     async fn open_alerts(&self, limit: u32) -> Result<Vec<Alert>, StoreError>;
 
+    async fn inbox_counts(&self) -> Result<InboxCounts, StoreError>;
+
     /// Undelivered events whose next attempt is due, oldest first.
     async fn due_events(&self, now_ms: i64, limit: u32) -> Result<Vec<OutboxEvent>, StoreError>;
 

@@ -15,6 +15,7 @@ use tokio::sync::mpsc;
 pub const SECRET_KEY: &str = "sk_test_alpha_0123456789abcdef";
 pub const OTHER_SECRET_KEY: &str = "sk_test_bravo_0123456789abcdef";
 pub const WEBHOOK_SECRET: &str = "whsec_alpha_0123456789";
+pub const OPERATOR_KEY: &str = "op_test_0123456789abcdef";
 pub const RETURN_URL: &str = "https://shop.example/checkout/complete";
 
 /// A webhook as the merchant's receiver got it.
@@ -74,6 +75,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         },
     ];
     config.widget_dir = dir.path().join("widget");
+    config.operator_key = Some(OPERATOR_KEY.into());
     configure(&mut config);
     let app = Application::build(config, listener).await.unwrap();
     tokio::spawn(app.run_until_stopped(std::future::pending()));
@@ -209,6 +211,19 @@ impl TestApp {
             .send()
             .await
             .unwrap()
+    }
+
+    /// A GET of the operator API with the operator key.
+    pub async fn operator_get(&self, path: &str) -> Value {
+        let response = self
+            .client
+            .get(self.url(path))
+            .bearer_auth(OPERATOR_KEY)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
     }
 
     /// A plain GET of a gateway path.

@@ -7,6 +7,7 @@ mod crash;
 mod helpers;
 mod hosted;
 mod notifications;
+mod operator;
 mod orders;
 mod status_stream;
 mod widget;

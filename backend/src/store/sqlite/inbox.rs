@@ -7,7 +7,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::status_list;
 use crate::store::{
-    Applied, InboxEntry, InboxPlan, NewAlert, NewEvent, NewInboxEntry, PlannedEntry,
+    Applied, InboxCounts, InboxEntry, InboxPlan, NewAlert, NewEvent, NewInboxEntry, PlannedEntry,
     ReceiveOutcome, StatedVerdict, StoreError,
 };
 use paydesk_shared::payment::{AttemptStatus, OrderTransition};
@@ -342,4 +342,24 @@ pub(super) async fn prune_nonces(pool: &SqlitePool, now: i64) -> Result<u64, Sto
         .execute(pool)
         .await?
         .rows_affected())
+}
+
+pub(super) async fn counts(pool: &SqlitePool) -> Result<InboxCounts, StoreError> {
+    let mut counts = InboxCounts::default();
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT state, COUNT(*) FROM bank_inbox GROUP BY state")
+            .fetch_all(pool)
+            .await?;
+    for (state, n) in rows {
+        let slot = match state.as_str() {
+            "received" => &mut counts.received,
+            "applied" => &mut counts.applied,
+            "duplicate" => &mut counts.duplicate,
+            "ignored" => &mut counts.ignored,
+            "quarantined" => &mut counts.quarantined,
+            other => return Err(StoreError::Corrupt(format!("bank_inbox.state {other}"))),
+        };
+        *slot = n;
+    }
+    Ok(counts)
 }

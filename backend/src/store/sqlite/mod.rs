@@ -189,6 +189,10 @@ impl Store for SqliteStore {
         bank_work::open_alerts(&self.read, limit).await
     }
 
+    async fn inbox_counts(&self) -> Result<InboxCounts, StoreError> {
+        inbox::counts(&self.read).await
+    }
+
     async fn due_events(&self, now_ms: i64, limit: u32) -> Result<Vec<OutboxEvent>, StoreError> {
         outbox::due(&self.read, now_ms, limit).await
     }

@@ -1,0 +1,72 @@
+//! `/v1/operator/…`: what the gateway's operator must see. Open alerts (quarantined
+//! bank verdicts, refunds a bank refused) and the bank inbox's backlog.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+
+use super::auth::Operator;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::Alert;
+use crate::wire;
+
+const ALERTS_SHOWN: u32 = 500;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/operator/alerts", get(alerts))
+        .route("/v1/operator/bank-inbox", get(bank_inbox))
+}
+
+#[derive(Serialize)]
+struct AlertList {
+    data: Vec<AlertResponse>,
+}
+
+#[derive(Serialize)]
+struct AlertResponse {
+    id: String,
+    kind: String,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    order_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attempt_id: Option<String>,
+    /// The quarantined bank message, when the alert is about one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bank_message_id: Option<i64>,
+    created_at: String,
+}
+
+impl From<Alert> for AlertResponse {
+    fn from(a: Alert) -> Self {
+        AlertResponse {
+            id: a.id,
+            kind: a.kind,
+            message: a.message,
+            order_id: a.order_id,
+            attempt_id: a.attempt_id,
+            bank_message_id: a.inbox_id,
+            created_at: wire::timestamp(a.created_at),
+        }
+    }
+}
+
+/// `GET /v1/operator/alerts`: open alerts, oldest first.
+async fn alerts(_: Operator, State(state): State<AppState>) -> Result<Json<AlertList>, ApiError> {
+    let alerts = state.store.open_alerts(ALERTS_SHOWN).await?;
+    Ok(Json(AlertList {
+        data: alerts.into_iter().map(AlertResponse::from).collect(),
+    }))
+}
+
+/// `GET /v1/operator/bank-inbox`: stored bank verdicts by state; `received` is the
+/// backlog not applied yet.
+async fn bank_inbox(
+    _: Operator,
+    State(state): State<AppState>,
+) -> Result<Json<crate::store::InboxCounts>, ApiError> {
+    Ok(Json(state.store.inbox_counts().await?))
+}
