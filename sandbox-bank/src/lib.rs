@@ -16,6 +16,7 @@ mod payment_request;
 mod routes;
 mod startup;
 mod state;
+mod status_query;
 
 pub use config::Config;
 pub use startup::Application;

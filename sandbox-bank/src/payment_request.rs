@@ -90,6 +90,7 @@ fn validate(
 ) -> Result<VerifiedRequest, RequestError> {
     check_text("attempt_id", &request.attempt_id)?;
     check_text("order_id", &request.order_id)?;
+    check_text("merchant_id", &request.merchant_id)?;
     check_text("merchant_name", &request.merchant_name)?;
     check_url("notify_url", &request.notify_url)?;
     check_url("return_url", &request.return_url)?;
@@ -119,11 +120,17 @@ fn validate(
 }
 
 fn check_text(field: &'static str, value: &str) -> Result<(), RequestError> {
-    if value.trim().is_empty() || value.len() > MAX_TEXT_LEN || value.chars().any(char::is_control)
-    {
-        return Err(RequestError::Field(field));
+    if text_ok(value) {
+        Ok(())
+    } else {
+        Err(RequestError::Field(field))
     }
-    Ok(())
+}
+
+/// An id or name the bank shows and stores: not blank, not long, no control
+/// characters.
+pub(crate) fn text_ok(value: &str) -> bool {
+    !value.trim().is_empty() && value.len() <= MAX_TEXT_LEN && !value.chars().any(char::is_control)
 }
 
 /// The bank redirects the browser to `return_url` and posts to `notify_url`, so both

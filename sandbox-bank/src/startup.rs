@@ -35,7 +35,11 @@ impl Application {
                 .await
                 .with_context(|| format!("cannot open {}", config.database_path.display()))?,
         );
-        let notifier = Notifier::new(config.signer, Backoff::default(), Arc::clone(&ledger))?;
+        let notifier = Notifier::new(
+            config.signer.clone(),
+            Backoff::default(),
+            Arc::clone(&ledger),
+        )?;
         let resumed = notifier.resume().await?;
         if resumed > 0 {
             tracing::info!(
@@ -47,6 +51,7 @@ impl Application {
             banks_css: routes::banks_css(directory.banks()).into(),
             directory: Arc::new(directory),
             verifier: Arc::new(Verifier::new(config.gateway_keys)),
+            signer: config.signer,
             ledger: Arc::clone(&ledger),
             notifier: notifier.clone(),
             public_url: config.public_url.trim_end_matches('/').into(),

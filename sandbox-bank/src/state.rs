@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use paydesk_shared::signing::Verifier;
+use paydesk_shared::signing::{Signer, Verifier};
 
 use crate::directory::Directory;
 use crate::ledger::Ledger;
@@ -11,7 +11,10 @@ use crate::notifier::Notifier;
 #[derive(Clone)]
 pub(crate) struct AppState {
     pub(crate) directory: Arc<Directory>,
+    /// Checks the gateway's signed requests.
     pub(crate) verifier: Arc<Verifier>,
+    /// Signs the bank's answers to them.
+    pub(crate) signer: Signer,
     pub(crate) ledger: Arc<Ledger>,
     pub(crate) notifier: Notifier,
     pub(crate) public_url: Arc<str>,

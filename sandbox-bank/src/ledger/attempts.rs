@@ -120,6 +120,19 @@ impl Ledger {
         }))
     }
 
+    /// The request the bank first verified for an attempt, if it saw the attempt.
+    pub(crate) async fn attempt(
+        &self,
+        attempt_id: &str,
+    ) -> Result<Option<PaymentRequest>, LedgerError> {
+        let json: Option<String> =
+            sqlx::query_scalar("SELECT request FROM attempts WHERE attempt_id = ?")
+                .bind(attempt_id)
+                .fetch_optional(&self.read)
+                .await?;
+        json.as_deref().map(request_from).transpose()
+    }
+
     /// The decision on an attempt, if there is one yet.
     pub(crate) async fn decision(
         &self,

@@ -13,6 +13,7 @@ mod decide;
 mod deliveries;
 mod history;
 mod ids;
+mod nonces;
 
 use std::path::Path;
 use std::str::FromStr;

@@ -1,6 +1,7 @@
 //! The HTTP surface, one module per feature.
 
 mod accounts;
+mod api;
 mod assets;
 mod banks;
 mod health;
@@ -32,6 +33,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(accounts::router())
         .merge(assets::router())
         .merge(pay::router())
+        .merge(api::router())
         .fallback(respond::not_found)
         .with_state(state)
         .layer(header_layer(

@@ -17,6 +17,8 @@ use paydesk_shared::Currency;
 use paydesk_shared::bank::CardKind;
 use paydesk_shared::bank_protocol::{PaymentNotification, PaymentRequest, SIGNATURE_HEADER};
 use paydesk_shared::signing::{PublicKey, Signer, Verifier};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use tempfile::TempDir;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot};
@@ -230,6 +232,55 @@ impl TestApp {
             .to_owned()
     }
 
+    /// `POST`s `body` to `path` with `signature` (if any) in the signature header.
+    pub(crate) async fn post_raw(
+        &self,
+        path: &str,
+        body: Vec<u8>,
+        signature: Option<&str>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(format!("{}{path}", self.address))
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body);
+        if let Some(signature) = signature {
+            request = request.header(SIGNATURE_HEADER, signature);
+        }
+        request.send().await.expect("POST")
+    }
+
+    /// `POST`s `message` as JSON, signed by the gateway's key now.
+    pub(crate) async fn post_signed<T: Serialize>(
+        &self,
+        path: &str,
+        message: &T,
+    ) -> reqwest::Response {
+        let body = serde_json::to_vec(message).expect("message JSON");
+        let signature = self.gateway.sign(now(), &body);
+        self.post_raw(path, body, Some(&signature)).await
+    }
+
+    /// Checks a 200 answer's signature with the bank's key and decodes it.
+    pub(crate) async fn signed_answer<T: DeserializeOwned>(
+        &self,
+        response: reqwest::Response,
+    ) -> T {
+        assert_eq!(response.status(), StatusCode::OK);
+        let signature = response
+            .headers()
+            .get(SIGNATURE_HEADER)
+            .expect("a signed answer")
+            .to_str()
+            .expect("ASCII signature")
+            .to_owned();
+        let body = response.bytes().await.expect("answer body");
+        Verifier::new(vec![self.bank_key.clone()])
+            .verify(&signature, &body, now())
+            .expect("the answer's signature verifies with the bank key");
+        serde_json::from_slice(&body).expect("answer JSON")
+    }
+
     /// Verifies a received notification with the bank's public key and decodes it.
     pub(crate) fn verify(&self, received: &Received) -> PaymentNotification {
         Verifier::new(vec![self.bank_key.clone()])
@@ -332,6 +383,19 @@ impl Receiver {
             panic!("unexpected notification: {extra:?}");
         }
     }
+}
+
+/// A 4xx JSON error with this status and code.
+pub(crate) async fn assert_error(response: reqwest::Response, status: StatusCode, code: &str) {
+    assert_eq!(response.status(), status);
+    let body: serde_json::Value = response.json().await.expect("error JSON");
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
 }
 
 /// The `Location` of a 303.

@@ -9,3 +9,4 @@ mod pay_page;
 mod payments;
 mod rejections;
 mod service;
+mod status_query;

@@ -1,0 +1,38 @@
+//! The bank's API for the gateway (`/api/v1/…`): signed JSON both ways. Requests are
+//! verified with the gateway's keys and each signature nonce is accepted once;
+//! answers are signed with the bank's key in the same header.
+
+mod error;
+mod query;
+mod signed;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::post;
+use paydesk_shared::bank_protocol::QUERY_PATH;
+
+use crate::payment_request::text_ok;
+use crate::state::AppState;
+
+pub(crate) use error::ApiError;
+
+/// Far more than any protocol message needs.
+const MAX_BODY_BYTES: usize = 16 * 1024;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route(QUERY_PATH, post(query::query))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+}
+
+/// Ids and codes: not blank, at most 200 bytes, no control characters.
+fn require_text(field: &str, value: &str) -> Result<(), ApiError> {
+    if text_ok(value) {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_field(
+            field,
+            "must be 1 to 200 characters without control characters",
+        ))
+    }
+}
