@@ -5,6 +5,7 @@ mod banking;
 pub mod clock;
 pub mod config;
 pub mod connectors;
+pub mod connectors_file;
 mod error;
 mod ids;
 mod merchants;

@@ -90,6 +90,11 @@ async fn main() -> anyhow::Result<()> {
     if let Some(ttl) = secs_var("PAYDESK_ORDER_TTL_SECS")? {
         config.order_ttl = ttl;
     }
+    if let Ok(path) = env::var("PAYDESK_CONNECTORS") {
+        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {path}"))?;
+        config.connectors = paydesk_gateway::connectors_file::load(&text, &data_dir)
+            .with_context(|| format!("PAYDESK_CONNECTORS {path}"))?;
+    }
     config.operator_key = env::var("PAYDESK_OPERATOR_KEY")
         .ok()
         .filter(|k| !k.is_empty());

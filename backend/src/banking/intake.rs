@@ -29,8 +29,15 @@ pub(crate) async fn receive_notification(
         .verify_notification(headers, body, state.clock.now_secs())
         .map_err(|e| rejected(connector_name, e))?;
     let verdict = verified.verdict;
-    if !state.store.attempt_exists(&verdict.attempt_id).await? {
-        tracing::warn!(connector = connector_name, attempt = %verdict.attempt_id, "notification for an unknown attempt");
+    // Only the connector serving the attempt's bank may speak for it: one bank's key
+    // must not settle payments made at another.
+    let bank = state.store.attempt_bank(&verdict.attempt_id).await?;
+    let served_here = bank
+        .as_deref()
+        .and_then(|code| state.connectors.for_bank(code))
+        .is_some_and(|c| c.name() == connector.name());
+    if !served_here {
+        tracing::warn!(connector = connector_name, attempt = %verdict.attempt_id, bank = ?bank, "notification for an attempt this connector does not serve");
         return Err(ApiError::not_found("payment attempt"));
     }
     let signature = verified.signature;

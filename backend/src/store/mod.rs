@@ -55,7 +55,8 @@ pub trait Store: Send + Sync + 'static {
 
     async fn order_by_attempt(&self, attempt_id: &str) -> Result<Option<OrderRecord>, StoreError>;
 
-    async fn attempt_exists(&self, attempt_id: &str) -> Result<bool, StoreError>;
+    /// The bank an attempt was made at, if the attempt exists.
+    async fn attempt_bank(&self, attempt_id: &str) -> Result<Option<String>, StoreError>;
 
     /// Moves the order with `StartAttempt` and records the attempt, in one transaction.
     /// An attempt with the same (order, idempotency key) is returned instead of a new one.

@@ -19,6 +19,21 @@ struct Gateway {
     url: String,
 }
 
+impl Gateway {
+    /// SIGKILL: no shutdown code runs.
+    fn kill(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -40,13 +55,16 @@ async fn start(dir: &Path, port: u16, client: &reqwest::Client) -> Gateway {
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    let url = format!("http://127.0.0.1:{port}");
+    let gateway = Gateway {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
-        if let Ok(r) = client.get(format!("{url}/health")).send().await
+        if let Ok(r) = client.get(format!("{}/health", gateway.url)).send().await
             && r.status() == 200
         {
-            return Gateway { child, url };
+            return gateway;
         }
         assert!(
             tokio::time::Instant::now() < deadline,
@@ -112,8 +130,7 @@ async fn a_payment_acknowledged_just_before_sigkill_is_there_after_restart() {
             .await
             .unwrap();
         assert_eq!(ack.status(), 200);
-        gateway.child.kill().unwrap(); // SIGKILL
-        gateway.child.wait().unwrap();
+        gateway.kill();
 
         let mut gateway = start(dir.path(), port, &client).await;
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
@@ -140,7 +157,6 @@ async fn a_payment_acknowledged_just_before_sigkill_is_there_after_restart() {
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        gateway.child.kill().unwrap();
-        gateway.child.wait().unwrap();
+        gateway.kill();
     }
 }

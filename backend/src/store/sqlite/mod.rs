@@ -110,13 +110,12 @@ impl Store for SqliteStore {
         orders::load(&self.read, orders::Key::Attempt(attempt_id)).await
     }
 
-    async fn attempt_exists(&self, attempt_id: &str) -> Result<bool, StoreError> {
+    async fn attempt_bank(&self, attempt_id: &str) -> Result<Option<String>, StoreError> {
         Ok(
-            sqlx::query_scalar::<_, i64>("SELECT 1 FROM payment_attempts WHERE id = ?")
+            sqlx::query_scalar("SELECT bank_code FROM payment_attempts WHERE id = ?")
                 .bind(attempt_id)
                 .fetch_optional(&self.read)
-                .await?
-                .is_some(),
+                .await?,
         )
     }
 
