@@ -71,6 +71,7 @@ impl Stack {
                 signer: bank_key.clone(),
                 gateway_keys: vec![gateway_key.public_key()],
                 public_url: bank_url.clone(),
+                database_path: data.path().join("bank.sqlite"),
             },
             bank_listener,
         )
