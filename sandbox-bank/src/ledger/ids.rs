@@ -40,6 +40,11 @@ pub(super) fn transaction_id() -> String {
     with_digits("SBX")
 }
 
+/// A refund's id: `SBR` and 20 random digits.
+pub(super) fn refund_transaction_id() -> String {
+    with_digits("SBR")
+}
+
 fn with_digits(prefix: &str) -> String {
     let digits: String = (0..20)
         .map(|_| char::from(b'0' + OsRng.gen_range(0..10u8)))
@@ -61,10 +66,11 @@ mod tests {
 
     #[test]
     fn transaction_ids_are_prefixed_digits() {
-        let id = transaction_id();
-        assert_eq!(id.len(), 23);
-        assert!(id.starts_with("SBX"));
-        assert!(id[3..].bytes().all(|b| b.is_ascii_digit()), "{id}");
+        for (id, prefix) in [(transaction_id(), "SBX"), (refund_transaction_id(), "SBR")] {
+            assert_eq!(id.len(), 23);
+            assert!(id.starts_with(prefix));
+            assert!(id[3..].bytes().all(|b| b.is_ascii_digit()), "{id}");
+        }
         assert_ne!(transaction_id(), transaction_id());
     }
 }

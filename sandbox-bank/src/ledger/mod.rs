@@ -14,6 +14,7 @@ mod deliveries;
 mod history;
 mod ids;
 mod nonces;
+mod refunds;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -32,6 +33,7 @@ pub(crate) use decide::{Decided, Verdict};
 pub(crate) use deliveries::{DeliveryEnd, DeliveryPlan, PendingDelivery};
 pub(crate) use history::{Transaction, TransactionKind};
 pub(crate) use ids::SessionId;
+pub(crate) use refunds::RefundOrder;
 
 /// A verified payment request waiting for the shopper.
 #[derive(Debug, Clone)]

@@ -7,6 +7,7 @@ mod helpers;
 mod notifications;
 mod pay_page;
 mod payments;
+mod refunds;
 mod rejections;
 mod service;
 mod status_query;

@@ -4,12 +4,13 @@
 
 mod error;
 mod query;
+mod refund;
 mod signed;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::post;
-use paydesk_shared::bank_protocol::QUERY_PATH;
+use paydesk_shared::bank_protocol::{QUERY_PATH, REFUND_PATH};
 
 use crate::payment_request::text_ok;
 use crate::state::AppState;
@@ -22,6 +23,7 @@ const MAX_BODY_BYTES: usize = 16 * 1024;
 pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route(QUERY_PATH, post(query::query))
+        .route(REFUND_PATH, post(refund::refund))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
