@@ -14,6 +14,7 @@ mod notifier;
 mod payment;
 mod payment_request;
 mod routes;
+mod settlement;
 mod startup;
 mod state;
 mod status_query;

@@ -45,6 +45,27 @@ impl Ledger {
             .await?;
         rows.iter().map(transaction).collect()
     }
+
+    /// A merchant's successful payments and refunds with `from <= at < to`, in the
+    /// order they happened.
+    pub(crate) async fn settled(
+        &self,
+        merchant_id: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<Transaction>, LedgerError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM transactions
+             WHERE merchant_id = ? AND at >= ? AND at < ? AND kind IN ('payment', 'refund')
+             ORDER BY seq"
+        ))
+        .bind(merchant_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(transaction).collect()
+    }
 }
 
 fn transaction(row: &SqliteRow) -> Result<Transaction, LedgerError> {

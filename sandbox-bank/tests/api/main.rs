@@ -10,4 +10,5 @@ mod payments;
 mod refunds;
 mod rejections;
 mod service;
+mod settlements;
 mod status_query;

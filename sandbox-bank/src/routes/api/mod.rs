@@ -1,16 +1,19 @@
-//! The bank's API for the gateway (`/api/v1/…`): signed JSON both ways. Requests are
-//! verified with the gateway's keys and each signature nonce is accepted once;
-//! answers are signed with the bank's key in the same header.
+//! The bank's API for the gateway (`/api/v1/…`). Posted requests (status query,
+//! refund) are verified with the gateway's keys and each signature nonce is accepted
+//! once; every answer (those two, bank status, settlement file) is signed over its
+//! body with the bank's key in the same header.
 
+mod bank_status;
 mod error;
 mod query;
 mod refund;
+mod settlement;
 mod signed;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::post;
-use paydesk_shared::bank_protocol::{QUERY_PATH, REFUND_PATH};
+use axum::routing::{get, post};
+use paydesk_shared::bank_protocol::{BANK_STATUS_PATH, QUERY_PATH, REFUND_PATH, SETTLEMENT_PATH};
 
 use crate::payment_request::text_ok;
 use crate::state::AppState;
@@ -24,6 +27,11 @@ pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route(QUERY_PATH, post(query::query))
         .route(REFUND_PATH, post(refund::refund))
+        .route(BANK_STATUS_PATH, get(bank_status::bank_status))
+        .route(
+            &format!("{SETTLEMENT_PATH}/{{merchant_id}}/{{date}}"),
+            get(settlement::settlement),
+        )
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
