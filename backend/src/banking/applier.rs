@@ -48,37 +48,63 @@ pub(super) async fn run(state: Arc<AppState>, mut shutdown: watch::Receiver<bool
 /// Applies up to one batch; returns how many entries it took.
 pub(super) async fn apply_batch(state: &AppState) -> Result<usize, StoreError> {
     let entries = state.store.unapplied_verdicts(BATCH).await?;
-    if entries.is_empty() {
+    let n = entries.len();
+    if n == 0 {
         return Ok(0);
     }
-    let n = entries.len();
     let planned = plan_all(state, entries).await?;
-    let results = match state
+    match state
         .store
         .apply_verdicts(&planned, state.clock.now_ms())
         .await
     {
-        Ok(results) => results,
-        Err(StoreError::Conflict) => {
-            // Something decided an attempt between reading and writing: take the
-            // batch one entry at a time against fresh reads.
-            let mut results = Vec::with_capacity(n);
+        Ok(results) => after_effects(state, &planned, &results).await,
+        // Something decided an attempt between reading and writing, or one entry
+        // breaks a constraint: take the batch one entry at a time.
+        Err(StoreError::Conflict | StoreError::Database(_)) => {
             for p in planned {
-                let fresh = plan_all(state, vec![p.entry]).await?;
-                results.extend(
-                    state
-                        .store
-                        .apply_verdicts(&fresh, state.clock.now_ms())
-                        .await?,
-                );
-                after_effects(state, &fresh, &results[results.len() - 1..]).await;
+                apply_alone(state, p.entry).await?;
             }
-            return Ok(n);
         }
         Err(e) => return Err(e),
-    };
-    after_effects(state, &planned, &results).await;
+    }
     Ok(n)
+}
+
+/// Plans and applies one entry against fresh reads. A bank transaction id already
+/// recorded for another attempt cannot be stored: that entry is quarantined.
+async fn apply_alone(state: &AppState, entry: InboxEntry) -> Result<(), StoreError> {
+    let planned = plan_all(state, vec![entry]).await?;
+    let now = state.clock.now_ms();
+    match state.store.apply_verdicts(&planned, now).await {
+        Ok(results) => after_effects(state, &planned, &results).await,
+        Err(StoreError::Database(sqlx::Error::Database(e))) if e.is_unique_violation() => {
+            let entry = planned.into_iter().map(|p| p.entry).next_back();
+            let Some(entry) = entry else { return Ok(()) };
+            let v = &entry.verdict;
+            let alert = NewAlert {
+                id: new_id("alr"),
+                kind: plan::ALERT_CONFLICT.to_owned(),
+                message: format!(
+                    "bank {} gave transaction {} for attempt {}, but it already belongs to another attempt",
+                    v.bank_code,
+                    v.bank_transaction_id.as_deref().unwrap_or("none"),
+                    v.attempt_id
+                ),
+                order_id: Some(v.order_id.clone()),
+                attempt_id: Some(v.attempt_id.clone()),
+                created_at: now,
+            };
+            let quarantined = [PlannedEntry {
+                entry,
+                plan: InboxPlan::Quarantine { alert },
+            }];
+            let results = state.store.apply_verdicts(&quarantined, now).await?;
+            after_effects(state, &quarantined, &results).await;
+        }
+        Err(e) => return Err(e),
+    }
+    Ok(())
 }
 
 async fn plan_all(

@@ -299,3 +299,52 @@ async fn a_replayed_create_answers_as_first_even_after_payment() {
         "the first answer, byte for byte"
     );
 }
+
+#[tokio::test]
+async fn a_bank_transaction_id_reused_for_another_attempt_is_quarantined() {
+    let app = spawn_app().await;
+    let (first_order, first_attempt) = app.order_at_bank().await;
+    let (second_order, second_attempt) = app.order_at_bank().await;
+    let first = app.notification(
+        &first_order,
+        &first_attempt,
+        "118.00",
+        PaymentOutcome::Succeeded,
+    );
+    assert_eq!(app.notify(first, &app.bank.clone()).await.status(), 200);
+    app.settled().await;
+    let mut reused: serde_json::Value = serde_json::from_slice(&app.notification(
+        &second_order,
+        &second_attempt,
+        "118.00",
+        PaymentOutcome::Succeeded,
+    ))
+    .unwrap();
+    reused["bank_transaction_id"] = format!("SBX-{first_attempt}").into();
+    let body = serde_json::to_vec(&reused).unwrap();
+    assert_eq!(app.notify(body, &app.bank.clone()).await.status(), 200);
+    app.settled().await;
+    assert_eq!(app.inbox("quarantined").await, 1);
+    assert_eq!(
+        app.get_order(&second_order.id).await.status.as_str(),
+        "pending"
+    );
+    let alert: String = sqlx::query_scalar("SELECT kind FROM alerts")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(alert, "verdict_conflict");
+    // The gateway keeps applying what comes next.
+    let ok = app.notification(
+        &second_order,
+        &second_attempt,
+        "118.00",
+        PaymentOutcome::Succeeded,
+    );
+    assert_eq!(app.notify(ok, &app.bank.clone()).await.status(), 200);
+    app.settled().await;
+    assert_eq!(
+        app.get_order(&second_order.id).await.status.as_str(),
+        "paid"
+    );
+}
