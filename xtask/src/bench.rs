@@ -1,7 +1,11 @@
 //! `cargo xtask bench-orders`: order creation throughput and latency against the release
 //! gateway, next to `GET /health` on the same server as the baseline for what the
 //! machine and the HTTP stack can do at all.
+//!
+//! Also the pieces every gateway benchmark shares: the gateway under test, load on
+//! kept-alive connections, and integer statistics.
 
+use std::ffi::OsStr;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::path::Path;
 use std::process::Command;
@@ -15,6 +19,7 @@ use hyper::{Request, StatusCode, header};
 use paydesk_shared::api::{CreateOrderRequest, LineItemRequest};
 use rand::Rng;
 use rand::distributions::Alphanumeric;
+use tempfile::TempDir;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
@@ -24,67 +29,100 @@ use crate::services::{DemoMerchant, Service, ensure_keys, release_binary, wait_u
 use crate::supervisor::Supervisor;
 use crate::tools::{self, Browser, Tools};
 
-const CONNECTIONS: usize = 64;
+pub(crate) const CONNECTIONS: usize = 64;
 const WARM_UP: Duration = Duration::from_secs(2);
 const DEFAULT_SECONDS: u64 = 10;
 const HOST: &str = "127.0.0.1";
-/// No shop runs during the benchmark; the gateway only needs the URL to register the
+/// No shop runs during a benchmark; the gateway only needs the URL to register the
 /// demo merchant's return and webhook URLs. Port 9 (discard) never answers.
 const SHOP_URL: &str = "http://127.0.0.1:9";
 
 pub(crate) fn orders(root: &Path, args: &[String]) -> Result<()> {
-    let duration = Duration::from_secs(parse_seconds(args)?);
+    let seconds = parse_count(args, "--seconds", DEFAULT_SECONDS, "bench-orders")?;
+    let duration = Duration::from_secs(seconds);
     let tools = Tools::locate()?;
     tools::setup(&tools, root, Browser::Skip)?;
-    process::run(tools.cargo().current_dir(root).args([
-        "build",
-        "--release",
-        "-p",
-        "paydesk-gateway",
-    ]))?;
+    let gateway = BenchGateway::build(root, &tools)?;
+    let merchant = gateway.merchant.clone();
+    gateway.run(async |addr| measure(addr, &merchant, duration).await)
+}
 
-    let data = tempfile::Builder::new()
-        .prefix("paydesk-bench-")
-        .tempdir()
-        .context("could not create a temporary data directory")?;
-    ensure_keys(data.path())?;
-    let merchant = DemoMerchant::generate();
-    let [gateway_port, bank_port, shop_port] = free_ports()?;
-    let gateway = Service {
-        name: "gateway",
-        binary: "paydesk-gateway",
-        port: gateway_port,
-    };
+/// The release gateway on free ports with a temporary data directory, fresh keys and
+/// the demo merchant; no bank and no shop run.
+pub(crate) struct BenchGateway {
+    /// Removed when the benchmark ends.
+    pub(crate) data: TempDir,
+    pub(crate) merchant: DemoMerchant,
+    service: Service,
+    command: Command,
+}
 
-    let mut command = Command::new(release_binary(root, gateway.binary));
-    command
-        .current_dir(root)
-        .env("PAYDESK_HOST", HOST)
-        .env("PAYDESK_GATEWAY_PORT", gateway_port.to_string())
-        .env("PAYDESK_BANK_PORT", bank_port.to_string())
-        .env("PAYDESK_SHOP_PORT", shop_port.to_string())
-        .env("PAYDESK_DEMO_SHOP_URL", SHOP_URL)
-        .env("PAYDESK_DATA_DIR", data.path())
-        .env("PAYDESK_WIDGET_DIR", data.path().join("no-widget"))
-        .env("RUST_LOG", "warn")
-        .envs(merchant.env());
+impl BenchGateway {
+    /// Builds the release gateway and prepares its data directory; starts nothing yet.
+    pub(crate) fn build(root: &Path, tools: &Tools) -> Result<Self> {
+        process::run(tools.cargo().current_dir(root).args([
+            "build",
+            "--release",
+            "-p",
+            "paydesk-gateway",
+        ]))?;
+        let data = tempfile::Builder::new()
+            .prefix("paydesk-bench-")
+            .tempdir()
+            .context("could not create a temporary data directory")?;
+        ensure_keys(data.path())?;
+        let merchant = DemoMerchant::generate();
+        let [gateway_port, bank_port, shop_port] = free_ports()?;
+        let service = Service {
+            name: "gateway",
+            binary: "paydesk-gateway",
+            port: gateway_port,
+        };
+        let mut command = Command::new(release_binary(root, service.binary));
+        command
+            .current_dir(root)
+            .env("PAYDESK_HOST", HOST)
+            .env("PAYDESK_GATEWAY_PORT", gateway_port.to_string())
+            .env("PAYDESK_BANK_PORT", bank_port.to_string())
+            .env("PAYDESK_SHOP_PORT", shop_port.to_string())
+            .env("PAYDESK_DEMO_SHOP_URL", SHOP_URL)
+            .env("PAYDESK_DATA_DIR", data.path())
+            .env("PAYDESK_WIDGET_DIR", data.path().join("no-widget"))
+            .env("RUST_LOG", "warn")
+            .envs(merchant.env());
+        Ok(BenchGateway {
+            data,
+            merchant,
+            service,
+            command,
+        })
+    }
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("could not start the async runtime")?;
-    runtime.block_on(async {
-        let mut supervisor = Supervisor::new();
-        supervisor.spawn(gateway.name, &mut command)?;
-        let result = async {
-            wait_until_ready(&mut supervisor, HOST, &[&gateway]).await?;
-            let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, gateway_port));
-            measure(addr, &merchant, duration).await
-        }
-        .await;
-        supervisor.stop_all().await;
-        result
-    })
+    /// One more variable in the gateway's environment.
+    pub(crate) fn env(&mut self, name: &str, value: impl AsRef<OsStr>) -> &mut Self {
+        self.command.env(name, value);
+        self
+    }
+
+    /// Starts the gateway, waits until it is healthy, runs `work` against its address
+    /// and stops it, whether `work` succeeded or not.
+    pub(crate) fn run(mut self, work: impl AsyncFnOnce(SocketAddr) -> Result<()>) -> Result<()> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .context("could not start the async runtime")?;
+        runtime.block_on(async {
+            let mut supervisor = Supervisor::new();
+            supervisor.spawn(self.service.name, &mut self.command)?;
+            let result = async {
+                wait_until_ready(&mut supervisor, HOST, &[&self.service]).await?;
+                work(SocketAddr::from((Ipv4Addr::LOCALHOST, self.service.port))).await
+            }
+            .await;
+            supervisor.stop_all().await;
+            result
+        })
+    }
 }
 
 async fn measure(addr: SocketAddr, merchant: &DemoMerchant, duration: Duration) -> Result<()> {
@@ -96,14 +134,14 @@ async fn measure(addr: SocketAddr, merchant: &DemoMerchant, duration: Duration) 
         "\nwarming up: {}s of POST /v1/orders on {CONNECTIONS} connections",
         WARM_UP.as_secs()
     );
-    let warm_up = drive(addr, &orders, WARM_UP).await?;
+    let warm_up = drive_for(addr, &orders, WARM_UP).await?;
     println!(
         "measuring: {}s of POST /v1/orders, then {}s of GET /health",
         duration.as_secs(),
         duration.as_secs()
     );
-    let created = drive(addr, &orders, duration).await?;
-    let health = drive(addr, &Target::Health, duration).await?;
+    let created = drive_for(addr, &orders, duration).await?;
+    let health = drive_for(addr, &Target::Health, duration).await?;
 
     println!("\n{}", report(&created, &health));
     for (name, phase) in [("POST /v1/orders", &created), ("GET /health", &health)] {
@@ -145,17 +183,28 @@ impl Target {
     fn request(&self, addr: SocketAddr, worker: usize, seq: u64) -> Result<Request<Full<Bytes>>> {
         match self {
             Target::Health => http::get(addr, "/health"),
-            Target::Orders(context) => {
-                let key = format!("bench-{}-{worker}-{seq}", context.run_id);
-                Ok(Request::post("/v1/orders")
-                    .header(header::HOST, addr.to_string())
-                    .header(header::AUTHORIZATION, &context.authorization)
-                    .header(header::CONTENT_TYPE, "application/json")
-                    .header("Idempotency-Key", &key)
-                    .body(Full::new(Bytes::from(order_body(&key)?)))?)
-            }
+            Target::Orders(context) => order_request(
+                addr,
+                &context.authorization,
+                &format!("bench-{}-{worker}-{seq}", context.run_id),
+            ),
         }
     }
+}
+
+/// `POST /v1/orders` with [`order_body`]; `key` is both the Idempotency-Key and the
+/// merchant's reference, so it must be unique per order.
+pub(crate) fn order_request(
+    addr: SocketAddr,
+    authorization: &str,
+    key: &str,
+) -> Result<Request<Full<Bytes>>> {
+    Ok(Request::post("/v1/orders")
+        .header(header::HOST, addr.to_string())
+        .header(header::AUTHORIZATION, authorization)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("Idempotency-Key", key)
+        .body(Full::new(Bytes::from(order_body(key)?)))?)
 }
 
 /// Two line items in CNY, as a tea shop's checkout would send.
@@ -184,20 +233,20 @@ fn order_body(reference: &str) -> Result<Vec<u8>> {
 
 /// What one phase saw: every successful request's latency, and what went wrong.
 #[derive(Debug, Default)]
-struct Phase {
-    elapsed: Duration,
-    latencies_us: Vec<u64>,
-    non_2xx: u64,
-    errors: u64,
-    first_failure: Option<String>,
+pub(crate) struct Phase {
+    pub(crate) elapsed: Duration,
+    pub(crate) latencies_us: Vec<u64>,
+    pub(crate) non_2xx: u64,
+    pub(crate) errors: u64,
+    pub(crate) first_failure: Option<String>,
 }
 
 impl Phase {
-    fn failures(&self) -> u64 {
+    pub(crate) fn failures(&self) -> u64 {
         self.non_2xx + self.errors
     }
 
-    fn requests(&self) -> u64 {
+    pub(crate) fn requests(&self) -> u64 {
         u64::try_from(self.latencies_us.len()).unwrap_or(u64::MAX) + self.failures()
     }
 
@@ -217,13 +266,12 @@ impl Phase {
     }
 
     /// Completed requests per second, in tenths.
-    fn rate_tenths(&self) -> u128 {
-        let micros = self.elapsed.as_micros().max(1);
-        u128::from(self.requests()) * 10_000_000 / micros
+    pub(crate) fn rate_tenths(&self) -> u128 {
+        per_second_tenths(self.requests(), self.elapsed)
     }
 
     /// Latency at percentile `p` (0–100) of successful requests, in microseconds.
-    fn percentile_us(&self, p: usize) -> u64 {
+    pub(crate) fn percentile_us(&self, p: usize) -> u64 {
         let mut sorted = self.latencies_us.clone();
         sorted.sort_unstable();
         match sorted.len() {
@@ -233,55 +281,78 @@ impl Phase {
     }
 }
 
-/// Runs `CONNECTIONS` kept-alive connections, each sending its next request as soon as
-/// the previous answer is read, until `duration` is over.
-async fn drive(addr: SocketAddr, target: &Target, duration: Duration) -> Result<Phase> {
-    let started = Instant::now();
-    let deadline = started + duration;
-    let mut workers = JoinSet::new();
-    for worker in 0..CONNECTIONS {
-        workers.spawn(connection_loop(addr, target.clone(), deadline, worker));
-    }
-    let mut phase = Phase::default();
-    while let Some(done) = workers.join_next().await {
-        phase.merge(done.context("a load-generating task panicked")?);
-    }
-    phase.elapsed = started.elapsed();
-    Ok(phase)
+/// What one load-generating connection sends, and what it keeps of the answers.
+pub(crate) trait Load: Send + 'static {
+    /// The next request, or `None` when this connection is done.
+    fn next_request(&mut self, addr: SocketAddr) -> Option<Result<Request<Full<Bytes>>>>;
+
+    /// The body of a 2xx answer to the last request; an error counts that request as
+    /// failed.
+    fn answered(&mut self, body: &Bytes) -> Result<()>;
 }
 
-async fn connection_loop(
-    addr: SocketAddr,
+/// One connection of `bench-orders`: `target` until `deadline`.
+struct Timed {
     target: Target,
     deadline: Instant,
     worker: usize,
-) -> Phase {
-    let mut phase = Phase::default();
-    let mut connection: Option<Connection> = None;
-    let mut seq = 0_u64;
-    while Instant::now() < deadline {
-        let (mut open, fresh) = match connection.take() {
-            Some(open) => (open, false),
-            None => match http::connect(addr).await {
-                Ok(open) => (open, true),
-                Err(error) => {
-                    phase.errors += 1;
-                    phase.note_failure(|| format!("{error:#}"));
-                    break;
-                }
-            },
-        };
-        if let Err(error) = open.ready().await {
-            // A kept-alive connection the server closed while idle is no failed request.
-            if fresh {
-                phase.errors += 1;
-                phase.note_failure(|| format!("the server closed a new connection: {error}"));
-                break;
-            }
-            continue;
+    seq: u64,
+}
+
+impl Load for Timed {
+    fn next_request(&mut self, addr: SocketAddr) -> Option<Result<Request<Full<Bytes>>>> {
+        if Instant::now() >= self.deadline {
+            return None;
         }
-        seq += 1;
-        let request = match target.request(addr, worker, seq) {
+        self.seq += 1;
+        Some(self.target.request(addr, self.worker, self.seq))
+    }
+
+    fn answered(&mut self, _body: &Bytes) -> Result<()> {
+        // Throughput only: nothing in the answer is needed later.
+        Ok(())
+    }
+}
+
+/// `target` on `CONNECTIONS` connections until `duration` is over.
+async fn drive_for(addr: SocketAddr, target: &Target, duration: Duration) -> Result<Phase> {
+    let deadline = Instant::now() + duration;
+    let loads = (0..CONNECTIONS).map(|worker| Timed {
+        target: target.clone(),
+        deadline,
+        worker,
+        seq: 0,
+    });
+    Ok(drive(addr, loads).await?.0)
+}
+
+/// Runs one kept-alive connection per load, each sending its next request as soon as
+/// the previous answer is read, until every load is done; gives the loads back.
+pub(crate) async fn drive<L: Load>(
+    addr: SocketAddr,
+    loads: impl IntoIterator<Item = L>,
+) -> Result<(Phase, Vec<L>)> {
+    let started = Instant::now();
+    let mut workers = JoinSet::new();
+    for load in loads {
+        workers.spawn(connection_loop(addr, load));
+    }
+    let mut phase = Phase::default();
+    let mut finished = Vec::with_capacity(workers.len());
+    while let Some(done) = workers.join_next().await {
+        let (part, load) = done.context("a load-generating task panicked")?;
+        phase.merge(part);
+        finished.push(load);
+    }
+    phase.elapsed = started.elapsed();
+    Ok((phase, finished))
+}
+
+async fn connection_loop<L: Load>(addr: SocketAddr, mut load: L) -> (Phase, L) {
+    let mut phase = Phase::default();
+    let mut kept: Option<Connection> = None;
+    while let Some(request) = load.next_request(addr) {
+        let request = match request {
             Ok(request) => request,
             Err(error) => {
                 phase.errors += 1;
@@ -289,13 +360,26 @@ async fn connection_loop(
                 break;
             }
         };
+        let mut open = match ready_connection(addr, kept.take()).await {
+            Ok(open) => open,
+            Err(error) => {
+                phase.errors += 1;
+                phase.note_failure(|| format!("{error:#}"));
+                break;
+            }
+        };
         let sent = Instant::now();
         match exchange(&mut open, request).await {
-            Ok((status, _)) if status.is_success() => {
-                phase
-                    .latencies_us
-                    .push(u64::try_from(sent.elapsed().as_micros()).unwrap_or(u64::MAX));
-                connection = Some(open);
+            Ok((status, body)) if status.is_success() => {
+                let latency = u64::try_from(sent.elapsed().as_micros()).unwrap_or(u64::MAX);
+                kept = Some(open);
+                match load.answered(&body) {
+                    Ok(()) => phase.latencies_us.push(latency),
+                    Err(error) => {
+                        phase.errors += 1;
+                        phase.note_failure(|| format!("unexpected {status} answer: {error:#}"));
+                    }
+                }
             }
             Ok((status, body)) => {
                 phase.non_2xx += 1;
@@ -303,7 +387,7 @@ async fn connection_loop(
                     let body = String::from_utf8_lossy(&body);
                     format!("{status}: {}", body.chars().take(300).collect::<String>())
                 });
-                connection = Some(open);
+                kept = Some(open);
             }
             Err(error) => {
                 phase.errors += 1;
@@ -311,10 +395,28 @@ async fn connection_loop(
             }
         }
     }
-    phase
+    (phase, load)
 }
 
-async fn exchange(
+/// `kept` if the server still holds it open, else a new connection.
+pub(crate) async fn ready_connection(
+    addr: SocketAddr,
+    kept: Option<Connection>,
+) -> Result<Connection> {
+    if let Some(mut open) = kept {
+        // A kept-alive connection the server closed while idle is no failed request.
+        if open.ready().await.is_ok() {
+            return Ok(open);
+        }
+    }
+    let mut open = http::connect(addr).await?;
+    open.ready()
+        .await
+        .context("the server closed a new connection")?;
+    Ok(open)
+}
+
+pub(crate) async fn exchange(
     connection: &mut Connection,
     request: Request<Full<Bytes>>,
 ) -> Result<(StatusCode, Bytes)> {
@@ -325,23 +427,7 @@ async fn exchange(
 }
 
 fn report(orders: &Phase, health: &Phase) -> String {
-    let mut out = format!(
-        "{:<22} {:>10} {:>10} {:>10} {:>10} {:>9} {:>8} {:>10}\n",
-        "endpoint", "req/s", "p50", "p99", "max", "non-2xx", "errors", "requests"
-    );
-    for (name, phase) in [("POST /v1/orders", orders), ("GET /health", health)] {
-        out += &format!(
-            "{:<22} {:>10} {:>10} {:>10} {:>10} {:>9} {:>8} {:>10}\n",
-            name,
-            tenths(phase.rate_tenths()),
-            millis(phase.percentile_us(50)),
-            millis(phase.percentile_us(99)),
-            millis(phase.latencies_us.iter().copied().max().unwrap_or(0)),
-            phase.non_2xx,
-            phase.errors,
-            phase.requests(),
-        );
-    }
+    let mut out = table(&[("POST /v1/orders", orders), ("GET /health", health)]);
     let ratio = (orders.rate_tenths() * 1000)
         .checked_div(health.rate_tenths())
         .map_or_else(|| "n/a".to_owned(), thousandths);
@@ -349,7 +435,47 @@ fn report(orders: &Phase, health: &Phase) -> String {
     out
 }
 
-fn tenths(value: u128) -> String {
+/// One line per phase: rate, latency percentiles and failures.
+pub(crate) fn table(rows: &[(&str, &Phase)]) -> String {
+    let width = rows
+        .iter()
+        .map(|(name, _)| name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("endpoint".len());
+    let line = |cells: [&str; 9]| {
+        let [name, numbers @ ..] = cells;
+        let mut line = format!("{name:<width$}");
+        for (cell, cell_width) in numbers.iter().zip([10, 10, 10, 10, 10, 9, 8, 10]) {
+            line += &format!(" {cell:>cell_width$}");
+        }
+        line + "\n"
+    };
+    let mut out = line([
+        "endpoint", "req/s", "p50", "p90", "p99", "max", "non-2xx", "errors", "requests",
+    ]);
+    for (name, phase) in rows {
+        out += &line([
+            name,
+            &tenths(phase.rate_tenths()),
+            &millis(phase.percentile_us(50)),
+            &millis(phase.percentile_us(90)),
+            &millis(phase.percentile_us(99)),
+            &millis(phase.latencies_us.iter().copied().max().unwrap_or(0)),
+            &phase.non_2xx.to_string(),
+            &phase.errors.to_string(),
+            &phase.requests().to_string(),
+        ]);
+    }
+    out
+}
+
+/// `count` events in `elapsed`, per second, in tenths.
+pub(crate) fn per_second_tenths(count: u64, elapsed: Duration) -> u128 {
+    u128::from(count) * 10_000_000 / elapsed.as_micros().max(1)
+}
+
+pub(crate) fn tenths(value: u128) -> String {
     format!("{}.{}", value / 10, value % 10)
 }
 
@@ -357,26 +483,31 @@ fn thousandths(value: u128) -> String {
     format!("{}.{:03}", value / 1000, value % 1000)
 }
 
-fn millis(micros: u64) -> String {
+pub(crate) fn millis(micros: u64) -> String {
     format!("{}.{:02} ms", micros / 1000, micros % 1000 / 10)
 }
 
-fn parse_seconds(args: &[String]) -> Result<u64> {
-    let mut seconds = DEFAULT_SECONDS;
+/// A command's only option, `flag N` or `flag=N` with N a positive whole number;
+/// `default` without it.
+pub(crate) fn parse_count(args: &[String], flag: &str, default: u64, command: &str) -> Result<u64> {
+    let mut count = default;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
-        let value = match arg.strip_prefix("--seconds") {
-            Some("") => args.next().context("--seconds needs a value")?.as_str(),
+        let value = match arg.strip_prefix(flag) {
+            Some("") => args
+                .next()
+                .with_context(|| format!("{flag} needs a value"))?
+                .as_str(),
             Some(rest) if rest.starts_with('=') => &rest[1..],
-            _ => bail!("unknown argument `{arg}` (bench-orders takes `--seconds N`)"),
+            _ => bail!("unknown argument `{arg}` ({command} takes `{flag} N`)"),
         };
-        seconds = value
+        count = value
             .parse()
             .ok()
-            .filter(|&s| s > 0)
-            .with_context(|| format!("--seconds `{value}` is not a positive whole number"))?;
+            .filter(|&n| n > 0)
+            .with_context(|| format!("{flag} `{value}` is not a positive whole number"))?;
     }
-    Ok(seconds)
+    Ok(count)
 }
 
 /// Ports nothing listens on right now; held open together so the three differ.
@@ -392,7 +523,8 @@ fn free_ports() -> Result<[u16; 3]> {
     Ok(ports)
 }
 
-fn random_id() -> String {
+/// Eight random characters that keep keys and references unique across runs.
+pub(crate) fn random_id() -> String {
     rand::thread_rng()
         .sample_iter(&Alphanumeric)
         .take(8)
@@ -410,12 +542,15 @@ mod tests {
 
     #[test]
     fn parses_seconds() {
+        let parse_seconds = |list: &[&str]| parse_count(&args(list), "--seconds", 10, "bench");
         assert_eq!(parse_seconds(&[]).unwrap(), 10);
-        assert_eq!(parse_seconds(&args(&["--seconds", "3"])).unwrap(), 3);
-        assert_eq!(parse_seconds(&args(&["--seconds=30"])).unwrap(), 30);
-        assert!(parse_seconds(&args(&["--seconds", "0"])).is_err());
-        assert!(parse_seconds(&args(&["--seconds"])).is_err());
-        assert!(parse_seconds(&args(&["--fast"])).is_err());
+        assert_eq!(parse_seconds(&["--seconds", "3"]).unwrap(), 3);
+        assert_eq!(parse_seconds(&["--seconds=30"]).unwrap(), 30);
+        assert!(parse_seconds(&["--seconds", "0"]).is_err());
+        assert!(parse_seconds(&["--seconds"]).is_err());
+        assert!(parse_seconds(&["--seconds", "-1"]).is_err());
+        let unknown = parse_seconds(&["--fast"]).unwrap_err().to_string();
+        assert!(unknown.contains("bench takes `--seconds N`"), "{unknown}");
     }
 
     #[test]
@@ -443,8 +578,33 @@ mod tests {
         assert_eq!(millis(phase.percentile_us(50)), "5.00 ms");
         assert_eq!(millis(phase.percentile_us(99)), "9.90 ms");
         assert_eq!(thousandths(412), "0.412");
+        assert_eq!(
+            tenths(per_second_tenths(10_000, Duration::from_millis(4_210))),
+            "2375.2"
+        );
         let report = report(&phase, &phase);
         assert!(report.contains("orders/s ÷ health/s = 1.000"), "{report}");
+    }
+
+    #[test]
+    fn the_table_widens_for_long_names() {
+        let phase = Phase {
+            elapsed: Duration::from_secs(1),
+            latencies_us: vec![1_000, 2_000],
+            ..Phase::default()
+        };
+        let table = table(&[("POST /v1/bank/notifications/sandbox", &phase)]);
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(lines.len(), 2);
+        assert!(lines[0].starts_with("endpoint   "), "{table}");
+        assert!(lines[0].contains("p90"), "{table}");
+        assert_eq!(
+            lines[0].chars().count(),
+            lines[1].chars().count(),
+            "{table}"
+        );
+        assert!(lines[1].starts_with("POST /v1/bank/notifications/sandbox "));
+        assert!(lines[1].trim_end().ends_with(" 2"), "{table}");
     }
 
     #[test]

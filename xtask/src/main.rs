@@ -2,6 +2,7 @@
 //! its own module.
 
 mod bench;
+mod bench_notifications;
 mod bench_widget;
 mod e2e_bin;
 mod http;
@@ -31,6 +32,9 @@ commands:
   build-widget   build the widget with Trunk into frontend/dist
   size           build the widget and check its first-load size against the budget
   bench-orders   order-creation benchmark against the release gateway [--seconds N]
+  bench-notifications
+                 signed bank notifications: acknowledged/s, ack latency and applied/s
+                 against the release gateway [--orders N] (default 10000)
   bench-widget   loader start → usable bank list in headless Chromium [--runs N]
   screenshots    every checkout step at 360, 768 and 1280 px, light and dark
                  [--out DIR] (default target/screenshots)
@@ -38,7 +42,8 @@ commands:
 
 environment (run): PAYDESK_HOST, PAYDESK_GATEWAY_PORT, PAYDESK_BANK_PORT,
   PAYDESK_SHOP_PORT, PAYDESK_DATA_DIR, PAYDESK_DEMO_SECRET_KEY,
-  PAYDESK_DEMO_WEBHOOK_SECRET, RUST_LOG; tools go to PAYDESK_TOOLS_DIR
+  PAYDESK_DEMO_WEBHOOK_SECRET, PAYDESK_OPERATOR_KEY (else {data}/operator.key),
+  RUST_LOG; tools go to PAYDESK_TOOLS_DIR
   (default ~/.cache/paydesk/tools) and ~/.cargo/bin";
 
 fn main() -> ExitCode {
@@ -82,6 +87,7 @@ fn dispatch(command: &str, args: &[String]) -> Result<()> {
             widget::check_size(root, widget::Budget::Enforce)
         }
         "bench-orders" => bench::orders(root, args),
+        "bench-notifications" => bench_notifications::run(root, args),
         "bench-widget" => bench_widget::run(root, args),
         "screenshots" => screenshots::run(root, args),
         "help" | "--help" | "-h" => {

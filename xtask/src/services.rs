@@ -3,6 +3,7 @@
 
 mod demo_merchant;
 mod keys;
+mod operator_key;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs};
 use std::path::{Path, PathBuf};
@@ -14,6 +15,7 @@ use tokio::signal::unix::{SignalKind, signal};
 
 pub(crate) use demo_merchant::DemoMerchant;
 pub(crate) use keys::ensure_keys;
+pub(crate) use operator_key::{OPERATOR_KEY_VAR, OperatorKey, random_operator_key};
 
 use crate::supervisor::{Exit, Supervisor};
 use crate::tools::{self, Browser, Tools};
@@ -116,15 +118,21 @@ pub(crate) fn run(root: &Path) -> Result<()> {
 
     ensure_keys(&settings.data_dir)?;
     let merchant = DemoMerchant::load_or_create(&settings.data_dir)?;
+    let operator = OperatorKey::load_or_create(&settings.data_dir)?;
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("could not start the async runtime")?;
-    runtime.block_on(supervise(root, &settings, &merchant))
+    runtime.block_on(supervise(root, &settings, &merchant, &operator))
 }
 
-async fn supervise(root: &Path, settings: &Settings, merchant: &DemoMerchant) -> Result<()> {
+async fn supervise(
+    root: &Path,
+    settings: &Settings,
+    merchant: &DemoMerchant,
+    operator: &OperatorKey,
+) -> Result<()> {
     // Listening before any child starts: from here on Ctrl-C stops the children
     // instead of killing the task runner and leaving them orphaned.
     let shutdown = shutdown_requested()?;
@@ -137,6 +145,11 @@ async fn supervise(root: &Path, settings: &Settings, merchant: &DemoMerchant) ->
         command
             .current_dir(root)
             .envs(env.iter().map(|(k, v)| (k, v)));
+        // Only the gateway serves the operator API; the others never see its key.
+        if service.binary == settings.gateway.binary {
+            let (name, key) = operator.env();
+            command.env(name, key);
+        }
         supervisor.spawn(service.name, &mut command)?;
     }
 
@@ -152,7 +165,7 @@ async fn supervise(root: &Path, settings: &Settings, merchant: &DemoMerchant) ->
             supervisor.stop_all().await;
             return Err(error);
         }
-        Some(Ok(())) => print_banner(settings, merchant),
+        Some(Ok(())) => print_banner(settings, merchant, operator),
     }
 
     let exit = tokio::select! {
@@ -252,7 +265,7 @@ pub(crate) fn release_binary(root: &Path, binary: &str) -> PathBuf {
     target.join("release").join(binary)
 }
 
-fn print_banner(settings: &Settings, merchant: &DemoMerchant) {
+fn print_banner(settings: &Settings, merchant: &DemoMerchant, operator: &OperatorKey) {
     let host = &settings.host;
     let mut lines = vec![
         "Paydesk is running".to_owned(),
@@ -263,6 +276,7 @@ fn print_banner(settings: &Settings, merchant: &DemoMerchant) {
         String::new(),
         format!("Secret key:          {}", merchant.secret_key),
         format!("Webhook secret:      {}", merchant.webhook_secret),
+        format!("Operator key:        {}", operator.location()),
         String::new(),
     ];
     lines.extend(SANDBOX_CARDS.lines().map(str::to_owned));

@@ -6,10 +6,8 @@
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use rand::Rng;
-use rand::distributions::Alphanumeric;
 
-use super::keys::write_private;
+use super::keys::{random_base62, write_private};
 
 pub(crate) const SECRET_KEY_VAR: &str = "PAYDESK_DEMO_SECRET_KEY";
 pub(crate) const WEBHOOK_SECRET_VAR: &str = "PAYDESK_DEMO_WEBHOOK_SECRET";
@@ -34,8 +32,8 @@ impl DemoMerchant {
     /// Fresh random keys: `sk_test_` / `whsec_` and 32 base62 characters each.
     pub(crate) fn generate() -> Self {
         DemoMerchant {
-            secret_key: format!("{SECRET_KEY_PREFIX}{}", random_base62()),
-            webhook_secret: format!("{WEBHOOK_SECRET_PREFIX}{}", random_base62()),
+            secret_key: format!("{SECRET_KEY_PREFIX}{}", random_base62(RANDOM_CHARS)),
+            webhook_secret: format!("{WEBHOOK_SECRET_PREFIX}{}", random_base62(RANDOM_CHARS)),
         }
     }
 
@@ -116,21 +114,14 @@ fn parse_file(text: &str) -> (Option<String>, Option<String>) {
     (value(SECRET_KEY_VAR), value(WEBHOOK_SECRET_VAR))
 }
 
-fn env_var(name: &str) -> Result<Option<String>> {
+/// A variable's trimmed value; unset and blank are both `None`.
+pub(super) fn env_var(name: &str) -> Result<Option<String>> {
     match std::env::var(name) {
         Ok(value) if value.trim().is_empty() => Ok(None),
         Ok(value) => Ok(Some(value.trim().to_owned())),
         Err(std::env::VarError::NotPresent) => Ok(None),
         Err(std::env::VarError::NotUnicode(_)) => bail!("{name} is not valid UTF-8"),
     }
-}
-
-fn random_base62() -> String {
-    rand::rngs::OsRng
-        .sample_iter(&Alphanumeric)
-        .take(RANDOM_CHARS)
-        .map(char::from)
-        .collect()
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! The gateway's and the bank's signing keys in `{data}/keys/`, created on first run.
+//! The gateway's and the bank's signing keys in `{data}/keys/`, created on first run,
+//! and how every secret file under `{data}` is written.
 
 use std::fs::{DirBuilder, OpenOptions};
 use std::io::Write;
@@ -7,6 +8,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result, anyhow};
 use paydesk_shared::signing::Signer;
+use rand::Rng;
+use rand::distributions::Alphanumeric;
 
 /// `(file stem, key id)` for each party that signs.
 const KEY_PAIRS: [(&str, &str); 2] = [("gateway", "gateway-1"), ("bank", "bank-1")];
@@ -60,6 +63,15 @@ pub(crate) fn write_private(path: &Path, text: &str) -> Result<()> {
         .open(path)
         .with_context(|| format!("could not create {}", path.display()))?;
     writeln!(file, "{text}").with_context(|| format!("could not write {}", path.display()))
+}
+
+/// `len` random base62 characters from the operating system's generator.
+pub(super) fn random_base62(len: usize) -> String {
+    rand::rngs::OsRng
+        .sample_iter(&Alphanumeric)
+        .take(len)
+        .map(char::from)
+        .collect()
 }
 
 #[cfg(test)]
