@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use paydesk_shared::signing::{PublicKey, Signer};
 
+use crate::faults::Faults;
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// The bank's private key; it signs every notification and answer to the gateway.
@@ -16,4 +18,24 @@ pub struct Config {
     pub public_url: String,
     /// The SQLite file holding the bank's books; created on first start.
     pub database_path: PathBuf,
+    /// The faults to play from the start (see `crate::faults`); none by default.
+    pub faults: Faults,
+}
+
+impl Config {
+    /// A bank that plays no faults.
+    pub fn new(
+        signer: Signer,
+        gateway_keys: Vec<PublicKey>,
+        public_url: String,
+        database_path: PathBuf,
+    ) -> Self {
+        Config {
+            signer,
+            gateway_keys,
+            public_url,
+            database_path,
+            faults: Faults::default(),
+        }
+    }
 }

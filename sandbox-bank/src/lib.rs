@@ -8,6 +8,7 @@ pub mod cards;
 mod clock;
 mod config;
 mod directory;
+mod faults;
 mod html;
 mod ledger;
 mod notifier;
@@ -20,4 +21,5 @@ mod state;
 mod status_query;
 
 pub use config::Config;
+pub use faults::{FaultError, Faults};
 pub use startup::Application;

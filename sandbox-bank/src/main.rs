@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use paydesk_sandbox_bank::{Application, Config};
+use paydesk_sandbox_bank::{Application, Config, Faults};
 use paydesk_shared::signing::{PublicKey, Signer};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
@@ -49,6 +49,7 @@ async fn run() -> anyhow::Result<()> {
         gateway_keys: vec![gateway],
         public_url: public_url.clone(),
         database_path: data_dir.join("bank.sqlite"),
+        faults: faults_from_env()?,
     };
     let app = Application::build(config, listener).await?;
     tracing::info!(url = %public_url, "sandbox bank listening");
@@ -56,6 +57,20 @@ async fn run() -> anyhow::Result<()> {
         .await?;
     tracing::info!("sandbox bank stopped");
     Ok(())
+}
+
+/// `PAYDESK_BANK_FAULTS`: the faults to play from the start, as the JSON
+/// `PUT /sandbox/faults` takes; none when unset.
+fn faults_from_env() -> anyhow::Result<Faults> {
+    match std::env::var("PAYDESK_BANK_FAULTS") {
+        Ok(json) if !json.trim().is_empty() => {
+            let faults = Faults::from_json(json.as_bytes())
+                .context("PAYDESK_BANK_FAULTS is not valid fault JSON")?;
+            tracing::warn!(?faults, "playing sandbox faults from PAYDESK_BANK_FAULTS");
+            Ok(faults)
+        }
+        _ => Ok(Faults::default()),
+    }
 }
 
 fn env_or(name: &str, default: &str) -> String {

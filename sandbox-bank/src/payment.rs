@@ -6,6 +6,7 @@ use paydesk_shared::bank_protocol::{DeclineReason, PaymentNotification};
 
 use crate::cards::CardNumber;
 use crate::clock::now_ms;
+use crate::faults::FaultState;
 use crate::ledger::{Decided, Ledger, LedgerError, PendingDelivery, Session, SessionId, Verdict};
 use crate::notifier::Notifier;
 
@@ -44,6 +45,8 @@ pub(crate) enum NotFinished {
         session: Box<Session>,
         problem: Problem,
     },
+    /// The bank is in maintenance (a sandbox fault): nothing is decided.
+    Maintenance { session: Box<Session> },
     /// The books cannot be read or written; the cause is logged.
     Unavailable,
 }
@@ -75,6 +78,7 @@ impl From<LedgerError> for NotFinished {
 pub(crate) async fn submit(
     ledger: &Ledger,
     notifier: &Notifier,
+    faults: &FaultState,
     id: &SessionId,
     card_input: &str,
     password: &str,
@@ -90,6 +94,11 @@ pub(crate) async fn submit(
         .is_some()
     {
         return Ok(Finished::Earlier { session });
+    }
+    if faults.in_maintenance(&session.request.bank_code) {
+        return Err(NotFinished::Maintenance {
+            session: Box::new(session),
+        });
     }
     let card = CardNumber::parse(card_input);
     if now >= session.request.expires_at {
@@ -224,6 +233,7 @@ mod tests {
 
     use super::*;
     use crate::cards::{CREDIT, EXPIRED_DEBIT, RICH_DEBIT};
+    use crate::faults::FaultState;
     use crate::ledger::Opened;
     use crate::ledger::testing::{TempLedger, temp_ledger};
     use crate::notifier::Backoff;
@@ -238,17 +248,24 @@ mod tests {
     struct Bank {
         ledger: TempLedger,
         notifier: Notifier,
+        faults: Arc<FaultState>,
     }
 
     async fn bank() -> Bank {
         let ledger = temp_ledger().await;
+        let faults = Arc::new(FaultState::default());
         let notifier = Notifier::new(
             Signer::generate("bank"),
             Backoff::default(),
             Arc::clone(&ledger.shared),
+            Arc::clone(&faults),
         )
         .unwrap();
-        Bank { ledger, notifier }
+        Bank {
+            ledger,
+            notifier,
+            faults,
+        }
     }
 
     impl Bank {
@@ -284,7 +301,16 @@ mod tests {
             password: &str,
             now: i64,
         ) -> Result<Finished, NotFinished> {
-            submit(&self.ledger, &self.notifier, id, card, password, now).await
+            submit(
+                &self.ledger,
+                &self.notifier,
+                &self.faults,
+                id,
+                card,
+                password,
+                now,
+            )
+            .await
         }
 
         async fn cancel(&self, id: &SessionId) -> Result<Finished, NotFinished> {
@@ -444,6 +470,25 @@ mod tests {
         let log = bank.ledger.transactions().await.unwrap();
         assert_eq!(log.len(), 1);
         assert!(log[0].card.is_none());
+    }
+
+    #[tokio::test]
+    async fn a_bank_in_maintenance_takes_no_payment() {
+        let bank = bank().await;
+        let id = bank.open("a13").await;
+        bank.faults
+            .set(crate::faults::Faults::from_json(br#"{"maintenance":["CMB"]}"#).unwrap());
+        assert!(matches!(
+            bank.submit(&id, RICH_DEBIT.number, "123456", NOW).await,
+            Err(NotFinished::Maintenance { .. })
+        ));
+        assert!(bank.ledger.transactions().await.unwrap().is_empty());
+        bank.faults.set(crate::faults::Faults::default());
+        let done = bank
+            .submit(&id, RICH_DEBIT.number, "123456", NOW)
+            .await
+            .unwrap();
+        assert_eq!(outcome(&done), PaymentOutcome::Succeeded);
     }
 
     #[tokio::test]

@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 
 use crate::config::Config;
 use crate::directory::Directory;
+use crate::faults::FaultState;
 use crate::ledger::Ledger;
 use crate::notifier::{Backoff, Notifier};
 use crate::routes;
@@ -35,10 +36,12 @@ impl Application {
                 .await
                 .with_context(|| format!("cannot open {}", config.database_path.display()))?,
         );
+        let faults = Arc::new(FaultState::new(config.faults));
         let notifier = Notifier::new(
             config.signer.clone(),
             Backoff::default(),
             Arc::clone(&ledger),
+            Arc::clone(&faults),
         )?;
         let resumed = notifier.resume().await?;
         if resumed > 0 {
@@ -54,6 +57,7 @@ impl Application {
             signer: config.signer,
             ledger: Arc::clone(&ledger),
             notifier: notifier.clone(),
+            faults,
             public_url: config.public_url.trim_end_matches('/').into(),
         };
         Ok(Application {

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use paydesk_shared::signing::{Signer, Verifier};
 
 use crate::directory::Directory;
+use crate::faults::FaultState;
 use crate::ledger::Ledger;
 use crate::notifier::Notifier;
 
@@ -17,6 +18,7 @@ pub(crate) struct AppState {
     pub(crate) signer: Signer,
     pub(crate) ledger: Arc<Ledger>,
     pub(crate) notifier: Notifier,
+    pub(crate) faults: Arc<FaultState>,
     pub(crate) public_url: Arc<str>,
     /// `/static/banks.css`, generated once from the directory.
     pub(crate) banks_css: Arc<str>,

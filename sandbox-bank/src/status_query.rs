@@ -3,6 +3,7 @@
 use paydesk_shared::bank_protocol::{DeclineReason, QueryAnswer, StatusQuery};
 
 use crate::clock::now_ms;
+use crate::faults::FaultState;
 use crate::ledger::{Decided, Ledger, LedgerError, PendingDelivery, Verdict};
 use crate::notifier::Notifier;
 
@@ -25,13 +26,18 @@ impl From<QueryAnswer> for Answered {
 /// `not_found` if the bank never verified a request for this attempt (for this order
 /// at this bank); `decided` with the notification's content once decided;
 /// `processing` while the shopper may still pay. Once the request has expired with
-/// no decision the bank decides `payment_expired` here, for good.
+/// no decision the bank decides `payment_expired` here, for good. The
+/// `processing_queries` fault answers `processing` first, whatever the bank knows.
 pub(crate) async fn answer(
     ledger: &Ledger,
     notifier: &Notifier,
+    faults: &FaultState,
     query: &StatusQuery,
     now: i64,
 ) -> Result<Answered, LedgerError> {
+    if faults.answer_processing(&query.attempt_id) {
+        return Ok(QueryAnswer::Processing.into());
+    }
     let Some(request) = ledger.attempt(&query.attempt_id).await? else {
         return Ok(QueryAnswer::NotFound.into());
     };

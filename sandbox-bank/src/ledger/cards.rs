@@ -83,6 +83,19 @@ impl Ledger {
         .await?;
         Ok(())
     }
+
+    /// Unlocks the card and forgets its wrong passwords; false if it was not locked.
+    pub(crate) async fn unlock_card(&self, card: &CardNumber) -> Result<bool, LedgerError> {
+        let unlocked = sqlx::query(
+            "UPDATE cards SET wrong_passwords = 0, locked_at = NULL
+             WHERE card = ? AND locked_at IS NOT NULL",
+        )
+        .bind(card.as_str())
+        .execute(&self.write)
+        .await?
+        .rows_affected();
+        Ok(unlocked == 1)
+    }
 }
 
 fn opening_balance(card: &CardNumber, currency: Currency) -> Result<Money, LedgerError> {

@@ -8,6 +8,7 @@ mod health;
 mod index;
 mod pay;
 mod respond;
+mod sandbox;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
@@ -34,6 +35,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(assets::router())
         .merge(pay::router())
         .merge(api::router())
+        .merge(sandbox::router())
         .fallback(respond::not_found)
         .with_state(state)
         .layer(header_layer(

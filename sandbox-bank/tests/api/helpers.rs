@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use paydesk_sandbox_bank::{Application, Config};
+use paydesk_sandbox_bank::{Application, Config, Faults};
 use paydesk_shared::Currency;
 use paydesk_shared::bank::CardKind;
 use paydesk_shared::bank_protocol::{PaymentNotification, PaymentRequest, SIGNATURE_HEADER};
@@ -54,17 +54,23 @@ pub(crate) struct TestApp {
 }
 
 pub(crate) async fn spawn_app() -> TestApp {
+    spawn_app_with(Faults::default()).await
+}
+
+/// A bank that plays `faults` from the start.
+pub(crate) async fn spawn_app_with(faults: Faults) -> TestApp {
     let books = Arc::new(tempfile::tempdir().expect("a temporary directory"));
     start(
         Signer::generate("gateway-test"),
         Signer::generate("bank-test"),
         books,
+        faults,
     )
     .await
 }
 
 /// A bank with these keys on the books in `books`, on a fresh port.
-async fn start(gateway: Signer, bank: Signer, books: Arc<TempDir>) -> TestApp {
+async fn start(gateway: Signer, bank: Signer, books: Arc<TempDir>, faults: Faults) -> TestApp {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
     let address = format!(
         "http://127.0.0.1:{}",
@@ -75,6 +81,7 @@ async fn start(gateway: Signer, bank: Signer, books: Arc<TempDir>) -> TestApp {
         gateway_keys: vec![gateway.public_key()],
         public_url: address.clone(),
         database_path: books.path().join("bank.sqlite"),
+        faults,
     };
     let app = Application::build(config, listener)
         .await
@@ -160,7 +167,7 @@ impl TestApp {
             Arc::clone(&self.books),
         );
         self.stop().await;
-        start(gateway, bank, books).await
+        start(gateway, bank, books, Faults::default()).await
     }
 
     /// `GET /pay` with `encoded` signed by `signer` at `t`.
@@ -375,6 +382,15 @@ impl Receiver {
     /// Forgets whatever has arrived so far.
     pub(crate) fn drain(&mut self) {
         while self.received.try_recv().is_ok() {}
+    }
+
+    /// Everything that arrives until nothing has for `quiet`.
+    pub(crate) async fn until_quiet(&mut self, quiet: Duration) -> Vec<Received> {
+        let mut out = Vec::new();
+        while let Ok(Some(received)) = tokio::time::timeout(quiet, self.received.recv()).await {
+            out.push(received);
+        }
+        out
     }
 
     /// Nothing more arrives within `wait`.

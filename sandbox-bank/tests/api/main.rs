@@ -3,6 +3,7 @@
 
 mod books;
 mod declines;
+mod faults;
 mod helpers;
 mod notifications;
 mod pay_page;

@@ -15,7 +15,7 @@ pub(super) async fn bank_status(State(state): State<AppState>) -> Response {
         .iter()
         .map(|bank| BankStatus {
             code: bank.code.clone(),
-            maintenance: false,
+            maintenance: state.faults.in_maintenance(&bank.code),
         })
         .collect();
     signed::json(&state, &BankStatusList { banks })

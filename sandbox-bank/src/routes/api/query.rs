@@ -36,7 +36,14 @@ async fn answer(
     require_text("attempt_id", &query.attempt_id)?;
     require_text("order_id", &query.order_id)?;
     require_text("bank_code", &query.bank_code)?;
-    let answered = status_query::answer(&state.ledger, &state.notifier, &query, now_unix()).await?;
+    let answered = status_query::answer(
+        &state.ledger,
+        &state.notifier,
+        &state.faults,
+        &query,
+        now_unix(),
+    )
+    .await?;
     state.notifier.dispatch(answered.deliveries);
     Ok(signed::json(state, &answered.answer))
 }

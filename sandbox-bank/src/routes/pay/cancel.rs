@@ -29,6 +29,6 @@ pub(super) async fn cancel(
     };
     match payment::cancel(&state.ledger, &state.notifier, &id, now_unix()).await {
         Ok(finished) => finish(&state, finished),
-        Err(problem) => not_finished(&problem),
+        Err(problem) => not_finished(&state, &problem),
     }
 }

@@ -16,6 +16,8 @@ use super::respond::{message, see_other};
 use crate::html::MessagePage;
 use crate::payment::{Finished, NotFinished};
 use crate::state::AppState;
+use paydesk_shared::bank::Bank;
+use paydesk_shared::bank_protocol::PaymentRequest;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -46,11 +48,36 @@ fn finish(state: &AppState, finished: Finished) -> Response {
 
 /// What a payment that did not finish shows when it is not the shopper's to fix.
 /// (`POST /pay` renders its retries itself; cancelling never asks to retry.)
-fn not_finished(problem: &NotFinished) -> Response {
+fn not_finished(state: &AppState, problem: &NotFinished) -> Response {
     match problem {
         NotFinished::SessionNotFound | NotFinished::Retry { .. } => session_not_found(),
+        NotFinished::Maintenance { session } => {
+            match state.directory.get(&session.request.bank_code) {
+                Some(bank) => in_maintenance(bank, &session.request),
+                None => session_not_found(),
+            }
+        }
         NotFinished::Unavailable => unavailable(),
     }
+}
+
+/// The bank plays maintenance (a sandbox fault): it takes no payment now.
+fn in_maintenance(bank: &Bank, request: &PaymentRequest) -> Response {
+    let text = format!(
+        "{} online banking is in scheduled maintenance and takes no payments right now. Nothing was charged; go back to {} to pay with another bank or try again later.",
+        bank.name_en, request.merchant_name
+    );
+    let label = format!("Return to {}", request.merchant_name);
+    message(
+        StatusCode::SERVICE_UNAVAILABLE,
+        &MessagePage {
+            bank: Some(bank),
+            heading_zh: "系统维护中",
+            heading_en: "Online banking in maintenance",
+            message: &text,
+            link: Some((&request.return_url, &label)),
+        },
+    )
 }
 
 fn unavailable() -> Response {

@@ -46,6 +46,9 @@ pub(super) async fn open(
     let Some(bank) = state.directory.get(&verified.request.bank_code) else {
         return rejected(&RequestError::UnknownBank(verified.request.bank_code));
     };
+    if state.faults.in_maintenance(&bank.code) {
+        return super::in_maintenance(bank, &verified.request);
+    }
     let return_url = verified.request.return_url.clone();
     let merchant = verified.request.merchant_name.clone();
     let opened = match state.ledger.open_session(verified, now).await {
@@ -134,7 +137,7 @@ async fn over_limit(
                 },
             )
         }
-        Err(problem) => super::not_finished(&problem),
+        Err(problem) => super::not_finished(state, &problem),
     }
 }
 

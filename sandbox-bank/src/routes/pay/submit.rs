@@ -40,6 +40,7 @@ pub(super) async fn submit(
     match payment::submit(
         &state.ledger,
         &state.notifier,
+        &state.faults,
         &id,
         &form.card_number,
         &form.password,
@@ -63,6 +64,6 @@ pub(super) async fn submit(
                 }),
             )
         }
-        Err(other) => not_finished(&other),
+        Err(other) => not_finished(&state, &other),
     }
 }

@@ -1,0 +1,133 @@
+//! Faults on demand, for testing a gateway against a misbehaving bank. Deterministic:
+//! the same settings and the same attempt ids give the same faults on every run.
+//!
+//! Set through the sandbox-only control API (no authentication: never expose a
+//! sandbox bank beyond a test network):
+//!
+//! - `PUT /sandbox/faults` with a JSON body replaces the settings and answers them;
+//! - `GET /sandbox/faults` answers the settings in force;
+//! - `DELETE /sandbox/faults` resets to no faults and answers that.
+//!
+//! The same JSON can be given at start-up in `PAYDESK_BANK_FAULTS`. Every field is
+//! optional; unknown fields or values out of range are refused (`400
+//! invalid_faults`, nothing changes):
+//!
+//! ```json
+//! {
+//!   "seed": 42,                // u64, default 0: picks which attempts drop
+//!   "drop_percent": 30,        // 0..=100, default 0: a decision's notification is
+//!                              // never delivered when a hash of (seed, attempt id)
+//!                              // in 0..100 falls under this; the same attempts drop
+//!                              // on every run. Status queries still answer.
+//!   "delay_ms": 2000,          // 0..=600000, default 0: wait before the first try
+//!   "duplicate": 2,            // 1..=10 copies of every notification, default 1;
+//!                              // each delivered (and signed) on its own
+//!   "reorder": true,           // default false: deliveries are held until
+//!   "reorder_window": 3,       // 2..=100 (default 2) of them wait, then delivered
+//!                              // one after the other, newest first
+//!   "processing_queries": 2,   // 0..=1000, default 0: the first N status queries of
+//!                              // each attempt answer `processing`, whatever the bank
+//!                              // knows
+//!   "maintenance": ["ICBC"]    // bank codes: their pay page says the bank is in
+//!                              // maintenance and takes no payment;
+//!                              // /api/v1/banks/status reports `maintenance: true`
+//! }
+//! ```
+//!
+//! Changing or resetting the settings releases any deliveries held for reordering
+//! (newest first) and restarts the per-attempt count of status queries. Deliveries
+//! planned before a change keep their copies and delay; notifications resumed after
+//! a restart are delivered at once, neither held nor dropped again.
+//!
+//! `DELETE /sandbox/cards/{card number}/lock` unlocks a test card locked by three
+//! wrong payment passwords.
+
+mod settings;
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError, RwLock};
+
+pub use settings::{FaultError, Faults};
+
+/// The settings in force and the status queries counted under them.
+#[derive(Debug, Default)]
+pub(crate) struct FaultState {
+    settings: RwLock<Faults>,
+    queries: Mutex<HashMap<String, u32>>,
+}
+
+impl FaultState {
+    pub(crate) fn new(settings: Faults) -> Self {
+        FaultState {
+            settings: RwLock::new(settings),
+            queries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub(crate) fn current(&self) -> Faults {
+        self.settings
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    pub(crate) fn set(&self, settings: Faults) {
+        *self
+            .settings
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = settings;
+        self.queries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+
+    pub(crate) fn in_maintenance(&self, bank_code: &str) -> bool {
+        self.settings
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .in_maintenance(bank_code)
+    }
+
+    /// Counts a status query for `attempt_id`; true while it is one of the first
+    /// `processing_queries` for that attempt.
+    pub(crate) fn answer_processing(&self, attempt_id: &str) -> bool {
+        let limit = self
+            .settings
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .processing_queries;
+        if limit == 0 {
+            return false;
+        }
+        let mut queries = self.queries.lock().unwrap_or_else(PoisonError::into_inner);
+        let count = queries.entry(attempt_id.to_owned()).or_insert(0);
+        *count = count.saturating_add(1);
+        *count <= limit
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_n_queries_of_each_attempt_answer_processing() {
+        let state = FaultState::new(Faults {
+            processing_queries: 2,
+            ..Faults::default()
+        });
+        let answers: Vec<bool> = (0..3).map(|_| state.answer_processing("a")).collect();
+        assert_eq!(answers, [true, true, false]);
+        assert!(state.answer_processing("b"));
+        // New settings count afresh.
+        state.set(Faults {
+            processing_queries: 1,
+            ..Faults::default()
+        });
+        assert!(state.answer_processing("a"));
+        assert!(!state.answer_processing("a"));
+        state.set(Faults::default());
+        assert!(!state.answer_processing("c"));
+    }
+}
