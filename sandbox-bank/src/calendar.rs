@@ -61,6 +61,27 @@ pub(crate) fn month_end(year: i64, month: u32) -> i64 {
     days_from_civil(year, month, 1) * SECS_PER_DAY
 }
 
+/// `YYYY-MM-DD HH:MM` in UTC, for statements (Hinnant's `civil_from_days`).
+pub(crate) fn utc_minute(unix: i64) -> String {
+    let days = unix.div_euclid(SECS_PER_DAY);
+    let secs = unix.rem_euclid(SECS_PER_DAY);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let mp = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}",
+        secs / 3600,
+        secs % 3600 / 60
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,6 +110,17 @@ mod tests {
         ] {
             assert_eq!(day_start(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn statement_times_are_utc_minutes() {
+        assert_eq!(utc_minute(0), "1970-01-01 00:00");
+        assert_eq!(
+            utc_minute(1_795_651_200 + 21 * 3600 + 38 * 60 + 16),
+            "2026-11-26 21:38"
+        );
+        assert_eq!(utc_minute(1_709_164_800 + 86_399), "2024-02-29 23:59");
+        assert_eq!(utc_minute(951_868_800 - 1), "2000-02-29 23:59");
     }
 
     #[test]

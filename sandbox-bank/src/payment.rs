@@ -221,7 +221,7 @@ fn retry(session: Session, problem: Problem) -> NotFinished {
 
 /// Compares without an early exit, so response time does not reveal how much of a
 /// password was right.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     let len_diff = u8::from(a.len() != b.len());
     let byte_diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
     (len_diff | byte_diff) == 0

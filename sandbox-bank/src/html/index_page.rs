@@ -17,7 +17,7 @@ pub(crate) fn index_page(banks: &[Bank], cards: &[CardRow], public_url: &str) ->
 </section>
 <section class="panel" aria-labelledby="cards-title">
 <h2 id="cards-title" class="panel-title"><span lang="zh-CN">测试卡</span> Test cards</h2>
-<p>Valid at every bank. Spaces in card numbers are ignored. Balances are in CNY; every currency has its own balance (<a href="/cards">all balances</a>, <a href="/transactions">transactions</a>).</p>
+<p>Valid at every bank. Spaces in card numbers are ignored. Balances are in CNY; every currency has its own balance (<a href="/cards">all balances</a>, <a href="/transactions">transactions</a>). A card holder sees a card's balances and history on the <a href="/account">card account</a> page.</p>
 {cards}
 </section>
 <section class="panel" aria-labelledby="banks-title">

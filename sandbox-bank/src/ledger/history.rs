@@ -46,6 +46,20 @@ impl Ledger {
         rows.iter().map(transaction).collect()
     }
 
+    /// One card's payments, declines and refunds, newest first.
+    pub(crate) async fn card_transactions(
+        &self,
+        card: &CardNumber,
+    ) -> Result<Vec<Transaction>, LedgerError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM transactions WHERE card = ? ORDER BY seq DESC"
+        ))
+        .bind(card.as_str())
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(transaction).collect()
+    }
+
     /// A merchant's successful payments and refunds with `from <= at < to`, in the
     /// order they happened.
     pub(crate) async fn settled(

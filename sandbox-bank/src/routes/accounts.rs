@@ -1,137 +1,113 @@
-//! `GET /cards` and `GET /transactions`: the sandbox's books as JSON, so tests and
-//! developers can see what a payment did.
-
-use std::collections::BTreeMap;
+//! The card holder's site: `GET /account` asks for card number and payment password,
+//! `POST /account` shows the card's balances and its payments, declines and refunds.
+//!
+//! Wrong passwords here are refused (401) but not counted towards the card's lock:
+//! the lock is the payment page's, and this page must not become a way to lock a
+//! card someone else is paying with.
 
 use axum::extract::State;
+use axum::extract::rejection::FormRejection;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
-use axum::{Json, Router};
-use paydesk_shared::Currency;
-use paydesk_shared::bank::CardKind;
-use paydesk_shared::bank_protocol::{DeclineReason, PaymentOutcome};
-use serde::Serialize;
+use axum::{Form, Router};
+use paydesk_shared::{Currency, Money};
+use serde::Deserialize;
 
-use crate::cards::{CardNumber, TEST_CARDS};
-use crate::ledger::{Ledger, LedgerError, Transaction, TransactionKind};
+use super::respond::page;
+use crate::cards::CardNumber;
+use crate::clock::now_unix;
+use crate::html::{Statement, account_login_page, statement_page};
+use crate::ledger::{Ledger, LedgerError, Transaction};
 use crate::state::AppState;
 
+/// Longest card number echoed back into the form after a mistake.
+const MAX_ECHOED_CARD_LEN: usize = 32;
+
+const NOT_RECOGNISED: &str =
+    "The card number or payment password is not right. Check both and try again.";
+
 pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/cards", get(cards))
-        .route("/transactions", get(transactions))
+    Router::new().route("/account", get(sign_in).post(show))
 }
 
-#[derive(Serialize)]
-pub(super) struct CardInfo {
-    number: String,
-    kind: CardKind,
-    /// Three wrong payment passwords in a row locked it.
-    locked: bool,
-    /// Available balance (debit) or remaining credit line (credit) per currency.
-    balances: BTreeMap<Currency, String>,
+#[derive(Deserialize)]
+struct SignIn {
+    #[serde(default)]
+    card_number: String,
+    #[serde(default)]
+    password: String,
 }
 
-#[derive(Serialize)]
-struct TransactionInfo {
-    id: String,
-    kind: &'static str,
-    attempt_id: String,
-    merchant_id: String,
-    order_id: String,
-    bank_code: String,
-    merchant_name: String,
-    /// Masked: statements never show a whole card number.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    card: Option<String>,
-    amount: String,
-    currency: Currency,
-    /// Payments and declines: what the gateway was told.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    outcome: Option<PaymentOutcome>,
-    /// Refunds: the gateway's refund id.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    refund_id: Option<String>,
-    at: i64,
+async fn sign_in() -> Response {
+    page(StatusCode::OK, account_login_page(None, ""))
 }
 
-async fn cards(State(state): State<AppState>) -> Response {
-    match card_balances(&state.ledger).await {
-        Ok(cards) => Json(cards).into_response(),
-        Err(error) => books_unavailable(&error),
-    }
-}
-
-/// Every test card with its current balance in every currency.
-pub(super) async fn card_balances(ledger: &Ledger) -> Result<Vec<CardInfo>, LedgerError> {
-    let mut out = Vec::with_capacity(TEST_CARDS.len());
-    for card in TEST_CARDS {
-        let Some(number) = CardNumber::parse(card.number) else {
-            continue;
-        };
-        let mut balances = BTreeMap::new();
-        for currency in Currency::ALL {
-            balances.insert(
-                currency,
-                ledger.balance(&number, currency).await?.to_string(),
-            );
-        }
-        out.push(CardInfo {
-            number: card.number.to_owned(),
-            kind: card.kind,
-            locked: ledger.card_locked(&number).await?,
-            balances,
-        });
-    }
-    Ok(out)
-}
-
-impl CardInfo {
-    pub(super) fn is_card(&self, number: &str) -> bool {
-        self.number == number
-    }
-
-    pub(super) fn balance(&self, currency: Currency) -> Option<&str> {
-        self.balances.get(&currency).map(String::as_str)
-    }
-}
-
-async fn transactions(State(state): State<AppState>) -> Response {
-    match state.ledger.transactions().await {
-        Ok(list) => Json(list.into_iter().map(info).collect::<Vec<_>>()).into_response(),
-        Err(error) => books_unavailable(&error),
-    }
-}
-
-fn info(t: Transaction) -> TransactionInfo {
-    let (kind, outcome, refund_id) = match t.kind {
-        TransactionKind::Payment => ("payment", Some(PaymentOutcome::Succeeded), None),
-        TransactionKind::Decline(reason) => ("decline", Some(failed(reason)), None),
-        TransactionKind::Refund { refund_id } => ("refund", None, Some(refund_id)),
+async fn show(
+    State(state): State<AppState>,
+    form: Result<Form<SignIn>, FormRejection>,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return page(
+            StatusCode::BAD_REQUEST,
+            account_login_page(Some("The form arrived incomplete. Try again."), ""),
+        );
     };
-    TransactionInfo {
-        id: t.id,
-        kind,
-        attempt_id: t.attempt_id,
-        merchant_id: t.merchant_id,
-        order_id: t.order_id,
-        bank_code: t.bank_code,
-        merchant_name: t.merchant_name,
-        card: t.card.as_ref().map(CardNumber::masked),
-        amount: t.amount.to_string(),
-        currency: t.amount.currency(),
-        outcome,
-        refund_id,
-        at: t.at,
+    let echoed: String = form.card_number.chars().take(MAX_ECHOED_CARD_LEN).collect();
+    let card = CardNumber::parse(&form.card_number)
+        .and_then(|card| card.test_card().map(|test_card| (card, test_card)));
+    // Unknown card and wrong password read the same, so the page does not confirm
+    // which card numbers exist.
+    let Some((card, test_card)) = card.filter(|(_, test_card)| {
+        crate::payment::constant_time_eq(form.password.as_bytes(), test_card.password.as_bytes())
+    }) else {
+        return page(
+            StatusCode::UNAUTHORIZED,
+            account_login_page(Some(NOT_RECOGNISED), &echoed),
+        );
+    };
+    match CardBooks::read(&state.ledger, &card).await {
+        Ok(books) => page(
+            StatusCode::OK,
+            statement_page(&Statement {
+                card: &card,
+                test_card,
+                locked: books.locked,
+                expired: test_card.is_expired(now_unix()),
+                balances: &books.balances,
+                transactions: &books.transactions,
+            }),
+        ),
+        Err(error) => {
+            tracing::error!(%error, "cannot read a card's statement");
+            page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                account_login_page(
+                    Some("The bank cannot show accounts right now. Try again in a minute."),
+                    &echoed,
+                ),
+            )
+        }
     }
 }
 
-fn failed(reason: DeclineReason) -> PaymentOutcome {
-    PaymentOutcome::Failed { reason }
+/// What the books say about one card.
+struct CardBooks {
+    balances: Vec<Money>,
+    locked: bool,
+    transactions: Vec<Transaction>,
 }
 
-fn books_unavailable(error: &LedgerError) -> Response {
-    tracing::error!(%error, "cannot read the books");
-    StatusCode::SERVICE_UNAVAILABLE.into_response()
+impl CardBooks {
+    async fn read(ledger: &Ledger, card: &CardNumber) -> Result<Self, LedgerError> {
+        let mut balances = Vec::with_capacity(Currency::ALL.len());
+        for currency in Currency::ALL {
+            balances.push(ledger.balance(card, currency).await?);
+        }
+        Ok(CardBooks {
+            balances,
+            locked: ledger.card_locked(card).await?,
+            transactions: ledger.card_transactions(card).await?,
+        })
+    }
 }

@@ -7,7 +7,7 @@ use axum::response::Response;
 use axum::routing::get;
 use paydesk_shared::Currency;
 
-use super::accounts::card_balances;
+use super::books::card_balances;
 use super::respond::page;
 use crate::cards::TEST_CARDS;
 use crate::html::{CardRow, index_page};

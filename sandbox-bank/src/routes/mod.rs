@@ -4,6 +4,7 @@ mod accounts;
 mod api;
 mod assets;
 mod banks;
+mod books;
 mod health;
 mod index;
 mod pay;
@@ -31,6 +32,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(index::router())
         .merge(banks::router())
+        .merge(books::router())
         .merge(accounts::router())
         .merge(assets::router())
         .merge(pay::router())

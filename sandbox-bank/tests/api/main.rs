@@ -1,6 +1,7 @@
 //! The sandbox bank over real HTTP: pages, signed requests, payments and
 //! notifications.
 
+mod accounts;
 mod books;
 mod declines;
 mod faults;
