@@ -1,10 +1,11 @@
 //! The whole product on one machine for end-to-end tests: gateway, sandbox bank and
 //! demo shop in this process on port 0, and a real headless Chromium driven through
-//! chromedriver.
+//! chromedriver; and gateway with sandbox bank alone for the bank network's faults.
 
 mod axe;
 mod browser;
 mod driver;
+mod network;
 mod page;
 mod shared;
 mod shopper;
@@ -15,6 +16,7 @@ mod widget;
 pub use axe::{Axe, AxeScope};
 pub use browser::{Browser, BrowserOptions};
 pub use driver::ConsoleEntry;
+pub use network::{Network, NetworkOptions};
 pub use shared::{SharedStack, block_on};
 pub use shopper::{Checkout, Mode, PASSWORD, POOR_CARD, RICH_CARD};
 pub use stack::{Stack, StackOptions};

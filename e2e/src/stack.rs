@@ -67,12 +67,12 @@ impl Stack {
         let bank_key = Signer::generate("bank-e2e");
 
         let bank = paydesk_sandbox_bank::Application::build(
-            paydesk_sandbox_bank::Config {
-                signer: bank_key.clone(),
-                gateway_keys: vec![gateway_key.public_key()],
-                public_url: bank_url.clone(),
-                database_path: data.path().join("bank.sqlite"),
-            },
+            paydesk_sandbox_bank::Config::new(
+                bank_key.clone(),
+                vec![gateway_key.public_key()],
+                bank_url.clone(),
+                data.path().join("bank.sqlite"),
+            ),
             bank_listener,
         )
         .await
