@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use paydesk_e2e::{Network, NetworkOptions, POOR_CARD, RICH_CARD};
+use paydesk_gateway::BankSchedule;
 use paydesk_shared::api::{CreateAttemptResponse, OrderResponse};
 use serde_json::json;
 
@@ -129,10 +130,15 @@ async fn lost_notifications_are_found_by_status_queries_across_a_restart() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_success_arriving_after_expiry_is_refunded_at_the_bank_and_reported() {
-    let mut options = NetworkOptions::default();
-    options.order_ttl = Duration::from_secs(3);
-    // Only the late notification may tell the gateway.
-    options.schedule.query_first = Duration::from_secs(600);
+    let defaults = NetworkOptions::default();
+    let options = NetworkOptions {
+        order_ttl: Duration::from_secs(3),
+        // Only the late notification may tell the gateway.
+        schedule: BankSchedule {
+            query_first: Duration::from_secs(600),
+            ..defaults.schedule
+        },
+    };
     let net = Network::start(options).await.unwrap();
     net.set_faults(json!({"seed": 1, "delay_ms": 4000}))
         .await
