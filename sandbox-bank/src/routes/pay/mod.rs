@@ -11,13 +11,13 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
+use paydesk_shared::bank::Bank;
+use paydesk_shared::bank_protocol::PaymentRequest;
 
 use super::respond::{message, see_other};
 use crate::html::MessagePage;
 use crate::payment::{Finished, NotFinished};
 use crate::state::AppState;
-use paydesk_shared::bank::Bank;
-use paydesk_shared::bank_protocol::PaymentRequest;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
