@@ -142,6 +142,9 @@ fn unavailable_text(reason: Unavailable) -> &'static str {
 
 /// Tells open widget streams where the order stands now.
 pub(crate) async fn publish_status(state: &AppState, order_id: &str) {
+    if !state.status.has_listeners() {
+        return;
+    }
     match state.store.order_by_id(order_id).await {
         Ok(Some(order)) => state
             .status

@@ -21,6 +21,11 @@ impl StatusHub {
         let _ = self.tx.send(Arc::new(status));
     }
 
+    /// Whether any widget stream is open in this process.
+    pub(crate) fn has_listeners(&self) -> bool {
+        self.tx.receiver_count() > 0
+    }
+
     pub(crate) fn subscribe(&self) -> broadcast::Receiver<Arc<WidgetStatus>> {
         self.tx.subscribe()
     }

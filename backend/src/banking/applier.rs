@@ -111,16 +111,25 @@ async fn plan_all(
     state: &AppState,
     entries: Vec<InboxEntry>,
 ) -> Result<Vec<PlannedEntry>, StoreError> {
-    let mut orders: HashMap<String, Option<OrderRecord>> = HashMap::new();
+    let attempt_ids: Vec<String> = entries
+        .iter()
+        .map(|e| e.verdict.attempt_id.clone())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    // Attempt id → its order, planned against and updated entry by entry.
+    let mut orders: Vec<OrderRecord> = state.store.orders_by_attempts(&attempt_ids).await?;
+    let mut order_of: HashMap<String, usize> = HashMap::new();
+    for (i, order) in orders.iter().enumerate() {
+        for a in &order.attempts {
+            order_of.insert(a.id.clone(), i);
+        }
+    }
     let now = state.clock.now_ms();
     let mut planned = Vec::with_capacity(entries.len());
     for entry in entries {
-        let attempt = entry.verdict.attempt_id.clone();
-        if !orders.contains_key(&attempt) {
-            let order = state.store.order_by_attempt(&attempt).await?;
-            orders.insert(attempt.clone(), order);
-        }
-        let plan = match orders.get_mut(&attempt).and_then(Option::as_mut) {
+        let attempt = &entry.verdict.attempt_id;
+        let plan = match order_of.get(attempt).map(|&i| &mut orders[i]) {
             Some(order) => {
                 let plan = plan::plan(order, &entry, &state.public_url, now);
                 plan::record(order, &entry, &plan);

@@ -56,6 +56,12 @@ pub trait Store: Send + Sync + 'static {
     async fn order_by_attempt(&self, attempt_id: &str) -> Result<Option<OrderRecord>, StoreError>;
 
     /// The bank an attempt was made at, if the attempt exists.
+    /// The orders of these attempts (each once), for bookkeeping in bulk.
+    async fn orders_by_attempts(
+        &self,
+        attempt_ids: &[String],
+    ) -> Result<Vec<OrderRecord>, StoreError>;
+
     async fn attempt_bank(&self, attempt_id: &str) -> Result<Option<String>, StoreError>;
 
     /// Moves the order with `StartAttempt` and records the attempt, in one transaction.

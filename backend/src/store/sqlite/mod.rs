@@ -110,6 +110,13 @@ impl Store for SqliteStore {
         orders::load(&self.read, orders::Key::Attempt(attempt_id)).await
     }
 
+    async fn orders_by_attempts(
+        &self,
+        attempt_ids: &[String],
+    ) -> Result<Vec<OrderRecord>, StoreError> {
+        orders::load_by_attempts(&self.read, attempt_ids).await
+    }
+
     async fn attempt_bank(&self, attempt_id: &str) -> Result<Option<String>, StoreError> {
         Ok(
             sqlx::query_scalar("SELECT bank_code FROM payment_attempts WHERE id = ?")

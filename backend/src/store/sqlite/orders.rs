@@ -2,7 +2,9 @@ use paydesk_shared::api::WidgetMode;
 use paydesk_shared::bank::CardKind;
 use paydesk_shared::payment::{AttemptStatus, OrderStatus};
 use paydesk_shared::{Currency, Money};
-use sqlx::{Row, SqlitePool, sqlite::SqliteRow};
+use std::collections::HashMap;
+
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, sqlite::SqliteRow};
 
 use crate::store::{AttemptRecord, ItemRecord, OrderRecord, StoreError};
 
@@ -61,12 +63,92 @@ pub(super) async fn load(
             .iter()
             .map(attempt_from_row)
             .collect::<Result<_, _>>()?;
-    Ok(Some(OrderRecord {
-        status: order_status(&row)?,
+    order_from_row(&row, items, attempts).map(Some)
+}
+
+/// The orders of these attempts, each with its items and attempts, in three queries
+/// whatever their number.
+pub(super) async fn load_by_attempts(
+    pool: &SqlitePool,
+    attempt_ids: &[String],
+) -> Result<Vec<OrderRecord>, StoreError> {
+    if attempt_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = QueryBuilder::<Sqlite>::new(
+        "SELECT DISTINCT o.* FROM orders o JOIN payment_attempts a ON a.order_id = o.id WHERE a.id IN (",
+    );
+    let mut list = q.separated(", ");
+    for id in attempt_ids {
+        list.push_bind(id);
+    }
+    q.push(")");
+    let rows = q.build().fetch_all(pool).await?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = rows
+        .iter()
+        .map(|r| r.try_get("id"))
+        .collect::<Result<_, _>>()?;
+    let in_orders = |select: &str, order_by: &str| {
+        let mut q = QueryBuilder::<Sqlite>::new(select);
+        q.push(" WHERE order_id IN (");
+        let mut list = q.separated(", ");
+        for id in &ids {
+            list.push_bind(id.clone());
+        }
+        q.push(") ORDER BY ");
+        q.push(order_by);
+        q
+    };
+    let mut items: HashMap<String, Vec<SqliteRow>> = HashMap::new();
+    for row in in_orders("SELECT * FROM order_items", "order_id, position")
+        .build()
+        .fetch_all(pool)
+        .await?
+    {
+        items.entry(row.try_get("order_id")?).or_default().push(row);
+    }
+    let mut attempts: HashMap<String, Vec<AttemptRecord>> = HashMap::new();
+    for row in in_orders("SELECT * FROM payment_attempts", "created_at, rowid")
+        .build()
+        .fetch_all(pool)
+        .await?
+    {
+        attempts
+            .entry(row.try_get("order_id")?)
+            .or_default()
+            .push(attempt_from_row(&row)?);
+    }
+    rows.iter()
+        .map(|row| {
+            let id: String = row.try_get("id")?;
+            let currency = currency(row)?;
+            let items = items
+                .remove(&id)
+                .unwrap_or_default()
+                .iter()
+                .map(|r| item_from_row(r, currency))
+                .collect::<Result<_, _>>()?;
+            order_from_row(row, items, attempts.remove(&id).unwrap_or_default())
+        })
+        .collect()
+}
+
+fn order_from_row(
+    row: &SqliteRow,
+    items: Vec<ItemRecord>,
+    attempts: Vec<AttemptRecord>,
+) -> Result<OrderRecord, StoreError> {
+    let currency = currency(row)?;
+    Ok(OrderRecord {
+        id: row.try_get("id")?,
+        status: order_status(row)?,
         merchant_id: row.try_get("merchant_id")?,
         currency,
         items,
-        total: money(&row, "total_minor", currency)?,
+        total: money(row, "total_minor", currency)?,
         merchant_reference: row.try_get("merchant_reference")?,
         return_url: row.try_get("return_url")?,
         client_token: row.try_get("client_token")?,
@@ -74,8 +156,7 @@ pub(super) async fn load(
         expires_at: row.try_get("expires_at")?,
         paid_at: row.try_get("paid_at")?,
         attempts,
-        id,
-    }))
+    })
 }
 
 fn item_from_row(row: &SqliteRow, currency: Currency) -> Result<ItemRecord, StoreError> {
