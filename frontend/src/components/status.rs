@@ -9,7 +9,8 @@ use crate::i18n::{Locale, Text, fill};
 #[component]
 pub fn StatusView(
     /// Where the order stands; only read.
-    status: RwSignal<OrderStatus>,
+    #[prop(into)]
+    status: Signal<OrderStatus>,
     /// The bank's decline code of the last attempt (`insufficient_funds`, …).
     #[prop(into)]
     failure_reason: Signal<Option<String>>,
