@@ -284,8 +284,8 @@ pub fn App(
                     &slot,
                     view! {
                         <StatusView
-                            status=Signal::derive(status)
-                            failure_reason=Signal::derive(move || {
+                            status=status
+                            failure_reason=(move || {
                                 state.with(|s| {
                                     s.last_attempt.as_ref().and_then(|a| a.failure_reason.clone())
                                 })
