@@ -37,7 +37,6 @@ pub fn App(
 ) -> impl IntoView {
     let text = locale.text();
     let state = RwSignal::new(Widget::default());
-    let pay_error = RwSignal::new(None::<&'static str>);
     let reconnecting = RwSignal::new(false);
     let announcement = RwSignal::new(String::new());
     let stream = Rc::new(RefCell::new(None::<StatusStream>));
@@ -173,8 +172,10 @@ pub fn App(
                 .lock()
                 .map(|mut k| k.key_for(&choice.bank_code, choice.card_kind))
                 .unwrap_or_default();
-            pay_error.set(None);
-            state.update(|s| s.activity = Activity::Redirecting);
+            state.update(|s| {
+                s.pay_error = None;
+                s.activity = Activity::Redirecting;
+            });
             let api = api.clone();
             spawn_local(async move {
                 let request = CreateAttemptRequest {
@@ -195,8 +196,10 @@ pub fn App(
                     }
                     Err(e) => e.message(text),
                 };
-                pay_error.set(Some(message));
-                state.update(|s| s.activity = before);
+                state.update(|s| {
+                    s.pay_error = Some(message);
+                    s.activity = before;
+                });
                 if not_payable {
                     // Paid, expired or cancelled meanwhile: show that instead.
                     if let Ok(fresh) = api.session().await {
@@ -211,8 +214,10 @@ pub fn App(
         if let Ok(mut k) = keys.lock() {
             k.reset();
         }
-        pay_error.set(None);
-        state.update(|s| s.activity = Activity::ChoosingAgain);
+        state.update(|s| {
+            s.pay_error = None;
+            s.activity = Activity::ChoosingAgain;
+        });
     };
 
     // One screen at a time in the slot. Each is built afresh under an owner of its
@@ -270,7 +275,7 @@ pub fn App(
                                 <Checkout
                                     session=session
                                     busy=Signal::derive(move || phase() == Phase::Redirecting)
-                                    error=pay_error
+                                    error=move || state.with(|s| s.pay_error)
                                     seconds_left=seconds_left
                                     last_used=last_bank.clone()
                                     on_pay=Callback::new(pay.clone())

@@ -15,6 +15,8 @@ pub struct Widget {
     pub last_attempt: Option<WidgetAttempt>,
     /// Why the session could not be loaded.
     pub load_error: Option<&'static str>,
+    /// Why the last Pay did not go through.
+    pub pay_error: Option<&'static str>,
 }
 
 impl Widget {
@@ -31,6 +33,7 @@ impl Default for Widget {
             status: OrderStatus::Created,
             last_attempt: None,
             load_error: None,
+            pay_error: None,
         }
     }
 }

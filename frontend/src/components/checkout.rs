@@ -23,14 +23,16 @@ pub struct PayChoice {
     pub card_kind: CardKind,
 }
 
+/// `error` is read reactively, through a plain closure rather than a signal: each
+/// signal value type costs the widget its own copy of the reactive code.
 #[component]
-pub fn Checkout(
+pub fn Checkout<E>(
     session: WidgetSession,
     /// The payment is being started: every control is locked.
     #[prop(into)]
     busy: Signal<bool>,
     /// Why the last Pay did not go through, in the shopper's words.
-    error: RwSignal<Option<&'static str>>,
+    error: E,
     /// Seconds until the order expires; at zero Pay is impossible.
     #[prop(into, optional)]
     seconds_left: Signal<Option<u32>>,
@@ -41,7 +43,10 @@ pub fn Checkout(
     /// Called when the shopper presses Pay with an available bank chosen.
     on_pay: Callback<PayChoice>,
     locale: Locale,
-) -> impl IntoView {
+) -> impl IntoView
+where
+    E: Fn() -> Option<&'static str> + Copy + Send + Sync + 'static,
+{
     let WidgetSession { order, banks } = session;
     let initial_kind = initial_card_kind(&banks);
     let preselected = last_used.clone().filter(|code| {
@@ -113,8 +118,8 @@ pub fn Checkout(
                 />
             </section>
             <div class="paydesk-paybar">
-                <p class="paydesk-alert" role="alert" hidden=move || error.get().is_none()>
-                    {move || error.get().unwrap_or_default()}
+                <p class="paydesk-alert" role="alert" hidden=move || error().is_none()>
+                    {move || error().unwrap_or_default()}
                 </p>
                 {countdown(expires_at, seconds_left, locale.clone())}
                 {pay_button(amount, chosen_name, busy, closed, Callback::new(pay), locale)}
