@@ -8,7 +8,7 @@ use paydesk_shared::api::{BankOption, WidgetSession};
 use paydesk_shared::bank::CardKind;
 
 use crate::bank_choice::availability;
-use crate::components::bank_list::BankList;
+use crate::components::bank_list::{BankList, ReadBank};
 use crate::components::card_kind::card_kind_picker;
 use crate::components::countdown::countdown;
 use crate::components::pay_button::pay_button;
@@ -73,7 +73,7 @@ where
     };
     // Chinese shoppers know their bank by its Chinese name, others by its
     // abbreviation.
-    let chosen_name = Signal::derive({
+    let chosen_name: ReadBank = Arc::new({
         let chosen = chosen.clone();
         move || {
             let code = chosen()?;
@@ -90,7 +90,7 @@ where
     let amount = format::money(&locale, order.currency, &order.total);
     let currency = order.currency;
     let expires_at = order.expires_at.clone();
-    let selected_bank = Signal::derive(chosen.clone());
+    let selected_bank: ReadBank = Arc::new(chosen.clone());
     let pay = move |()| {
         if let Some(bank_code) = untrack(&chosen) {
             on_pay.run(PayChoice {
