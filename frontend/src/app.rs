@@ -129,8 +129,9 @@ pub fn App(
 
     // At zero an order that could still be paid here is over. The countdown is
     // heard at five and at one minute left, not every second.
+    let ticking = seconds_left.clone();
     Effect::new(move |before: Option<Option<u32>>| {
-        let now = seconds_left.get();
+        let now = ticking();
         let (idle, status, attempt) = state.with(|s| {
             let idle = matches!(s.activity, Activity::Idle | Activity::ChoosingAgain);
             (idle, s.status, s.last_attempt.clone())
@@ -276,7 +277,7 @@ pub fn App(
                                     session=session
                                     busy=Signal::derive(move || phase() == Phase::Redirecting)
                                     error=move || state.with(|s| s.pay_error)
-                                    seconds_left=seconds_left
+                                    seconds_left=seconds_left.clone()
                                     last_used=last_bank.clone()
                                     on_pay=Callback::new(pay.clone())
                                     locale=view_locale.clone()

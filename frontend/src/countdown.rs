@@ -35,11 +35,16 @@ pub fn milestone(before: u32, now: u32) -> Option<Milestone> {
     }
 }
 
+/// Seconds left, read reactively; `None` while the expiry is unknown. A plain
+/// closure rather than a signal: each signal value type costs the widget its own
+/// copy of the reactive code.
+pub type ReadSeconds = Arc<dyn Fn() -> Option<u32> + Send + Sync>;
+
 /// Seconds left until `expires_ms` (milliseconds since 1970), re-read once a
 /// second while the view lives; `None` while the expiry is unknown.
 pub fn use_seconds_left(
     expires_ms: impl Fn() -> Option<i64> + Send + Sync + 'static,
-) -> Signal<Option<u32>> {
+) -> ReadSeconds {
     // The time in an atomic and a flag flipped once a second to say it changed: a
     // signal of a type the widget already has costs no code of its own.
     let now = Arc::new(AtomicI64::new(format::now_ms()));
@@ -54,7 +59,7 @@ pub fn use_seconds_left(
     ) {
         on_cleanup(move || timer.clear());
     }
-    Signal::derive(move || {
+    Arc::new(move || {
         tick.track();
         Some(seconds_left(expires_ms()?, now.load(Ordering::Relaxed)))
     })

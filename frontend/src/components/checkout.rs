@@ -13,6 +13,7 @@ use crate::components::card_kind::card_kind_picker;
 use crate::components::countdown::countdown;
 use crate::components::pay_button::pay_button;
 use crate::components::review::Review;
+use crate::countdown::ReadSeconds;
 use crate::format;
 use crate::i18n::{Language, Locale};
 
@@ -34,8 +35,8 @@ pub fn Checkout<E>(
     /// Why the last Pay did not go through, in the shopper's words.
     error: E,
     /// Seconds until the order expires; at zero Pay is impossible.
-    #[prop(into, optional)]
-    seconds_left: Signal<Option<u32>>,
+    #[prop(optional)]
+    seconds_left: Option<ReadSeconds>,
     /// The bank last used on this device: offered first, and chosen if it can
     /// take this payment.
     #[prop(optional_no_strip)]
@@ -86,7 +87,11 @@ where
                 .map(|b| b.name_zh.clone())
         }
     });
-    let closed = Signal::derive(move || seconds_left.get() == Some(0));
+    let seconds_left: ReadSeconds = seconds_left.unwrap_or_else(|| Arc::new(|| None));
+    let closed = Signal::derive({
+        let seconds_left = seconds_left.clone();
+        move || seconds_left() == Some(0)
+    });
     let amount = format::money(&locale, order.currency, &order.total);
     let currency = order.currency;
     let expires_at = order.expires_at.clone();
