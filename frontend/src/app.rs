@@ -291,11 +291,11 @@ pub fn App(
                     view! {
                         <StatusView
                             status=status
-                            failure_reason=(move || {
+                            failure_reason=move || {
                                 state.with(|s| {
                                     s.last_attempt.as_ref().and_then(|a| a.failure_reason.clone())
                                 })
-                            })
+                            }
                             on_choose_again=Callback::new(choose_again.clone())
                             locale=view_locale.clone()
                         />
