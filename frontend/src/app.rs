@@ -10,9 +10,7 @@ use leptos::html::Div;
 use leptos::prelude::*;
 use leptos::tachys::view::{Mountable, Render};
 use leptos::task::spawn_local;
-use paydesk_shared::api::{
-    CreateAttemptRequest, WidgetAttempt, WidgetMode, WidgetSession, WidgetStatus,
-};
+use paydesk_shared::api::{CreateAttemptRequest, WidgetAttempt, WidgetMode, WidgetStatus};
 use paydesk_shared::{ErrorCode, OrderStatus};
 use web_sys::Element;
 
@@ -24,7 +22,7 @@ use crate::countdown::{Milestone, milestone, use_seconds_left};
 use crate::format;
 use crate::i18n::Locale;
 use crate::idempotency::AttemptKeys;
-use crate::state::{Activity, Phase, Screen, after_status_change, expires_here};
+use crate::state::{Activity, Phase, Screen, Widget, after_status_change, expires_here};
 use crate::stream::{StatusStream, StreamHealth};
 
 #[component]
@@ -38,38 +36,36 @@ pub fn App(
     on_status: StatusCallback,
 ) -> impl IntoView {
     let text = locale.text();
-    let activity = RwSignal::new(Activity::Loading);
-    let session = RwSignal::new(None::<WidgetSession>);
-    let status = RwSignal::new(OrderStatus::Created);
-    let last_attempt = RwSignal::new(None::<WidgetAttempt>);
-    let load_error = RwSignal::new(None::<&'static str>);
-    let pay_error = RwSignal::new(None::<&'static str>);
+    let state = RwSignal::new(Widget::default());
     let reconnecting = RwSignal::new(false);
     let announcement = RwSignal::new(String::new());
     let stream = Rc::new(RefCell::new(None::<StatusStream>));
     let keys = Arc::new(Mutex::new(AttemptKeys::default()));
     let last_bank = browser::last_bank();
 
-    let phase = move || Phase::of(activity.get(), status.get());
+    let phase = move || state.with(Widget::phase);
+    let status = move || state.with(|s| s.status);
     let seconds_left = use_seconds_left(move || {
-        session.with(|s| {
-            s.as_ref()
+        state.with(|s| {
+            s.session
+                .as_ref()
                 .and_then(|s| format::epoch_ms(&s.order.expires_at))
         })
     });
 
     let apply_status = move |order_status: OrderStatus, attempt: Option<WidgetAttempt>| {
-        let old = status.get_untracked();
-        activity.update(|a| *a = after_status_change(*a, old, order_status));
-        status.set(order_status);
-        last_attempt.set(attempt);
+        state.update(|s| {
+            s.activity = after_status_change(s.activity, s.status, order_status);
+            s.status = order_status;
+            s.last_attempt = attempt;
+        });
     };
 
     // Followed from the first load, also for a new order: another tab may pay it.
     let follow = {
         let api = api.clone();
         move || {
-            if stream.borrow().is_some() || status.get_untracked().is_final() {
+            if stream.borrow().is_some() || untrack(status).is_final() {
                 return;
             }
             let opened = StatusStream::open(
@@ -86,22 +82,24 @@ pub fn App(
     let load = {
         let api = api.clone();
         move || {
-            activity.set(Activity::Loading);
+            state.update(|s| s.activity = Activity::Loading);
             let api = api.clone();
             let follow = follow.clone();
             spawn_local(async move {
                 match api.session().await {
                     Ok(loaded) => {
-                        status.set(loaded.order.status);
-                        last_attempt.set(loaded.order.last_attempt.clone());
-                        session.set(Some(loaded));
-                        activity.set(Activity::Idle);
+                        state.update(|s| {
+                            s.status = loaded.order.status;
+                            s.last_attempt = loaded.order.last_attempt.clone();
+                            s.session = Some(loaded);
+                            s.activity = Activity::Idle;
+                        });
                         follow();
                     }
-                    Err(e) => {
-                        load_error.set(Some(e.message(text)));
-                        activity.set(Activity::LoadFailed);
-                    }
+                    Err(e) => state.update(|s| {
+                        s.load_error = Some(e.message(text));
+                        s.activity = Activity::LoadFailed;
+                    }),
                 }
             });
         }
@@ -112,8 +110,11 @@ pub fn App(
     // readers of every change after the first.
     Effect::new(
         move |reported: Option<Option<(OrderStatus, Option<WidgetAttempt>)>>| {
-            let now = (status.get(), last_attempt.get());
-            let order_id = session.with(|s| s.as_ref().map(|s| s.order.id.clone()))?;
+            let (now, order_id) = state.with(|s| {
+                let order_id = s.session.as_ref().map(|s| s.order.id.clone());
+                ((s.status, s.last_attempt.clone()), order_id)
+            });
+            let order_id = order_id?;
             let reported = reported.flatten();
             if reported.as_ref() != Some(&now) {
                 on_status.report(now.0, &order_id, now.1.as_ref());
@@ -128,11 +129,15 @@ pub fn App(
 
     // At zero an order that could still be paid here is over. The countdown is
     // heard at five and at one minute left, not every second.
+    let ticking = seconds_left.clone();
     Effect::new(move |before: Option<Option<u32>>| {
-        let now = seconds_left.get();
-        let idle = matches!(activity.get(), Activity::Idle | Activity::ChoosingAgain);
-        if idle && expires_here(status.get(), now) {
-            apply_status(OrderStatus::Expired, last_attempt.get_untracked());
+        let now = ticking();
+        let (idle, status, attempt) = state.with(|s| {
+            let idle = matches!(s.activity, Activity::Idle | Activity::ChoosingAgain);
+            (idle, s.status, s.last_attempt.clone())
+        });
+        if idle && expires_here(status, now) {
+            apply_status(OrderStatus::Expired, attempt);
         }
         if let (Some(Some(before)), Some(now)) = (before, now)
             && untrack(phase) == Phase::Choose
@@ -146,7 +151,7 @@ pub fn App(
         now
     });
 
-    let connection_lost = move || reconnecting.get() && !status.get().is_final();
+    let connection_lost = move || reconnecting.get() && !status().is_final();
     // Heard once each time it is lost.
     Effect::new(move |was_lost: Option<bool>| {
         let lost = connection_lost();
@@ -160,7 +165,7 @@ pub fn App(
         let api = api.clone();
         let keys = keys.clone();
         move |choice: PayChoice| {
-            let before = activity.get_untracked();
+            let before = state.with_untracked(|s| s.activity);
             if before == Activity::Redirecting {
                 return;
             }
@@ -168,8 +173,10 @@ pub fn App(
                 .lock()
                 .map(|mut k| k.key_for(&choice.bank_code, choice.card_kind))
                 .unwrap_or_default();
-            pay_error.set(None);
-            activity.set(Activity::Redirecting);
+            state.update(|s| {
+                s.pay_error = None;
+                s.activity = Activity::Redirecting;
+            });
             let api = api.clone();
             spawn_local(async move {
                 let request = CreateAttemptRequest {
@@ -190,8 +197,10 @@ pub fn App(
                     }
                     Err(e) => e.message(text),
                 };
-                pay_error.set(Some(message));
-                activity.set(before);
+                state.update(|s| {
+                    s.pay_error = Some(message);
+                    s.activity = before;
+                });
                 if not_payable {
                     // Paid, expired or cancelled meanwhile: show that instead.
                     if let Ok(fresh) = api.session().await {
@@ -206,8 +215,10 @@ pub fn App(
         if let Ok(mut k) = keys.lock() {
             k.reset();
         }
-        pay_error.set(None);
-        activity.set(Activity::ChoosingAgain);
+        state.update(|s| {
+            s.pay_error = None;
+            s.activity = Activity::ChoosingAgain;
+        });
     };
 
     // One screen at a time in the slot. Each is built afresh under an owner of its
@@ -248,7 +259,7 @@ pub fn App(
                         view! {
                             <div class="paydesk-error">
                                 <p class="paydesk-alert" data-testid="paydesk-status" role="alert">
-                                    {move || load_error.get().unwrap_or(text.error_generic)}
+                                    {move || state.with(|s| s.load_error).unwrap_or(text.error_generic)}
                                 </p>
                                 <button type="button" class="paydesk-button" data-action="retry" on:click=move |_| load()>
                                     {text.retry}
@@ -258,15 +269,15 @@ pub fn App(
                     );
                 }
                 Screen::Checkout => {
-                    if let Some(session) = session.get_untracked() {
+                    if let Some(session) = state.with_untracked(|s| s.session.clone()) {
                         show(
                             &slot,
                             view! {
                                 <Checkout
                                     session=session
                                     busy=Signal::derive(move || phase() == Phase::Redirecting)
-                                    error=pay_error
-                                    seconds_left=seconds_left
+                                    error=move || state.with(|s| s.pay_error)
+                                    seconds_left=seconds_left.clone()
                                     last_used=last_bank.clone()
                                     on_pay=Callback::new(pay.clone())
                                     locale=view_locale.clone()
@@ -280,9 +291,11 @@ pub fn App(
                     view! {
                         <StatusView
                             status=status
-                            failure_reason=Signal::derive(move || {
-                                last_attempt.get().and_then(|a| a.failure_reason)
-                            })
+                            failure_reason=move || {
+                                state.with(|s| {
+                                    s.last_attempt.as_ref().and_then(|a| a.failure_reason.clone())
+                                })
+                            }
                             on_choose_again=Callback::new(choose_again.clone())
                             locale=view_locale.clone()
                         />

@@ -1,5 +1,7 @@
 //! The time left to pay, from the order's `expires_at` and the browser's clock.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -33,21 +35,34 @@ pub fn milestone(before: u32, now: u32) -> Option<Milestone> {
     }
 }
 
+/// Seconds left, read reactively; `None` while the expiry is unknown. A plain
+/// closure rather than a signal: each signal value type costs the widget its own
+/// copy of the reactive code.
+pub type ReadSeconds = Arc<dyn Fn() -> Option<u32> + Send + Sync>;
+
 /// Seconds left until `expires_ms` (milliseconds since 1970), re-read once a
 /// second while the view lives; `None` while the expiry is unknown.
 pub fn use_seconds_left(
     expires_ms: impl Fn() -> Option<i64> + Send + Sync + 'static,
-) -> Signal<Option<u32>> {
-    let now = RwSignal::new(format::now_ms());
+) -> ReadSeconds {
+    // The time in an atomic and a flag flipped once a second to say it changed: a
+    // signal of a type the widget already has costs no code of its own.
+    let now = Arc::new(AtomicI64::new(format::now_ms()));
+    let tick = RwSignal::new(false);
+    let clock = now.clone();
     if let Ok(timer) = set_interval_with_handle(
         move || {
-            now.try_set(format::now_ms());
+            clock.store(format::now_ms(), Ordering::Relaxed);
+            tick.try_update(|t| *t = !*t);
         },
         Duration::from_secs(1),
     ) {
         on_cleanup(move || timer.clear());
     }
-    Signal::derive(move || Some(seconds_left(expires_ms()?, now.get())))
+    Arc::new(move || {
+        tick.track();
+        Some(seconds_left(expires_ms()?, now.load(Ordering::Relaxed)))
+    })
 }
 
 #[cfg(test)]

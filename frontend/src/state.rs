@@ -3,6 +3,40 @@
 //! place.
 
 use paydesk_shared::OrderStatus;
+use paydesk_shared::api::{WidgetAttempt, WidgetSession};
+
+/// Everything the app follows about the order and itself, held in one signal: each
+/// distinct signal value type costs the widget its own copy of the reactive code.
+#[derive(Debug, Clone)]
+pub struct Widget {
+    pub activity: Activity,
+    pub session: Option<WidgetSession>,
+    pub status: OrderStatus,
+    pub last_attempt: Option<WidgetAttempt>,
+    /// Why the session could not be loaded.
+    pub load_error: Option<&'static str>,
+    /// Why the last Pay did not go through.
+    pub pay_error: Option<&'static str>,
+}
+
+impl Widget {
+    pub fn phase(&self) -> Phase {
+        Phase::of(self.activity, self.status)
+    }
+}
+
+impl Default for Widget {
+    fn default() -> Self {
+        Widget {
+            activity: Activity::Loading,
+            session: None,
+            status: OrderStatus::Created,
+            last_attempt: None,
+            load_error: None,
+            pay_error: None,
+        }
+    }
+}
 
 /// What the widget is doing, as opposed to where the order stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -36,7 +36,7 @@ fn mount_list_with(
                 banks=banks()
                 currency=Currency::Cny
                 card_kind=kind
-                selected={None::<String>}
+                selected=Arc::new(|| None::<String>)
                 disabled=false
                 on_select=Callback::new(move |code| record.lock().unwrap().push(code))
                 last_used=last_used

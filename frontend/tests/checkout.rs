@@ -29,7 +29,7 @@ fn mount_checkout() -> (common::Mounted, Arc<Mutex<Vec<PayChoice>>>, RwSignal<bo
             <Checkout
                 session=session()
                 busy=busy
-                error=RwSignal::new(None)
+                error=|| None
                 on_pay=Callback::new(move |choice| {
                     busy.set(true);
                     record.lock().unwrap().push(choice);
@@ -156,7 +156,7 @@ async fn chinese_shoppers_see_the_bank_by_its_chinese_name() {
             <Checkout
                 session=session()
                 busy=false
-                error=RwSignal::new(None)
+                error=|| None
                 on_pay=Callback::new(|_| {})
                 locale=Locale::new("zh-CN")
             />
@@ -179,7 +179,7 @@ async fn the_last_used_bank_is_chosen_if_it_can_take_the_payment() {
                 <Checkout
                     session=session()
                     busy=false
-                    error=RwSignal::new(None)
+                    error=|| None
                     last_used=last
                     on_pay=Callback::new(|_| {})
                     locale=Locale::new("en")
@@ -215,7 +215,7 @@ async fn at_zero_the_countdown_stops_payment() {
             <Checkout
                 session=session()
                 busy=false
-                error=RwSignal::new(None)
+                error=|| None
                 seconds_left=seconds_left
                 on_pay=Callback::new(move |_| *record.lock().unwrap() += 1)
                 locale=Locale::new("en")

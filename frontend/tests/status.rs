@@ -30,8 +30,8 @@ fn mount_status(initial: OrderStatus, reason: Option<&str>) -> Fixture {
     let m = mount(move || {
         view! {
             <StatusView
-                status=status
-                failure_reason=reason
+                status=move || status.get()
+                failure_reason=move || reason.clone()
                 on_choose_again=Callback::new(move |()| {
                     count.fetch_add(1, Ordering::SeqCst);
                 })

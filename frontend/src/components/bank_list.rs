@@ -15,13 +15,17 @@ use crate::components::bank_tiles::bank_tiles;
 use crate::format::MoneyFormat;
 use crate::i18n::{Locale, Text};
 
+/// A bank code or name read reactively. A plain closure rather than a signal: each
+/// signal value type costs the widget its own copy of the reactive code.
+pub type ReadBank = Arc<dyn Fn() -> Option<String> + Send + Sync>;
+
 /// What the tiles and the list share.
 #[derive(Clone)]
 pub struct Banks {
     pub entries: Arc<Vec<BankEntry>>,
     pub text: &'static Text,
     pub card_kind: RwSignal<CardKind>,
-    pub selected: Signal<Option<String>>,
+    pub selected: ReadBank,
     pub busy: Signal<bool>,
     on_select: Callback<String>,
 }
@@ -39,7 +43,7 @@ impl Banks {
 
     pub fn is_selected(&self, index: usize) -> bool {
         let code = &self.entries[index].code;
-        self.selected.get().as_ref() == Some(code)
+        (self.selected)().as_ref() == Some(code)
     }
 
     pub fn is_unavailable(&self, index: usize) -> bool {
@@ -56,8 +60,7 @@ pub fn BankList(
     /// Availability is shown for this card kind.
     card_kind: RwSignal<CardKind>,
     /// The code of the chosen bank.
-    #[prop(into)]
-    selected: Signal<Option<String>>,
+    selected: ReadBank,
     /// Locks every bank, e.g. while the shopper is being sent to one.
     #[prop(into)]
     disabled: Signal<bool>,

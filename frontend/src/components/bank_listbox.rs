@@ -5,6 +5,8 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use leptos::html::Ul;
 use leptos::prelude::*;
@@ -47,7 +49,7 @@ pub fn bank_listbox(
     query: RwSignal<String>,
 ) -> (impl IntoView + use<>, Callback<()>) {
     let text = banks.text;
-    let active = RwSignal::new(None::<usize>);
+    let active = Active::default();
     let typed = Rc::new(RefCell::new((String::new(), 0_i64)));
     let visible = {
         let entries = banks.entries.clone();
@@ -63,6 +65,7 @@ pub fn bank_listbox(
     let tab_stop = {
         let banks = banks.clone();
         let visible = visible.clone();
+        let active = active.clone();
         move || {
             let v = visible();
             active
@@ -73,17 +76,21 @@ pub fn bank_listbox(
         }
     };
     let list = NodeRef::<Ul>::new();
-    let focus = move |index: usize| {
-        active.set(Some(index));
-        let option = list
-            .get_untracked()
-            .and_then(|ul| ul.children().item(u32::try_from(index).ok()?));
-        if let Some(option) = option {
-            let _ = option.unchecked_into::<HtmlElement>().focus();
+    let focus = {
+        let active = active.clone();
+        move |index: usize| {
+            active.set(index);
+            let option = list
+                .get_untracked()
+                .and_then(|ul| ul.children().item(u32::try_from(index).ok()?));
+            if let Some(option) = option {
+                let _ = option.unchecked_into::<HtmlElement>().focus();
+            }
         }
     };
     let focus_list = Callback::new({
         let tab_stop = tab_stop.clone();
+        let focus = focus.clone();
         move |()| {
             if let Some(i) = untrack(&tab_stop) {
                 focus(i);
@@ -128,7 +135,7 @@ pub fn bank_listbox(
     };
 
     let options = (0..banks.entries.len())
-        .map(|i| option(&banks, i, query, tab_stop.clone(), active))
+        .map(|i| option(&banks, i, query, tab_stop.clone(), active.clone()))
         .collect_view();
     let busy = banks.busy;
     let nothing_found = move || visible().is_empty();
@@ -155,7 +162,7 @@ fn option<TabStop>(
     index: usize,
     query: RwSignal<String>,
     tab_stop: TabStop,
-    active: RwSignal<Option<usize>>,
+    active: Active,
 ) -> impl IntoView + use<TabStop>
 where
     TabStop: Fn() -> Option<usize> + Send + 'static,
@@ -190,11 +197,41 @@ where
             aria-disabled=unavailable
             tabindex=move || if tab_stop() == Some(index) { "0" } else { "-1" }
             hidden=hidden
-            on:focus=move |_| active.set(Some(index))
+            on:focus=move |_| active.set(index)
             on:click=choose
         >
             {bank_face(&banks.entries, index, banks.card_kind)}
         </li>
+    }
+}
+
+/// The option last focused, read reactively. Kept in an atomic, with a flag of a
+/// signal type the widget already has flipped on every change, rather than in a
+/// signal of its own type, each of which costs its own copy of the reactive code.
+#[derive(Clone)]
+struct Active {
+    index: Arc<AtomicUsize>,
+    changed: RwSignal<bool>,
+}
+
+impl Default for Active {
+    fn default() -> Self {
+        Active {
+            index: Arc::new(AtomicUsize::new(usize::MAX)),
+            changed: RwSignal::new(false),
+        }
+    }
+}
+
+impl Active {
+    fn get(&self) -> Option<usize> {
+        self.changed.track();
+        Some(self.index.load(Ordering::Relaxed)).filter(|&i| i != usize::MAX)
+    }
+
+    fn set(&self, index: usize) {
+        self.index.store(index, Ordering::Relaxed);
+        self.changed.try_update(|c| *c = !*c);
     }
 }
 

@@ -8,11 +8,12 @@ use paydesk_shared::api::{BankOption, WidgetSession};
 use paydesk_shared::bank::CardKind;
 
 use crate::bank_choice::availability;
-use crate::components::bank_list::BankList;
+use crate::components::bank_list::{BankList, ReadBank};
 use crate::components::card_kind::card_kind_picker;
 use crate::components::countdown::countdown;
 use crate::components::pay_button::pay_button;
 use crate::components::review::Review;
+use crate::countdown::ReadSeconds;
 use crate::format;
 use crate::i18n::{Language, Locale};
 
@@ -23,17 +24,19 @@ pub struct PayChoice {
     pub card_kind: CardKind,
 }
 
+/// `error` is read reactively, through a plain closure rather than a signal: each
+/// signal value type costs the widget its own copy of the reactive code.
 #[component]
-pub fn Checkout(
+pub fn Checkout<E>(
     session: WidgetSession,
     /// The payment is being started: every control is locked.
     #[prop(into)]
     busy: Signal<bool>,
     /// Why the last Pay did not go through, in the shopper's words.
-    error: RwSignal<Option<&'static str>>,
+    error: E,
     /// Seconds until the order expires; at zero Pay is impossible.
-    #[prop(into, optional)]
-    seconds_left: Signal<Option<u32>>,
+    #[prop(optional)]
+    seconds_left: Option<ReadSeconds>,
     /// The bank last used on this device: offered first, and chosen if it can
     /// take this payment.
     #[prop(optional_no_strip)]
@@ -41,7 +44,10 @@ pub fn Checkout(
     /// Called when the shopper presses Pay with an available bank chosen.
     on_pay: Callback<PayChoice>,
     locale: Locale,
-) -> impl IntoView {
+) -> impl IntoView
+where
+    E: Fn() -> Option<&'static str> + Copy + Send + Sync + 'static,
+{
     let WidgetSession { order, banks } = session;
     let initial_kind = initial_card_kind(&banks);
     let preselected = last_used.clone().filter(|code| {
@@ -68,7 +74,7 @@ pub fn Checkout(
     };
     // Chinese shoppers know their bank by its Chinese name, others by its
     // abbreviation.
-    let chosen_name = Signal::derive({
+    let chosen_name: ReadBank = Arc::new({
         let chosen = chosen.clone();
         move || {
             let code = chosen()?;
@@ -81,11 +87,15 @@ pub fn Checkout(
                 .map(|b| b.name_zh.clone())
         }
     });
-    let closed = Signal::derive(move || seconds_left.get() == Some(0));
+    let seconds_left: ReadSeconds = seconds_left.unwrap_or_else(|| Arc::new(|| None));
+    let closed = Signal::derive({
+        let seconds_left = seconds_left.clone();
+        move || seconds_left() == Some(0)
+    });
     let amount = format::money(&locale, order.currency, &order.total);
     let currency = order.currency;
     let expires_at = order.expires_at.clone();
-    let selected_bank = Signal::derive(chosen.clone());
+    let selected_bank: ReadBank = Arc::new(chosen.clone());
     let pay = move |()| {
         if let Some(bank_code) = untrack(&chosen) {
             on_pay.run(PayChoice {
@@ -113,8 +123,8 @@ pub fn Checkout(
                 />
             </section>
             <div class="paydesk-paybar">
-                <p class="paydesk-alert" role="alert" hidden=move || error.get().is_none()>
-                    {move || error.get().unwrap_or_default()}
+                <p class="paydesk-alert" role="alert" hidden=move || error().is_none()>
+                    {move || error().unwrap_or_default()}
                 </p>
                 {countdown(expires_at, seconds_left, locale.clone())}
                 {pay_button(amount, chosen_name, busy, closed, Callback::new(pay), locale)}

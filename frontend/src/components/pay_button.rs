@@ -2,13 +2,14 @@
 
 use leptos::prelude::*;
 
+use crate::components::bank_list::ReadBank;
 use crate::i18n::{Locale, fill};
 
 pub fn pay_button(
     // The order total, already formatted.
     amount: String,
     // The chosen bank's name as the shopper knows it, or `None` before they pick one.
-    bank: Signal<Option<String>>,
+    bank: ReadBank,
     // The payment is being started; the button shows it and ignores clicks.
     busy: Signal<bool>,
     // Paying is impossible (the order expired).
@@ -18,23 +19,32 @@ pub fn pay_button(
     locale: Locale,
 ) -> impl IntoView + use<> {
     let text = locale.text();
-    let label = move || match (bank.get(), busy.get()) {
-        (Some(bank), true) => fill(text.redirecting, &[&bank]),
-        (Some(bank), false) => fill(text.pay, &[&amount, &bank]),
-        (None, _) => fill(text.pay_without_bank, &[&amount]),
-    };
-    let hint = move || {
-        if bank.get().is_none() {
-            text.choose_bank_first
-        } else {
-            text.redirect_note
+    let label = {
+        let bank = bank.clone();
+        move || match (bank(), busy.get()) {
+            (Some(bank), true) => fill(text.redirecting, &[&bank]),
+            (Some(bank), false) => fill(text.pay, &[&amount, &bank]),
+            (None, _) => fill(text.pay_without_bank, &[&amount]),
         }
     };
-    let unusable = move || busy.get() || closed.get() || bank.get().is_none();
+    let hint = {
+        let bank = bank.clone();
+        move || {
+            if bank().is_none() {
+                text.choose_bank_first
+            } else {
+                text.redirect_note
+            }
+        }
+    };
+    let unusable = {
+        let bank = bank.clone();
+        move || busy.get() || closed.get() || bank().is_none()
+    };
     let pay = move |_| {
         // `busy` turns true synchronously in `on_pay`, so a double click lands here
         // with it already set.
-        if !busy.get_untracked() && !closed.get_untracked() && bank.get_untracked().is_some() {
+        if !busy.get_untracked() && !closed.get_untracked() && untrack(&*bank).is_some() {
             on_pay.run(());
         }
     };

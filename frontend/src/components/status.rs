@@ -6,22 +6,27 @@ use paydesk_shared::OrderStatus;
 
 use crate::i18n::{Locale, Text, fill};
 
+/// `status` and `failure_reason` are read reactively. Plain closures rather than
+/// signals: each signal value type costs the widget its own copy of the reactive code.
 #[component]
-pub fn StatusView(
-    /// Where the order stands; only read.
-    status: RwSignal<OrderStatus>,
+pub fn StatusView<S, R>(
+    /// Where the order stands.
+    status: S,
     /// The bank's decline code of the last attempt (`insufficient_funds`, …).
-    #[prop(into)]
-    failure_reason: Signal<Option<String>>,
+    failure_reason: R,
     /// Called when the shopper wants to try another bank after a decline.
     on_choose_again: Callback<()>,
     locale: Locale,
-) -> impl IntoView {
+) -> impl IntoView
+where
+    S: Fn() -> OrderStatus + Copy + Send + Sync + 'static,
+    R: Fn() -> Option<String> + Send + Sync + 'static,
+{
     let text = locale.text();
-    let title = move || title(text, status.get(), failure_reason.get().as_deref());
-    let detail = move || detail(text, status.get());
+    let title = move || title(text, status(), failure_reason().as_deref());
+    let detail = move || detail(text, status());
     view! {
-        <section class="paydesk-status" part="status" data-tone=move || tone(status.get())>
+        <section class="paydesk-status" part="status" data-tone=move || tone(status())>
             <span class="paydesk-status__icon" aria-hidden="true"></span>
             <p class="paydesk-status__title" data-testid="paydesk-status">{title}</p>
             <p class="paydesk-status__detail" hidden=move || detail().is_empty()>{detail}</p>
@@ -29,7 +34,7 @@ pub fn StatusView(
                 type="button"
                 class="paydesk-button"
                 data-action="choose-again"
-                hidden=move || status.get() != OrderStatus::Failed
+                hidden=move || status() != OrderStatus::Failed
                 on:click=move |_| on_choose_again.run(())
             >
                 {text.choose_another_bank}
