@@ -84,7 +84,7 @@ fn dispatch(command: &str, args: &[String]) -> Result<()> {
             no_args(command, args)?;
             let tools = setup(root)?;
             widget::build(root, &tools)?;
-            widget::check_size(root, widget::Budget::Enforce)
+            widget::check_size(root)
         }
         "bench-orders" => bench::orders(root, args),
         "bench-notifications" => bench_notifications::run(root, args),

@@ -39,9 +39,7 @@ pub(crate) fn run(root: &Path) -> Result<()> {
     })?;
     stages.run("setup", || tools::setup(&tools, root, Browser::Install))?;
     stages.run("build widget", || widget::build(root, &tools))?;
-    stages.run("widget size", || {
-        widget::check_size(root, widget::Budget::Report)
-    })?;
+    stages.run("widget size", || widget::check_size(root))?;
     stages.run("cargo test (native, integration, end-to-end)", || {
         process::run(
             tools
