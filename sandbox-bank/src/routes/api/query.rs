@@ -4,7 +4,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use paydesk_shared::bank_protocol::StatusQuery;
 
 use super::error::ApiError;
@@ -17,22 +17,9 @@ pub(super) async fn query(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Response {
-    match answer(&state, &headers, body).await {
-        Ok(response) => response,
-        Err(error) => error.into_response(),
-    }
-}
-
-async fn answer(
-    state: &AppState,
-    headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let body = body?;
-    signed::verify(state, headers, &body).await?;
-    let query: StatusQuery =
-        serde_json::from_slice(&body).map_err(|e| ApiError::invalid_json(&e))?;
+    let state = &state;
+    let query: StatusQuery = signed::read(state, &headers, body).await?;
     require_text("attempt_id", &query.attempt_id)?;
     require_text("order_id", &query.order_id)?;
     require_text("bank_code", &query.bank_code)?;

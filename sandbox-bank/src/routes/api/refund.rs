@@ -5,7 +5,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use paydesk_shared::Money;
 use paydesk_shared::bank_protocol::{RefundOutcome, RefundRequest};
 
@@ -22,22 +22,9 @@ pub(super) async fn refund(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Response {
-    match answer(&state, &headers, body).await {
-        Ok(response) => response,
-        Err(error) => error.into_response(),
-    }
-}
-
-async fn answer(
-    state: &AppState,
-    headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let body = body?;
-    signed::verify(state, headers, &body).await?;
-    let request: RefundRequest =
-        serde_json::from_slice(&body).map_err(|e| ApiError::invalid_json(&e))?;
+    let state = &state;
+    let request: RefundRequest = signed::read(state, &headers, body).await?;
     let order = order(request)?;
     let answer = state.ledger.refund(&order, now_unix()).await?;
     match &answer.outcome {

@@ -1,11 +1,14 @@
 //! Both ends of a signed exchange with the gateway: checking a request's signature
 //! and nonce, and signing an answer's body with the bank's key.
 
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use paydesk_shared::bank_protocol::SIGNATURE_HEADER;
 use paydesk_shared::signing::SignatureError;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
 use crate::clock::now_unix;
@@ -38,6 +41,17 @@ pub(super) async fn verify(
         ));
     }
     Ok(())
+}
+
+/// The request's body, read, verified by [`verify`] and decoded as JSON.
+pub(super) async fn read<T: DeserializeOwned>(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<T, ApiError> {
+    let body = body?;
+    verify(state, headers, &body).await?;
+    serde_json::from_slice(&body).map_err(|e| ApiError::invalid_json(&e))
 }
 
 /// A JSON answer signed over its exact bytes.
