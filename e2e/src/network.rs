@@ -15,7 +15,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::stack::{SECRET_KEY, WEBHOOK_SECRET};
+use crate::stack::{SECRET_KEY, WEBHOOK_SECRET, start_bank};
 
 const RETURN_URL: &str = "https://shop.example/checkout/complete";
 
@@ -70,18 +70,14 @@ impl Network {
         let bank_url = format!("http://{}", bank_listener.local_addr()?);
         let gateway_key = Signer::generate("gateway-net");
         let bank_key = Signer::generate("bank-net");
-        let bank = paydesk_sandbox_bank::Application::build(
-            paydesk_sandbox_bank::Config::new(
-                bank_key.clone(),
-                vec![gateway_key.public_key()],
-                bank_url.clone(),
-                data.path().join("bank.sqlite"),
-            ),
+        start_bank(
             bank_listener,
+            &bank_url,
+            &bank_key,
+            &gateway_key,
+            data.path(),
         )
-        .await
-        .context("sandbox bank")?;
-        tokio::spawn(bank.run_until_stopped(std::future::pending()));
+        .await?;
         let mut network = Network {
             gateway_url: format!("http://{gateway_addr}"),
             bank_url,

@@ -39,6 +39,30 @@ async fn bind() -> anyhow::Result<(TcpListener, String)> {
     Ok((listener, url))
 }
 
+/// Starts the sandbox bank in the background, trusting `gateway_key`, with its books
+/// in `dir`.
+pub(crate) async fn start_bank(
+    listener: TcpListener,
+    url: &str,
+    bank_key: &Signer,
+    gateway_key: &Signer,
+    dir: &std::path::Path,
+) -> anyhow::Result<()> {
+    let bank = paydesk_sandbox_bank::Application::build(
+        paydesk_sandbox_bank::Config::new(
+            bank_key.clone(),
+            vec![gateway_key.public_key()],
+            url.to_owned(),
+            dir.join("bank.sqlite"),
+        ),
+        listener,
+    )
+    .await
+    .context("sandbox bank")?;
+    tokio::spawn(bank.run_until_stopped(std::future::pending()));
+    Ok(())
+}
+
 /// The built widget: `PAYDESK_WIDGET_DIST`, else the workspace's `frontend/dist`.
 fn widget_dir() -> anyhow::Result<PathBuf> {
     let dir = std::env::var_os("PAYDESK_WIDGET_DIST")
@@ -66,17 +90,14 @@ impl Stack {
         let gateway_key = Signer::generate("gateway-e2e");
         let bank_key = Signer::generate("bank-e2e");
 
-        let bank = paydesk_sandbox_bank::Application::build(
-            paydesk_sandbox_bank::Config::new(
-                bank_key.clone(),
-                vec![gateway_key.public_key()],
-                bank_url.clone(),
-                data.path().join("bank.sqlite"),
-            ),
+        start_bank(
             bank_listener,
+            &bank_url,
+            &bank_key,
+            &gateway_key,
+            data.path(),
         )
-        .await
-        .context("sandbox bank")?;
+        .await?;
 
         let database = data.path().join("gateway.sqlite");
         let mut config = paydesk_gateway::Config::new(
@@ -113,7 +134,6 @@ impl Stack {
         .await
         .context("demo shop")?;
 
-        tokio::spawn(bank.run_until_stopped(std::future::pending()));
         tokio::spawn(gateway.run_until_stopped(std::future::pending()));
         tokio::spawn(shop.run_until_stopped(std::future::pending()));
         Ok(Stack {
