@@ -1,6 +1,7 @@
 //! The Paydesk gateway: merchant API, widget API, hosted checkout, bank connectors,
 //! notification intake and webhook delivery, on one `Store`.
 
+mod background;
 mod banking;
 pub mod clock;
 pub mod config;

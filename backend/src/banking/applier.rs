@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
-use super::{idle, plan};
+use super::plan;
+use crate::background::idle;
 use crate::ids::new_id;
 use crate::state::AppState;
 use crate::store::{
@@ -39,7 +40,14 @@ pub(super) async fn run(state: Arc<AppState>, mut shutdown: watch::Receiver<bool
         if full {
             continue;
         }
-        if !idle(MAX_IDLE, Some(&state.bank.applier), &mut shutdown).await {
+        if !idle(
+            &*state.clock,
+            MAX_IDLE,
+            Some(&state.bank.applier),
+            &mut shutdown,
+        )
+        .await
+        {
             return;
         }
     }

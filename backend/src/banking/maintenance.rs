@@ -6,7 +6,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use tokio::sync::watch;
 
-use super::idle;
+use crate::background::idle;
 use crate::state::AppState;
 
 #[derive(Debug, Default)]
@@ -47,7 +47,14 @@ pub(super) async fn run(state: Arc<AppState>, mut shutdown: watch::Receiver<bool
         if complete && state.bank.maintenance.replace(down.clone()) {
             tracing::info!(banks = ?down, "banks in maintenance changed");
         }
-        if !idle(state.bank.schedule.maintenance_every, None, &mut shutdown).await {
+        if !idle(
+            &*state.clock,
+            state.bank.schedule.maintenance_every,
+            None,
+            &mut shutdown,
+        )
+        .await
+        {
             return;
         }
     }

@@ -57,25 +57,3 @@ pub(crate) fn spawn(
         tokio::spawn(maintenance::run(state, shutdown.subscribe())),
     ]
 }
-
-/// Sleeps until `wait` passes, `wakeup` fires or the gateway stops; `false` on stop.
-async fn idle(
-    wait: std::time::Duration,
-    wakeup: Option<&Notify>,
-    shutdown: &mut watch::Receiver<bool>,
-) -> bool {
-    if *shutdown.borrow() {
-        return false;
-    }
-    let woken = async {
-        match wakeup {
-            Some(n) => n.notified().await,
-            None => std::future::pending().await,
-        }
-    };
-    tokio::select! {
-        () = woken => true,
-        () = tokio::time::sleep(wait) => true,
-        _ = shutdown.changed() => false,
-    }
-}

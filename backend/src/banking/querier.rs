@@ -8,9 +8,9 @@ use std::time::Duration;
 use futures::StreamExt;
 use tokio::sync::watch;
 
-use super::idle;
 use super::intake::{stated, store_verdict};
 use super::schedule::backoff_ms;
+use crate::background::{idle, until_due};
 use crate::connectors::QueryResult;
 use crate::state::AppState;
 use crate::store::{AttemptToQuery, NewInboxEntry, StatedVerdict, StoreError, VerdictSource};
@@ -35,14 +35,8 @@ pub(super) async fn run(state: Arc<AppState>, mut shutdown: watch::Receiver<bool
         if full {
             continue;
         }
-        let wait = match state.store.next_query_due().await {
-            Ok(Some(at)) => {
-                let ms = (at - state.clock.now_ms()).clamp(0, MAX_IDLE.as_millis() as i64);
-                Duration::from_millis(ms.unsigned_abs())
-            }
-            _ => MAX_IDLE,
-        };
-        if !idle(wait, None, &mut shutdown).await {
+        let wait = until_due(&*state.clock, state.store.next_query_due().await, MAX_IDLE);
+        if !idle(&*state.clock, wait, None, &mut shutdown).await {
             return;
         }
     }

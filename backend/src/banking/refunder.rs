@@ -8,8 +8,8 @@ use futures::StreamExt;
 use tokio::sync::watch;
 
 use super::events::refund_event;
-use super::idle;
 use super::schedule::backoff_ms;
+use crate::background::{idle, until_due};
 use crate::connectors::{ConnectorError, RefundOrder, RefundResult};
 use crate::ids::new_id;
 use crate::state::AppState;
@@ -31,14 +31,15 @@ pub(super) async fn run(state: Arc<AppState>, mut shutdown: watch::Receiver<bool
         if full {
             continue;
         }
-        let wait = match state.store.next_refund_due().await {
-            Ok(Some(at)) => {
-                let ms = (at - state.clock.now_ms()).clamp(0, MAX_IDLE.as_millis() as i64);
-                Duration::from_millis(ms.unsigned_abs())
-            }
-            _ => MAX_IDLE,
-        };
-        if !idle(wait, Some(&state.bank.refunder), &mut shutdown).await {
+        let wait = until_due(&*state.clock, state.store.next_refund_due().await, MAX_IDLE);
+        if !idle(
+            &*state.clock,
+            wait,
+            Some(&state.bank.refunder),
+            &mut shutdown,
+        )
+        .await
+        {
             return;
         }
     }

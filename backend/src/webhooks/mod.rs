@@ -8,6 +8,7 @@ use futures::StreamExt;
 use paydesk_shared::webhook;
 use tokio::sync::{Notify, watch};
 
+use crate::background::{idle, until_due};
 use crate::clock::Clock;
 use crate::store::{OutboxEvent, Store};
 
@@ -46,11 +47,9 @@ impl Dispatcher {
             if delivered_full_batch {
                 continue;
             }
-            let wait = self.idle_time().await;
-            tokio::select! {
-                _ = self.wakeup.notified() => {}
-                _ = tokio::time::sleep(wait) => {}
-                _ = shutdown.changed() => return,
+            let wait = until_due(&*self.clock, self.store.next_event_due().await, MAX_IDLE);
+            if !idle(&*self.clock, wait, Some(&self.wakeup), &mut shutdown).await {
+                return;
             }
         }
     }
@@ -62,16 +61,6 @@ impl Dispatcher {
             .for_each_concurrent(CONCURRENCY, |event| self.deliver(event))
             .await;
         Ok(n)
-    }
-
-    async fn idle_time(&self) -> Duration {
-        match self.store.next_event_due().await {
-            Ok(Some(at)) => {
-                let ms = (at - self.clock.now_ms()).clamp(0, MAX_IDLE.as_millis() as i64);
-                Duration::from_millis(ms.unsigned_abs())
-            }
-            _ => MAX_IDLE,
-        }
     }
 
     async fn deliver(&self, event: OutboxEvent) {
