@@ -24,6 +24,9 @@ pub struct Config {
     pub widget_dir: PathBuf,
     /// How long a new order can be paid.
     pub order_ttl: Duration,
+    /// Webhook URLs may point at private and loopback addresses (the sandbox's shop is
+    /// on 127.0.0.1); off by default, so no merchant can aim the gateway inside.
+    pub webhook_allow_private_urls: bool,
     /// Merchants to create or update at start-up (the demo merchant).
     pub merchants: Vec<MerchantSeed>,
     pub clock: Arc<dyn Clock>,
@@ -56,6 +59,7 @@ impl Config {
             operator_key: None,
             widget_dir: PathBuf::from("frontend/dist"),
             order_ttl: Self::DEFAULT_ORDER_TTL,
+            webhook_allow_private_urls: false,
             merchants: Vec::new(),
             clock: Arc::new(SystemClock),
         }
@@ -96,6 +100,7 @@ pub struct MerchantSeed {
     pub id: String,
     pub name: String,
     pub secret_key: String,
+    /// Registered as the merchant's endpoint `we_<merchant id>` for every event type.
     pub webhook_url: Option<String>,
     pub webhook_secret: String,
     pub return_urls: Vec<String>,

@@ -95,6 +95,10 @@ async fn main() -> anyhow::Result<()> {
         config.connectors = paydesk_gateway::connectors_file::load(&text, &data_dir)
             .with_context(|| format!("PAYDESK_CONNECTORS {path}"))?;
     }
+    config.webhook_allow_private_urls = match env::var("PAYDESK_WEBHOOK_ALLOW_PRIVATE_URLS") {
+        Ok(v) => matches!(v.as_str(), "1" | "true" | "yes"),
+        Err(_) => false,
+    };
     config.operator_key = env::var("PAYDESK_OPERATOR_KEY")
         .ok()
         .filter(|k| !k.is_empty());

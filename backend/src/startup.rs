@@ -11,14 +11,14 @@ use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
 
 use crate::banking::{self, BankSide};
-use crate::config::{BankSelection, Config, Protocol};
+use crate::config::{BankSelection, Config, MerchantSeed, Protocol};
 use crate::connectors::{BankConnector, Connectors, SandboxConnector};
 use crate::merchants::{Merchants, key_hash};
 use crate::routes;
 use crate::state::AppState;
 use crate::status_hub::StatusHub;
 use crate::store::sqlite::SqliteStore;
-use crate::store::{Merchant, Store};
+use crate::store::{EndpointStatus, Merchant, Store, WebhookEndpoint};
 use crate::webhooks::Dispatcher;
 use crate::widget_assets::WidgetAssets;
 
@@ -36,19 +36,8 @@ impl Application {
     /// bound listener so callers can bind port 0 and learn the port first.
     pub async fn build(config: Config, listener: TcpListener) -> anyhow::Result<Self> {
         let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.database_path).await?);
-        let now = config.clock.now_ms();
         for seed in &config.merchants {
-            store
-                .upsert_merchant(&Merchant {
-                    id: seed.id.clone(),
-                    name: seed.name.clone(),
-                    secret_key_hash: key_hash(&seed.secret_key),
-                    webhook_url: seed.webhook_url.clone(),
-                    webhook_secret: seed.webhook_secret.clone(),
-                    return_urls: seed.return_urls.clone(),
-                    created_at: now,
-                })
-                .await?;
+            seed_merchant(&*store, seed, config.clock.now_ms()).await?;
         }
 
         let banks = directory();
@@ -68,6 +57,7 @@ impl Application {
             public_url: config.public_url.clone().into(),
             operator_key_hash: config.operator_key.as_deref().map(|k| key_hash(k).into()),
             order_ttl: config.order_ttl,
+            webhook_allow_private_urls: config.webhook_allow_private_urls,
             widget: Arc::new(WidgetAssets::load(&config.widget_dir)),
             shutdown: shutdown_rx,
         };
@@ -75,7 +65,8 @@ impl Application {
             store,
             clock: config.clock.clone(),
             wakeup: outbox,
-            http: Dispatcher::http_client(),
+            http: Dispatcher::http_client(config.webhook_allow_private_urls),
+            allow_private: config.webhook_allow_private_urls,
         };
         Ok(Application {
             port: listener.local_addr()?.port(),
@@ -116,6 +107,49 @@ impl Application {
         }
         Ok(())
     }
+}
+
+/// Creates or updates a configured merchant and its endpoint `we_<merchant id>`: a
+/// changed secret replaces the old one at once (configuration has no overlap).
+async fn seed_merchant(store: &dyn Store, seed: &MerchantSeed, now: i64) -> anyhow::Result<()> {
+    store
+        .upsert_merchant(&Merchant {
+            id: seed.id.clone(),
+            name: seed.name.clone(),
+            secret_key_hash: key_hash(&seed.secret_key),
+            return_urls: seed.return_urls.clone(),
+            created_at: now,
+        })
+        .await?;
+    let id = format!("we_{}", seed.id);
+    let existing = store.webhook_endpoint(&seed.id, &id).await?;
+    let (status, url) = match &seed.webhook_url {
+        Some(url) => (EndpointStatus::Enabled, url.clone()),
+        None if existing.is_none() => return Ok(()),
+        None => (EndpointStatus::Deleted, String::new()),
+    };
+    store
+        .save_webhook_endpoint(&WebhookEndpoint {
+            id: id.clone(),
+            merchant_id: seed.id.clone(),
+            url,
+            event_types: vec!["*".into()],
+            description: Some("configured with the gateway".into()),
+            secret: seed.webhook_secret.clone(),
+            previous_secret: None,
+            previous_secret_until: None,
+            status,
+            disabled_reason: None,
+            created_at: existing.as_ref().map_or(now, |e| e.created_at),
+            updated_at: now,
+        })
+        .await?;
+    if existing.is_some_and(|e| e.secret != seed.webhook_secret) {
+        store
+            .rotate_webhook_secret(&seed.id, &id, &seed.webhook_secret, now, now)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Routes every bank of the directory to its configured connector.

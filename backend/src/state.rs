@@ -29,6 +29,8 @@ pub(crate) struct AppState {
     /// SHA-256 of the operator key; `None` turns the operator API off.
     pub(crate) operator_key_hash: Option<Arc<str>>,
     pub(crate) order_ttl: Duration,
+    /// Webhook URLs may point at private and loopback addresses.
+    pub(crate) webhook_allow_private_urls: bool,
     /// The built widget's current version and integrity, for the hosted pages.
     pub(crate) widget: Arc<WidgetAssets>,
     /// Becomes `true` when the gateway stops; long-lived streams end on it.

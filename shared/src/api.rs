@@ -83,9 +83,12 @@ pub struct AttemptResponse {
 pub struct WebhookEvent {
     /// Stable across retries: deduplicate on it.
     pub id: String,
-    /// `order.paid`, …
+    /// One of [`crate::webhook::EVENT_TYPES`].
     #[serde(rename = "type")]
     pub kind: String,
+    /// 1, 2, 3 … within the event's order: events of one order are delivered to an
+    /// endpoint in this order, and a receiver can tell which came last.
+    pub sequence: i64,
     pub created_at: String,
     pub data: WebhookData,
 }

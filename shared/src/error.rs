@@ -36,6 +36,16 @@ pub enum ErrorCode {
     NotificationMismatch,
     /// A signed bank message arrived a second time with the same nonce.
     NotificationReplayed,
+    /// A webhook URL points at a private or loopback address the operator does not allow.
+    WebhookUrlNotAllowed,
+    /// An event type no endpoint can subscribe to.
+    EventTypeUnknown,
+    /// A merchant has as many webhook endpoints as allowed.
+    EndpointLimitReached,
+    /// No enabled endpoint can take the event asked to be redelivered.
+    EndpointDisabled,
+    /// A list's query parameter is not one the endpoint takes, or out of range.
+    QueryInvalid,
     MethodNotAllowed,
     PayloadTooLarge,
     UnsupportedMediaType,
@@ -67,6 +77,11 @@ impl ErrorCode {
             ErrorCode::SignatureInvalid => "signature_invalid",
             ErrorCode::NotificationMismatch => "notification_mismatch",
             ErrorCode::NotificationReplayed => "notification_replayed",
+            ErrorCode::WebhookUrlNotAllowed => "webhook_url_not_allowed",
+            ErrorCode::EventTypeUnknown => "event_type_unknown",
+            ErrorCode::EndpointLimitReached => "endpoint_limit_reached",
+            ErrorCode::EndpointDisabled => "endpoint_disabled",
+            ErrorCode::QueryInvalid => "query_invalid",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",

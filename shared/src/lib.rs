@@ -18,6 +18,7 @@ pub mod shutdown;
 pub mod signing;
 #[cfg(feature = "signing")]
 pub mod webhook;
+pub mod webhook_api;
 
 pub use currency::Currency;
 pub use error::{ErrorBody, ErrorCode};

@@ -8,6 +8,15 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 pub const SIGNATURE_HEADER: &str = "Paydesk-Signature";
+/// Every event type the gateway sends; an endpoint subscribes to some or to `*`.
+pub const EVENT_TYPES: [&str; 6] = [
+    "order.paid",
+    "order.failed",
+    "order.expired",
+    "order.cancelled",
+    "refund.succeeded",
+    "refund.failed",
+];
 pub const DEFAULT_TOLERANCE_SECS: i64 = 300;
 
 type HmacSha256 = Hmac<Sha256>;

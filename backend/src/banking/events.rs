@@ -1,7 +1,7 @@
 //! Events the bank side enqueues for the merchant, with the order as it stands after
 //! the change they report.
 
-use paydesk_shared::api::{RefundResponse, WebhookData, WebhookEvent};
+use paydesk_shared::api::{RefundResponse, WebhookData};
 
 use crate::ids::new_id;
 use crate::store::{NewEvent, OrderRecord, RefundRecord};
@@ -28,23 +28,15 @@ fn event(
     kind: &str,
     now: i64,
 ) -> NewEvent {
-    let id = new_id("evt");
-    let body = WebhookEvent {
-        id: id.clone(),
+    NewEvent {
+        id: new_id("evt"),
+        merchant_id: order.merchant_id.clone(),
+        order_id: order.id.clone(),
         kind: kind.to_owned(),
-        created_at: wire::timestamp(now),
         data: WebhookData {
             order: wire::order_response(order, public_url, now),
             refund,
         },
-    };
-    NewEvent {
-        id,
-        merchant_id: order.merchant_id.clone(),
-        order_id: order.id.clone(),
-        kind: kind.to_owned(),
-        // A struct of strings and enums always serialises.
-        payload: serde_json::to_string(&body).unwrap_or_default(),
         created_at: now,
     }
 }

@@ -8,6 +8,7 @@ mod hosted;
 mod merchant;
 mod operator;
 mod request;
+mod webhooks;
 mod widget;
 
 use std::path::Path;
@@ -32,6 +33,7 @@ pub(crate) fn router(state: AppState, widget_dir: &Path) -> Router {
         .merge(hosted::router())
         .merge(bank_notify::router())
         .merge(operator::router())
+        .merge(webhooks::router())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .nest_service("/assets", assets::router(widget_dir))
         .fallback(not_found)

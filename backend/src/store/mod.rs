@@ -5,11 +5,13 @@
 mod bank_records;
 mod records;
 pub mod sqlite;
+mod webhook_records;
 
 use async_trait::async_trait;
 
 pub use bank_records::*;
 pub use records::*;
+pub use webhook_records::*;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -115,18 +117,63 @@ pub trait Store: Send + Sync + 'static {
 
     async fn inbox_counts(&self) -> Result<InboxCounts, StoreError>;
 
-    /// Undelivered events whose next attempt is due, oldest first.
-    async fn due_events(&self, now_ms: i64, limit: u32) -> Result<Vec<OutboxEvent>, StoreError>;
+    /// Registers an endpoint, or replaces an existing one's URL, event types,
+    /// description and status (not its secrets). An endpoint that is no longer enabled
+    /// has its pending deliveries cancelled in the same transaction.
+    async fn save_webhook_endpoint(&self, endpoint: &WebhookEndpoint) -> Result<(), StoreError>;
 
-    /// The earliest `next_attempt_at` of any undelivered event.
-    async fn next_event_due(&self) -> Result<Option<i64>, StoreError>;
+    /// The merchant's endpoints that are not deleted, oldest first.
+    async fn webhook_endpoints(&self, merchant_id: &str)
+    -> Result<Vec<WebhookEndpoint>, StoreError>;
 
-    async fn mark_event_delivered(&self, event_id: &str, now_ms: i64) -> Result<(), StoreError>;
+    async fn webhook_endpoint(
+        &self,
+        merchant_id: &str,
+        endpoint_id: &str,
+    ) -> Result<Option<WebhookEndpoint>, StoreError>;
 
-    async fn mark_event_failed(
+    /// Makes `secret` the endpoint's secret; the old one keeps signing until
+    /// `previous_until`. `None` if there is no such live endpoint.
+    async fn rotate_webhook_secret(
+        &self,
+        merchant_id: &str,
+        endpoint_id: &str,
+        secret: &str,
+        previous_until: i64,
+        now_ms: i64,
+    ) -> Result<Option<WebhookEndpoint>, StoreError>;
+
+    /// Deliveries due by `now_ms` whose earlier events of the same order have reached
+    /// the same endpoint (or stopped trying), oldest first.
+    async fn due_deliveries(&self, now_ms: i64, limit: u32)
+    -> Result<Vec<DueDelivery>, StoreError>;
+
+    /// When the next delivery that may be sent is due.
+    async fn next_delivery_due(&self) -> Result<Option<i64>, StoreError>;
+
+    /// Records attempts and what they mean for their deliveries, in one transaction.
+    async fn record_deliveries(&self, results: &[DeliveryResult]) -> Result<(), StoreError>;
+
+    /// The merchant's events, newest first.
+    async fn events(
+        &self,
+        merchant_id: &str,
+        filter: &EventFilter,
+        limit: u32,
+    ) -> Result<Vec<StoredEvent>, StoreError>;
+
+    async fn event(&self, merchant_id: &str, event_id: &str)
+    -> Result<Option<StoredEvent>, StoreError>;
+
+    /// The event's deliveries with their attempts.
+    async fn event_deliveries(&self, event_id: &str) -> Result<Vec<DeliveryRecord>, StoreError>;
+
+    /// Sends the event again to each of `endpoint_ids` that is enabled, from now, with a
+    /// fresh retry window; returns the endpoints it will go to.
+    async fn redeliver(
         &self,
         event_id: &str,
-        next_attempt_at: i64,
-        error: &str,
-    ) -> Result<(), StoreError>;
+        endpoint_ids: &[String],
+        now_ms: i64,
+    ) -> Result<Vec<String>, StoreError>;
 }

@@ -10,8 +10,6 @@ pub struct Merchant {
     pub id: String,
     pub name: String,
     pub secret_key_hash: String,
-    pub webhook_url: Option<String>,
-    pub webhook_secret: String,
     pub return_urls: Vec<String>,
     pub created_at: i64,
 }
@@ -112,26 +110,6 @@ pub enum StartAttemptOutcome {
     Existing(AttemptRecord),
     /// The order is in a status that cannot start an attempt.
     NotPayable(OrderStatus),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewEvent {
-    pub id: String,
-    pub merchant_id: String,
-    pub order_id: String,
-    pub kind: String,
-    pub payload: String,
-    pub created_at: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutboxEvent {
-    pub id: String,
-    pub merchant_id: String,
-    pub order_id: String,
-    pub kind: String,
-    pub payload: String,
-    pub attempts: u32,
 }
 
 impl NewOrder {

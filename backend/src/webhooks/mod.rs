@@ -1,132 +1,235 @@
 //! Webhook delivery from the outbox. Events are written in the same transaction as the
-//! order change they report; this dispatcher sends each until the merchant answers 2xx.
+//! change they report, with one delivery per subscribed endpoint; the dispatcher sends
+//! due deliveries (per order and endpoint in sequence order), records every attempt, and
+//! retries with backoff for three days. Nothing is in memory that a crash could lose:
+//! a delivery sent but not yet recorded is sent again after a restart.
 
-use std::sync::Arc;
-use std::time::Duration;
+mod retry;
+pub(crate) mod url_policy;
 
-use futures::StreamExt;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
 use paydesk_shared::webhook;
-use tokio::sync::{Notify, watch};
+use rand::Rng;
+use tokio::sync::{Notify, Semaphore, mpsc, watch};
 
 use crate::background::{idle, until_due};
 use crate::clock::Clock;
-use crate::store::{OutboxEvent, Store};
+use crate::store::{AttemptLog, DeliveryResult, DueDelivery, Store};
+use retry::{Answer, JITTER_MAX};
 
-const BATCH: u32 = 64;
-const CONCURRENCY: usize = 16;
+
+/// Deliveries in flight at once.
+const CONCURRENCY: usize = 64;
 const TIMEOUT: Duration = Duration::from_secs(10);
 /// The longest the dispatcher sleeps without looking at the outbox.
 const MAX_IDLE: Duration = Duration::from_secs(30);
-const MAX_BACKOFF_MS: i64 = 60 * 60 * 1000;
+/// Most attempts recorded in one transaction.
+const RECORD_BATCH: usize = 256;
+/// How an attempt's error is kept: the first characters say what happened.
+const MAX_ERROR_LEN: usize = 300;
+
+type InFlight = Arc<Mutex<HashSet<(String, String)>>>;
 
 pub(crate) struct Dispatcher {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) clock: Arc<dyn Clock>,
+    /// Woken when an event is enqueued, and when attempts are recorded.
     pub(crate) wakeup: Arc<Notify>,
     pub(crate) http: reqwest::Client,
+    /// The operator allows webhook URLs on private and loopback addresses.
+    pub(crate) allow_private: bool,
 }
 
 impl Dispatcher {
-    pub(crate) fn http_client() -> reqwest::Client {
-        reqwest::Client::builder()
+    pub(crate) fn http_client(allow_private: bool) -> reqwest::Client {
+        let builder = reqwest::Client::builder()
             .timeout(TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap_or_default()
+            .user_agent("Paydesk-Webhooks/1");
+        let builder = if allow_private {
+            builder
+        } else {
+            builder.dns_resolver(Arc::new(url_policy::PublicResolver))
+        };
+        builder.build().unwrap_or_default()
     }
 
+    /// Keeps up to [`CONCURRENCY`] deliveries in flight; a recorder commits their
+    /// results in batches. A delivery stays pending in the store until its result is
+    /// committed, so it is never picked twice at once: the in-flight set covers the gap.
     pub(crate) async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        let this = Arc::new(self);
+        let in_flight: InFlight = Arc::default();
+        let slots = Arc::new(Semaphore::new(CONCURRENCY));
+        let (done, results) = mpsc::channel(CONCURRENCY * 2);
+        let recorder = tokio::spawn(record(this.clone(), results, in_flight.clone()));
         loop {
-            let delivered_full_batch = match self.deliver_due().await {
-                Ok(n) => n == BATCH as usize,
-                Err(e) => {
-                    tracing::error!(error = %e, "webhook dispatcher could not read the outbox");
-                    false
+            let free = slots.available_permits();
+            if free > 0 {
+                match this.start_due(free, &in_flight, &slots, &done).await {
+                    Ok(started) if started == free => continue,
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "webhook dispatcher could not read the outbox"),
                 }
-            };
-            if delivered_full_batch {
+            }
+            let wait = until_due(&*this.clock, this.store.next_delivery_due().await, MAX_IDLE);
+            // Deliveries in flight still read as due; the recorder wakes us when they end.
+            let busy = in_flight.lock().map_or(0, |f| f.len());
+            let wait = if wait.is_zero() && busy > 0 { MAX_IDLE } else { wait };
+            if !idle(&*this.clock, wait, Some(&this.wakeup), &mut shutdown).await {
+                break;
+            }
+        }
+        drop(done);
+        // Attempts under way finish and are recorded; none starts any more.
+        let _ = recorder.await;
+    }
+
+    /// Starts up to `free` due deliveries that are not in flight; returns how many.
+    async fn start_due(
+        self: &Arc<Self>,
+        free: usize,
+        in_flight: &InFlight,
+        slots: &Arc<Semaphore>,
+        done: &mpsc::Sender<DeliveryResult>,
+    ) -> Result<usize, crate::store::StoreError> {
+        let busy = in_flight.lock().map_or(0, |f| f.len());
+        let limit = u32::try_from(free + busy).unwrap_or(u32::MAX);
+        let due = self.store.due_deliveries(self.clock.now_ms(), limit).await?;
+        let mut started = 0;
+        for delivery in due {
+            if started == free {
+                break;
+            }
+            let key = (delivery.event_id.clone(), delivery.endpoint.id.clone());
+            let fresh = in_flight.lock().is_ok_and(|mut f| f.insert(key));
+            if !fresh {
                 continue;
             }
-            let wait = until_due(&*self.clock, self.store.next_event_due().await, MAX_IDLE);
-            if !idle(&*self.clock, wait, Some(&self.wakeup), &mut shutdown).await {
-                return;
-            }
+            let Ok(permit) = slots.clone().acquire_owned().await else {
+                break;
+            };
+            started += 1;
+            let (this, done) = (self.clone(), done.clone());
+            tokio::spawn(async move {
+                let result = this.attempt(delivery).await;
+                let _ = done.send(result).await;
+                drop(permit);
+            });
         }
+        Ok(started)
     }
 
-    async fn deliver_due(&self) -> Result<usize, crate::store::StoreError> {
-        let due = self.store.due_events(self.clock.now_ms(), BATCH).await?;
-        let n = due.len();
-        futures::stream::iter(due)
-            .for_each_concurrent(CONCURRENCY, |event| self.deliver(event))
-            .await;
-        Ok(n)
-    }
-
-    async fn deliver(&self, event: OutboxEvent) {
-        let result = self.send(&event).await;
-        let now = self.clock.now_ms();
-        let stored = match result {
-            Ok(()) => self.store.mark_event_delivered(&event.id, now).await,
-            Err(error) => {
-                let next = now + backoff_ms(event.attempts);
-                tracing::warn!(event = %event.id, attempts = event.attempts + 1, %error, "webhook delivery failed; will retry");
-                self.store.mark_event_failed(&event.id, next, &error).await
-            }
-        };
-        if let Err(e) = stored {
-            tracing::error!(event = %event.id, error = %e, "could not record webhook delivery result");
-        }
-    }
-
-    async fn send(&self, event: &OutboxEvent) -> Result<(), String> {
-        let merchant = self
-            .store
-            .merchant(&event.merchant_id)
-            .await
-            .map_err(|e| e.to_string())?
-            .ok_or("merchant no longer exists")?;
-        let url = merchant.webhook_url.ok_or("merchant has no webhook URL")?;
-        let signature = webhook::sign(
-            &[&merchant.webhook_secret],
-            self.clock.now_secs(),
-            event.payload.as_bytes(),
+    async fn attempt(&self, delivery: DueDelivery) -> DeliveryResult {
+        let started_at = self.clock.now_ms();
+        let clock_started = Instant::now();
+        let answer = self.send(&delivery).await;
+        let duration_ms = i64::try_from(clock_started.elapsed().as_millis()).unwrap_or(i64::MAX);
+        let jitter = rand::thread_rng().gen_range(0..=JITTER_MAX);
+        let outcome = retry::outcome(
+            &answer,
+            delivery.attempts,
+            delivery.scheduled_at,
+            self.clock.now_ms(),
+            jitter,
         );
-        let response = self
+        let (status_code, error) = match answer {
+            Answer::Status(s) if (200..300).contains(&s) => (Some(s), None),
+            Answer::Status(s) => (Some(s), Some(format!("the endpoint answered {s}"))),
+            Answer::NoAnswer(e) => (None, Some(e)),
+        };
+        if error.is_some() {
+            tracing::warn!(
+                event = %delivery.event_id,
+                endpoint = %delivery.endpoint.id,
+                attempt = delivery.attempts + 1,
+                error = error.as_deref().unwrap_or_default(),
+                ?outcome,
+                "webhook not delivered"
+            );
+        } else {
+            tracing::debug!(event = %delivery.event_id, kind = %delivery.kind, order = %delivery.order_id, "webhook delivered");
+        }
+        DeliveryResult {
+            event_id: delivery.event_id,
+            endpoint_id: delivery.endpoint.id,
+            attempt: AttemptLog {
+                started_at,
+                duration_ms,
+                status_code,
+                error: error.map(|e| e.chars().take(MAX_ERROR_LEN).collect()),
+            },
+            outcome,
+        }
+    }
+
+    async fn send(&self, delivery: &DueDelivery) -> Answer {
+        let endpoint = &delivery.endpoint;
+        let url = match url_policy::check(&endpoint.url, self.allow_private) {
+            Ok(url) => url,
+            Err(refusal) => return Answer::NoAnswer(format!("URL refused: {refusal}")),
+        };
+        let signature = webhook::sign(
+            &endpoint.signing_secrets(self.clock.now_ms()),
+            self.clock.now_secs(),
+            delivery.payload.as_bytes(),
+        );
+        let sent = self
             .http
-            .post(&url)
+            .post(url)
             .header("content-type", "application/json")
             .header(webhook::SIGNATURE_HEADER, signature)
-            .body(event.payload.clone())
+            .body(delivery.payload.clone())
             .send()
-            .await
-            .map_err(|e| format!("request failed: {e}"))?;
-        if response.status().is_success() {
-            tracing::info!(event = %event.id, kind = %event.kind, order = %event.order_id, "webhook delivered");
-            Ok(())
-        } else {
-            Err(format!("merchant answered {}", response.status()))
+            .await;
+        match sent {
+            Ok(response) => Answer::Status(response.status().as_u16()),
+            Err(e) => Answer::NoAnswer(describe(&e)),
         }
     }
 }
 
-/// 1 s, 2 s, 4 s … capped at an hour, with up to 10 % jitter so a recovering merchant
-/// is not hit by every retry at once.
-fn backoff_ms(previous_attempts: u32) -> i64 {
-    let base = 1000_i64
-        .saturating_mul(1_i64 << previous_attempts.min(22))
-        .min(MAX_BACKOFF_MS);
-    base + rand::Rng::gen_range(&mut rand::thread_rng(), 0..=base / 10)
+/// reqwest's error with its causes, without the URL (it is the merchant's, and known).
+fn describe(e: &reqwest::Error) -> String {
+    let mut text = if e.is_timeout() {
+        "timed out after 10 s".to_owned()
+    } else if e.is_connect() {
+        "could not connect".to_owned()
+    } else {
+        "request failed".to_owned()
+    };
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_grows_and_is_capped() {
-        assert!((1000..=1100).contains(&backoff_ms(0)));
-        assert!((8000..=8800).contains(&backoff_ms(3)));
-        assert!(backoff_ms(40) <= MAX_BACKOFF_MS + MAX_BACKOFF_MS / 10);
+/// Commits results as they come, in batches; frees their deliveries for the next pick
+/// only after the commit, then wakes the dispatcher (later events of the same orders
+/// may be sendable now).
+async fn record(
+    dispatcher: Arc<Dispatcher>,
+    mut results: mpsc::Receiver<DeliveryResult>,
+    in_flight: InFlight,
+) {
+    let mut batch = Vec::with_capacity(RECORD_BATCH);
+    while results.recv_many(&mut batch, RECORD_BATCH).await > 0 {
+        let done = std::mem::take(&mut batch);
+        if let Err(e) = dispatcher.store.record_deliveries(&done).await {
+            // The deliveries stay pending and are sent again: at least once, never lost.
+            tracing::error!(error = %e, attempts = done.len(), "could not record webhook attempts");
+        }
+        if let Ok(mut f) = in_flight.lock() {
+            for r in &done {
+                f.remove(&(r.event_id.clone(), r.endpoint_id.clone()));
+            }
+        }
+        dispatcher.wakeup.notify_one();
     }
 }

@@ -76,6 +76,8 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     ];
     config.widget_dir = dir.path().join("widget");
     config.operator_key = Some(OPERATOR_KEY.into());
+    // The test merchants' receivers listen on 127.0.0.1.
+    config.webhook_allow_private_urls = true;
     configure(&mut config);
     let app = Application::build(config, listener).await.unwrap();
     tokio::spawn(app.run_until_stopped(std::future::pending()));

@@ -5,7 +5,8 @@ use paydesk_shared::{Currency, Money};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
 
-use super::inbox::{insert_alert, insert_event};
+use super::inbox::insert_alert;
+use super::outbox::insert_event;
 use crate::store::{Alert, AttemptToQuery, RefundDecision, RefundRecord, RefundStatus, StoreError};
 
 fn money(row: &SqliteRow, column: &str) -> Result<Money, StoreError> {

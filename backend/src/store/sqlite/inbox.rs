@@ -5,9 +5,10 @@
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
+use super::outbox::insert_event;
 use super::status_list;
 use crate::store::{
-    Applied, InboxCounts, InboxEntry, InboxPlan, NewAlert, NewEvent, NewInboxEntry, PlannedEntry,
+    Applied, InboxCounts, InboxEntry, InboxPlan, NewAlert, NewInboxEntry, PlannedEntry,
     ReceiveOutcome, StatedVerdict, StoreError,
 };
 use paydesk_shared::payment::{AttemptStatus, OrderTransition};
@@ -292,26 +293,6 @@ async fn move_order(
         _ => query,
     };
     Ok(query.execute(&mut **tx).await?.rows_affected() == 1)
-}
-
-pub(super) async fn insert_event(
-    tx: &mut Transaction<'_, Sqlite>,
-    e: &NewEvent,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO outbox_events (id, merchant_id, order_id, type, payload, created_at, next_attempt_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&e.id)
-    .bind(&e.merchant_id)
-    .bind(&e.order_id)
-    .bind(&e.kind)
-    .bind(&e.payload)
-    .bind(e.created_at)
-    .bind(e.created_at)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
 
 pub(super) async fn insert_alert(

@@ -6,20 +6,16 @@ pub(super) async fn upsert(pool: &SqlitePool, m: &Merchant) -> Result<(), StoreE
     let return_urls =
         serde_json::to_string(&m.return_urls).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     sqlx::query(
-        "INSERT INTO merchants (id, name, secret_key_hash, webhook_url, webhook_secret, return_urls, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
+        "INSERT INTO merchants (id, name, secret_key_hash, return_urls, created_at)
+         VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET
              name = excluded.name,
              secret_key_hash = excluded.secret_key_hash,
-             webhook_url = excluded.webhook_url,
-             webhook_secret = excluded.webhook_secret,
              return_urls = excluded.return_urls",
     )
     .bind(&m.id)
     .bind(&m.name)
     .bind(&m.secret_key_hash)
-    .bind(&m.webhook_url)
-    .bind(&m.webhook_secret)
     .bind(return_urls)
     .bind(m.created_at)
     .execute(pool)
@@ -54,8 +50,6 @@ fn from_row(row: &SqliteRow) -> Result<Merchant, StoreError> {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
         secret_key_hash: row.try_get("secret_key_hash")?,
-        webhook_url: row.try_get("webhook_url")?,
-        webhook_secret: row.try_get("webhook_secret")?,
         return_urls: serde_json::from_str(&return_urls)
             .map_err(|e| StoreError::Corrupt(format!("merchants.return_urls: {e}")))?,
         created_at: row.try_get("created_at")?,

@@ -9,6 +9,7 @@ mod merchants;
 mod order_writer;
 mod orders;
 mod outbox;
+mod webhook_endpoints;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -199,25 +200,77 @@ impl Store for SqliteStore {
         inbox::counts(&self.read).await
     }
 
-    async fn due_events(&self, now_ms: i64, limit: u32) -> Result<Vec<OutboxEvent>, StoreError> {
+    async fn save_webhook_endpoint(&self, endpoint: &WebhookEndpoint) -> Result<(), StoreError> {
+        webhook_endpoints::save(&self.write, endpoint).await
+    }
+
+    async fn webhook_endpoints(
+        &self,
+        merchant_id: &str,
+    ) -> Result<Vec<WebhookEndpoint>, StoreError> {
+        webhook_endpoints::list(&self.read, merchant_id).await
+    }
+
+    async fn webhook_endpoint(
+        &self,
+        merchant_id: &str,
+        endpoint_id: &str,
+    ) -> Result<Option<WebhookEndpoint>, StoreError> {
+        webhook_endpoints::one(&self.read, merchant_id, endpoint_id).await
+    }
+
+    async fn rotate_webhook_secret(
+        &self,
+        merchant_id: &str,
+        endpoint_id: &str,
+        secret: &str,
+        previous_until: i64,
+        now_ms: i64,
+    ) -> Result<Option<WebhookEndpoint>, StoreError> {
+        webhook_endpoints::rotate(&self.write, merchant_id, endpoint_id, secret, previous_until, now_ms)
+            .await
+    }
+
+    async fn due_deliveries(&self, now_ms: i64, limit: u32) -> Result<Vec<DueDelivery>, StoreError> {
         outbox::due(&self.read, now_ms, limit).await
     }
 
-    async fn next_event_due(&self) -> Result<Option<i64>, StoreError> {
+    async fn next_delivery_due(&self) -> Result<Option<i64>, StoreError> {
         outbox::next_due(&self.read).await
     }
 
-    async fn mark_event_delivered(&self, event_id: &str, now_ms: i64) -> Result<(), StoreError> {
-        outbox::delivered(&self.write, event_id, now_ms).await
+    async fn record_deliveries(&self, results: &[DeliveryResult]) -> Result<(), StoreError> {
+        outbox::record(&self.write, results).await
     }
 
-    async fn mark_event_failed(
+    async fn events(
+        &self,
+        merchant_id: &str,
+        filter: &EventFilter,
+        limit: u32,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        outbox::list(&self.read, merchant_id, filter, limit).await
+    }
+
+    async fn event(
+        &self,
+        merchant_id: &str,
+        event_id: &str,
+    ) -> Result<Option<StoredEvent>, StoreError> {
+        outbox::one(&self.read, merchant_id, event_id).await
+    }
+
+    async fn event_deliveries(&self, event_id: &str) -> Result<Vec<DeliveryRecord>, StoreError> {
+        outbox::deliveries(&self.read, event_id).await
+    }
+
+    async fn redeliver(
         &self,
         event_id: &str,
-        next_attempt_at: i64,
-        error: &str,
-    ) -> Result<(), StoreError> {
-        outbox::failed(&self.write, event_id, next_attempt_at, error).await
+        endpoint_ids: &[String],
+        now_ms: i64,
+    ) -> Result<Vec<String>, StoreError> {
+        outbox::redeliver(&self.write, event_id, endpoint_ids, now_ms).await
     }
 }
 

@@ -1,16 +1,78 @@
-use sqlx::{Row, SqlitePool};
+//! The transactional outbox: events inserted with the change they report, fanned out to
+//! one delivery per subscribed endpoint in the same transaction, and the dispatcher's
+//! reads and writes of those deliveries.
 
-use crate::store::{OutboxEvent, StoreError};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
+
+use super::webhook_endpoints::endpoint_from_row;
+use crate::store::{
+    AttemptLog, DeliveryOutcome, DeliveryRecord, DeliveryResult, DeliveryState, DueDelivery,
+    EventFilter, NewEvent, StoreError, StoredEvent,
+};
+
+/// Stores `e` as its order's next event and schedules a delivery to every enabled
+/// endpoint of the merchant that subscribes to its type.
+pub(super) async fn insert_event(
+    tx: &mut Transaction<'_, Sqlite>,
+    e: &NewEvent,
+) -> Result<(), StoreError> {
+    let seq: i64 =
+        sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox_events WHERE order_id = ?")
+            .bind(&e.order_id)
+            .fetch_one(&mut **tx)
+            .await?;
+    sqlx::query(
+        "INSERT INTO outbox_events (id, merchant_id, order_id, type, seq, payload, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&e.id)
+    .bind(&e.merchant_id)
+    .bind(&e.order_id)
+    .bind(&e.kind)
+    .bind(seq)
+    .bind(e.body(seq))
+    .bind(e.created_at)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO webhook_deliveries (event_id, endpoint_id, order_id, seq, state, scheduled_at,
+             next_attempt_at)
+         SELECT ?1, w.id, ?2, ?3, 'pending', ?4, ?4 FROM webhook_endpoints w
+         WHERE w.merchant_id = ?5 AND w.status = 'enabled'
+           AND EXISTS (SELECT 1 FROM json_each(w.event_types) t WHERE t.value IN ('*', ?6))",
+    )
+    .bind(&e.id)
+    .bind(&e.order_id)
+    .bind(seq)
+    .bind(e.created_at)
+    .bind(&e.merchant_id)
+    .bind(&e.kind)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A pending delivery may go once no earlier event of its order is still pending for
+/// the same endpoint: per order, an endpoint gets events in sequence order.
+const SENDABLE: &str = "d.state = 'pending'
+    AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p
+                    WHERE p.state = 'pending' AND p.endpoint_id = d.endpoint_id
+                      AND p.order_id = d.order_id AND p.seq < d.seq)";
 
 pub(super) async fn due(
     pool: &SqlitePool,
     now_ms: i64,
     limit: u32,
-) -> Result<Vec<OutboxEvent>, StoreError> {
-    sqlx::query(
-        "SELECT id, merchant_id, order_id, type, payload, attempts FROM outbox_events
-         WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, created_at LIMIT ?",
-    )
+) -> Result<Vec<DueDelivery>, StoreError> {
+    sqlx::query(&format!(
+        "SELECT d.event_id, d.attempts, d.scheduled_at, e.order_id, e.type, e.payload, w.*
+         FROM webhook_deliveries d
+         JOIN outbox_events e ON e.id = d.event_id
+         JOIN webhook_endpoints w ON w.id = d.endpoint_id
+         WHERE d.next_attempt_at <= ? AND {SENDABLE}
+         ORDER BY d.next_attempt_at, d.seq LIMIT ?"
+    ))
     .bind(now_ms)
     .bind(i64::from(limit))
     .fetch_all(pool)
@@ -18,46 +80,240 @@ pub(super) async fn due(
     .iter()
     .map(|row| {
         let attempts: i64 = row.try_get("attempts")?;
-        Ok(OutboxEvent {
-            id: row.try_get("id")?,
-            merchant_id: row.try_get("merchant_id")?,
+        Ok(DueDelivery {
+            event_id: row.try_get("event_id")?,
             order_id: row.try_get("order_id")?,
             kind: row.try_get("type")?,
             payload: row.try_get("payload")?,
             attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+            scheduled_at: row.try_get("scheduled_at")?,
+            endpoint: endpoint_from_row(row)?,
         })
     })
     .collect()
 }
 
 pub(super) async fn next_due(pool: &SqlitePool) -> Result<Option<i64>, StoreError> {
-    Ok(sqlx::query_scalar(
-        "SELECT MIN(next_attempt_at) FROM outbox_events WHERE delivered_at IS NULL",
-    )
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT MIN(d.next_attempt_at) FROM webhook_deliveries d WHERE {SENDABLE}"
+    ))
     .fetch_one(pool)
     .await?)
 }
 
-pub(super) async fn delivered(pool: &SqlitePool, id: &str, now_ms: i64) -> Result<(), StoreError> {
-    sqlx::query("UPDATE outbox_events SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?")
-        .bind(now_ms)
-        .bind(id)
-        .execute(pool)
+pub(super) async fn record(pool: &SqlitePool, results: &[DeliveryResult]) -> Result<(), StoreError> {
+    if results.is_empty() {
+        return Ok(());
+    }
+    let mut tx = pool.begin().await?;
+    let mut log = QueryBuilder::<Sqlite>::new(
+        "INSERT INTO webhook_attempts (event_id, endpoint_id, started_at, duration_ms, status_code, error) ",
+    );
+    log.push_values(results, |mut b, r| {
+        b.push_bind(&r.event_id)
+            .push_bind(&r.endpoint_id)
+            .push_bind(r.attempt.started_at)
+            .push_bind(r.attempt.duration_ms)
+            .push_bind(r.attempt.status_code.map(i64::from))
+            .push_bind(&r.attempt.error);
+    });
+    log.build().execute(&mut *tx).await?;
+    for r in results {
+        let error = r.attempt.error.as_deref();
+        let ended = r.attempt.started_at + r.attempt.duration_ms;
+        let (state, next, delivered_at) = match r.outcome {
+            DeliveryOutcome::Delivered => (DeliveryState::Delivered, None, Some(ended)),
+            DeliveryOutcome::Retry { next_attempt_at } => {
+                (DeliveryState::Pending, Some(next_attempt_at), None)
+            }
+            DeliveryOutcome::GiveUp | DeliveryOutcome::Gone => (DeliveryState::Failed, None, None),
+        };
+        // Only a pending delivery moves: one the merchant cancelled meanwhile stays so.
+        sqlx::query(
+            "UPDATE webhook_deliveries SET state = ?, attempts = attempts + 1,
+                 next_attempt_at = COALESCE(?, next_attempt_at), delivered_at = ?, last_error = ?
+             WHERE event_id = ? AND endpoint_id = ? AND state = 'pending'",
+        )
+        .bind(state.as_str())
+        .bind(next)
+        .bind(delivered_at)
+        .bind(error)
+        .bind(&r.event_id)
+        .bind(&r.endpoint_id)
+        .execute(&mut *tx)
         .await?;
+        if r.outcome == DeliveryOutcome::Gone {
+            sqlx::query(
+                "UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = ?, updated_at = ?
+                 WHERE id = ? AND status = 'enabled'",
+            )
+            .bind("the endpoint answered 410 Gone")
+            .bind(ended)
+            .bind(&r.endpoint_id)
+            .execute(&mut *tx)
+            .await?;
+            cancel_pending(&mut tx, &r.endpoint_id).await?;
+        }
+    }
+    tx.commit().await?;
     Ok(())
 }
 
-pub(super) async fn failed(
-    pool: &SqlitePool,
-    id: &str,
-    next_attempt_at: i64,
-    error: &str,
+/// Cancels every pending delivery to an endpoint that no longer takes events.
+pub(super) async fn cancel_pending(
+    tx: &mut Transaction<'_, Sqlite>,
+    endpoint_id: &str,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE outbox_events SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?")
-        .bind(next_attempt_at)
-        .bind(error)
-        .bind(id)
-        .execute(pool)
-        .await?;
+    sqlx::query(
+        "UPDATE webhook_deliveries SET state = 'cancelled', last_error = COALESCE(last_error, 'endpoint disabled')
+         WHERE endpoint_id = ? AND state = 'pending'",
+    )
+    .bind(endpoint_id)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
+}
+
+fn event_from_row(row: &SqliteRow) -> Result<StoredEvent, StoreError> {
+    Ok(StoredEvent {
+        id: row.try_get("id")?,
+        order_id: row.try_get("order_id")?,
+        kind: row.try_get("type")?,
+        sequence: row.try_get("seq")?,
+        payload: row.try_get("payload")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+pub(super) async fn list(
+    pool: &SqlitePool,
+    merchant_id: &str,
+    filter: &EventFilter,
+    limit: u32,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    let mut q = QueryBuilder::<Sqlite>::new(
+        "SELECT id, order_id, type, seq, payload, created_at FROM outbox_events WHERE merchant_id = ",
+    );
+    q.push_bind(merchant_id);
+    if let Some(kind) = &filter.kind {
+        q.push(" AND type = ").push_bind(kind);
+    }
+    if let Some(order_id) = &filter.order_id {
+        q.push(" AND order_id = ").push_bind(order_id);
+    }
+    if let Some(after) = &filter.starting_after {
+        q.push(" AND (created_at, id) < (SELECT created_at, id FROM outbox_events WHERE id = ")
+            .push_bind(after)
+            .push(")");
+    }
+    q.push(" ORDER BY created_at DESC, id DESC LIMIT ")
+        .push_bind(i64::from(limit));
+    q.build()
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(event_from_row)
+        .collect()
+}
+
+pub(super) async fn one(
+    pool: &SqlitePool,
+    merchant_id: &str,
+    event_id: &str,
+) -> Result<Option<StoredEvent>, StoreError> {
+    sqlx::query(
+        "SELECT id, order_id, type, seq, payload, created_at FROM outbox_events
+         WHERE id = ? AND merchant_id = ?",
+    )
+    .bind(event_id)
+    .bind(merchant_id)
+    .fetch_optional(pool)
+    .await?
+    .as_ref()
+    .map(event_from_row)
+    .transpose()
+}
+
+pub(super) async fn deliveries(
+    pool: &SqlitePool,
+    event_id: &str,
+) -> Result<Vec<DeliveryRecord>, StoreError> {
+    let mut records: Vec<DeliveryRecord> = sqlx::query(
+        "SELECT endpoint_id, state, next_attempt_at, delivered_at, last_error
+         FROM webhook_deliveries WHERE event_id = ? ORDER BY endpoint_id",
+    )
+    .bind(event_id)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|row| {
+        let state: String = row.try_get("state")?;
+        let state = DeliveryState::parse(&state)
+            .ok_or_else(|| StoreError::Corrupt(format!("webhook_deliveries.state {state}")))?;
+        Ok(DeliveryRecord {
+            event_id: event_id.to_owned(),
+            endpoint_id: row.try_get("endpoint_id")?,
+            next_attempt_at: (state == DeliveryState::Pending)
+                .then(|| row.try_get("next_attempt_at"))
+                .transpose()?,
+            state,
+            attempts: Vec::new(),
+            delivered_at: row.try_get("delivered_at")?,
+            last_error: row.try_get("last_error")?,
+        })
+    })
+    .collect::<Result<_, StoreError>>()?;
+    let attempts = sqlx::query(
+        "SELECT endpoint_id, started_at, duration_ms, status_code, error FROM webhook_attempts
+         WHERE event_id = ? ORDER BY id",
+    )
+    .bind(event_id)
+    .fetch_all(pool)
+    .await?;
+    for row in attempts {
+        let endpoint: String = row.try_get("endpoint_id")?;
+        let status: Option<i64> = row.try_get("status_code")?;
+        let log = AttemptLog {
+            started_at: row.try_get("started_at")?,
+            duration_ms: row.try_get("duration_ms")?,
+            status_code: status.and_then(|s| u16::try_from(s).ok()),
+            error: row.try_get("error")?,
+        };
+        if let Some(r) = records.iter_mut().find(|r| r.endpoint_id == endpoint) {
+            r.attempts.push(log);
+        }
+    }
+    Ok(records)
+}
+
+pub(super) async fn redeliver(
+    pool: &SqlitePool,
+    event_id: &str,
+    endpoint_ids: &[String],
+    now_ms: i64,
+) -> Result<Vec<String>, StoreError> {
+    let mut tx = pool.begin().await?;
+    let mut scheduled = Vec::new();
+    for endpoint_id in endpoint_ids {
+        let done = sqlx::query(
+            "INSERT INTO webhook_deliveries (event_id, endpoint_id, order_id, seq, state,
+                 scheduled_at, next_attempt_at)
+             SELECT e.id, w.id, e.order_id, e.seq, 'pending', ?1, ?1
+             FROM outbox_events e JOIN webhook_endpoints w ON w.merchant_id = e.merchant_id
+             WHERE e.id = ?2 AND w.id = ?3 AND w.status = 'enabled'
+             ON CONFLICT (event_id, endpoint_id) DO UPDATE SET
+                 state = 'pending', scheduled_at = ?1, next_attempt_at = ?1",
+        )
+        .bind(now_ms)
+        .bind(event_id)
+        .bind(endpoint_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if done == 1 {
+            scheduled.push(endpoint_id.clone());
+        }
+    }
+    tx.commit().await?;
+    Ok(scheduled)
 }

@@ -1,0 +1,166 @@
+//! `/v1/events`: the events the gateway sent (or is sending) to the merchant, each
+//! delivery with its attempts, and redelivery on request.
+
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use paydesk_shared::api::WebhookEvent;
+use paydesk_shared::webhook::EVENT_TYPES;
+use paydesk_shared::webhook_api::{
+    Delivery, DeliveryAttempt, DeliveryList, EventList, RedeliverRequest, RedeliverResponse,
+};
+
+use super::endpoints::find;
+use super::list_query::{ListQuery, invalid};
+use crate::error::ApiError;
+use crate::routes::auth::AuthMerchant;
+use crate::routes::request::JsonBody;
+use crate::state::AppState;
+use crate::store::{DeliveryRecord, EventFilter, StoredEvent};
+use crate::wire;
+
+/// `GET /v1/events?type=&order_id=&limit=&starting_after=`, newest first.
+pub(super) async fn list(
+    State(state): State<AppState>,
+    AuthMerchant(merchant): AuthMerchant,
+    RawQuery(query): RawQuery,
+) -> Result<Json<EventList>, ApiError> {
+    let query = ListQuery::parse(
+        query.as_deref(),
+        &["type", "order_id", "limit", "starting_after"],
+    )?;
+    let limit = query.limit()?;
+    let kind = query.get("type").map(str::to_owned);
+    if let Some(kind) = &kind
+        && !EVENT_TYPES.contains(&kind.as_str())
+    {
+        return Err(invalid(format!(
+            "type: {kind:?} is not an event type; known: {}",
+            EVENT_TYPES.join(", ")
+        )));
+    }
+    let starting_after = query.get("starting_after").map(str::to_owned);
+    if let Some(after) = &starting_after
+        && state.store.event(&merchant.id, after).await?.is_none()
+    {
+        return Err(invalid(format!(
+            "starting_after: {after:?} is not one of your events"
+        )));
+    }
+    let filter = EventFilter {
+        kind,
+        order_id: query.get("order_id").map(str::to_owned),
+        starting_after,
+    };
+    // One more than asked tells whether there is a next page.
+    let mut events = state.store.events(&merchant.id, &filter, limit + 1).await?;
+    let has_more = events.len() > limit as usize;
+    events.truncate(limit as usize);
+    Ok(Json(EventList {
+        data: events.iter().map(event_body).collect::<Result<_, _>>()?,
+        has_more,
+    }))
+}
+
+pub(super) async fn get(
+    State(state): State<AppState>,
+    AuthMerchant(merchant): AuthMerchant,
+    Path(id): Path<String>,
+) -> Result<Json<WebhookEvent>, ApiError> {
+    let event = find_event(&state, &merchant.id, &id).await?;
+    Ok(Json(event_body(&event)?))
+}
+
+/// `GET /v1/events/{id}/deliveries`: each endpoint's delivery with every attempt.
+pub(super) async fn deliveries(
+    State(state): State<AppState>,
+    AuthMerchant(merchant): AuthMerchant,
+    Path(id): Path<String>,
+) -> Result<Json<DeliveryList>, ApiError> {
+    let event = find_event(&state, &merchant.id, &id).await?;
+    let records = state.store.event_deliveries(&event.id).await?;
+    Ok(Json(DeliveryList {
+        data: records.iter().map(delivery).collect(),
+    }))
+}
+
+/// `POST /v1/events/{id}/redeliver`: sends the event again from now, with a fresh
+/// three-day retry window, to one endpoint or to every enabled endpoint that subscribes
+/// to its type.
+pub(super) async fn redeliver(
+    State(state): State<AppState>,
+    AuthMerchant(merchant): AuthMerchant,
+    Path(id): Path<String>,
+    body: JsonBody,
+) -> Result<(StatusCode, Json<RedeliverResponse>), ApiError> {
+    let request: RedeliverRequest = body.parse()?;
+    let event = find_event(&state, &merchant.id, &id).await?;
+    let candidates: Vec<String> = match &request.endpoint_id {
+        Some(endpoint_id) => vec![find(&state, &merchant.id, endpoint_id).await?.id],
+        None => state
+            .store
+            .webhook_endpoints(&merchant.id)
+            .await?
+            .into_iter()
+            .filter(|e| {
+                e.event_types
+                    .iter()
+                    .any(|t| t == "*" || *t == event.kind)
+            })
+            .map(|e| e.id)
+            .collect(),
+    };
+    let endpoint_ids = state
+        .store
+        .redeliver(&event.id, &candidates, state.clock.now_ms())
+        .await?;
+    if endpoint_ids.is_empty() {
+        return Err(ApiError::conflict(
+            paydesk_shared::ErrorCode::EndpointDisabled,
+            "no enabled endpoint takes this event: enable one, or register one that subscribes to its type",
+        ));
+    }
+    state.outbox.notify_one();
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(RedeliverResponse {
+            event_id: event.id,
+            endpoint_ids,
+        }),
+    ))
+}
+
+async fn find_event(state: &AppState, merchant_id: &str, id: &str) -> Result<StoredEvent, ApiError> {
+    state
+        .store
+        .event(merchant_id, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("event"))
+}
+
+/// The event exactly as its deliveries send it.
+fn event_body(event: &StoredEvent) -> Result<WebhookEvent, ApiError> {
+    serde_json::from_str(&event.payload).map_err(|e| {
+        ApiError::Internal(anyhow::anyhow!("stored event {} does not parse: {e}", event.id))
+    })
+}
+
+fn delivery(r: &DeliveryRecord) -> Delivery {
+    Delivery {
+        endpoint_id: r.endpoint_id.clone(),
+        status: r.state.as_str().to_owned(),
+        attempts: r
+            .attempts
+            .iter()
+            .map(|a| DeliveryAttempt {
+                at: wire::timestamp(a.started_at),
+                duration_ms: a.duration_ms,
+                status_code: a.status_code,
+                error: a.error.clone(),
+            })
+            .collect(),
+        next_attempt_at: r.next_attempt_at.map(wire::timestamp),
+        delivered_at: r.delivered_at.map(wire::timestamp),
+        last_error: r.last_error.clone(),
+    }
+}

@@ -1,0 +1,51 @@
+//! The query string of a list endpoint: known parameters only, each at most once, and
+//! `limit` in range.
+
+use std::collections::HashMap;
+
+use paydesk_shared::ErrorCode;
+
+use crate::error::ApiError;
+
+pub(super) const DEFAULT_LIMIT: u32 = 20;
+pub(super) const MAX_LIMIT: u32 = 100;
+
+pub(super) struct ListQuery(HashMap<String, String>);
+
+impl ListQuery {
+    pub(super) fn parse(raw: Option<&str>, known: &[&str]) -> Result<Self, ApiError> {
+        let mut params = HashMap::new();
+        for (name, value) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+            if !known.contains(&name.as_ref()) {
+                return Err(invalid(format!(
+                    "unknown parameter {name:?}; this list takes {}",
+                    known.join(", ")
+                )));
+            }
+            if params.insert(name.to_string(), value.into_owned()).is_some() {
+                return Err(invalid(format!("parameter {name:?} given twice")));
+            }
+        }
+        Ok(ListQuery(params))
+    }
+
+    pub(super) fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+
+    /// `limit`: 1 to 100, 20 if not given.
+    pub(super) fn limit(&self) -> Result<u32, ApiError> {
+        match self.get("limit") {
+            None => Ok(DEFAULT_LIMIT),
+            Some(v) => v
+                .parse()
+                .ok()
+                .filter(|n| (1..=MAX_LIMIT).contains(n))
+                .ok_or_else(|| invalid(format!("limit: a whole number from 1 to {MAX_LIMIT}"))),
+        }
+    }
+}
+
+pub(super) fn invalid(message: String) -> ApiError {
+    ApiError::bad_request(ErrorCode::QueryInvalid, message)
+}

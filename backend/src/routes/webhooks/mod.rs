@@ -1,0 +1,56 @@
+//! The merchant API for webhooks: endpoints (`/v1/webhook_endpoints`) and the events
+//! sent to them (`/v1/events`), authenticated by secret key.
+
+mod endpoint_input;
+mod endpoints;
+mod events;
+mod list_query;
+mod rotate;
+
+use axum::Router;
+use axum::routing::{get, post};
+use paydesk_shared::webhook_api::EndpointResponse;
+
+use crate::state::AppState;
+use crate::store::WebhookEndpoint;
+use crate::wire;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/v1/webhook_endpoints",
+            post(endpoints::create).get(endpoints::list),
+        )
+        .route(
+            "/v1/webhook_endpoints/{id}",
+            get(endpoints::get)
+                .post(endpoints::update)
+                .delete(endpoints::delete),
+        )
+        .route(
+            "/v1/webhook_endpoints/{id}/rotate_secret",
+            post(rotate::handler),
+        )
+        .route("/v1/events", get(events::list))
+        .route("/v1/events/{id}", get(events::get))
+        .route("/v1/events/{id}/deliveries", get(events::deliveries))
+        .route("/v1/events/{id}/redeliver", post(events::redeliver))
+}
+
+/// An endpoint as the API shows it; the secret only when it was just made.
+fn endpoint_response(e: &WebhookEndpoint, with_secret: bool) -> EndpointResponse {
+    EndpointResponse {
+        id: e.id.clone(),
+        url: e.url.clone(),
+        event_types: e.event_types.clone(),
+        description: e.description.clone(),
+        status: e.status.as_str().to_owned(),
+        disabled_reason: e.disabled_reason.clone(),
+        secret: with_secret.then(|| e.secret.clone()),
+        previous_secret_expires_at: e
+            .previous_secret_until
+            .filter(|_| e.previous_secret.is_some())
+            .map(wire::timestamp),
+        created_at: wire::timestamp(e.created_at),
+    }
+}

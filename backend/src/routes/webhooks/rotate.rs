@@ -1,0 +1,47 @@
+//! `POST /v1/webhook_endpoints/{id}/rotate_secret`: a new secret at once, the old one
+//! still signing beside it for the overlap, so the merchant can switch receivers over
+//! without losing a webhook.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use paydesk_shared::ErrorCode;
+use paydesk_shared::webhook_api::{EndpointResponse, RotateSecretRequest};
+
+use super::{endpoint_input, endpoint_response};
+use crate::error::ApiError;
+use crate::routes::auth::AuthMerchant;
+use crate::routes::request::JsonBody;
+use crate::state::AppState;
+
+const DEFAULT_OVERLAP_SECS: i64 = 24 * 60 * 60;
+const MAX_OVERLAP_SECS: i64 = 7 * 24 * 60 * 60;
+
+pub(super) async fn handler(
+    State(state): State<AppState>,
+    AuthMerchant(merchant): AuthMerchant,
+    Path(id): Path<String>,
+    body: JsonBody,
+) -> Result<Json<EndpointResponse>, ApiError> {
+    let request: RotateSecretRequest = body.parse()?;
+    let overlap = request.overlap_secs.unwrap_or(DEFAULT_OVERLAP_SECS);
+    if !(0..=MAX_OVERLAP_SECS).contains(&overlap) {
+        return Err(ApiError::unprocessable(
+            ErrorCode::InvalidField,
+            format!("overlap_secs: 0 to {MAX_OVERLAP_SECS} seconds"),
+        ));
+    }
+    let now = state.clock.now_ms();
+    let rotated = state
+        .store
+        .rotate_webhook_secret(
+            &merchant.id,
+            &id,
+            &endpoint_input::new_secret(),
+            now + overlap * 1000,
+            now,
+        )
+        .await?
+        .ok_or_else(|| ApiError::not_found("webhook endpoint"))?;
+    tracing::info!(merchant = %merchant.id, endpoint = %id, overlap_secs = overlap, "webhook secret rotated");
+    Ok(Json(endpoint_response(&rotated, true)))
+}

@@ -1,0 +1,123 @@
+//! Webhook endpoints: registered, changed, rotated and deleted by their merchant.
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqlitePool};
+
+use super::outbox::cancel_pending;
+use crate::store::{EndpointStatus, StoreError, WebhookEndpoint};
+
+pub(super) fn endpoint_from_row(row: &SqliteRow) -> Result<WebhookEndpoint, StoreError> {
+    let event_types: String = row.try_get("event_types")?;
+    let status: String = row.try_get("status")?;
+    Ok(WebhookEndpoint {
+        id: row.try_get("id")?,
+        merchant_id: row.try_get("merchant_id")?,
+        url: row.try_get("url")?,
+        event_types: serde_json::from_str(&event_types)
+            .map_err(|e| StoreError::Corrupt(format!("webhook_endpoints.event_types: {e}")))?,
+        description: row.try_get("description")?,
+        secret: row.try_get("secret")?,
+        previous_secret: row.try_get("previous_secret")?,
+        previous_secret_until: row.try_get("previous_secret_until")?,
+        status: EndpointStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("webhook_endpoints.status {status}")))?,
+        disabled_reason: row.try_get("disabled_reason")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+pub(super) async fn save(pool: &SqlitePool, e: &WebhookEndpoint) -> Result<(), StoreError> {
+    let event_types =
+        serde_json::to_string(&e.event_types).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "INSERT INTO webhook_endpoints (id, merchant_id, url, event_types, description, secret,
+             status, disabled_reason, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET
+             url = excluded.url,
+             event_types = excluded.event_types,
+             description = excluded.description,
+             status = excluded.status,
+             disabled_reason = excluded.disabled_reason,
+             updated_at = excluded.updated_at
+         WHERE webhook_endpoints.merchant_id = excluded.merchant_id",
+    )
+    .bind(&e.id)
+    .bind(&e.merchant_id)
+    .bind(&e.url)
+    .bind(event_types)
+    .bind(&e.description)
+    .bind(&e.secret)
+    .bind(e.status.as_str())
+    .bind(&e.disabled_reason)
+    .bind(e.created_at)
+    .bind(e.updated_at)
+    .execute(&mut *tx)
+    .await?;
+    if e.status != EndpointStatus::Enabled {
+        cancel_pending(&mut tx, &e.id).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(super) async fn list(
+    pool: &SqlitePool,
+    merchant_id: &str,
+) -> Result<Vec<WebhookEndpoint>, StoreError> {
+    sqlx::query(
+        "SELECT * FROM webhook_endpoints WHERE merchant_id = ? AND status <> 'deleted'
+         ORDER BY created_at, id",
+    )
+    .bind(merchant_id)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(endpoint_from_row)
+    .collect()
+}
+
+pub(super) async fn one(
+    pool: &SqlitePool,
+    merchant_id: &str,
+    id: &str,
+) -> Result<Option<WebhookEndpoint>, StoreError> {
+    sqlx::query(
+        "SELECT * FROM webhook_endpoints WHERE id = ? AND merchant_id = ? AND status <> 'deleted'",
+    )
+    .bind(id)
+    .bind(merchant_id)
+    .fetch_optional(pool)
+    .await?
+    .as_ref()
+    .map(endpoint_from_row)
+    .transpose()
+}
+
+pub(super) async fn rotate(
+    pool: &SqlitePool,
+    merchant_id: &str,
+    id: &str,
+    secret: &str,
+    previous_until: i64,
+    now: i64,
+) -> Result<Option<WebhookEndpoint>, StoreError> {
+    sqlx::query(
+        "UPDATE webhook_endpoints
+         SET previous_secret = secret, previous_secret_until = ?, secret = ?, updated_at = ?
+         WHERE id = ? AND merchant_id = ? AND status <> 'deleted'
+         RETURNING *",
+    )
+    .bind(previous_until)
+    .bind(secret)
+    .bind(now)
+    .bind(id)
+    .bind(merchant_id)
+    .fetch_optional(pool)
+    .await?
+    .as_ref()
+    .map(endpoint_from_row)
+    .transpose()
+}
