@@ -123,8 +123,10 @@ pub trait Store: Send + Sync + 'static {
     async fn save_webhook_endpoint(&self, endpoint: &WebhookEndpoint) -> Result<(), StoreError>;
 
     /// The merchant's endpoints that are not deleted, oldest first.
-    async fn webhook_endpoints(&self, merchant_id: &str)
-    -> Result<Vec<WebhookEndpoint>, StoreError>;
+    async fn webhook_endpoints(
+        &self,
+        merchant_id: &str,
+    ) -> Result<Vec<WebhookEndpoint>, StoreError>;
 
     async fn webhook_endpoint(
         &self,
@@ -162,8 +164,11 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> Result<Vec<StoredEvent>, StoreError>;
 
-    async fn event(&self, merchant_id: &str, event_id: &str)
-    -> Result<Option<StoredEvent>, StoreError>;
+    async fn event(
+        &self,
+        merchant_id: &str,
+        event_id: &str,
+    ) -> Result<Option<StoredEvent>, StoreError>;
 
     /// The event's deliveries with their attempts.
     async fn event_deliveries(&self, event_id: &str) -> Result<Vec<DeliveryRecord>, StoreError>;

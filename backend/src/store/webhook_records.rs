@@ -142,9 +142,14 @@ impl DeliveryState {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Pending, Self::Delivered, Self::Failed, Self::Cancelled]
-            .into_iter()
-            .find(|st| st.as_str() == s)
+        [
+            Self::Pending,
+            Self::Delivered,
+            Self::Failed,
+            Self::Cancelled,
+        ]
+        .into_iter()
+        .find(|st| st.as_str() == s)
     }
 }
 
@@ -174,7 +179,9 @@ pub struct AttemptLog {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeliveryOutcome {
     Delivered,
-    Retry { next_attempt_at: i64 },
+    Retry {
+        next_attempt_at: i64,
+    },
     /// The retry window closed.
     GiveUp,
     /// `410 Gone`: the endpoint is disabled and its other pending deliveries cancelled.

@@ -20,7 +20,6 @@ use crate::clock::Clock;
 use crate::store::{AttemptLog, DeliveryResult, DueDelivery, Store};
 use retry::{Answer, JITTER_MAX};
 
-
 /// Deliveries in flight at once.
 const CONCURRENCY: usize = 64;
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -72,13 +71,19 @@ impl Dispatcher {
                 match this.start_due(free, &in_flight, &slots, &done).await {
                     Ok(started) if started == free => continue,
                     Ok(_) => {}
-                    Err(e) => tracing::error!(error = %e, "webhook dispatcher could not read the outbox"),
+                    Err(e) => {
+                        tracing::error!(error = %e, "webhook dispatcher could not read the outbox")
+                    }
                 }
             }
             let wait = until_due(&*this.clock, this.store.next_delivery_due().await, MAX_IDLE);
             // Deliveries in flight still read as due; the recorder wakes us when they end.
             let busy = in_flight.lock().map_or(0, |f| f.len());
-            let wait = if wait.is_zero() && busy > 0 { MAX_IDLE } else { wait };
+            let wait = if wait.is_zero() && busy > 0 {
+                MAX_IDLE
+            } else {
+                wait
+            };
             if !idle(&*this.clock, wait, Some(&this.wakeup), &mut shutdown).await {
                 break;
             }
@@ -98,7 +103,10 @@ impl Dispatcher {
     ) -> Result<usize, crate::store::StoreError> {
         let busy = in_flight.lock().map_or(0, |f| f.len());
         let limit = u32::try_from(free + busy).unwrap_or(u32::MAX);
-        let due = self.store.due_deliveries(self.clock.now_ms(), limit).await?;
+        let due = self
+            .store
+            .due_deliveries(self.clock.now_ms(), limit)
+            .await?;
         let mut started = 0;
         for delivery in due {
             if started == free {

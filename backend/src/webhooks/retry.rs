@@ -71,7 +71,10 @@ mod tests {
     fn answers_decide_the_delivery() {
         let ok = Answer::Status(204);
         assert_eq!(outcome(&ok, 9, 0, 100, 500), DeliveryOutcome::Delivered);
-        assert_eq!(outcome(&Answer::Status(410), 0, 0, 100, 500), DeliveryOutcome::Gone);
+        assert_eq!(
+            outcome(&Answer::Status(410), 0, 0, 100, 500),
+            DeliveryOutcome::Gone
+        );
         for failed in [
             Answer::Status(500),
             Answer::Status(302),
@@ -80,7 +83,9 @@ mod tests {
         ] {
             assert_eq!(
                 outcome(&failed, 0, 0, 100, 0),
-                DeliveryOutcome::Retry { next_attempt_at: 5_100 }
+                DeliveryOutcome::Retry {
+                    next_attempt_at: 5_100
+                }
             );
         }
     }
@@ -91,8 +96,13 @@ mod tests {
         let failed = Answer::Status(503);
         assert_eq!(
             outcome(&failed, 30, 0, window - HOUR, 0),
-            DeliveryOutcome::Retry { next_attempt_at: window }
+            DeliveryOutcome::Retry {
+                next_attempt_at: window
+            }
         );
-        assert_eq!(outcome(&failed, 30, 0, window - HOUR + 1, 0), DeliveryOutcome::GiveUp);
+        assert_eq!(
+            outcome(&failed, 30, 0, window - HOUR + 1, 0),
+            DeliveryOutcome::GiveUp
+        );
     }
 }

@@ -137,7 +137,11 @@ mod tests {
             "http://[fe80::1]/",
             "http://[::ffff:127.0.0.1]/",
         ] {
-            assert_eq!(check(internal, false), Err(UrlRefusal::Private), "{internal}");
+            assert_eq!(
+                check(internal, false),
+                Err(UrlRefusal::Private),
+                "{internal}"
+            );
             assert!(check(internal, true).is_ok(), "{internal}");
         }
     }
@@ -164,9 +168,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_resolver_drops_internal_addresses() {
-        let resolved = PublicResolver
-            .resolve("localhost".parse().unwrap())
-            .await;
+        let resolved = PublicResolver.resolve("localhost".parse().unwrap()).await;
         assert!(resolved.is_err());
     }
 }

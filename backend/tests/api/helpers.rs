@@ -264,7 +264,18 @@ impl TestApp {
 
     /// Sends a notification signed with `signer`.
     pub async fn notify(&self, body: Vec<u8>, signer: &Signer) -> reqwest::Response {
-        let signature = signer.sign(now_secs(), &body);
+        self.notify_signed_at(body, signer, now_secs()).await
+    }
+
+    /// Sends a notification signed at `t` (unix seconds): the gateway's clock may be a
+    /// test's manual one.
+    pub async fn notify_signed_at(
+        &self,
+        body: Vec<u8>,
+        signer: &Signer,
+        t: i64,
+    ) -> reqwest::Response {
+        let signature = signer.sign(t, &body);
         self.client
             .post(self.url("/v1/bank/notifications/sandbox"))
             .header(SIGNATURE_HEADER, signature)

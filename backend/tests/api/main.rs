@@ -10,5 +10,8 @@ mod hosted;
 mod notifications;
 mod operator;
 mod orders;
+mod receiver;
 mod status_stream;
+mod webhook_support;
+mod webhooks;
 mod widget;

@@ -31,7 +31,9 @@ pub(super) async fn create(
     if state.store.webhook_endpoints(&merchant.id).await?.len() >= MAX_ENDPOINTS {
         return Err(ApiError::unprocessable(
             ErrorCode::EndpointLimitReached,
-            format!("a merchant can have at most {MAX_ENDPOINTS} webhook endpoints; delete one first"),
+            format!(
+                "a merchant can have at most {MAX_ENDPOINTS} webhook endpoints; delete one first"
+            ),
         ));
     }
     let now = state.clock.now_ms();
@@ -51,7 +53,10 @@ pub(super) async fn create(
     };
     state.store.save_webhook_endpoint(&endpoint).await?;
     tracing::info!(merchant = %merchant.id, endpoint = %endpoint.id, "webhook endpoint registered");
-    Ok((StatusCode::CREATED, Json(endpoint_response(&endpoint, true))))
+    Ok((
+        StatusCode::CREATED,
+        Json(endpoint_response(&endpoint, true)),
+    ))
 }
 
 pub(super) async fn list(

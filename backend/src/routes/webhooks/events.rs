@@ -102,11 +102,7 @@ pub(super) async fn redeliver(
             .webhook_endpoints(&merchant.id)
             .await?
             .into_iter()
-            .filter(|e| {
-                e.event_types
-                    .iter()
-                    .any(|t| t == "*" || *t == event.kind)
-            })
+            .filter(|e| e.event_types.iter().any(|t| t == "*" || *t == event.kind))
             .map(|e| e.id)
             .collect(),
     };
@@ -130,7 +126,11 @@ pub(super) async fn redeliver(
     ))
 }
 
-async fn find_event(state: &AppState, merchant_id: &str, id: &str) -> Result<StoredEvent, ApiError> {
+async fn find_event(
+    state: &AppState,
+    merchant_id: &str,
+    id: &str,
+) -> Result<StoredEvent, ApiError> {
     state
         .store
         .event(merchant_id, id)
@@ -141,7 +141,10 @@ async fn find_event(state: &AppState, merchant_id: &str, id: &str) -> Result<Sto
 /// The event exactly as its deliveries send it.
 fn event_body(event: &StoredEvent) -> Result<WebhookEvent, ApiError> {
     serde_json::from_str(&event.payload).map_err(|e| {
-        ApiError::Internal(anyhow::anyhow!("stored event {} does not parse: {e}", event.id))
+        ApiError::Internal(anyhow::anyhow!(
+            "stored event {} does not parse: {e}",
+            event.id
+        ))
     })
 }
 

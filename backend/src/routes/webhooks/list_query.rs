@@ -22,7 +22,10 @@ impl ListQuery {
                     known.join(", ")
                 )));
             }
-            if params.insert(name.to_string(), value.into_owned()).is_some() {
+            if params
+                .insert(name.to_string(), value.into_owned())
+                .is_some()
+            {
                 return Err(invalid(format!("parameter {name:?} given twice")));
             }
         }

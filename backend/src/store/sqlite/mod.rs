@@ -227,11 +227,22 @@ impl Store for SqliteStore {
         previous_until: i64,
         now_ms: i64,
     ) -> Result<Option<WebhookEndpoint>, StoreError> {
-        webhook_endpoints::rotate(&self.write, merchant_id, endpoint_id, secret, previous_until, now_ms)
-            .await
+        webhook_endpoints::rotate(
+            &self.write,
+            merchant_id,
+            endpoint_id,
+            secret,
+            previous_until,
+            now_ms,
+        )
+        .await
     }
 
-    async fn due_deliveries(&self, now_ms: i64, limit: u32) -> Result<Vec<DueDelivery>, StoreError> {
+    async fn due_deliveries(
+        &self,
+        now_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<DueDelivery>, StoreError> {
         outbox::due(&self.read, now_ms, limit).await
     }
 

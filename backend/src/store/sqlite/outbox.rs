@@ -17,11 +17,12 @@ pub(super) async fn insert_event(
     tx: &mut Transaction<'_, Sqlite>,
     e: &NewEvent,
 ) -> Result<(), StoreError> {
-    let seq: i64 =
-        sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox_events WHERE order_id = ?")
-            .bind(&e.order_id)
-            .fetch_one(&mut **tx)
-            .await?;
+    let seq: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox_events WHERE order_id = ?",
+    )
+    .bind(&e.order_id)
+    .fetch_one(&mut **tx)
+    .await?;
     sqlx::query(
         "INSERT INTO outbox_events (id, merchant_id, order_id, type, seq, payload, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -101,7 +102,10 @@ pub(super) async fn next_due(pool: &SqlitePool) -> Result<Option<i64>, StoreErro
     .await?)
 }
 
-pub(super) async fn record(pool: &SqlitePool, results: &[DeliveryResult]) -> Result<(), StoreError> {
+pub(super) async fn record(
+    pool: &SqlitePool,
+    results: &[DeliveryResult],
+) -> Result<(), StoreError> {
     if results.is_empty() {
         return Ok(());
     }
