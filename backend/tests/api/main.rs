@@ -12,6 +12,7 @@ mod operator;
 mod orders;
 mod receiver;
 mod status_stream;
+mod webhook_outage;
 mod webhook_support;
 mod webhooks;
 mod widget;

@@ -78,6 +78,7 @@ impl TestApp {
             reason: DeclineReason::InsufficientFunds,
         };
         self.conclude(&order, &first, declined, clock).await;
+        self.order_reaches(&order.id, "failed").await;
         let response = self.start_attempt(&order, "ICBC", "click-2").await;
         assert_eq!(response.status(), 201);
         let second: CreateAttemptResponse = response.json().await.unwrap();
@@ -98,6 +99,27 @@ impl TestApp {
             .notify_signed_at(body, &self.bank.clone(), clock.now_secs())
             .await;
         assert_eq!(response.status(), 200);
+    }
+
+    /// Waits until the stored order has `status` (verdicts are applied after the
+    /// bank's notification is acknowledged).
+    pub async fn order_reaches(&self, order_id: &str, status: &str) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let now: String = sqlx::query_scalar("SELECT status FROM orders WHERE id = ?")
+                .bind(order_id)
+                .fetch_one(&self.db)
+                .await
+                .unwrap();
+            if now == status {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "order {order_id} is {now}, not {status}, after 60 s"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
     }
 
     /// Waits until every delivery the dispatcher may send at the clock's time has been
@@ -126,6 +148,13 @@ impl TestApp {
             );
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
+    }
+
+    pub async fn pending_deliveries(&self) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE state = 'pending'")
+            .fetch_one(&self.db)
+            .await
+            .unwrap()
     }
 
     /// The delivery states of an event, by endpoint.
