@@ -35,6 +35,7 @@ struct Shared {
 }
 
 pub struct Receiver {
+    /// `http://127.0.0.1:<port>/hooks`; every path of the origin is received the same.
     pub url: String,
     shared: Shared,
 }
@@ -44,8 +45,9 @@ impl Receiver {
     pub async fn spawn() -> Receiver {
         let shared = Shared::default();
         shared.answer.store(200, Ordering::SeqCst);
+        // Any path: the gateway binary posts to `<shop>/webhooks/paydesk`.
         let router = Router::new()
-            .route("/hooks", post(take))
+            .fallback(post(take))
             .with_state(shared.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!(
@@ -54,6 +56,11 @@ impl Receiver {
         );
         tokio::spawn(async move { axum::serve(listener, router).await });
         Receiver { url, shared }
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn origin(&self) -> &str {
+        self.url.trim_end_matches("/hooks")
     }
 
     pub fn answer_with(&self, status: u16) {

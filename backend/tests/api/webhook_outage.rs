@@ -41,7 +41,10 @@ async fn five_thousand_orders_paid_during_a_ten_minute_outage_all_arrive_in_orde
     let mut steps = 0;
     while app.pending_deliveries().await > 0 {
         steps += 1;
-        assert!(steps <= 60, "deliveries still pending an hour after recovery");
+        assert!(
+            steps <= 60,
+            "deliveries still pending an hour after recovery"
+        );
         clock.advance(Duration::from_secs(60));
         app.dispatcher_caught_up(&clock).await;
     }
@@ -81,7 +84,10 @@ async fn five_thousand_orders_paid_during_a_ten_minute_outage_all_arrive_in_orde
         assert_eq!(*body, &h.body[..], "event {id} changed between attempts");
     }
     let refused: HashSet<String> = during_outage.iter().map(|h| h.event().id).collect();
-    assert!(refused.len() >= ORDERS, "every order's first event was tried during the outage");
+    assert!(
+        refused.len() >= ORDERS,
+        "every order's first event was tried during the outage"
+    );
     assert!(refused.is_subset(&accepted));
 
     // Per order, the receiver never saw event 2 before it had accepted event 1.
