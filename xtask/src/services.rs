@@ -98,6 +98,8 @@ impl Settings {
                 widget::dist_dir(root).display().to_string(),
             ),
             ("RUST_LOG", self.rust_log.clone()),
+            // The demo shop receives its webhooks on this machine.
+            ("PAYDESK_WEBHOOK_ALLOW_PRIVATE_URLS", "1".to_owned()),
         ];
         env.extend(merchant.env().map(|(k, v)| (k, v.to_owned())));
         env

@@ -152,7 +152,7 @@ fn decide(
         } else {
             "order.failed"
         };
-        *event = Some(order_event(&after, public_url, kind, now));
+        *event = Some(Box::new(order_event(&after, public_url, kind, now)));
     }
     plan
 }

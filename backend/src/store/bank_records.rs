@@ -90,7 +90,8 @@ pub enum InboxPlan {
         failure_reason: Option<String>,
         bank_transaction_id: Option<String>,
         transition: Option<OrderTransition>,
-        event: Option<NewEvent>,
+        /// Boxed: an event carries the whole order and would dwarf the other plans.
+        event: Option<Box<NewEvent>>,
         refund: Option<NewRefund>,
         decided_at: i64,
     },

@@ -173,6 +173,7 @@ pub(crate) fn event(id: &str, kind: &str, order: &OrderResponse) -> WebhookEvent
     WebhookEvent {
         id: id.into(),
         kind: kind.into(),
+        sequence: if kind == "order.paid" { 2 } else { 1 },
         created_at: "2025-04-01T08:05:00Z".into(),
         data: WebhookData {
             order,
