@@ -91,6 +91,50 @@ async fn start_with(
     }
 }
 
+/// A new order of the demo merchant (whose shop is at `shop`) with an attempt at ICBC,
+/// and the bank's notification that it succeeded.
+async fn order_with_success(
+    client: &reqwest::Client,
+    gateway: &str,
+    shop: &str,
+) -> (OrderResponse, Vec<u8>) {
+    let mut body = order_body();
+    body["return_url"] = json!(format!("{shop}/checkout/complete"));
+    let order: OrderResponse = client
+        .post(format!("{gateway}/v1/orders"))
+        .bearer_auth(SECRET)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let attempt: CreateAttemptResponse = client
+        .post(format!("{gateway}/v1/widget/attempts"))
+        .bearer_auth(&order.client_token)
+        .header("idempotency-key", "click-1")
+        .json(&json!({"bank_code": "ICBC", "card_kind": "debit"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let notification = serde_json::to_vec(&PaymentNotification {
+        attempt_id: attempt.attempt_id.clone(),
+        order_id: order.id.clone(),
+        bank_code: "ICBC".into(),
+        bank_transaction_id: format!("SBX-{}", attempt.attempt_id),
+        amount: order.total.clone(),
+        currency: order.currency,
+        outcome: PaymentOutcome::Succeeded,
+        decided_at: now_secs(),
+    })
+    .unwrap();
+    (order, notification)
+}
+
 /// A data directory with the gateway's key and the bank's public key; the bank's signer.
 fn data_dir() -> (tempfile::TempDir, Signer) {
     let dir = tempfile::tempdir().unwrap();
@@ -111,40 +155,7 @@ async fn a_payment_acknowledged_just_before_sigkill_is_there_after_restart() {
     for round in 0..5 {
         let mut gateway = start(dir.path(), port, &client).await;
         // The demo merchant's registered return URL, with the shop on port 9.
-        let mut order_body = order_body();
-        order_body["return_url"] = json!("http://127.0.0.1:9/checkout/complete");
-        let order: OrderResponse = client
-            .post(format!("{}/v1/orders", gateway.url))
-            .bearer_auth(SECRET)
-            .json(&order_body)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let attempt: CreateAttemptResponse = client
-            .post(format!("{}/v1/widget/attempts", gateway.url))
-            .bearer_auth(&order.client_token)
-            .header("idempotency-key", format!("click-{round}"))
-            .json(&json!({"bank_code": "ICBC", "card_kind": "debit"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let body = serde_json::to_vec(&PaymentNotification {
-            attempt_id: attempt.attempt_id.clone(),
-            order_id: order.id.clone(),
-            bank_code: "ICBC".into(),
-            bank_transaction_id: format!("SBX-{}", attempt.attempt_id),
-            amount: order.total.clone(),
-            currency: order.currency,
-            outcome: PaymentOutcome::Succeeded,
-            decided_at: now_secs(),
-        })
-        .unwrap();
+        let (order, body) = order_with_success(&client, &gateway.url, "http://127.0.0.1:9").await;
         let ack = client
             .post(format!("{}/v1/bank/notifications/sandbox", gateway.url))
             .header(SIGNATURE_HEADER, bank.sign(now_secs(), &body))
@@ -227,44 +238,9 @@ async fn twenty_sigkills_while_two_thousand_orders_are_paid_lose_no_event_and_pa
 
     // Orders and their attempts at the bank first; then the bank confirms them all
     // while the gateway is killed and restarted.
-    let mut order_body = order_body();
-    order_body["return_url"] = json!(format!("{}/checkout/complete", receiver.origin()));
-    let notifications: Vec<(String, Vec<u8>)> = futures::stream::iter(0..ORDERS)
-        .map(|_| async {
-            let order: OrderResponse = client
-                .post(format!("{url}/v1/orders"))
-                .bearer_auth(SECRET)
-                .json(&order_body)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            let attempt: CreateAttemptResponse = client
-                .post(format!("{url}/v1/widget/attempts"))
-                .bearer_auth(&order.client_token)
-                .header("idempotency-key", "click-1")
-                .json(&json!({"bank_code": "ICBC", "card_kind": "debit"}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            let body = serde_json::to_vec(&PaymentNotification {
-                attempt_id: attempt.attempt_id.clone(),
-                order_id: order.id.clone(),
-                bank_code: "ICBC".into(),
-                bank_transaction_id: format!("SBX-{}", attempt.attempt_id),
-                amount: order.total.clone(),
-                currency: order.currency,
-                outcome: PaymentOutcome::Succeeded,
-                decided_at: now_secs(),
-            })
-            .unwrap();
-            (order.id, body)
-        })
+    let shop = receiver.origin();
+    let notifications: Vec<(OrderResponse, Vec<u8>)> = futures::stream::iter(0..ORDERS)
+        .map(|_| order_with_success(&client, &url, shop))
         .buffer_unordered(32)
         .collect()
         .await;

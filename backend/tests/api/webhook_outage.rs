@@ -9,18 +9,14 @@ use futures::StreamExt;
 use paydesk_gateway::clock::Clock;
 use serde_json::json;
 
-use crate::receiver::Receiver;
-use crate::webhook_support::manual_app;
+use crate::webhook_support::subscribed;
 
 const ORDERS: usize = 5_000;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_thousand_orders_paid_during_a_ten_minute_outage_all_arrive_in_order() {
-    let (app, clock) = manual_app().await;
-    app.disable_configured_endpoint().await;
-    let receiver = Receiver::spawn().await;
+    let (app, clock, receiver, endpoint) = subscribed(json!(["*"])).await;
     receiver.answer_with(503);
-    let endpoint = app.register_endpoint(&receiver.url, json!(["*"])).await;
     let down_from = clock.now_ms();
 
     // Each order is declined once, then paid: order.failed (1), then order.paid (2).

@@ -12,12 +12,25 @@ use paydesk_shared::webhook_api::EndpointResponse;
 use serde_json::{Value, json};
 
 use crate::helpers::{SECRET_KEY, TestApp, spawn_app_with};
+use crate::receiver::Receiver;
 
 pub async fn manual_app() -> (TestApp, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::starting_now());
     let shared: Arc<dyn Clock> = clock.clone();
     let app = spawn_app_with(move |c| c.clock = shared).await;
     (app, clock)
+}
+
+/// A gateway on a manual clock whose test merchant has one endpoint, a fresh receiver
+/// subscribed to `event_types`; the endpoint configured with the gateway is disabled.
+pub async fn subscribed(
+    event_types: Value,
+) -> (TestApp, Arc<ManualClock>, Receiver, EndpointResponse) {
+    let (app, clock) = manual_app().await;
+    app.disable_configured_endpoint().await;
+    let receiver = Receiver::spawn().await;
+    let endpoint = app.register_endpoint(&receiver.url, event_types).await;
+    (app, clock, receiver, endpoint)
 }
 
 impl TestApp {

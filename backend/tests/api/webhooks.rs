@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{OTHER_SECRET_KEY, assert_error, spawn_app, spawn_app_with};
 use crate::receiver::Receiver;
-use crate::webhook_support::manual_app;
+use crate::webhook_support::{manual_app, subscribed};
 
 /// Runs the standard-library-only Python verifier on a received webhook.
 fn python_verifies(secret: &str, header: &str, body: &[u8], now: i64) -> bool {
@@ -38,12 +38,7 @@ fn python_verifies(secret: &str, header: &str, body: &[u8], now: i64) -> bool {
 
 #[tokio::test]
 async fn an_independent_python_verifier_accepts_the_signature_and_nothing_else() {
-    let (app, clock) = manual_app().await;
-    app.disable_configured_endpoint().await;
-    let receiver = Receiver::spawn().await;
-    let endpoint = app
-        .register_endpoint(&receiver.url, json!(["order.paid"]))
-        .await;
+    let (app, clock, receiver, endpoint) = subscribed(json!(["order.paid"])).await;
     let secret = endpoint.secret.unwrap();
     assert!(secret.starts_with("whsec_"));
     app.pay_order(&clock).await;
@@ -75,12 +70,7 @@ async fn an_independent_python_verifier_accepts_the_signature_and_nothing_else()
 
 #[tokio::test]
 async fn events_are_numbered_per_order_filtered_by_type_and_listed() {
-    let (app, clock) = manual_app().await;
-    app.disable_configured_endpoint().await;
-    let receiver = Receiver::spawn().await;
-    let endpoint = app
-        .register_endpoint(&receiver.url, json!(["order.paid"]))
-        .await;
+    let (app, clock, receiver, endpoint) = subscribed(json!(["order.paid"])).await;
     let order = app.decline_then_pay(&clock).await;
     let hits = receiver.wait_until("order.paid", |h| !h.is_empty()).await;
     app.dispatcher_caught_up(&clock).await;
@@ -128,11 +118,8 @@ async fn events_are_numbered_per_order_filtered_by_type_and_listed() {
 
 #[tokio::test]
 async fn a_failing_endpoint_is_retried_with_growing_gaps_for_three_days_then_redelivered() {
-    let (app, clock) = manual_app().await;
-    app.disable_configured_endpoint().await;
-    let receiver = Receiver::spawn().await;
+    let (app, clock, receiver, endpoint) = subscribed(json!(["*"])).await;
     receiver.answer_with(503);
-    let endpoint = app.register_endpoint(&receiver.url, json!(["*"])).await;
     app.pay_order(&clock).await;
     app.dispatcher_caught_up(&clock).await;
 
@@ -191,11 +178,8 @@ async fn a_failing_endpoint_is_retried_with_growing_gaps_for_three_days_then_red
 
 #[tokio::test]
 async fn gone_disables_the_endpoint_until_the_merchant_enables_it_again() {
-    let (app, clock) = manual_app().await;
-    app.disable_configured_endpoint().await;
-    let receiver = Receiver::spawn().await;
+    let (app, clock, receiver, endpoint) = subscribed(json!(["*"])).await;
     receiver.answer_with(410);
-    let endpoint = app.register_endpoint(&receiver.url, json!(["*"])).await;
     app.pay_order(&clock).await;
     receiver.wait_until("a 410", |h| h.len() == 1).await;
     app.dispatcher_caught_up(&clock).await;
@@ -232,12 +216,7 @@ async fn gone_disables_the_endpoint_until_the_merchant_enables_it_again() {
 
 #[tokio::test]
 async fn a_rotated_secret_signs_beside_the_old_one_for_the_overlap_only() {
-    let (app, clock) = manual_app().await;
-    app.disable_configured_endpoint().await;
-    let receiver = Receiver::spawn().await;
-    let endpoint = app
-        .register_endpoint(&receiver.url, json!(["order.paid"]))
-        .await;
+    let (app, clock, receiver, endpoint) = subscribed(json!(["order.paid"])).await;
     let old = endpoint.secret.unwrap();
     let rotated: EndpointResponse = app
         .merchant_post(
