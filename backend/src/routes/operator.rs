@@ -1,5 +1,6 @@
 //! `/v1/operator/…`: what the gateway's operator must see. Open alerts (quarantined
-//! bank verdicts, refunds a bank refused) and the bank inbox's backlog.
+//! bank verdicts, refunds a bank refused), the bank inbox's backlog and the webhook
+//! deliveries'.
 
 use axum::extract::State;
 use axum::routing::get;
@@ -18,6 +19,7 @@ pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/operator/alerts", get(alerts))
         .route("/v1/operator/bank-inbox", get(bank_inbox))
+        .route("/v1/operator/webhooks", get(webhooks))
 }
 
 #[derive(Serialize)]
@@ -69,4 +71,31 @@ async fn bank_inbox(
     State(state): State<AppState>,
 ) -> Result<Json<crate::store::InboxCounts>, ApiError> {
     Ok(Json(state.store.inbox_counts().await?))
+}
+
+#[derive(Serialize)]
+struct WebhookBacklog {
+    pending: i64,
+    delivered: i64,
+    failed: i64,
+    cancelled: i64,
+    /// When the oldest delivery still pending was scheduled: how far behind merchants
+    /// are.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    oldest_pending_since: Option<String>,
+}
+
+/// `GET /v1/operator/webhooks`: webhook deliveries by state.
+async fn webhooks(
+    _: Operator,
+    State(state): State<AppState>,
+) -> Result<Json<WebhookBacklog>, ApiError> {
+    let c = state.store.delivery_counts().await?;
+    Ok(Json(WebhookBacklog {
+        pending: c.pending,
+        delivered: c.delivered,
+        failed: c.failed,
+        cancelled: c.cancelled,
+        oldest_pending_since: c.oldest_pending_at.map(wire::timestamp),
+    }))
 }

@@ -173,6 +173,8 @@ pub trait Store: Send + Sync + 'static {
     /// The event's deliveries with their attempts.
     async fn event_deliveries(&self, event_id: &str) -> Result<Vec<DeliveryRecord>, StoreError>;
 
+    async fn delivery_counts(&self) -> Result<DeliveryCounts, StoreError>;
+
     /// Sends the event again to each of `endpoint_ids` that is enabled, from now, with a
     /// fresh retry window; returns the endpoints it will go to.
     async fn redeliver(

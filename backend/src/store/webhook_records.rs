@@ -207,3 +207,14 @@ pub struct DeliveryRecord {
     pub delivered_at: Option<i64>,
     pub last_error: Option<String>,
 }
+
+/// Webhook deliveries by state, for the operator; `pending` is the backlog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DeliveryCounts {
+    pub pending: i64,
+    pub delivered: i64,
+    pub failed: i64,
+    pub cancelled: i64,
+    /// When the oldest pending delivery was scheduled (ms).
+    pub oldest_pending_at: Option<i64>,
+}

@@ -31,7 +31,11 @@ async fn the_operator_sees_quarantined_notifications_and_the_inbox_backlog() {
 #[tokio::test]
 async fn the_operator_api_needs_the_operator_key() {
     let app = spawn_app().await;
-    for path in ["/v1/operator/alerts", "/v1/operator/bank-inbox"] {
+    for path in [
+        "/v1/operator/alerts",
+        "/v1/operator/bank-inbox",
+        "/v1/operator/webhooks",
+    ] {
         let none = app.get(path).await;
         assert_error(none, 401, "unauthenticated").await;
         for key in ["op_wrong", SECRET_KEY] {

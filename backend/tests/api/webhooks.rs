@@ -122,6 +122,9 @@ async fn a_failing_endpoint_is_retried_with_growing_gaps_for_three_days_then_red
     receiver.answer_with(503);
     app.pay_order(&clock).await;
     app.dispatcher_caught_up(&clock).await;
+    let backlog = app.operator_get("/v1/operator/webhooks").await;
+    assert_eq!(backlog["pending"], 1);
+    assert!(backlog["oldest_pending_since"].is_string());
 
     // Three days and an hour in ten-minute steps: every due retry is tried on the way.
     for _ in 0..(73 * 6) {
@@ -130,6 +133,11 @@ async fn a_failing_endpoint_is_retried_with_growing_gaps_for_three_days_then_red
     }
     let hits = receiver.hits();
     let event_id = hits[0].event().id;
+    let backlog = app.operator_get("/v1/operator/webhooks").await;
+    assert_eq!(
+        (backlog["pending"].as_i64(), backlog["failed"].as_i64()),
+        (Some(0), Some(1))
+    );
     assert!(
         hits.iter().all(|h| h.event().id == event_id),
         "one event id across retries"
@@ -183,6 +191,10 @@ async fn gone_disables_the_endpoint_until_the_merchant_enables_it_again() {
     app.pay_order(&clock).await;
     receiver.wait_until("a 410", |h| h.len() == 1).await;
     app.dispatcher_caught_up(&clock).await;
+    // The configured endpoint was disabled before the order: only ours counts.
+    let backlog = app.operator_get("/v1/operator/webhooks").await;
+    assert_eq!(backlog["failed"], 1);
+    assert_eq!(backlog["pending"], 0);
 
     let disabled: EndpointResponse = app
         .merchant_get(&format!("/v1/webhook_endpoints/{}", endpoint.id))

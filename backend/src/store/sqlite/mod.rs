@@ -275,6 +275,10 @@ impl Store for SqliteStore {
         outbox::deliveries(&self.read, event_id).await
     }
 
+    async fn delivery_counts(&self) -> Result<DeliveryCounts, StoreError> {
+        outbox::counts(&self.read).await
+    }
+
     async fn redeliver(
         &self,
         event_id: &str,

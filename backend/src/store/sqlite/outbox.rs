@@ -7,8 +7,8 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 
 use super::webhook_endpoints::endpoint_from_row;
 use crate::store::{
-    AttemptLog, DeliveryOutcome, DeliveryRecord, DeliveryResult, DeliveryState, DueDelivery,
-    EventFilter, NewEvent, StoreError, StoredEvent,
+    AttemptLog, DeliveryCounts, DeliveryOutcome, DeliveryRecord, DeliveryResult, DeliveryState,
+    DueDelivery, EventFilter, NewEvent, StoreError, StoredEvent,
 };
 
 /// Stores `e` as its order's next event and schedules a delivery to every enabled
@@ -320,4 +320,27 @@ pub(super) async fn redeliver(
     }
     tx.commit().await?;
     Ok(scheduled)
+}
+
+pub(super) async fn counts(pool: &SqlitePool) -> Result<DeliveryCounts, StoreError> {
+    let mut counts = DeliveryCounts::default();
+    let rows: Vec<(String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT state, COUNT(*), MIN(scheduled_at) FROM webhook_deliveries GROUP BY state",
+    )
+    .fetch_all(pool)
+    .await?;
+    for (state, n, oldest) in rows {
+        let state = DeliveryState::parse(&state)
+            .ok_or_else(|| StoreError::Corrupt(format!("webhook_deliveries.state {state}")))?;
+        match state {
+            DeliveryState::Pending => {
+                counts.pending = n;
+                counts.oldest_pending_at = oldest;
+            }
+            DeliveryState::Delivered => counts.delivered = n,
+            DeliveryState::Failed => counts.failed = n,
+            DeliveryState::Cancelled => counts.cancelled = n,
+        }
+    }
+    Ok(counts)
 }
