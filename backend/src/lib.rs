@@ -8,6 +8,7 @@ pub mod config;
 pub mod connectors;
 pub mod connectors_file;
 mod error;
+mod expirer;
 mod ids;
 mod merchants;
 mod payments;

@@ -90,6 +90,10 @@ impl Application {
     ) -> anyhow::Result<()> {
         let dispatcher = tokio::spawn(self.dispatcher.run(self.shutdown.subscribe()));
         let bank_side = banking::spawn(&self.state, &self.shutdown);
+        let expirer = tokio::spawn(crate::expirer::run(
+            Arc::new(self.state.clone()),
+            self.shutdown.subscribe(),
+        ));
         let stop = self.shutdown;
         let listener = self.listener.tap_io(|tcp| {
             // Without NODELAY small responses wait ~40 ms for Nagle's algorithm.
@@ -102,6 +106,7 @@ impl Application {
             })
             .await?;
         dispatcher.await?;
+        expirer.await?;
         for task in bank_side {
             task.await?;
         }

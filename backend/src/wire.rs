@@ -60,6 +60,7 @@ pub(crate) fn created_order_response(order: &OrderRecord, public_url: &str) -> O
     created.status = OrderStatus::Created;
     created.attempts.clear();
     created.paid_at = None;
+    created.paid_attempt_id = None;
     order_response(&created, public_url, order.created_at)
 }
 

@@ -65,6 +65,7 @@ fn order_request(
         return_url: state
             .public_url
             .join(&format!("/checkout/complete?ref={reference}")),
+        expires_in: None,
     }
 }
 

@@ -18,6 +18,10 @@ pub struct CreateOrderRequest {
     pub items: Vec<LineItemRequest>,
     pub merchant_reference: String,
     pub return_url: String,
+    /// Seconds the order can be paid for, 60 to 86,400; the gateway's default (15
+    /// minutes unless its operator changed it) if not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_in: Option<serde_json::Number>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -76,6 +80,32 @@ pub struct AttemptResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_transaction_id: Option<String>,
     pub created_at: String,
+}
+
+/// `GET /v1/orders`: newest first; pass the last id as `starting_after` for the next
+/// page while `has_more`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderList {
+    pub data: Vec<OrderResponse>,
+    pub has_more: bool,
+}
+
+/// `POST /v1/orders/{id}/refunds`
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateRefundRequest {
+    /// Decimal string in the order's currency; everything not refunded yet if absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<String>,
+    /// `requested_by_customer` (the default), `duplicate`, `fraudulent` or `other`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// `GET /v1/orders/{id}/refunds`, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundList {
+    pub data: Vec<RefundResponse>,
 }
 
 /// The body of a webhook the gateway sends to the merchant.

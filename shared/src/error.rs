@@ -31,6 +31,14 @@ pub enum ErrorCode {
     BankUnavailable,
     /// The order cannot move as asked (already paid, expired, cancelled).
     OrderNotPayable,
+    /// Only an order waiting for the shopper (created, or declined) can be cancelled.
+    OrderNotCancellable,
+    /// Only a paid order can be refunded.
+    OrderNotRefundable,
+    /// The refunds of an order would add up to more than was paid.
+    RefundExceedsPayment,
+    /// `expires_in` is not a whole number of seconds in range.
+    ExpiresInInvalid,
     SignatureInvalid,
     /// A bank notification disagrees with the order (amount, currency, order id).
     NotificationMismatch,
@@ -74,6 +82,10 @@ impl ErrorCode {
             ErrorCode::BankUnknown => "bank_unknown",
             ErrorCode::BankUnavailable => "bank_unavailable",
             ErrorCode::OrderNotPayable => "order_not_payable",
+            ErrorCode::OrderNotCancellable => "order_not_cancellable",
+            ErrorCode::OrderNotRefundable => "order_not_refundable",
+            ErrorCode::RefundExceedsPayment => "refund_exceeds_payment",
+            ErrorCode::ExpiresInInvalid => "expires_in_invalid",
             ErrorCode::SignatureInvalid => "signature_invalid",
             ErrorCode::NotificationMismatch => "notification_mismatch",
             ErrorCode::NotificationReplayed => "notification_replayed",

@@ -11,6 +11,8 @@ pub const MAX_QUANTITY: u64 = 10_000;
 pub const MAX_NAME_CHARS: usize = 200;
 pub const MAX_REFERENCE_CHARS: usize = 128;
 pub const MAX_URL_CHARS: usize = 2048;
+/// How long an order may be payable, in seconds: a minute to a day.
+pub const EXPIRES_IN_SECS: std::ops::RangeInclusive<u32> = 60..=86_400;
 
 /// A rejected field: the stable error code, the field's path and a readable message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -48,6 +50,8 @@ pub struct OrderDraft {
     pub total: Money,
     pub merchant_reference: String,
     pub return_url: String,
+    /// Seconds the order can be paid for, if the merchant chose.
+    pub expires_in: Option<u32>,
 }
 
 impl OrderDraft {
@@ -93,12 +97,33 @@ impl OrderDraft {
             MAX_REFERENCE_CHARS,
         )?;
         let return_url = http_url("return_url", &req.return_url)?;
+        let expires_in = req
+            .expires_in
+            .as_ref()
+            .map(|n| {
+                n.as_u64()
+                    .and_then(|s| u32::try_from(s).ok())
+                    .filter(|s| EXPIRES_IN_SECS.contains(s))
+                    .ok_or_else(|| {
+                        FieldError::new(
+                            ErrorCode::ExpiresInInvalid,
+                            "expires_in",
+                            format!(
+                                "a whole number of seconds from {} to {}",
+                                EXPIRES_IN_SECS.start(),
+                                EXPIRES_IN_SECS.end()
+                            ),
+                        )
+                    })
+            })
+            .transpose()?;
         Ok(OrderDraft {
             currency,
             items,
             total,
             merchant_reference,
             return_url,
+            expires_in,
         })
     }
 }
@@ -222,6 +247,29 @@ mod tests {
             "return_url": "https://shop.example/return",
         }))
         .unwrap()
+    }
+
+    #[test]
+    fn expiry_is_a_whole_number_of_seconds_from_a_minute_to_a_day() {
+        let mut req =
+            request(serde_json::json!([{"name": "Tea", "quantity": 1, "unit_price": "1.00"}]));
+        assert_eq!(OrderDraft::parse(&req).unwrap().expires_in, None);
+        for ok in [60, 900, 86_400] {
+            req.expires_in = Some(ok.into());
+            assert_eq!(OrderDraft::parse(&req).unwrap().expires_in, Some(ok));
+        }
+        for bad in [
+            serde_json::json!(59),
+            serde_json::json!(86_401),
+            serde_json::json!(-60),
+            serde_json::json!(90.5),
+        ] {
+            req.expires_in = serde_json::from_value(bad).unwrap();
+            assert_eq!(
+                OrderDraft::parse(&req).unwrap_err().code,
+                ErrorCode::ExpiresInInvalid
+            );
+        }
     }
 
     #[test]

@@ -227,6 +227,7 @@ fn order_body(reference: &str) -> Result<Vec<u8>> {
         ],
         merchant_reference: reference.to_owned(),
         return_url: format!("{SHOP_URL}/checkout/complete?order={reference}"),
+        expires_in: None,
     };
     Ok(serde_json::to_vec(&order)?)
 }

@@ -228,6 +228,7 @@ mod tests {
             created_at: NOW - 60_000,
             expires_at: NOW + 60_000,
             paid_at: None,
+            paid_attempt_id: None,
             attempts,
         }
     }

@@ -5,6 +5,7 @@ mod auth;
 mod bank_notify;
 mod health;
 mod hosted;
+mod list_query;
 mod merchant;
 mod operator;
 mod request;

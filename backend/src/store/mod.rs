@@ -8,6 +8,7 @@ pub mod sqlite;
 mod webhook_records;
 
 use async_trait::async_trait;
+use paydesk_shared::Money;
 
 pub use bank_records::*;
 pub use records::*;
@@ -65,6 +66,51 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<OrderRecord>, StoreError>;
 
     async fn attempt_bank(&self, attempt_id: &str) -> Result<Option<String>, StoreError>;
+
+    /// The merchant's orders matching `filter`, newest first.
+    async fn orders(
+        &self,
+        merchant_id: &str,
+        filter: &OrderFilter,
+        limit: u32,
+    ) -> Result<Vec<OrderRecord>, StoreError>;
+
+    /// Unpaid orders past their expiry, earliest first.
+    async fn expired_unpaid_orders(
+        &self,
+        now_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<OrderRecord>, StoreError>;
+
+    /// The earliest expiry of an unpaid order.
+    async fn next_order_expiry(&self) -> Result<Option<i64>, StoreError>;
+
+    /// Expires each event's order (`Expire`, compare-and-set) with its event, in one
+    /// transaction, unless a success the bank sent before the expiry waits to be
+    /// applied. Returns how many moved.
+    async fn expire_orders(&self, events: &[NewEvent], now_ms: i64) -> Result<usize, StoreError>;
+
+    /// Cancels the event's order (`Cancel`, compare-and-set, not past its expiry) with
+    /// the event, or says where the order stands.
+    async fn cancel_order(
+        &self,
+        event: &NewEvent,
+        now_ms: i64,
+    ) -> Result<CancelOutcome, StoreError>;
+
+    /// Stores a merchant's refund unless the attempt's refunds would exceed `paid`.
+    async fn create_refund(
+        &self,
+        refund: &MerchantRefund,
+        paid: Money,
+    ) -> Result<RefundOutcome, StoreError>;
+
+    /// The refund, if it is of one of the merchant's orders.
+    async fn refund(
+        &self,
+        merchant_id: &str,
+        refund_id: &str,
+    ) -> Result<Option<RefundRecord>, StoreError>;
 
     /// Moves the order with `StartAttempt` and records the attempt, in one transaction.
     /// An attempt with the same (order, idempotency key) is returned instead of a new one.

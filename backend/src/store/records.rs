@@ -5,6 +5,8 @@ use paydesk_shared::bank::CardKind;
 use paydesk_shared::payment::{AttemptStatus, OrderStatus};
 use paydesk_shared::{Currency, Money};
 
+use super::RefundRecord;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Merchant {
     pub id: String,
@@ -64,6 +66,8 @@ pub struct OrderRecord {
     pub created_at: i64,
     pub expires_at: i64,
     pub paid_at: Option<i64>,
+    /// The attempt whose payment the order kept.
+    pub paid_attempt_id: Option<String>,
     /// Oldest first.
     pub attempts: Vec<AttemptRecord>,
 }
@@ -112,6 +116,46 @@ pub enum StartAttemptOutcome {
     NotPayable(OrderStatus),
 }
 
+/// Which orders `GET /v1/orders` lists, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrderFilter {
+    pub status: Option<OrderStatus>,
+    /// Created at or after (ms).
+    pub created_from: Option<i64>,
+    /// Created before (ms).
+    pub created_before: Option<i64>,
+    pub merchant_reference: Option<String>,
+    /// Only orders older than this one (its id).
+    pub starting_after: Option<String>,
+}
+
+/// A refund the merchant asked for, of the payment the order kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MerchantRefund {
+    pub id: String,
+    pub order_id: String,
+    pub attempt_id: String,
+    pub amount: Money,
+    pub reason: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefundOutcome {
+    Created(RefundRecord),
+    /// The order's refunds would exceed its payment: this much is left to refund.
+    Exceeds {
+        refundable: Money,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CancelOutcome {
+    Cancelled,
+    /// The order had moved on: its status now.
+    NotCancellable(OrderStatus),
+}
+
 impl NewOrder {
     /// The order as it reads back right after it is stored.
     pub fn to_record(&self) -> OrderRecord {
@@ -128,6 +172,7 @@ impl NewOrder {
             created_at: self.created_at,
             expires_at: self.expires_at,
             paid_at: None,
+            paid_attempt_id: None,
             attempts: Vec::new(),
         }
     }

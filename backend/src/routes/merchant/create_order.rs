@@ -35,7 +35,10 @@ pub(super) async fn handler(
     }
 
     let now = state.clock.now_ms();
-    let ttl_ms = i64::try_from(state.order_ttl.as_millis()).unwrap_or(i64::MAX);
+    let ttl_ms = match draft.expires_in {
+        Some(secs) => i64::from(secs) * 1000,
+        None => i64::try_from(state.order_ttl.as_millis()).unwrap_or(i64::MAX),
+    };
     let order_id = new_order_id();
     let order = NewOrder {
         id: order_id.clone(),

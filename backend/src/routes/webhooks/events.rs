@@ -11,9 +11,9 @@ use paydesk_shared::webhook_api::{
 };
 
 use super::endpoints::find;
-use super::list_query::{ListQuery, invalid};
 use crate::error::ApiError;
 use crate::routes::auth::AuthMerchant;
+use crate::routes::list_query::{ListQuery, invalid};
 use crate::routes::request::JsonBody;
 use crate::state::AppState;
 use crate::store::{DeliveryRecord, EventFilter, StoredEvent};

@@ -4,7 +4,6 @@
 mod endpoint_input;
 mod endpoints;
 mod events;
-mod list_query;
 mod rotate;
 
 use axum::Router;

@@ -84,23 +84,12 @@ fn expiry(
     let order_id = order.id.clone();
     let expires_at = order.expires_at;
     futures::stream::once(async move {
-        wait_until(&*clock, expires_at).await;
+        // The gateway's clock decides, not a timer: a held test clock holds this too.
+        clock.sleep_until(expires_at).await;
         current_status(&*store, &*clock, &order_id).await
     })
     .filter_map(|status| async move { status.filter(|s| s.status == OrderStatus::Expired) })
     .boxed()
-}
-
-/// Sleeps until the gateway's clock reads `deadline_ms` or later. The clock, not the
-/// timer, decides: a clock that runs slow or is held in a test only delays the wake-up.
-async fn wait_until(clock: &dyn Clock, deadline_ms: i64) {
-    loop {
-        let left = deadline_ms.saturating_sub(clock.now_ms());
-        if left <= 0 {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(left.unsigned_abs())).await;
-    }
 }
 
 async fn current_status(

@@ -72,11 +72,12 @@ pub(super) async fn reschedule_query(
     Ok(())
 }
 
-const REFUND_COLUMNS: &str = "r.id, r.order_id, r.attempt_id, a.bank_code, a.bank_transaction_id,
+pub(super) const REFUND_COLUMNS: &str =
+    "r.id, r.order_id, r.attempt_id, a.bank_code, a.bank_transaction_id,
     r.amount_minor, r.currency, r.reason, r.status, r.bank_refund_id, r.failure_reason,
     r.created_at, r.decided_at, r.tries";
 
-fn refund_from_row(row: &SqliteRow) -> Result<RefundRecord, StoreError> {
+pub(super) fn refund_from_row(row: &SqliteRow) -> Result<RefundRecord, StoreError> {
     let status: String = row.try_get("status")?;
     let tries: i64 = row.try_get("tries")?;
     Ok(RefundRecord {

@@ -279,7 +279,9 @@ async fn move_order(
         _ => "",
     };
     let sql = format!(
-        "UPDATE orders SET status = ?1, paid_at = CASE WHEN ?1 = 'paid' THEN ?2 ELSE paid_at END
+        "UPDATE orders SET status = ?1,
+             paid_at = CASE WHEN ?1 = 'paid' THEN ?2 ELSE paid_at END,
+             paid_attempt_id = CASE WHEN ?1 = 'paid' THEN ?5 ELSE paid_attempt_id END
          WHERE id = ?3 AND status IN ({}){guard}",
         status_list(transition.sources())
     );
@@ -290,8 +292,10 @@ async fn move_order(
     query = match transition {
         OrderTransition::ConfirmPayment => query.bind(entry.received_at),
         OrderTransition::DeclinePayment => query.bind(&entry.verdict.attempt_id),
-        _ => query,
+        // ?4 is unused by the other transitions' guards.
+        _ => query.bind(0),
     };
+    query = query.bind(&entry.verdict.attempt_id);
     Ok(query.execute(&mut **tx).await?.rows_affected() == 1)
 }
 

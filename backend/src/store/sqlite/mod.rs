@@ -5,10 +5,12 @@
 mod attempts;
 mod bank_work;
 mod inbox;
+mod lifecycle;
 mod merchants;
 mod order_writer;
 mod orders;
 mod outbox;
+mod refunds;
 mod webhook_endpoints;
 
 use std::path::Path;
@@ -19,6 +21,8 @@ use async_trait::async_trait;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
+
+use paydesk_shared::Money;
 
 use super::*;
 use inbox::InboxWriter;
@@ -116,6 +120,55 @@ impl Store for SqliteStore {
         attempt_ids: &[String],
     ) -> Result<Vec<OrderRecord>, StoreError> {
         orders::load_by_attempts(&self.read, attempt_ids).await
+    }
+
+    async fn orders(
+        &self,
+        merchant_id: &str,
+        filter: &OrderFilter,
+        limit: u32,
+    ) -> Result<Vec<OrderRecord>, StoreError> {
+        orders::list(&self.read, merchant_id, filter, limit).await
+    }
+
+    async fn expired_unpaid_orders(
+        &self,
+        now_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<OrderRecord>, StoreError> {
+        orders::expired_unpaid(&self.read, now_ms, limit).await
+    }
+
+    async fn next_order_expiry(&self) -> Result<Option<i64>, StoreError> {
+        orders::next_expiry(&self.read).await
+    }
+
+    async fn expire_orders(&self, events: &[NewEvent], now_ms: i64) -> Result<usize, StoreError> {
+        lifecycle::expire(&self.write, events, now_ms).await
+    }
+
+    async fn cancel_order(
+        &self,
+        event: &NewEvent,
+        now_ms: i64,
+    ) -> Result<CancelOutcome, StoreError> {
+        lifecycle::cancel(&self.write, event, now_ms).await
+    }
+
+    async fn create_refund(
+        &self,
+        refund: &MerchantRefund,
+        paid: Money,
+    ) -> Result<RefundOutcome, StoreError> {
+        refunds::create(&self.write, refund, paid).await
+    }
+
+    async fn refund(
+        &self,
+        merchant_id: &str,
+        refund_id: &str,
+    ) -> Result<Option<RefundRecord>, StoreError> {
+        refunds::one(&self.read, merchant_id, refund_id).await
     }
 
     async fn attempt_bank(&self, attempt_id: &str) -> Result<Option<String>, StoreError> {

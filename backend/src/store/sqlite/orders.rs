@@ -1,12 +1,13 @@
 use paydesk_shared::api::WidgetMode;
 use paydesk_shared::bank::CardKind;
-use paydesk_shared::payment::{AttemptStatus, OrderStatus};
+use paydesk_shared::payment::{AttemptStatus, OrderStatus, OrderTransition};
 use paydesk_shared::{Currency, Money};
 use std::collections::HashMap;
 
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, sqlite::SqliteRow};
 
-use crate::store::{AttemptRecord, ItemRecord, OrderRecord, StoreError};
+use super::status_list;
+use crate::store::{AttemptRecord, ItemRecord, OrderFilter, OrderRecord, StoreError};
 
 pub(super) enum Key<'a> {
     Id {
@@ -84,6 +85,69 @@ pub(super) async fn load_by_attempts(
     }
     q.push(")");
     let rows = q.build().fetch_all(pool).await?;
+    assemble(pool, rows).await
+}
+
+/// The merchant's orders matching `filter`, newest first.
+pub(super) async fn list(
+    pool: &SqlitePool,
+    merchant_id: &str,
+    filter: &OrderFilter,
+    limit: u32,
+) -> Result<Vec<OrderRecord>, StoreError> {
+    let mut q = QueryBuilder::<Sqlite>::new("SELECT * FROM orders WHERE merchant_id = ");
+    q.push_bind(merchant_id);
+    if let Some(status) = filter.status {
+        q.push(" AND status = ").push_bind(status.as_str());
+    }
+    if let Some(from) = filter.created_from {
+        q.push(" AND created_at >= ").push_bind(from);
+    }
+    if let Some(until) = filter.created_before {
+        q.push(" AND created_at < ").push_bind(until);
+    }
+    if let Some(reference) = &filter.merchant_reference {
+        q.push(" AND merchant_reference = ").push_bind(reference);
+    }
+    if let Some(after) = &filter.starting_after {
+        q.push(" AND (created_at, id) < (SELECT created_at, id FROM orders WHERE id = ")
+            .push_bind(after)
+            .push(")");
+    }
+    q.push(" ORDER BY created_at DESC, id DESC LIMIT ")
+        .push_bind(i64::from(limit));
+    let rows = q.build().fetch_all(pool).await?;
+    assemble(pool, rows).await
+}
+
+/// Unpaid orders whose expiry has passed, earliest first.
+pub(super) async fn expired_unpaid(
+    pool: &SqlitePool,
+    now: i64,
+    limit: u32,
+) -> Result<Vec<OrderRecord>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT * FROM orders WHERE status IN ({}) AND expires_at <= ? ORDER BY expires_at LIMIT ?",
+        status_list(OrderTransition::Expire.sources())
+    ))
+    .bind(now)
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await?;
+    assemble(pool, rows).await
+}
+
+pub(super) async fn next_expiry(pool: &SqlitePool) -> Result<Option<i64>, StoreError> {
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT MIN(expires_at) FROM orders WHERE status IN ({})",
+        status_list(OrderTransition::Expire.sources())
+    ))
+    .fetch_one(pool)
+    .await?)
+}
+
+/// Order rows with their items and attempts, read in two more queries, in row order.
+async fn assemble(pool: &SqlitePool, rows: Vec<SqliteRow>) -> Result<Vec<OrderRecord>, StoreError> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -155,6 +219,7 @@ fn order_from_row(
         created_at: row.try_get("created_at")?,
         expires_at: row.try_get("expires_at")?,
         paid_at: row.try_get("paid_at")?,
+        paid_attempt_id: row.try_get("paid_attempt_id")?,
         attempts,
     })
 }

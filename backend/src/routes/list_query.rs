@@ -7,13 +7,13 @@ use paydesk_shared::ErrorCode;
 
 use crate::error::ApiError;
 
-pub(super) const DEFAULT_LIMIT: u32 = 20;
-pub(super) const MAX_LIMIT: u32 = 100;
+pub(crate) const DEFAULT_LIMIT: u32 = 20;
+pub(crate) const MAX_LIMIT: u32 = 100;
 
-pub(super) struct ListQuery(HashMap<String, String>);
+pub(crate) struct ListQuery(HashMap<String, String>);
 
 impl ListQuery {
-    pub(super) fn parse(raw: Option<&str>, known: &[&str]) -> Result<Self, ApiError> {
+    pub(crate) fn parse(raw: Option<&str>, known: &[&str]) -> Result<Self, ApiError> {
         let mut params = HashMap::new();
         for (name, value) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
             if !known.contains(&name.as_ref()) {
@@ -32,12 +32,12 @@ impl ListQuery {
         Ok(ListQuery(params))
     }
 
-    pub(super) fn get(&self, name: &str) -> Option<&str> {
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(String::as_str)
     }
 
     /// `limit`: 1 to 100, 20 if not given.
-    pub(super) fn limit(&self) -> Result<u32, ApiError> {
+    pub(crate) fn limit(&self) -> Result<u32, ApiError> {
         match self.get("limit") {
             None => Ok(DEFAULT_LIMIT),
             Some(v) => v
@@ -49,6 +49,18 @@ impl ListQuery {
     }
 }
 
-pub(super) fn invalid(message: String) -> ApiError {
+pub(crate) fn invalid(message: String) -> ApiError {
     ApiError::bad_request(ErrorCode::QueryInvalid, message)
+}
+
+/// An RFC 3339 time parameter, as Unix milliseconds.
+pub(crate) fn timestamp(name: &str, value: &str) -> Result<i64, ApiError> {
+    time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .and_then(|t| i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok())
+        .ok_or_else(|| {
+            invalid(format!(
+                "{name}: an RFC 3339 time such as 2026-12-05T08:00:00Z"
+            ))
+        })
 }

@@ -1,0 +1,47 @@
+use axum::Json;
+use axum::extract::{Path, State};
+use paydesk_shared::api::OrderResponse;
+use paydesk_shared::{ErrorCode, OrderStatus};
+
+use crate::banking::events::order_event;
+use crate::error::ApiError;
+use crate::payments::publish_status;
+use crate::routes::auth::AuthMerchant;
+use crate::state::AppState;
+use crate::store::CancelOutcome;
+use crate::wire;
+
+/// `POST /v1/orders/{id}/cancel`: only while the order waits for the shopper (created,
+/// or its last attempt declined); never while the shopper is at the bank, nor after.
+pub(super) async fn handler(
+    State(state): State<AppState>,
+    AuthMerchant(merchant): AuthMerchant,
+    Path(id): Path<String>,
+) -> Result<Json<OrderResponse>, ApiError> {
+    let order = state
+        .store
+        .order(&merchant.id, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("order"))?;
+    let now = state.clock.now_ms();
+    let mut cancelled = order;
+    cancelled.status = OrderStatus::Cancelled;
+    let event = order_event(&cancelled, &state.public_url, "order.cancelled", now);
+    match state.store.cancel_order(&event, now).await? {
+        CancelOutcome::Cancelled => {
+            tracing::info!(merchant = %merchant.id, order = %id, "order cancelled");
+            state.outbox.notify_one();
+            publish_status(&state, &id).await;
+            Ok(Json(wire::order_response(&cancelled, &state.public_url, now)))
+        }
+        CancelOutcome::NotCancellable(status) => Err(ApiError::conflict(
+            ErrorCode::OrderNotCancellable,
+            match status {
+                OrderStatus::Pending => {
+                    "the shopper is at the bank: the order can be cancelled once the bank declines, or it expires".to_owned()
+                }
+                other => format!("the order is {} and cannot be cancelled", other.as_str()),
+            },
+        )),
+    }
+}

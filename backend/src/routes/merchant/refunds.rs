@@ -1,0 +1,135 @@
+//! Refunds the merchant asks for: `POST /v1/orders/{id}/refunds` (all that is left, or
+//! part), `GET /v1/orders/{id}/refunds`, `GET /v1/refunds/{id}`. The refunder then
+//! executes each at the bank that took the payment and reports `refund.succeeded` or
+//! `refund.failed`.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use paydesk_shared::api::{CreateRefundRequest, RefundList, RefundResponse};
+use paydesk_shared::{ErrorCode, Money, OrderStatus};
+
+use crate::banking::events::refund_response;
+use crate::error::ApiError;
+use crate::ids::new_id;
+use crate::routes::auth::AuthMerchant;
+use crate::routes::request::JsonBody;
+use crate::state::AppState;
+use crate::store::{MerchantRefund, RefundOutcome};
+
+/// Why a merchant gives money back; the first is the default.
+const REASONS: [&str; 4] = ["requested_by_customer", "duplicate", "fraudulent", "other"];
+
+pub(super) async fn create(
+    State(state): State<AppState>,
+    AuthMerchant(merchant): AuthMerchant,
+    Path(order_id): Path<String>,
+    body: JsonBody,
+) -> Result<(StatusCode, Json<RefundResponse>), ApiError> {
+    let request: CreateRefundRequest = body.parse()?;
+    let reason = match request.reason.as_deref() {
+        None => REASONS[0],
+        Some(r) => REASONS
+            .iter()
+            .copied()
+            .find(|known| *known == r)
+            .ok_or_else(|| {
+                ApiError::unprocessable(
+                    ErrorCode::InvalidField,
+                    format!("reason: one of {}", REASONS.join(", ")),
+                )
+            })?,
+    };
+    let order = state
+        .store
+        .order(&merchant.id, &order_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("order"))?;
+    let (OrderStatus::Paid, Some(attempt_id)) = (order.status, order.paid_attempt_id.clone())
+    else {
+        return Err(ApiError::conflict(
+            ErrorCode::OrderNotRefundable,
+            format!(
+                "the order is {}: only a paid order can be refunded",
+                order.status.as_str()
+            ),
+        ));
+    };
+    let amount = match &request.amount {
+        None => None,
+        Some(text) => Some(
+            Money::parse(text, order.currency)
+                .ok()
+                .filter(|m| m.minor() > 0)
+                .ok_or_else(|| {
+                    ApiError::unprocessable(
+                        ErrorCode::AmountInvalid,
+                        format!(
+                            "amount: a positive decimal in {} with at most its minor units, e.g. \"10.00\"",
+                            order.currency.code()
+                        ),
+                    )
+                })?,
+        ),
+    };
+    let now = state.clock.now_ms();
+    let mut refund = MerchantRefund {
+        id: new_id("rfd"),
+        order_id: order.id.clone(),
+        attempt_id,
+        amount: amount.unwrap_or(order.total),
+        reason: reason.to_owned(),
+        created_at: now,
+    };
+    let mut outcome = state.store.create_refund(&refund, order.total).await?;
+    // Without an amount: everything not refunded yet.
+    if let (None, RefundOutcome::Exceeds { refundable }) = (amount, &outcome)
+        && refundable.minor() > 0
+    {
+        refund.amount = *refundable;
+        outcome = state.store.create_refund(&refund, order.total).await?;
+    }
+    match outcome {
+        RefundOutcome::Created(created) => {
+            tracing::info!(merchant = %merchant.id, order = %order.id, refund = %created.id, amount = %created.amount, "refund requested");
+            state.bank.refunder.notify_one();
+            Ok((StatusCode::CREATED, Json(refund_response(&created))))
+        }
+        RefundOutcome::Exceeds { refundable } => Err(ApiError::unprocessable(
+            ErrorCode::RefundExceedsPayment,
+            format!(
+                "refunds of this order cannot exceed what was paid: {refundable} {} is left to refund",
+                order.currency.code()
+            ),
+        )),
+    }
+}
+
+pub(super) async fn list(
+    State(state): State<AppState>,
+    AuthMerchant(merchant): AuthMerchant,
+    Path(order_id): Path<String>,
+) -> Result<Json<RefundList>, ApiError> {
+    let order = state
+        .store
+        .order(&merchant.id, &order_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("order"))?;
+    let refunds = state.store.refunds_for_order(&order.id).await?;
+    Ok(Json(RefundList {
+        data: refunds.iter().map(refund_response).collect(),
+    }))
+}
+
+pub(super) async fn get(
+    State(state): State<AppState>,
+    AuthMerchant(merchant): AuthMerchant,
+    Path(refund_id): Path<String>,
+) -> Result<Json<RefundResponse>, ApiError> {
+    let refund = state
+        .store
+        .refund(&merchant.id, &refund_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("refund"))?;
+    Ok(Json(refund_response(&refund)))
+}

@@ -1,0 +1,76 @@
+//! Refunds a merchant asks for. The guard that refunds never exceed the payment runs
+//! inside the inserting transaction; SQLite's single writer serialises concurrent
+//! requests, so two cannot both see the same room. (A PostgreSQL store must lock the
+//! paid attempt's row first: `SELECT … FOR UPDATE`.)
+
+use sqlx::SqlitePool;
+
+use super::bank_work::{REFUND_COLUMNS, refund_from_row};
+use crate::store::{MerchantRefund, RefundOutcome, StoreError};
+use paydesk_shared::Money;
+
+pub(super) async fn create(
+    pool: &SqlitePool,
+    r: &MerchantRefund,
+    paid: Money,
+) -> Result<RefundOutcome, StoreError> {
+    let mut tx = pool.begin().await?;
+    let refunded: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(SUM(amount_minor), 0) FROM refunds
+         WHERE attempt_id = ? AND status IN ('pending', 'succeeded')",
+    )
+    .bind(&r.attempt_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let refundable = Money::from_minor(paid.minor() - refunded, paid.currency())
+        .map_err(|_| StoreError::Corrupt(format!("refunds of attempt {}", r.attempt_id)))?;
+    if r.amount.minor() > refundable.minor() {
+        return Ok(RefundOutcome::Exceeds { refundable });
+    }
+    sqlx::query(
+        "INSERT INTO refunds (id, order_id, attempt_id, amount_minor, currency, reason, status,
+             created_at, next_try_at)
+         VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+    )
+    .bind(&r.id)
+    .bind(&r.order_id)
+    .bind(&r.attempt_id)
+    .bind(r.amount.minor())
+    .bind(r.amount.currency().code())
+    .bind(&r.reason)
+    .bind(r.created_at)
+    .bind(r.created_at)
+    .execute(&mut *tx)
+    .await?;
+    let created = sqlx::query(&format!(
+        "SELECT {REFUND_COLUMNS} FROM refunds r JOIN payment_attempts a ON a.id = r.attempt_id
+         WHERE r.id = ?"
+    ))
+    .bind(&r.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let created = refund_from_row(&created)?;
+    tx.commit().await?;
+    Ok(RefundOutcome::Created(created))
+}
+
+/// The refund if it belongs to one of the merchant's orders.
+pub(super) async fn one(
+    pool: &SqlitePool,
+    merchant_id: &str,
+    refund_id: &str,
+) -> Result<Option<crate::store::RefundRecord>, StoreError> {
+    sqlx::query(&format!(
+        "SELECT {REFUND_COLUMNS} FROM refunds r
+         JOIN payment_attempts a ON a.id = r.attempt_id
+         JOIN orders o ON o.id = r.order_id
+         WHERE r.id = ? AND o.merchant_id = ?"
+    ))
+    .bind(refund_id)
+    .bind(merchant_id)
+    .fetch_optional(pool)
+    .await?
+    .as_ref()
+    .map(refund_from_row)
+    .transpose()
+}
