@@ -84,14 +84,20 @@ impl TestApp {
         order
     }
 
-    /// A new order declined once, then paid: `order.failed` (1), then `order.paid` (2).
-    pub async fn decline_then_pay(&self, clock: &ManualClock) -> OrderResponse {
-        let (order, first) = self.order_at_bank().await;
+    /// A new order whose attempt the bank declined: `failed`, with `order.failed` (1).
+    pub async fn declined_order(&self, clock: &ManualClock) -> OrderResponse {
+        let (order, attempt) = self.order_at_bank().await;
         let declined = PaymentOutcome::Failed {
             reason: DeclineReason::InsufficientFunds,
         };
-        self.conclude(&order, &first, declined, clock).await;
+        self.conclude(&order, &attempt, declined, clock).await;
         self.order_reaches(&order.id, "failed").await;
+        order
+    }
+
+    /// A new order declined once, then paid: `order.failed` (1), then `order.paid` (2).
+    pub async fn decline_then_pay(&self, clock: &ManualClock) -> OrderResponse {
+        let order = self.declined_order(clock).await;
         let response = self.start_attempt(&order, "ICBC", "click-2").await;
         assert_eq!(response.status(), 201);
         let second: CreateAttemptResponse = response.json().await.unwrap();
@@ -112,6 +118,14 @@ impl TestApp {
             .notify_signed_at(body, &self.bank.clone(), clock.now_secs())
             .await;
         assert_eq!(response.status(), 200);
+    }
+
+    pub async fn stored_status(&self, order_id: &str) -> String {
+        sqlx::query_scalar("SELECT status FROM orders WHERE id = ?")
+            .bind(order_id)
+            .fetch_one(&self.db)
+            .await
+            .unwrap()
     }
 
     /// Waits until the stored order has `status` (verdicts are applied after the
