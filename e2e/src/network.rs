@@ -239,6 +239,23 @@ impl Network {
             .await?)
     }
 
+    /// A merchant API request with the demo merchant's secret key.
+    pub async fn merchant(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> anyhow::Result<reqwest::Response> {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.gateway_url))
+            .bearer_auth(SECRET_KEY);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        Ok(request.send().await?)
+    }
+
     /// Reads the gateway's database (the way an operator's query would).
     pub async fn db(&self) -> anyhow::Result<sqlx::SqlitePool> {
         Ok(
