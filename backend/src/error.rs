@@ -74,13 +74,7 @@ impl From<FieldError> for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::IdempotencyKeyReused => ApiError::unprocessable(
-                ErrorCode::IdempotencyKeyReused,
-                "this Idempotency-Key was already used with a different request body",
-            ),
-            other => ApiError::Internal(other.into()),
-        }
+        ApiError::Internal(e.into())
     }
 }
 

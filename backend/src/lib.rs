@@ -10,6 +10,7 @@ pub mod connectors_file;
 mod error;
 mod expirer;
 mod ids;
+mod janitor;
 mod merchants;
 mod payments;
 mod routes;

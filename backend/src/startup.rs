@@ -90,10 +90,12 @@ impl Application {
     ) -> anyhow::Result<()> {
         let dispatcher = tokio::spawn(self.dispatcher.run(self.shutdown.subscribe()));
         let bank_side = banking::spawn(&self.state, &self.shutdown);
+        let shared = Arc::new(self.state.clone());
         let expirer = tokio::spawn(crate::expirer::run(
-            Arc::new(self.state.clone()),
+            shared.clone(),
             self.shutdown.subscribe(),
         ));
+        let janitor = tokio::spawn(crate::janitor::run(shared, self.shutdown.subscribe()));
         let stop = self.shutdown;
         let listener = self.listener.tap_io(|tcp| {
             // Without NODELAY small responses wait ~40 ms for Nagle's algorithm.
@@ -107,6 +109,7 @@ impl Application {
             .await?;
         dispatcher.await?;
         expirer.await?;
+        janitor.await?;
         for task in bank_side {
             task.await?;
         }
@@ -134,24 +137,27 @@ async fn seed_merchant(store: &dyn Store, seed: &MerchantSeed, now: i64) -> anyh
         None => (EndpointStatus::Deleted, String::new()),
     };
     store
-        .save_webhook_endpoint(&WebhookEndpoint {
-            id: id.clone(),
-            merchant_id: seed.id.clone(),
-            url,
-            event_types: vec!["*".into()],
-            description: Some("configured with the gateway".into()),
-            secret: seed.webhook_secret.clone(),
-            previous_secret: None,
-            previous_secret_until: None,
-            status,
-            disabled_reason: None,
-            created_at: existing.as_ref().map_or(now, |e| e.created_at),
-            updated_at: now,
-        })
+        .save_webhook_endpoint(
+            &WebhookEndpoint {
+                id: id.clone(),
+                merchant_id: seed.id.clone(),
+                url,
+                event_types: vec!["*".into()],
+                description: Some("configured with the gateway".into()),
+                secret: seed.webhook_secret.clone(),
+                previous_secret: None,
+                previous_secret_until: None,
+                status,
+                disabled_reason: None,
+                created_at: existing.as_ref().map_or(now, |e| e.created_at),
+                updated_at: now,
+            },
+            None,
+        )
         .await?;
     if existing.is_some_and(|e| e.secret != seed.webhook_secret) {
         store
-            .rotate_webhook_secret(&seed.id, &id, &seed.webhook_secret, now, now)
+            .rotate_webhook_secret(&seed.id, &id, &seed.webhook_secret, now, now, None)
             .await?;
     }
     Ok(())

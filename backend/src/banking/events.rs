@@ -4,7 +4,7 @@
 use paydesk_shared::api::{RefundResponse, WebhookData};
 
 use crate::ids::new_id;
-use crate::store::{NewEvent, OrderRecord, RefundRecord};
+use crate::store::{NewEvent, OrderRecord, RefundRecord, RefundStatus};
 use crate::wire;
 
 pub(crate) fn order_event(order: &OrderRecord, public_url: &str, kind: &str, now: i64) -> NewEvent {
@@ -50,7 +50,11 @@ pub(crate) fn refund_response(r: &RefundRecord) -> RefundResponse {
         currency: r.amount.currency(),
         reason: r.reason.clone(),
         status: r.status.as_str().to_owned(),
-        failure_reason: r.failure_reason.clone(),
+        // While pending it holds the last retry's error: the operator's, not the merchant's.
+        failure_reason: r
+            .failure_reason
+            .clone()
+            .filter(|_| r.status == RefundStatus::Failed),
         created_at: wire::timestamp(r.created_at),
         decided_at: r.decided_at.map(wire::timestamp),
     }

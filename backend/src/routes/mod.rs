@@ -5,6 +5,7 @@ mod auth;
 mod bank_notify;
 mod health;
 mod hosted;
+pub(crate) mod idempotency;
 mod list_query;
 mod merchant;
 mod operator;
@@ -24,17 +25,18 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 /// Bodies above this are refused before they are read.
-const MAX_BODY_BYTES: usize = 256 * 1024;
+pub(crate) const MAX_BODY_BYTES: usize = 256 * 1024;
 
 pub(crate) fn router(state: AppState, widget_dir: &Path) -> Router {
     Router::new()
         .merge(health::router())
-        .merge(merchant::router())
+        .merge(merchant::router().merge(webhooks::router()).route_layer(
+            axum::middleware::from_fn_with_state(state.clone(), idempotency::layer),
+        ))
         .merge(widget::router())
         .merge(hosted::router())
         .merge(bank_notify::router())
         .merge(operator::router())
-        .merge(webhooks::router())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .nest_service("/assets", assets::router(widget_dir))
         .fallback(not_found)

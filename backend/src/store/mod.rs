@@ -16,9 +16,6 @@ pub use webhook_records::*;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// The idempotency key was first used with a different request body.
-    #[error("idempotency key reused with a different request")]
-    IdempotencyKeyReused,
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
     #[error("the order writer has stopped")]
@@ -39,12 +36,32 @@ pub trait Store: Send + Sync + 'static {
 
     async fn merchant(&self, id: &str) -> Result<Option<Merchant>, StoreError>;
 
-    /// Stores a new order, or replays the first answer for the same idempotency key.
+    /// Claims an `Idempotency-Key` for one request, unless it answered the same request
+    /// in the last `keep_ms`, belongs to another request, or is held by a running one.
+    /// The claimant records its answer with its change (`KeyAnswer`) and then releases
+    /// the key. The SQLite store is one process per database file, so it holds claims
+    /// in memory; a store shared by several gateways holds them in the database (a row
+    /// lock), with the same contract.
+    async fn claim_idempotency_key(
+        &self,
+        merchant_id: &str,
+        key: &str,
+        request_hash: &str,
+        not_before_ms: i64,
+    ) -> Result<KeyClaim, StoreError>;
+
+    /// Ends a claim: the request has answered (and recorded what it will replay).
+    fn release_idempotency_key(&self, merchant_id: &str, key: &str);
+
+    /// Forgets answers recorded before `before_ms`.
+    async fn prune_idempotency_keys(&self, before_ms: i64) -> Result<u64, StoreError>;
+
+    /// Stores a new order (group commit), with the answer its key replays.
     async fn create_order(
         &self,
         order: NewOrder,
-        idempotency: Option<NewIdempotencyRecord>,
-    ) -> Result<CreateOrderOutcome, StoreError>;
+        answer: Option<KeyAnswer>,
+    ) -> Result<(), StoreError>;
 
     /// The order with its items and attempts, if it belongs to this merchant.
     async fn order(
@@ -91,11 +108,13 @@ pub trait Store: Send + Sync + 'static {
     async fn expire_orders(&self, events: &[NewEvent], now_ms: i64) -> Result<usize, StoreError>;
 
     /// Cancels the event's order (`Cancel`, compare-and-set, not past its expiry) with
-    /// the event, or says where the order stands.
+    /// the event, or says where the order stands. `answer`, given with the methods
+    /// below, is recorded in the same transaction iff the change is made.
     async fn cancel_order(
         &self,
         event: &NewEvent,
         now_ms: i64,
+        answer: Option<&KeyAnswer>,
     ) -> Result<CancelOutcome, StoreError>;
 
     /// Stores a merchant's refund unless the attempt's refunds would exceed `paid`.
@@ -103,6 +122,7 @@ pub trait Store: Send + Sync + 'static {
         &self,
         refund: &MerchantRefund,
         paid: Money,
+        answer: Option<&KeyAnswer>,
     ) -> Result<RefundOutcome, StoreError>;
 
     /// The refund, if it is of one of the merchant's orders.
@@ -166,7 +186,11 @@ pub trait Store: Send + Sync + 'static {
     /// Registers an endpoint, or replaces an existing one's URL, event types,
     /// description and status (not its secrets). An endpoint that is no longer enabled
     /// has its pending deliveries cancelled in the same transaction.
-    async fn save_webhook_endpoint(&self, endpoint: &WebhookEndpoint) -> Result<(), StoreError>;
+    async fn save_webhook_endpoint(
+        &self,
+        endpoint: &WebhookEndpoint,
+        answer: Option<&KeyAnswer>,
+    ) -> Result<(), StoreError>;
 
     /// The merchant's endpoints that are not deleted, oldest first.
     async fn webhook_endpoints(
@@ -189,6 +213,7 @@ pub trait Store: Send + Sync + 'static {
         secret: &str,
         previous_until: i64,
         now_ms: i64,
+        answer: Option<&KeyAnswer>,
     ) -> Result<Option<WebhookEndpoint>, StoreError>;
 
     /// Deliveries due by `now_ms` whose earlier events of the same order have reached
@@ -221,12 +246,13 @@ pub trait Store: Send + Sync + 'static {
 
     async fn delivery_counts(&self) -> Result<DeliveryCounts, StoreError>;
 
-    /// Sends the event again to each of `endpoint_ids` that is enabled, from now, with a
-    /// fresh retry window; returns the endpoints it will go to.
+    /// Sends the event again to each of `endpoint_ids`, from now, with a fresh retry
+    /// window; `false` (and nothing done) if one of them is no longer enabled.
     async fn redeliver(
         &self,
         event_id: &str,
         endpoint_ids: &[String],
         now_ms: i64,
-    ) -> Result<Vec<String>, StoreError>;
+        answer: Option<&KeyAnswer>,
+    ) -> Result<bool, StoreError>;
 }

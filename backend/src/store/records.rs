@@ -5,8 +5,6 @@ use paydesk_shared::bank::CardKind;
 use paydesk_shared::payment::{AttemptStatus, OrderStatus};
 use paydesk_shared::{Currency, Money};
 
-use super::RefundRecord;
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Merchant {
     pub id: String,
@@ -33,23 +31,31 @@ pub struct NewOrder {
 /// A line item with its gateway-computed total.
 pub type ItemRecord = paydesk_shared::order::DraftItem;
 
-/// An idempotency key, stored with the order it creates.
+/// The first successful answer to a request with an `Idempotency-Key`, stored with
+/// the change it reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewIdempotencyRecord {
+pub struct KeyAnswer {
     pub merchant_id: String,
     pub key: String,
-    /// SHA-256 of the request body, hex.
+    /// SHA-256 of method, path and body, hex.
     pub request_hash: String,
+    pub status: u16,
+    pub body: Vec<u8>,
     pub created_at: i64,
 }
 
+/// What a request with an `Idempotency-Key` may do.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CreateOrderOutcome {
-    Created,
-    /// The key was used before with the same body, and created this order.
-    Replayed {
-        order_id: String,
-    },
+pub enum KeyClaim {
+    /// Nobody used the key (in the last 24 hours): this request runs, and holds the key
+    /// until it ends.
+    Claimed,
+    /// The key answered this request before: here is that answer.
+    Replay { status: u16, body: Vec<u8> },
+    /// The key was used for a different request.
+    Mismatch,
+    /// A request with this key is running now.
+    InUse,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,7 +148,7 @@ pub struct MerchantRefund {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RefundOutcome {
-    Created(RefundRecord),
+    Created,
     /// The order's refunds would exceed its payment: this much is left to refund.
     Exceeds {
         refundable: Money,

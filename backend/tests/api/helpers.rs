@@ -41,6 +41,11 @@ pub async fn spawn_app() -> TestApp {
 /// `widget/` in the test's own temporary folder, empty unless `configure` writes into
 /// it (see [`WidgetFixture`]).
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+    // The gateway's warnings and errors go with the test's output, shown if it fails.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("warn,paydesk_gateway::webhooks=error")
+        .with_test_writer()
+        .try_init();
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("gateway.sqlite");
     let webhook_url = spawn_webhook_receiver().await;

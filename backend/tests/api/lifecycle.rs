@@ -161,6 +161,7 @@ async fn orders_are_listed_newest_first_by_filter_and_cursor() {
         clock.advance(Duration::from_secs(1));
     }
     let paid = app.pay_order(&clock).await;
+    app.order_reaches(&paid.id, "paid").await;
 
     let mut pages = Vec::new();
     let mut path = "/v1/orders?limit=20".to_owned();

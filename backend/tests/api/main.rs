@@ -7,6 +7,7 @@ mod connectors;
 mod crash;
 mod helpers;
 mod hosted;
+mod idempotency;
 mod lifecycle;
 mod notifications;
 mod operator;

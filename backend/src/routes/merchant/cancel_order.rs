@@ -1,12 +1,12 @@
-use axum::Json;
 use axum::extract::{Path, State};
-use paydesk_shared::api::OrderResponse;
+use axum::http::StatusCode;
 use paydesk_shared::{ErrorCode, OrderStatus};
 
 use crate::banking::events::order_event;
 use crate::error::ApiError;
 use crate::payments::publish_status;
 use crate::routes::auth::AuthMerchant;
+use crate::routes::idempotency::{Answer, Idempotency};
 use crate::state::AppState;
 use crate::store::CancelOutcome;
 use crate::wire;
@@ -17,7 +17,8 @@ pub(super) async fn handler(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
     Path(id): Path<String>,
-) -> Result<Json<OrderResponse>, ApiError> {
+    idempotency: Idempotency,
+) -> Result<Answer, ApiError> {
     let order = state
         .store
         .order(&merchant.id, &id)
@@ -27,12 +28,17 @@ pub(super) async fn handler(
     let mut cancelled = order;
     cancelled.status = OrderStatus::Cancelled;
     let event = order_event(&cancelled, &state.public_url, "order.cancelled", now);
-    match state.store.cancel_order(&event, now).await? {
+    let answer = Answer::json(
+        StatusCode::OK,
+        &wire::order_response(&cancelled, &state.public_url, now),
+    );
+    let record = idempotency.record(&answer);
+    match state.store.cancel_order(&event, now, record.as_ref()).await? {
         CancelOutcome::Cancelled => {
             tracing::info!(merchant = %merchant.id, order = %id, "order cancelled");
             state.outbox.notify_one();
             publish_status(&state, &id).await;
-            Ok(Json(wire::order_response(&cancelled, &state.public_url, now)))
+            Ok(answer)
         }
         CancelOutcome::NotCancellable(status) => Err(ApiError::conflict(
             ErrorCode::OrderNotCancellable,

@@ -1,30 +1,26 @@
-use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
 use paydesk_shared::ErrorCode;
 use paydesk_shared::api::CreateOrderRequest;
 use paydesk_shared::order::OrderDraft;
-use sha2::{Digest, Sha256};
 
 use super::return_url;
 use crate::error::ApiError;
 use crate::ids::{client_token, new_order_id};
 use crate::routes::auth::AuthMerchant;
-use crate::routes::request::{JsonBody, idempotency_key};
+use crate::routes::idempotency::{Answer, Idempotency};
+use crate::routes::request::JsonBody;
 use crate::state::AppState;
-use crate::store::{CreateOrderOutcome, NewIdempotencyRecord, NewOrder};
+use crate::store::NewOrder;
 use crate::wire;
 
-/// `POST /v1/orders`: validates, computes totals, stores, answers 201 — or replays the
-/// first answer for a repeated `Idempotency-Key`.
+/// `POST /v1/orders`: validates, computes totals, stores, answers 201.
 pub(super) async fn handler(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
-    headers: HeaderMap,
+    idempotency: Idempotency,
     body: JsonBody,
-) -> Result<Response, ApiError> {
-    let key = idempotency_key(&headers)?;
+) -> Result<Answer, ApiError> {
     let request: CreateOrderRequest = body.parse()?;
     let draft = OrderDraft::parse(&request)?;
     if !return_url::is_registered(&merchant.return_urls, &draft.return_url) {
@@ -52,31 +48,13 @@ pub(super) async fn handler(
         created_at: now,
         expires_at: now.saturating_add(ttl_ms),
     };
-    let idempotency = key.map(|key| NewIdempotencyRecord {
-        merchant_id: merchant.id.clone(),
-        key,
-        request_hash: hex::encode(Sha256::digest(&body.0)),
-        created_at: now,
-    });
-    let created = order.to_record();
-    let (status, order) = match state.store.create_order(order, idempotency).await? {
-        CreateOrderOutcome::Created => (StatusCode::CREATED, created),
-        CreateOrderOutcome::Replayed { order_id } => {
-            let first = state
-                .store
-                .order(&merchant.id, &order_id)
-                .await?
-                .ok_or_else(|| {
-                    ApiError::Internal(anyhow::anyhow!(
-                        "idempotency key names missing order {order_id}"
-                    ))
-                })?;
-            (StatusCode::CREATED, first)
-        }
-    };
-    Ok((
-        status,
-        Json(wire::created_order_response(&order, &state.public_url)),
-    )
-        .into_response())
+    let answer = Answer::json(
+        StatusCode::CREATED,
+        &wire::created_order_response(&order.to_record(), &state.public_url),
+    );
+    state
+        .store
+        .create_order(order, idempotency.record(&answer))
+        .await?;
+    Ok(answer)
 }

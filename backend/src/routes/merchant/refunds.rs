@@ -13,9 +13,11 @@ use crate::banking::events::refund_response;
 use crate::error::ApiError;
 use crate::ids::new_id;
 use crate::routes::auth::AuthMerchant;
+use crate::routes::idempotency::{Answer, Idempotency};
 use crate::routes::request::JsonBody;
 use crate::state::AppState;
-use crate::store::{MerchantRefund, RefundOutcome};
+use crate::store::{MerchantRefund, RefundOutcome, RefundStatus};
+use crate::wire;
 
 /// Why a merchant gives money back; the first is the default.
 const REASONS: [&str; 4] = ["requested_by_customer", "duplicate", "fraudulent", "other"];
@@ -24,8 +26,9 @@ pub(super) async fn create(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
     Path(order_id): Path<String>,
+    idempotency: Idempotency,
     body: JsonBody,
-) -> Result<(StatusCode, Json<RefundResponse>), ApiError> {
+) -> Result<Answer, ApiError> {
     let request: CreateRefundRequest = body.parse()?;
     let reason = match request.reason.as_deref() {
         None => REASONS[0],
@@ -81,19 +84,27 @@ pub(super) async fn create(
         reason: reason.to_owned(),
         created_at: now,
     };
-    let mut outcome = state.store.create_refund(&refund, order.total).await?;
+    let mut answer = created_answer(&refund, order.currency);
+    let mut outcome = state
+        .store
+        .create_refund(&refund, order.total, idempotency.record(&answer).as_ref())
+        .await?;
     // Without an amount: everything not refunded yet.
     if let (None, RefundOutcome::Exceeds { refundable }) = (amount, &outcome)
         && refundable.minor() > 0
     {
         refund.amount = *refundable;
-        outcome = state.store.create_refund(&refund, order.total).await?;
+        answer = created_answer(&refund, order.currency);
+        outcome = state
+            .store
+            .create_refund(&refund, order.total, idempotency.record(&answer).as_ref())
+            .await?;
     }
     match outcome {
-        RefundOutcome::Created(created) => {
-            tracing::info!(merchant = %merchant.id, order = %order.id, refund = %created.id, amount = %created.amount, "refund requested");
+        RefundOutcome::Created => {
+            tracing::info!(merchant = %merchant.id, order = %order.id, refund = %refund.id, amount = %refund.amount, "refund requested");
             state.bank.refunder.notify_one();
-            Ok((StatusCode::CREATED, Json(refund_response(&created))))
+            Ok(answer)
         }
         RefundOutcome::Exceeds { refundable } => Err(ApiError::unprocessable(
             ErrorCode::RefundExceedsPayment,
@@ -103,6 +114,23 @@ pub(super) async fn create(
             ),
         )),
     }
+}
+
+/// The refund as it stands once stored: pending at the bank.
+fn created_answer(r: &MerchantRefund, currency: paydesk_shared::Currency) -> Answer {
+    let response = RefundResponse {
+        id: r.id.clone(),
+        order_id: r.order_id.clone(),
+        attempt_id: r.attempt_id.clone(),
+        amount: r.amount.to_string(),
+        currency,
+        reason: r.reason.clone(),
+        status: RefundStatus::Pending.as_str().to_owned(),
+        failure_reason: None,
+        created_at: wire::timestamp(r.created_at),
+        decided_at: None,
+    };
+    Answer::json(StatusCode::CREATED, &response)
 }
 
 pub(super) async fn list(

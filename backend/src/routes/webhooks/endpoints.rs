@@ -12,6 +12,7 @@ use super::{endpoint_input as input, endpoint_response};
 use crate::error::ApiError;
 use crate::ids::new_id;
 use crate::routes::auth::AuthMerchant;
+use crate::routes::idempotency::{Answer, Idempotency};
 use crate::routes::request::JsonBody;
 use crate::state::AppState;
 use crate::store::{EndpointStatus, WebhookEndpoint};
@@ -22,8 +23,9 @@ const MAX_ENDPOINTS: usize = 16;
 pub(super) async fn create(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
+    idempotency: Idempotency,
     body: JsonBody,
-) -> Result<(StatusCode, Json<EndpointResponse>), ApiError> {
+) -> Result<Answer, ApiError> {
     let request: CreateEndpointRequest = body.parse()?;
     let url = input::url(&request.url, state.webhook_allow_private_urls)?;
     let event_types = input::event_types(request.event_types)?;
@@ -51,12 +53,13 @@ pub(super) async fn create(
         created_at: now,
         updated_at: now,
     };
-    state.store.save_webhook_endpoint(&endpoint).await?;
+    let answer = Answer::json(StatusCode::CREATED, &endpoint_response(&endpoint, true));
+    state
+        .store
+        .save_webhook_endpoint(&endpoint, idempotency.record(&answer).as_ref())
+        .await?;
     tracing::info!(merchant = %merchant.id, endpoint = %endpoint.id, "webhook endpoint registered");
-    Ok((
-        StatusCode::CREATED,
-        Json(endpoint_response(&endpoint, true)),
-    ))
+    Ok(answer)
 }
 
 pub(super) async fn list(
@@ -86,8 +89,9 @@ pub(super) async fn update(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
     Path(id): Path<String>,
+    idempotency: Idempotency,
     body: JsonBody,
-) -> Result<Json<EndpointResponse>, ApiError> {
+) -> Result<Answer, ApiError> {
     let request: UpdateEndpointRequest = body.parse()?;
     let mut endpoint = find(&state, &merchant.id, &id).await?;
     if let Some(url) = &request.url {
@@ -119,8 +123,12 @@ pub(super) async fn update(
         }
     }
     endpoint.updated_at = state.clock.now_ms();
-    state.store.save_webhook_endpoint(&endpoint).await?;
-    Ok(Json(endpoint_response(&endpoint, false)))
+    let answer = Answer::json(StatusCode::OK, &endpoint_response(&endpoint, false));
+    state
+        .store
+        .save_webhook_endpoint(&endpoint, idempotency.record(&answer).as_ref())
+        .await?;
+    Ok(answer)
 }
 
 /// `DELETE /v1/webhook_endpoints/{id}`: the endpoint gets nothing more; its pending
@@ -133,7 +141,7 @@ pub(super) async fn delete(
     let mut endpoint = find(&state, &merchant.id, &id).await?;
     endpoint.status = EndpointStatus::Deleted;
     endpoint.updated_at = state.clock.now_ms();
-    state.store.save_webhook_endpoint(&endpoint).await?;
+    state.store.save_webhook_endpoint(&endpoint, None).await?;
     Ok(Json(DeletedEndpoint {
         id: endpoint.id,
         deleted: true,

@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
+use paydesk_shared::ErrorCode;
 use paydesk_shared::api::WebhookEvent;
 use paydesk_shared::webhook::EVENT_TYPES;
 use paydesk_shared::webhook_api::{
@@ -13,10 +14,11 @@ use paydesk_shared::webhook_api::{
 use super::endpoints::find;
 use crate::error::ApiError;
 use crate::routes::auth::AuthMerchant;
+use crate::routes::idempotency::{Answer, Idempotency};
 use crate::routes::list_query::{ListQuery, invalid};
 use crate::routes::request::JsonBody;
 use crate::state::AppState;
-use crate::store::{DeliveryRecord, EventFilter, StoredEvent};
+use crate::store::{DeliveryRecord, EndpointStatus, EventFilter, StoredEvent};
 use crate::wire;
 
 /// `GET /v1/events?type=&order_id=&limit=&starting_after=`, newest first.
@@ -91,39 +93,50 @@ pub(super) async fn redeliver(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
     Path(id): Path<String>,
+    idempotency: Idempotency,
     body: JsonBody,
-) -> Result<(StatusCode, Json<RedeliverResponse>), ApiError> {
+) -> Result<Answer, ApiError> {
     let request: RedeliverRequest = body.parse()?;
     let event = find_event(&state, &merchant.id, &id).await?;
-    let candidates: Vec<String> = match &request.endpoint_id {
+    let endpoint_ids: Vec<String> = match &request.endpoint_id {
         Some(endpoint_id) => vec![find(&state, &merchant.id, endpoint_id).await?.id],
         None => state
             .store
             .webhook_endpoints(&merchant.id)
             .await?
             .into_iter()
-            .filter(|e| e.event_types.iter().any(|t| t == "*" || *t == event.kind))
+            .filter(|e| {
+                e.status == EndpointStatus::Enabled
+                    && e.event_types.iter().any(|t| t == "*" || *t == event.kind)
+            })
             .map(|e| e.id)
             .collect(),
     };
-    let endpoint_ids = state
-        .store
-        .redeliver(&event.id, &candidates, state.clock.now_ms())
-        .await?;
-    if endpoint_ids.is_empty() {
+    let answer = Answer::json(
+        StatusCode::ACCEPTED,
+        &RedeliverResponse {
+            event_id: event.id.clone(),
+            endpoint_ids: endpoint_ids.clone(),
+        },
+    );
+    let scheduled = !endpoint_ids.is_empty()
+        && state
+            .store
+            .redeliver(
+                &event.id,
+                &endpoint_ids,
+                state.clock.now_ms(),
+                idempotency.record(&answer).as_ref(),
+            )
+            .await?;
+    if !scheduled {
         return Err(ApiError::conflict(
-            paydesk_shared::ErrorCode::EndpointDisabled,
+            ErrorCode::EndpointDisabled,
             "no enabled endpoint takes this event: enable one, or register one that subscribes to its type",
         ));
     }
     state.outbox.notify_one();
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(RedeliverResponse {
-            event_id: event.id,
-            endpoint_ids,
-        }),
-    ))
+    Ok(answer)
 }
 
 async fn find_event(

@@ -2,14 +2,16 @@
 //! still signing beside it for the overlap, so the merchant can switch receivers over
 //! without losing a webhook.
 
-use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use paydesk_shared::ErrorCode;
-use paydesk_shared::webhook_api::{EndpointResponse, RotateSecretRequest};
+use paydesk_shared::webhook_api::RotateSecretRequest;
 
+use super::endpoints::find;
 use super::{endpoint_input, endpoint_response};
 use crate::error::ApiError;
 use crate::routes::auth::AuthMerchant;
+use crate::routes::idempotency::{Answer, Idempotency};
 use crate::routes::request::JsonBody;
 use crate::state::AppState;
 
@@ -20,8 +22,9 @@ pub(super) async fn handler(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
     Path(id): Path<String>,
+    idempotency: Idempotency,
     body: JsonBody,
-) -> Result<Json<EndpointResponse>, ApiError> {
+) -> Result<Answer, ApiError> {
     let request: RotateSecretRequest = body.parse()?;
     let overlap = request.overlap_secs.unwrap_or(DEFAULT_OVERLAP_SECS);
     if !(0..=MAX_OVERLAP_SECS).contains(&overlap) {
@@ -31,17 +34,26 @@ pub(super) async fn handler(
         ));
     }
     let now = state.clock.now_ms();
-    let rotated = state
+    let mut rotated = find(&state, &merchant.id, &id).await?;
+    let previous_until = now + overlap * 1000;
+    rotated.previous_secret = Some(std::mem::replace(
+        &mut rotated.secret,
+        endpoint_input::new_secret(),
+    ));
+    rotated.previous_secret_until = Some(previous_until);
+    let answer = Answer::json(StatusCode::OK, &endpoint_response(&rotated, true));
+    state
         .store
         .rotate_webhook_secret(
             &merchant.id,
             &id,
-            &endpoint_input::new_secret(),
-            now + overlap * 1000,
+            &rotated.secret,
+            previous_until,
             now,
+            idempotency.record(&answer).as_ref(),
         )
         .await?
         .ok_or_else(|| ApiError::not_found("webhook endpoint"))?;
     tracing::info!(merchant = %merchant.id, endpoint = %id, overlap_secs = overlap, "webhook secret rotated");
-    Ok(Json(endpoint_response(&rotated, true)))
+    Ok(answer)
 }

@@ -5,9 +5,10 @@ use paydesk_shared::OrderStatus;
 use paydesk_shared::payment::OrderTransition;
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
+use super::idempotency;
 use super::outbox::insert_event;
 use super::status_list;
-use crate::store::{CancelOutcome, NewEvent, StoreError};
+use crate::store::{CancelOutcome, KeyAnswer, NewEvent, StoreError};
 
 /// Expires each event's order if it is still unpaid past its expiry and no success
 /// the bank sent before that expiry is waiting to be applied (the applier will pay
@@ -48,6 +49,7 @@ pub(super) async fn cancel(
     pool: &SqlitePool,
     event: &NewEvent,
     now: i64,
+    answer: Option<&KeyAnswer>,
 ) -> Result<CancelOutcome, StoreError> {
     let mut tx = pool.begin().await?;
     let moved = sqlx::query(&format!(
@@ -63,6 +65,7 @@ pub(super) async fn cancel(
         == 1;
     let outcome = if moved {
         insert_event(&mut tx, event).await?;
+        idempotency::record(&mut tx, &answer.into_iter().collect::<Vec<_>>()).await?;
         CancelOutcome::Cancelled
     } else {
         CancelOutcome::NotCancellable(status_now(&mut tx, &event.order_id, now).await?)

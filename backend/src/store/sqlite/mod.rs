@@ -4,6 +4,7 @@
 
 mod attempts;
 mod bank_work;
+mod idempotency;
 mod inbox;
 mod lifecycle;
 mod merchants;
@@ -33,6 +34,7 @@ pub struct SqliteStore {
     read: SqlitePool,
     orders: OrderWriter,
     inbox: InboxWriter,
+    claims: idempotency::Claims,
 }
 
 impl SqliteStore {
@@ -66,6 +68,7 @@ impl SqliteStore {
             read,
             orders,
             inbox,
+            claims: idempotency::Claims::default(),
         })
     }
 }
@@ -84,12 +87,32 @@ impl Store for SqliteStore {
         merchants::by_id(&self.read, id).await
     }
 
+    async fn claim_idempotency_key(
+        &self,
+        merchant_id: &str,
+        key: &str,
+        request_hash: &str,
+        not_before_ms: i64,
+    ) -> Result<KeyClaim, StoreError> {
+        self.claims
+            .claim(&self.read, merchant_id, key, request_hash, not_before_ms)
+            .await
+    }
+
+    fn release_idempotency_key(&self, merchant_id: &str, key: &str) {
+        self.claims.release(merchant_id, key);
+    }
+
+    async fn prune_idempotency_keys(&self, before_ms: i64) -> Result<u64, StoreError> {
+        idempotency::prune(&self.write, before_ms).await
+    }
+
     async fn create_order(
         &self,
         order: NewOrder,
-        idempotency: Option<NewIdempotencyRecord>,
-    ) -> Result<CreateOrderOutcome, StoreError> {
-        self.orders.create(order, idempotency).await
+        answer: Option<KeyAnswer>,
+    ) -> Result<(), StoreError> {
+        self.orders.create(order, answer).await
     }
 
     async fn order(
@@ -151,16 +174,18 @@ impl Store for SqliteStore {
         &self,
         event: &NewEvent,
         now_ms: i64,
+        answer: Option<&KeyAnswer>,
     ) -> Result<CancelOutcome, StoreError> {
-        lifecycle::cancel(&self.write, event, now_ms).await
+        lifecycle::cancel(&self.write, event, now_ms, answer).await
     }
 
     async fn create_refund(
         &self,
         refund: &MerchantRefund,
         paid: Money,
+        answer: Option<&KeyAnswer>,
     ) -> Result<RefundOutcome, StoreError> {
-        refunds::create(&self.write, refund, paid).await
+        refunds::create(&self.write, refund, paid, answer).await
     }
 
     async fn refund(
@@ -253,8 +278,12 @@ impl Store for SqliteStore {
         inbox::counts(&self.read).await
     }
 
-    async fn save_webhook_endpoint(&self, endpoint: &WebhookEndpoint) -> Result<(), StoreError> {
-        webhook_endpoints::save(&self.write, endpoint).await
+    async fn save_webhook_endpoint(
+        &self,
+        endpoint: &WebhookEndpoint,
+        answer: Option<&KeyAnswer>,
+    ) -> Result<(), StoreError> {
+        webhook_endpoints::save(&self.write, endpoint, answer).await
     }
 
     async fn webhook_endpoints(
@@ -279,16 +308,16 @@ impl Store for SqliteStore {
         secret: &str,
         previous_until: i64,
         now_ms: i64,
+        answer: Option<&KeyAnswer>,
     ) -> Result<Option<WebhookEndpoint>, StoreError> {
-        webhook_endpoints::rotate(
-            &self.write,
+        let rotation = webhook_endpoints::Rotation {
             merchant_id,
             endpoint_id,
             secret,
             previous_until,
-            now_ms,
-        )
-        .await
+            now: now_ms,
+        };
+        webhook_endpoints::rotate(&self.write, &rotation, answer).await
     }
 
     async fn due_deliveries(
@@ -337,8 +366,9 @@ impl Store for SqliteStore {
         event_id: &str,
         endpoint_ids: &[String],
         now_ms: i64,
-    ) -> Result<Vec<String>, StoreError> {
-        outbox::redeliver(&self.write, event_id, endpoint_ids, now_ms).await
+        answer: Option<&KeyAnswer>,
+    ) -> Result<bool, StoreError> {
+        outbox::redeliver(&self.write, event_id, endpoint_ids, now_ms, answer).await
     }
 }
 

@@ -5,10 +5,11 @@
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 
+use super::idempotency;
 use super::webhook_endpoints::endpoint_from_row;
 use crate::store::{
     AttemptLog, DeliveryCounts, DeliveryOutcome, DeliveryRecord, DeliveryResult, DeliveryState,
-    DueDelivery, EventFilter, NewEvent, StoreError, StoredEvent,
+    DueDelivery, EventFilter, KeyAnswer, NewEvent, StoreError, StoredEvent,
 };
 
 /// Stores `e` as its order's next event and schedules a delivery to every enabled
@@ -295,11 +296,11 @@ pub(super) async fn redeliver(
     event_id: &str,
     endpoint_ids: &[String],
     now_ms: i64,
-) -> Result<Vec<String>, StoreError> {
+    answer: Option<&KeyAnswer>,
+) -> Result<bool, StoreError> {
     let mut tx = pool.begin().await?;
-    let mut scheduled = Vec::new();
     for endpoint_id in endpoint_ids {
-        let done = sqlx::query(
+        let scheduled = sqlx::query(
             "INSERT INTO webhook_deliveries (event_id, endpoint_id, order_id, seq, state,
                  scheduled_at, next_attempt_at)
              SELECT e.id, w.id, e.order_id, e.seq, 'pending', ?1, ?1
@@ -314,12 +315,14 @@ pub(super) async fn redeliver(
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        if done == 1 {
-            scheduled.push(endpoint_id.clone());
+        if scheduled != 1 {
+            // Dropping the transaction undoes the others.
+            return Ok(false);
         }
     }
+    idempotency::record(&mut tx, &answer.into_iter().collect::<Vec<_>>()).await?;
     tx.commit().await?;
-    Ok(scheduled)
+    Ok(true)
 }
 
 pub(super) async fn counts(pool: &SqlitePool) -> Result<DeliveryCounts, StoreError> {

@@ -6,13 +6,15 @@
 use sqlx::SqlitePool;
 
 use super::bank_work::{REFUND_COLUMNS, refund_from_row};
-use crate::store::{MerchantRefund, RefundOutcome, StoreError};
+use super::idempotency;
+use crate::store::{KeyAnswer, MerchantRefund, RefundOutcome, StoreError};
 use paydesk_shared::Money;
 
 pub(super) async fn create(
     pool: &SqlitePool,
     r: &MerchantRefund,
     paid: Money,
+    answer: Option<&KeyAnswer>,
 ) -> Result<RefundOutcome, StoreError> {
     let mut tx = pool.begin().await?;
     let refunded: i64 = sqlx::query_scalar(
@@ -42,16 +44,9 @@ pub(super) async fn create(
     .bind(r.created_at)
     .execute(&mut *tx)
     .await?;
-    let created = sqlx::query(&format!(
-        "SELECT {REFUND_COLUMNS} FROM refunds r JOIN payment_attempts a ON a.id = r.attempt_id
-         WHERE r.id = ?"
-    ))
-    .bind(&r.id)
-    .fetch_one(&mut *tx)
-    .await?;
-    let created = refund_from_row(&created)?;
+    idempotency::record(&mut tx, &answer.into_iter().collect::<Vec<_>>()).await?;
     tx.commit().await?;
-    Ok(RefundOutcome::Created(created))
+    Ok(RefundOutcome::Created)
 }
 
 /// The refund if it belongs to one of the merchant's orders.

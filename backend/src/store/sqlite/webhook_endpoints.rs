@@ -3,8 +3,9 @@
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
 
+use super::idempotency;
 use super::outbox::cancel_pending;
-use crate::store::{EndpointStatus, StoreError, WebhookEndpoint};
+use crate::store::{EndpointStatus, KeyAnswer, StoreError, WebhookEndpoint};
 
 pub(super) fn endpoint_from_row(row: &SqliteRow) -> Result<WebhookEndpoint, StoreError> {
     let event_types: String = row.try_get("event_types")?;
@@ -27,7 +28,11 @@ pub(super) fn endpoint_from_row(row: &SqliteRow) -> Result<WebhookEndpoint, Stor
     })
 }
 
-pub(super) async fn save(pool: &SqlitePool, e: &WebhookEndpoint) -> Result<(), StoreError> {
+pub(super) async fn save(
+    pool: &SqlitePool,
+    e: &WebhookEndpoint,
+    answer: Option<&KeyAnswer>,
+) -> Result<(), StoreError> {
     let event_types =
         serde_json::to_string(&e.event_types).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let mut tx = pool.begin().await?;
@@ -59,6 +64,7 @@ pub(super) async fn save(pool: &SqlitePool, e: &WebhookEndpoint) -> Result<(), S
     if e.status != EndpointStatus::Enabled {
         cancel_pending(&mut tx, &e.id).await?;
     }
+    idempotency::record(&mut tx, &answer.into_iter().collect::<Vec<_>>()).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -96,28 +102,40 @@ pub(super) async fn one(
     .transpose()
 }
 
+/// A new secret for an endpoint; the old one signs too until `previous_until`.
+pub(super) struct Rotation<'a> {
+    pub(super) merchant_id: &'a str,
+    pub(super) endpoint_id: &'a str,
+    pub(super) secret: &'a str,
+    pub(super) previous_until: i64,
+    pub(super) now: i64,
+}
+
 pub(super) async fn rotate(
     pool: &SqlitePool,
-    merchant_id: &str,
-    id: &str,
-    secret: &str,
-    previous_until: i64,
-    now: i64,
+    r: &Rotation<'_>,
+    answer: Option<&KeyAnswer>,
 ) -> Result<Option<WebhookEndpoint>, StoreError> {
-    sqlx::query(
+    let mut tx = pool.begin().await?;
+    let rotated = sqlx::query(
         "UPDATE webhook_endpoints
          SET previous_secret = secret, previous_secret_until = ?, secret = ?, updated_at = ?
          WHERE id = ? AND merchant_id = ? AND status <> 'deleted'
          RETURNING *",
     )
-    .bind(previous_until)
-    .bind(secret)
-    .bind(now)
-    .bind(id)
-    .bind(merchant_id)
-    .fetch_optional(pool)
+    .bind(r.previous_until)
+    .bind(r.secret)
+    .bind(r.now)
+    .bind(r.endpoint_id)
+    .bind(r.merchant_id)
+    .fetch_optional(&mut *tx)
     .await?
     .as_ref()
     .map(endpoint_from_row)
-    .transpose()
+    .transpose()?;
+    if rotated.is_some() {
+        idempotency::record(&mut tx, &answer.into_iter().collect::<Vec<_>>()).await?;
+    }
+    tx.commit().await?;
+    Ok(rotated)
 }

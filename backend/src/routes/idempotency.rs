@@ -1,0 +1,194 @@
+//! `Idempotency-Key` on every merchant POST. The same key with the same request (method,
+//! path and body) answers what the first request answered, byte for byte and with its
+//! status; with a different request, `422 idempotency_key_reused`; while the first
+//! request still runs, `409 idempotency_key_in_use`. Keys are kept 24 hours.
+//!
+//! A layer claims the key before the handler runs and releases it after the handler
+//! answered. The handler renders its success answer first ([`Answer`]) and gives it
+//! ([`Idempotency::record`]) to the store call that makes the change, which records it
+//! in the same transaction: a crash leaves either both or neither. An error answer is
+//! not recorded, so a retry after one runs again; nothing was changed by it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use paydesk_shared::ErrorCode;
+use sha2::{Digest, Sha256};
+
+use super::MAX_BODY_BYTES;
+use super::auth::bearer;
+use super::request::idempotency_key;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::{KeyAnswer, KeyClaim, Store};
+
+/// How long a key replays its answer.
+pub(crate) const KEEP: Duration = Duration::from_secs(24 * 60 * 60);
+pub(crate) const REPLAYED_HEADER: &str = "idempotent-replayed";
+
+/// The key this request holds, for its handler to record its answer under.
+#[derive(Debug, Clone)]
+struct Claim {
+    merchant_id: String,
+    key: String,
+    request_hash: String,
+    created_at: i64,
+}
+
+/// Releases the claim however the request ends, after its answer was recorded.
+struct Held {
+    store: Arc<dyn Store>,
+    merchant_id: String,
+    key: String,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.store
+            .release_idempotency_key(&self.merchant_id, &self.key);
+    }
+}
+
+/// The layer on the merchant API's routes.
+pub(crate) async fn layer(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if request.method() != Method::POST {
+        return next.run(request).await;
+    }
+    let key = match idempotency_key(request.headers()) {
+        Ok(Some(key)) => key,
+        Ok(None) => return next.run(request).await,
+        Err(e) => return e.into_response(),
+    };
+    // Keys are the merchant's: an unauthenticated request goes on to be refused.
+    let merchant = match bearer(request.headers()) {
+        Some(secret) => match state.merchants.authenticate(secret).await {
+            Ok(Some(merchant)) => merchant,
+            Ok(None) => return next.run(request).await,
+            Err(e) => return ApiError::from(e).into_response(),
+        },
+        None => return next.run(request).await,
+    };
+    let (parts, body) = request.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
+        return ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::PayloadTooLarge,
+            "the request body is too large",
+        )
+        .into_response();
+    };
+    let request_hash = hash(&parts, &body);
+    let now = state.clock.now_ms();
+    let keep_ms = i64::try_from(KEEP.as_millis()).unwrap_or(i64::MAX);
+    let claim = state
+        .store
+        .claim_idempotency_key(&merchant.id, &key, &request_hash, now - keep_ms)
+        .await;
+    match claim {
+        Err(e) => ApiError::from(e).into_response(),
+        Ok(KeyClaim::Replay { status, body }) => replay(status, body),
+        Ok(KeyClaim::Mismatch) => ApiError::unprocessable(
+            ErrorCode::IdempotencyKeyReused,
+            "this Idempotency-Key was already used for a different request (method, path or body)",
+        )
+        .into_response(),
+        Ok(KeyClaim::InUse) => ApiError::conflict(
+            ErrorCode::IdempotencyKeyInUse,
+            "a request with this Idempotency-Key is still being processed; retry when it has answered",
+        )
+        .into_response(),
+        Ok(KeyClaim::Claimed) => {
+            let _held = Held {
+                store: state.store.clone(),
+                merchant_id: merchant.id.clone(),
+                key: key.clone(),
+            };
+            let mut request = Request::from_parts(parts, Body::from(body));
+            request.extensions_mut().insert(Claim {
+                merchant_id: merchant.id.clone(),
+                key,
+                request_hash,
+                created_at: now,
+            });
+            next.run(request).await
+        }
+    }
+}
+
+fn hash(parts: &Parts, body: &Bytes) -> String {
+    let mut sha = Sha256::new();
+    sha.update(parts.method.as_str());
+    sha.update(b" ");
+    sha.update(parts.uri.path_and_query().map_or("", |p| p.as_str()));
+    sha.update(b"\n");
+    sha.update(body);
+    hex::encode(sha.finalize())
+}
+
+fn replay(status: u16, body: Vec<u8>) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    let mut response = (status, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert(REPLAYED_HEADER, HeaderValue::from_static("true"));
+    response
+}
+
+/// A handler's success answer, rendered before the change so it can be recorded with it.
+pub(crate) struct Answer {
+    status: StatusCode,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    pub(crate) fn json<T: serde::Serialize>(status: StatusCode, value: &T) -> Answer {
+        // Response shapes are strings, numbers and enums: they always serialise.
+        let body = serde_json::to_vec(value).unwrap_or_default();
+        Answer { status, body }
+    }
+}
+
+impl IntoResponse for Answer {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, self.body).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        response
+    }
+}
+
+/// The request's claimed key, if it sent one.
+pub(crate) struct Idempotency(Option<Claim>);
+
+impl Idempotency {
+    /// What to record with the change, if the request has a key.
+    pub(crate) fn record(&self, answer: &Answer) -> Option<KeyAnswer> {
+        self.0.as_ref().map(|c| KeyAnswer {
+            merchant_id: c.merchant_id.clone(),
+            key: c.key.clone(),
+            request_hash: c.request_hash.clone(),
+            status: answer.status.as_u16(),
+            body: answer.body.clone(),
+            created_at: c.created_at,
+        })
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Idempotency {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Idempotency(parts.extensions.get::<Claim>().cloned()))
+    }
+}
