@@ -103,6 +103,8 @@ pub enum InboxPlan {
     Quarantine { alert: NewAlert },
 }
 
+/// A refund to send to the bank: asked for by the merchant, or started by the gateway
+/// for a payment it could not keep.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewRefund {
     pub id: String,

@@ -120,7 +120,7 @@ pub trait Store: Send + Sync + 'static {
     /// Stores a merchant's refund unless the attempt's refunds would exceed `paid`.
     async fn create_refund(
         &self,
-        refund: &MerchantRefund,
+        refund: &NewRefund,
         paid: Money,
         answer: Option<&KeyAnswer>,
     ) -> Result<RefundOutcome, StoreError>;

@@ -135,17 +135,6 @@ pub struct OrderFilter {
     pub starting_after: Option<String>,
 }
 
-/// A refund the merchant asked for, of the payment the order kept.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MerchantRefund {
-    pub id: String,
-    pub order_id: String,
-    pub attempt_id: String,
-    pub amount: Money,
-    pub reason: String,
-    pub created_at: i64,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RefundOutcome {
     Created,

@@ -16,7 +16,7 @@ use crate::routes::auth::AuthMerchant;
 use crate::routes::idempotency::{Answer, Idempotency};
 use crate::routes::request::JsonBody;
 use crate::state::AppState;
-use crate::store::{MerchantRefund, RefundOutcome, RefundStatus};
+use crate::store::{NewRefund, RefundOutcome, RefundStatus};
 use crate::wire;
 
 /// Why a merchant gives money back; the first is the default.
@@ -76,7 +76,7 @@ pub(super) async fn create(
         ),
     };
     let now = state.clock.now_ms();
-    let mut refund = MerchantRefund {
+    let mut refund = NewRefund {
         id: new_id("rfd"),
         order_id: order.id.clone(),
         attempt_id,
@@ -117,7 +117,7 @@ pub(super) async fn create(
 }
 
 /// The refund as it stands once stored: pending at the bank.
-fn created_answer(r: &MerchantRefund, currency: paydesk_shared::Currency) -> Answer {
+fn created_answer(r: &NewRefund, currency: paydesk_shared::Currency) -> Answer {
     let response = RefundResponse {
         id: r.id.clone(),
         order_id: r.order_id.clone(),

@@ -6,6 +6,7 @@ use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
 use super::outbox::insert_event;
+use super::refunds;
 use super::status_list;
 use crate::store::{
     Applied, InboxCounts, InboxEntry, InboxPlan, NewAlert, NewInboxEntry, PlannedEntry,
@@ -216,21 +217,7 @@ async fn apply_one(
             }
             let mut refund_created = false;
             if let (AttemptStatus::Succeeded, false, Some(r)) = (outcome, order_moved, refund) {
-                sqlx::query(
-                    "INSERT INTO refunds (id, order_id, attempt_id, amount_minor, currency, reason,
-                         status, created_at, next_try_at)
-                     VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
-                )
-                .bind(&r.id)
-                .bind(&r.order_id)
-                .bind(&r.attempt_id)
-                .bind(r.amount.minor())
-                .bind(r.amount.currency().code())
-                .bind(&r.reason)
-                .bind(r.created_at)
-                .bind(r.created_at)
-                .execute(&mut **tx)
-                .await?;
+                refunds::insert(tx, r).await?;
                 refund_created = true;
             }
             let detail = match (order_moved, refund_created) {

@@ -181,7 +181,7 @@ impl Store for SqliteStore {
 
     async fn create_refund(
         &self,
-        refund: &MerchantRefund,
+        refund: &NewRefund,
         paid: Money,
         answer: Option<&KeyAnswer>,
     ) -> Result<RefundOutcome, StoreError> {

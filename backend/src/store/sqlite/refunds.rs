@@ -3,16 +3,16 @@
 //! requests, so two cannot both see the same room. (A PostgreSQL store must lock the
 //! paid attempt's row first: `SELECT … FOR UPDATE`.)
 
-use sqlx::SqlitePool;
+use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use super::bank_work::{REFUND_COLUMNS, refund_from_row};
 use super::idempotency;
-use crate::store::{KeyAnswer, MerchantRefund, RefundOutcome, StoreError};
+use crate::store::{KeyAnswer, NewRefund, RefundOutcome, StoreError};
 use paydesk_shared::Money;
 
 pub(super) async fn create(
     pool: &SqlitePool,
-    r: &MerchantRefund,
+    r: &NewRefund,
     paid: Money,
     answer: Option<&KeyAnswer>,
 ) -> Result<RefundOutcome, StoreError> {
@@ -29,6 +29,17 @@ pub(super) async fn create(
     if r.amount.minor() > refundable.minor() {
         return Ok(RefundOutcome::Exceeds { refundable });
     }
+    insert(&mut tx, r).await?;
+    idempotency::record(&mut tx, &answer.into_iter().collect::<Vec<_>>()).await?;
+    tx.commit().await?;
+    Ok(RefundOutcome::Created)
+}
+
+/// Stores a refund, pending and due at once, in the caller's transaction.
+pub(super) async fn insert(
+    tx: &mut Transaction<'_, Sqlite>,
+    r: &NewRefund,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO refunds (id, order_id, attempt_id, amount_minor, currency, reason, status,
              created_at, next_try_at)
@@ -42,11 +53,9 @@ pub(super) async fn create(
     .bind(&r.reason)
     .bind(r.created_at)
     .bind(r.created_at)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
-    idempotency::record(&mut tx, &answer.into_iter().collect::<Vec<_>>()).await?;
-    tx.commit().await?;
-    Ok(RefundOutcome::Created)
+    Ok(())
 }
 
 /// The refund if it belongs to one of the merchant's orders.
