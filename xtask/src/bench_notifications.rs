@@ -42,8 +42,9 @@ const APPLY_TIMEOUT: Duration = Duration::from_secs(300);
 /// No bank runs here, so the gateway's status queries (30 s after an attempt by
 /// default) would only fail; an hour keeps them out of the measurement.
 const QUERY_FIRST_SECS: &str = "3600";
-/// No shop runs here either: every paid order's webhook fails at once (connection
-/// refused) and is retried with backoff. One warning per order would drown the report.
+/// No shop runs here either: every paid order's webhook fails at once (its URL is on
+/// 127.0.0.1, which this gateway is not allowed to send to) and is retried with backoff.
+/// One warning per order would drown the report.
 const RUST_LOG: &str = "warn,paydesk_gateway::webhooks=error";
 
 pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
