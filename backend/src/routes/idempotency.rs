@@ -104,7 +104,7 @@ pub(crate) async fn layer(State(state): State<AppState>, request: Request, next:
         )
         .into_response(),
         Ok(KeyClaim::Claimed) => {
-            let _held = Held {
+            let held = Held {
                 store: state.store.clone(),
                 merchant_id: merchant.id.clone(),
                 key: key.clone(),
@@ -116,7 +116,17 @@ pub(crate) async fn layer(State(state): State<AppState>, request: Request, next:
                 request_hash,
                 created_at: now,
             });
-            next.run(request).await
+            // Its own task, so a client hanging up cannot cut the handler short between
+            // its commit and the release: the key is freed only once the work is done.
+            let work = tokio::spawn(async move {
+                let response = next.run(request).await;
+                drop(held);
+                response
+            });
+            work.await.unwrap_or_else(|e| {
+                ApiError::Internal(anyhow::anyhow!("idempotent request did not finish: {e}"))
+                    .into_response()
+            })
         }
     }
 }

@@ -255,3 +255,48 @@ async fn every_merchant_post_replays_its_first_answer_and_acts_once() {
     .await;
     assert_eq!(again["event_id"], event.as_str());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_request_with_the_key_is_told_the_first_is_still_running() {
+    let app = spawn_app().await;
+    // Hold the database's write lock: whichever request claims the key first cannot
+    // commit until it is released.
+    let mut lock = app.db.acquire().await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut *lock)
+        .await
+        .unwrap();
+
+    let send = || {
+        let (client, url) = (app.client.clone(), app.url("/v1/orders"));
+        tokio::spawn(async move {
+            let response = client
+                .post(url)
+                .bearer_auth(SECRET_KEY)
+                .header("idempotency-key", "slow")
+                .json(&order_body())
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            (status, response.bytes().await.unwrap().to_vec())
+        })
+    };
+    let (mut a, mut b) = (send(), send());
+    // Whichever claimed the key waits on the lock; the other is answered at once.
+    let (waited, held) = tokio::select! {
+        answer = &mut a => (answer.unwrap(), b),
+        answer = &mut b => (answer.unwrap(), a),
+    };
+    assert_eq!(waited.0, 409);
+    assert_eq!(code(&waited.1), "idempotency_key_in_use");
+    assert_eq!(app.count("orders").await, 0);
+
+    sqlx::query("ROLLBACK").execute(&mut *lock).await.unwrap();
+    let (status, created) = held.await.unwrap();
+    assert_eq!(status, 201);
+    assert_eq!(app.count("orders").await, 1);
+    let (status, replay, replayed) = post(&app, "/v1/orders", "slow", &order_body()).await;
+    assert_eq!((status, replayed), (201, true));
+    assert_eq!(replay, created);
+}
