@@ -4,11 +4,11 @@
 //! retries with backoff for three days. Nothing is in memory that a crash could lose:
 //! a delivery sent but not yet recorded is sent again after a restart.
 
+mod in_flight;
 mod retry;
 pub(crate) mod url_policy;
 
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use paydesk_shared::webhook;
@@ -18,6 +18,7 @@ use tokio::sync::{Notify, Semaphore, mpsc, watch};
 use crate::background::{idle, until_due};
 use crate::clock::Clock;
 use crate::store::{AttemptLog, DeliveryResult, DueDelivery, Store};
+use in_flight::InFlight;
 use retry::{Answer, JITTER_MAX};
 
 /// Deliveries in flight at once.
@@ -29,8 +30,6 @@ const MAX_IDLE: Duration = Duration::from_secs(30);
 const RECORD_BATCH: usize = 256;
 /// How an attempt's error is kept: the first characters say what happened.
 const MAX_ERROR_LEN: usize = 300;
-
-type InFlight = Arc<Mutex<HashSet<(String, String)>>>;
 
 pub(crate) struct Dispatcher {
     pub(crate) store: Arc<dyn Store>,
@@ -58,10 +57,11 @@ impl Dispatcher {
 
     /// Keeps up to [`CONCURRENCY`] deliveries in flight; a recorder commits their
     /// results in batches. A delivery stays pending in the store until its result is
-    /// committed, so it is never picked twice at once: the in-flight set covers the gap.
+    /// committed; [`InFlight`] keeps it from being picked again meanwhile, and from a
+    /// read that began before that commit.
     pub(crate) async fn run(self, mut shutdown: watch::Receiver<bool>) {
         let this = Arc::new(self);
-        let in_flight: InFlight = Arc::default();
+        let in_flight: Arc<InFlight> = Arc::default();
         let slots = Arc::new(Semaphore::new(CONCURRENCY));
         let (done, results) = mpsc::channel(CONCURRENCY * 2);
         let recorder = tokio::spawn(record(this.clone(), results, in_flight.clone()));
@@ -78,7 +78,7 @@ impl Dispatcher {
             }
             let wait = until_due(&*this.clock, this.store.next_delivery_due().await, MAX_IDLE);
             // Deliveries in flight still read as due; the recorder wakes us when they end.
-            let busy = in_flight.lock().map_or(0, |f| f.len());
+            let busy = in_flight.sending();
             let wait = if wait.is_zero() && busy > 0 {
                 MAX_IDLE
             } else {
@@ -101,8 +101,8 @@ impl Dispatcher {
         slots: &Arc<Semaphore>,
         done: &mpsc::Sender<DeliveryResult>,
     ) -> Result<usize, crate::store::StoreError> {
-        let busy = in_flight.lock().map_or(0, |f| f.len());
-        let limit = u32::try_from(free + busy).unwrap_or(u32::MAX);
+        let limit = u32::try_from(free + in_flight.sending()).unwrap_or(u32::MAX);
+        let mark = in_flight.before_read();
         let due = self
             .store
             .due_deliveries(self.clock.now_ms(), limit)
@@ -113,8 +113,7 @@ impl Dispatcher {
                 break;
             }
             let key = (delivery.event_id.clone(), delivery.endpoint.id.clone());
-            let fresh = in_flight.lock().is_ok_and(|mut f| f.insert(key));
-            if !fresh {
+            if !in_flight.take(key, &mark) {
                 continue;
             }
             let Ok(permit) = slots.clone().acquire_owned().await else {
@@ -224,7 +223,7 @@ fn describe(e: &reqwest::Error) -> String {
 async fn record(
     dispatcher: Arc<Dispatcher>,
     mut results: mpsc::Receiver<DeliveryResult>,
-    in_flight: InFlight,
+    in_flight: Arc<InFlight>,
 ) {
     let mut batch = Vec::with_capacity(RECORD_BATCH);
     while results.recv_many(&mut batch, RECORD_BATCH).await > 0 {
@@ -233,11 +232,10 @@ async fn record(
             // The deliveries stay pending and are sent again: at least once, never lost.
             tracing::error!(error = %e, attempts = done.len(), "could not record webhook attempts");
         }
-        if let Ok(mut f) = in_flight.lock() {
-            for r in &done {
-                f.remove(&(r.event_id.clone(), r.endpoint_id.clone()));
-            }
-        }
+        in_flight.recorded(
+            done.iter()
+                .map(|r| (r.event_id.clone(), r.endpoint_id.clone())),
+        );
         dispatcher.wakeup.notify_one();
     }
 }
