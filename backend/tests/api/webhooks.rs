@@ -156,11 +156,7 @@ async fn a_failing_endpoint_is_retried_with_growing_gaps_for_three_days_then_red
     assert!(attempts.iter().all(|a| a.status_code == Some(503)));
     let times: Vec<i64> = attempts
         .iter()
-        .map(|a| {
-            time::OffsetDateTime::parse(&a.at, &time::format_description::well_known::Rfc3339)
-                .unwrap()
-                .unix_timestamp()
-        })
+        .map(|a| parse_time(&a.at).unix_timestamp())
         .collect();
     let gaps: Vec<i64> = times.windows(2).map(|w| w[1] - w[0]).collect();
     assert!(gaps.iter().all(|g| *g >= 5), "{gaps:?}");
@@ -326,6 +322,10 @@ async fn endpoints_are_registered_listed_changed_and_deleted() {
     assert_error(gone, 404, "not_found").await;
 }
 
+fn parse_time(rfc3339: &str) -> time::OffsetDateTime {
+    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339).unwrap()
+}
+
 async fn endpoint_count(app: &crate::helpers::TestApp) -> i64 {
     app.count("webhook_endpoints").await
 }
@@ -456,7 +456,7 @@ async fn events_page_by_cursor_and_bad_list_queries_are_refused() {
         seen.extend(
             page.data
                 .iter()
-                .map(|e| (e.created_at.clone(), e.id.clone())),
+                .map(|e| (parse_time(&e.created_at), e.id.clone())),
         );
         if !page.has_more {
             break;
