@@ -10,17 +10,21 @@ use paydesk_shared::{Currency, Money};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-/// The test card's CNY balance at the bank, in fen.
-async fn balance(net: &Network) -> i64 {
-    let cards: Vec<Value> = net
-        .client
-        .get(format!("{}/cards", net.bank_url))
+/// One of the sandbox bank's JSON books (`/cards`, `/transactions`).
+async fn books(net: &Network, path: &str) -> Vec<Value> {
+    net.client
+        .get(format!("{}{path}", net.bank_url))
         .send()
         .await
         .unwrap()
         .json()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// The test card's CNY balance at the bank, in fen.
+async fn balance(net: &Network) -> i64 {
+    let cards = books(net, "/cards").await;
     let card = cards
         .iter()
         .find(|c| c["number"].as_str().unwrap().replace(' ', "") == RICH_CARD.replace(' ', ""))
@@ -94,15 +98,7 @@ async fn partial_refunds_reach_the_card_and_the_merchant_and_stop_at_the_payment
     assert_eq!(balance(&net).await, before_payment - 1500);
 
     // The bank's own record of it, under the gateway's refund id.
-    let transactions: Vec<Value> = net
-        .client
-        .get(format!("{}/transactions", net.bank_url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let transactions = books(&net, "/transactions").await;
     let at_bank = transactions
         .iter()
         .find(|t| t["refund_id"] == first.id.as_str())
