@@ -27,6 +27,9 @@ pub struct Config {
     /// Webhook URLs may point at private and loopback addresses (the sandbox's shop is
     /// on 127.0.0.1); off by default, so no merchant can aim the gateway inside.
     pub webhook_allow_private_urls: bool,
+    /// Extra root certificates (PEM) trusted for webhook endpoints, for merchants whose
+    /// endpoints use a private certificate authority.
+    pub webhook_ca_pem: Option<Vec<u8>>,
     /// Merchants to create or update at start-up (the demo merchant).
     pub merchants: Vec<MerchantSeed>,
     pub clock: Arc<dyn Clock>,
@@ -60,6 +63,7 @@ impl Config {
             widget_dir: PathBuf::from("frontend/dist"),
             order_ttl: Self::DEFAULT_ORDER_TTL,
             webhook_allow_private_urls: false,
+            webhook_ca_pem: None,
             merchants: Vec::new(),
             clock: Arc::new(SystemClock),
         }

@@ -2,7 +2,7 @@
 //! 5xx bodies are generic; the cause goes to the log and never to the client.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use paydesk_shared::order::FieldError;
 use paydesk_shared::{ErrorBody, ErrorCode};
@@ -85,7 +85,16 @@ impl IntoResponse for ApiError {
                 status,
                 code,
                 message,
-            } => (status, Json(ErrorBody::new(code, message))).into_response(),
+            } => {
+                let mut response = (status, Json(ErrorBody::new(code, message))).into_response();
+                if code == ErrorCode::Unauthenticated {
+                    // RFC 9110 §15.5.2: a 401 names the scheme that would be accepted.
+                    response
+                        .headers_mut()
+                        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                }
+                response
+            }
             ApiError::Internal(cause) => {
                 tracing::error!(error = ?cause, "request failed inside the gateway");
                 (

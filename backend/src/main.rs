@@ -99,6 +99,12 @@ async fn main() -> anyhow::Result<()> {
         Ok(v) => matches!(v.as_str(), "1" | "true" | "yes"),
         Err(_) => false,
     };
+    if let Ok(path) = env::var("PAYDESK_WEBHOOK_CA_FILE") {
+        config.webhook_ca_pem = Some(
+            std::fs::read(&path)
+                .with_context(|| format!("PAYDESK_WEBHOOK_CA_FILE: cannot read {path}"))?,
+        );
+    }
     config.operator_key = env::var("PAYDESK_OPERATOR_KEY")
         .ok()
         .filter(|k| !k.is_empty());

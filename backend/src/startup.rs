@@ -65,7 +65,10 @@ impl Application {
             store,
             clock: config.clock.clone(),
             wakeup: outbox,
-            http: Dispatcher::http_client(config.webhook_allow_private_urls),
+            http: Dispatcher::http_client(
+                config.webhook_allow_private_urls,
+                config.webhook_ca_pem.as_deref(),
+            )?,
             allow_private: config.webhook_allow_private_urls,
         };
         Ok(Application {
@@ -175,7 +178,7 @@ fn connectors(config: &Config, banks: &[paydesk_shared::bank::Bank]) -> anyhow::
                 &config.public_url,
                 c.signer.clone(),
                 Verifier::new(c.bank_keys.clone()),
-            )),
+            )?),
         };
         match &c.banks {
             BankSelection::All => {

@@ -40,19 +40,22 @@ impl SandboxConnector {
         gateway_url: &str,
         signer: Signer,
         verifier: Verifier,
-    ) -> Self {
-        SandboxConnector {
+    ) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder()
+            .timeout(REQUEST_TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| {
+                anyhow::anyhow!("cannot build the HTTP client for bank connector {name}: {e}")
+            })?;
+        Ok(SandboxConnector {
             name: name.to_owned(),
             bank_url: bank_url.trim_end_matches('/').to_owned(),
             notify_url: format!("{gateway_url}/v1/bank/notifications/{name}"),
             signer,
             verifier,
-            http: reqwest::Client::builder()
-                .timeout(REQUEST_TIMEOUT)
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap_or_default(),
-        }
+            http,
+        })
     }
 
     /// Sends a signed request (a GET when `body` is `None`), verifies the bank's
@@ -146,8 +149,7 @@ impl BankConnector for SandboxConnector {
             return_url: order.return_url.clone(),
             expires_at: order.expires_at_secs,
         };
-        // Serialising a struct of strings and enums cannot fail.
-        let json = serde_json::to_vec(&request).unwrap_or_default();
+        let json = serde_json::to_vec(&request).expect("a struct of strings and enums serialises");
         let encoded = URL_SAFE_NO_PAD.encode(json);
         let signature = self.signer.sign(now_secs, encoded.as_bytes());
         let mut url = format!("{}/pay?", self.bank_url);

@@ -11,14 +11,16 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::{Merchant, OrderRecord};
 
+/// The credentials of `Authorization: Bearer <token>`; the scheme name is matched
+/// without regard to case (RFC 9110 §11.1).
 pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
+    let value = headers
         .get(axum::http::header::AUTHORIZATION)?
         .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
+        .ok()?;
+    let (scheme, token) = value.trim_start().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 /// A merchant authenticated by `Authorization: Bearer <secret key>`.

@@ -2,13 +2,13 @@
 
 use axum::Json;
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::routing::post;
 
 use crate::banking;
 use crate::error::ApiError;
+use crate::routes::extract::{PathParam, RawBody};
 use crate::state::AppState;
 
 pub(super) fn router() -> Router<AppState> {
@@ -19,9 +19,9 @@ pub(super) fn router() -> Router<AppState> {
 /// may stop retrying. Applying it to the order happens right after, off this request.
 async fn notify(
     State(state): State<AppState>,
-    Path(connector): Path<String>,
+    PathParam(connector): PathParam<String>,
     headers: HeaderMap,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     banking::receive_notification(&state, &connector, &headers, &body).await?;
     Ok(Json(serde_json::json!({ "received": true })))

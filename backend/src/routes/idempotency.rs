@@ -20,6 +20,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use paydesk_shared::ErrorCode;
 use sha2::{Digest, Sha256};
+use tracing::Instrument;
 
 use super::MAX_BODY_BYTES;
 use super::auth::bearer;
@@ -76,12 +77,7 @@ pub(crate) async fn layer(State(state): State<AppState>, request: Request, next:
     };
     let (parts, body) = request.into_parts();
     let Ok(body) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
-        return ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorCode::PayloadTooLarge,
-            "the request body is too large",
-        )
-        .into_response();
+        return super::extract::too_large().into_response();
     };
     let request_hash = hash(&parts, &body);
     let now = state.clock.now_ms();
@@ -118,11 +114,14 @@ pub(crate) async fn layer(State(state): State<AppState>, request: Request, next:
             });
             // Its own task, so a client hanging up cannot cut the handler short between
             // its commit and the release: the key is freed only once the work is done.
-            let work = tokio::spawn(async move {
-                let response = next.run(request).await;
-                drop(held);
-                response
-            });
+            let work = tokio::spawn(
+                async move {
+                    let response = next.run(request).await;
+                    drop(held);
+                    response
+                }
+                .in_current_span(),
+            );
             work.await.unwrap_or_else(|e| {
                 ApiError::Internal(anyhow::anyhow!("idempotent request did not finish: {e}"))
                     .into_response()
@@ -161,8 +160,8 @@ pub(crate) struct Answer {
 
 impl Answer {
     pub(crate) fn json<T: serde::Serialize>(status: StatusCode, value: &T) -> Answer {
-        // Response shapes are strings, numbers and enums: they always serialise.
-        let body = serde_json::to_vec(value).unwrap_or_default();
+        let body = serde_json::to_vec(value)
+            .expect("response shapes are strings, numbers and enums: they serialise");
         Answer { status, body }
     }
 }

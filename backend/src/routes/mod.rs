@@ -3,6 +3,7 @@
 mod assets;
 mod auth;
 mod bank_notify;
+pub(crate) mod extract;
 mod health;
 mod hosted;
 pub(crate) mod idempotency;
@@ -10,6 +11,7 @@ mod list_query;
 mod merchant;
 mod operator;
 mod request;
+mod request_id;
 mod webhooks;
 mod widget;
 
@@ -28,7 +30,7 @@ use crate::state::AppState;
 pub(crate) const MAX_BODY_BYTES: usize = 256 * 1024;
 
 pub(crate) fn router(state: AppState, widget_dir: &Path) -> Router {
-    Router::new()
+    let router = Router::new()
         .merge(health::router())
         .merge(merchant::router().merge(webhooks::router()).route_layer(
             axum::middleware::from_fn_with_state(state.clone(), idempotency::layer),
@@ -42,8 +44,8 @@ pub(crate) fn router(state: AppState, widget_dir: &Path) -> Router {
         .fallback(not_found)
         // Not `method_not_allowed_fallback`: it would answer the widget API's CORS
         // preflights (OPTIONS) before the CORS layer sees them.
-        .layer(axum::middleware::map_response(json_method_not_allowed))
-        .with_state(state)
+        .layer(axum::middleware::map_response(json_method_not_allowed));
+    request_id::layer(router).with_state(state)
 }
 
 async fn not_found() -> ApiError {

@@ -5,6 +5,7 @@ use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderMap, StatusCode, header};
 use paydesk_shared::ErrorCode;
 
+use super::extract::RawBody;
 use crate::error::ApiError;
 
 /// A JSON request body, kept as raw bytes too (idempotency hashes what was sent).
@@ -27,13 +28,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
                 "send the body as Content-Type: application/json",
             ));
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|_| {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                ErrorCode::PayloadTooLarge,
-                "the request body is too large",
-            )
-        })?;
+        let RawBody(bytes) = RawBody::from_request(req, state).await?;
         Ok(JsonBody(bytes))
     }
 }

@@ -27,8 +27,7 @@ impl NewEvent {
             created_at: wire::timestamp(self.created_at),
             data: self.data.clone(),
         };
-        // A struct of strings, numbers and enums always serialises.
-        serde_json::to_string(&event).unwrap_or_default()
+        serde_json::to_string(&event).expect("a struct of strings, numbers and enums serialises")
     }
 }
 

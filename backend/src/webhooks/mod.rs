@@ -11,6 +11,7 @@ pub(crate) mod url_policy;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use anyhow::Context;
 use paydesk_shared::webhook;
 use rand::Rng;
 use tokio::sync::{Notify, Semaphore, mpsc, watch};
@@ -42,17 +43,34 @@ pub(crate) struct Dispatcher {
 }
 
 impl Dispatcher {
-    pub(crate) fn http_client(allow_private: bool) -> reqwest::Client {
-        let builder = reqwest::Client::builder()
+    /// The client every delivery uses: no redirects, a timeout, the private-address
+    /// resolver unless the operator allows private URLs, and the operator's extra root
+    /// certificates. Fails rather than fall back to a client without those guards.
+    pub(crate) fn http_client(
+        allow_private: bool,
+        extra_roots_pem: Option<&[u8]>,
+    ) -> anyhow::Result<reqwest::Client> {
+        let mut builder = reqwest::Client::builder()
             .timeout(TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent("Paydesk-Webhooks/1");
-        let builder = if allow_private {
-            builder
-        } else {
-            builder.dns_resolver(Arc::new(url_policy::PublicResolver))
-        };
-        builder.build().unwrap_or_default()
+        if !allow_private {
+            builder = builder.dns_resolver(Arc::new(url_policy::PublicResolver));
+        }
+        if let Some(pem) = extra_roots_pem {
+            let roots = reqwest::Certificate::from_pem_bundle(pem)
+                .context("the webhook CA file is not PEM")?;
+            anyhow::ensure!(
+                !roots.is_empty(),
+                "the webhook CA file holds no certificate"
+            );
+            for root in roots {
+                builder = builder.add_root_certificate(root);
+            }
+        }
+        builder
+            .build()
+            .context("cannot build the webhook HTTP client")
     }
 
     /// Keeps up to [`CONCURRENCY`] deliveries in flight; a recorder commits their

@@ -306,3 +306,55 @@ async fn item_images_on_plain_http_are_allowed_by_origin_only() {
         .as_str()
     );
 }
+
+/// Characters a URL host may legally hold (`;` `,` `*` quotes) would end or widen a
+/// policy directive: a hostile image URL is refused or adds nothing to the policy.
+#[tokio::test]
+async fn hostile_image_urls_never_change_the_pages_policy() {
+    let app = spawn_app().await;
+    for hostile in [
+        "http://a;script-src*/x.png",
+        "http://a,b/x.png",
+        "http://*/x.png",
+        "http://x'unsafe-inline'/x.png",
+        "http://a;default-src%20*/x.png",
+        "https://a;script-src*/x.png",
+    ] {
+        let mut body = order_body();
+        body["items"][0]["image_url"] = json!(hostile);
+        let response = app.post_order(&body).await;
+        if response.status() != 201 {
+            assert_error(response, 422, "url_invalid").await;
+            continue;
+        }
+        let order: paydesk_shared::api::OrderResponse = response.json().await.unwrap();
+        let page = app.get(&format!("/pay/{}", order.client_token)).await;
+        assert_eq!(page.status(), 200, "{hostile}");
+        assert_page_headers(&page);
+    }
+}
+
+/// The return URL reaches a `Location` header: whatever the merchant's query holds
+/// stays one header value, never a second header.
+#[tokio::test]
+async fn a_hostile_return_url_query_stays_inside_the_location_header() {
+    let app = spawn_app().await;
+    let mut body = order_body();
+    body["return_url"] = json!(format!("{RETURN_URL}?ref=a\";<x>%0d%0aSet-Cookie:x=1"));
+    let response = app.post_order(&body).await;
+    assert_eq!(response.status(), 201);
+    let order: paydesk_shared::api::OrderResponse = response.json().await.unwrap();
+    let attempt: CreateAttemptResponse = app
+        .start_attempt(&order, "ICBC", "click-1")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let back = app
+        .get(&format!("/pay/return/{}", attempt.attempt_id))
+        .await;
+    assert_eq!(back.status(), 303);
+    assert!(back.headers().get("set-cookie").is_none());
+    let location = back.headers()["location"].to_str().unwrap();
+    assert_eq!(location, order.return_url.as_str());
+}

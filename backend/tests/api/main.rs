@@ -14,6 +14,8 @@ mod operator;
 mod orders;
 mod receiver;
 mod refunds;
+mod rejections;
+mod startup;
 mod status_stream;
 mod webhook_outage;
 mod webhook_support;

@@ -136,6 +136,45 @@ async fn missing_or_wrong_secret_key_is_unauthenticated() {
     assert_eq!(app.snapshot().await, vec![0, 0, 0, 0, 0, 0]);
 }
 
+#[tokio::test]
+async fn a_401_names_the_bearer_scheme() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(app.url("/v1/orders/ord_x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["www-authenticate"], "Bearer");
+    assert_error(response, 401, "unauthenticated").await;
+}
+
+#[tokio::test]
+async fn the_authorization_scheme_is_matched_without_regard_to_case() {
+    let app = spawn_app().await;
+    for scheme in ["bearer", "BEARER", "Bearer", "bEaReR"] {
+        let response = app
+            .client
+            .get(app.url("/v1/orders/ord_nope"))
+            .header("authorization", format!("{scheme} {SECRET_KEY}"))
+            .send()
+            .await
+            .unwrap();
+        // Authenticated: the order is looked up and is not there.
+        assert_error(response, 404, "not_found").await;
+    }
+    for wrong in ["Basic {SECRET_KEY}", "Bearer", "Bearer   ", "BearerX sk"] {
+        let response = app
+            .client
+            .get(app.url("/v1/orders/ord_nope"))
+            .header("authorization", wrong.replace("{SECRET_KEY}", SECRET_KEY))
+            .send()
+            .await
+            .unwrap();
+        assert_error(response, 401, "unauthenticated").await;
+    }
+}
+
 fn with(path: &[&str], value: Value) -> Value {
     let mut body = order_body();
     let mut target = &mut body;

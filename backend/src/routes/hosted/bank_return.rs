@@ -1,12 +1,13 @@
 //! `/pay/return/{attempt_id}`: where a bank sends the shopper back.
 
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use paydesk_shared::api::WidgetMode;
 
 use super::page;
 use super::text::PageText;
+use crate::routes::extract::PathParam;
 use crate::state::AppState;
 use crate::wire;
 
@@ -15,7 +16,7 @@ use crate::wire;
 /// one who paid from the merchant's page goes to the order's return URL.
 pub(super) async fn handler(
     State(state): State<AppState>,
-    Path(attempt_id): Path<String>,
+    PathParam(attempt_id): PathParam<String>,
 ) -> Response {
     let order = match state.store.order_by_attempt(&attempt_id).await {
         Ok(Some(order)) => order,
@@ -44,5 +45,14 @@ pub(super) async fn handler(
         WidgetMode::Hosted => wire::hosted_url(&state.public_url, &order.client_token),
         WidgetMode::Embedded => order.return_url,
     };
-    Redirect::to(&target).into_response()
+    // Return URLs hold no control characters (checked when the order was created);
+    // one that is no header value anyway gets a page instead of a broken redirect.
+    match HeaderValue::try_from(target) {
+        Ok(location) => (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response(),
+        Err(_) => page::message(
+            StatusCode::NOT_FOUND,
+            &state.widget,
+            PageText::english().payment_not_found,
+        ),
+    }
 }

@@ -2,7 +2,7 @@
 //! to the gateway instead of embedding the widget. The token in the path is the same
 //! credential the widget API takes, checked the same way.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use paydesk_shared::OrderStatus;
@@ -10,13 +10,14 @@ use paydesk_shared::OrderStatus;
 use super::page::{self, Checkout};
 use super::text::{PageText, is_language_tag};
 use crate::ids;
+use crate::routes::extract::PathParam;
 use crate::state::AppState;
 use crate::store::OrderRecord;
 use crate::wire;
 
 pub(super) async fn handler(
     State(state): State<AppState>,
-    Path(client_token): Path<String>,
+    PathParam(client_token): PathParam<String>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {

@@ -16,13 +16,7 @@ pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src
 /// images from plain-http origins (a merchant's shop in development): each such
 /// origin by name, never `http:` as a whole.
 fn policy_with_images<'a>(image_urls: impl IntoIterator<Item = &'a str>) -> String {
-    let mut origins: Vec<String> = image_urls
-        .into_iter()
-        .filter_map(|u| url::Url::parse(u).ok())
-        .filter(|u| u.scheme() == "http")
-        .map(|u| u.origin().ascii_serialization())
-        .filter(|o| o.starts_with("http://"))
-        .collect();
+    let mut origins: Vec<String> = image_urls.into_iter().filter_map(http_source).collect();
     origins.sort();
     origins.dedup();
     if origins.is_empty() {
@@ -32,6 +26,43 @@ fn policy_with_images<'a>(image_urls: impl IntoIterator<Item = &'a str>) -> Stri
         "img-src 'self' https: data:",
         &format!("img-src 'self' https: data: {}", origins.join(" ")),
     )
+}
+
+/// A plain-http URL's origin as a CSP host source, built from parts that cannot
+/// carry policy syntax: a host name of letters, digits, hyphens and dots, or an IP
+/// literal, and a numeric port. A URL host may legally hold `;` `,` `*` or quotes,
+/// which would end or widen a directive; such a URL adds nothing.
+fn http_source(url: &str) -> Option<String> {
+    let url = url::Url::parse(url).ok()?;
+    if url.scheme() != "http" {
+        return None;
+    }
+    let host = match url.host()? {
+        url::Host::Domain(name) if is_host_name(name) => name.to_owned(),
+        url::Host::Domain(_) => return None,
+        url::Host::Ipv4(ip) => ip.to_string(),
+        url::Host::Ipv6(ip) => format!("[{ip}]"),
+    };
+    Some(match url.port() {
+        Some(port) => format!("http://{host}:{port}"),
+        None => format!("http://{host}"),
+    })
+}
+
+/// RFC 1123 host name letters: dot-separated labels of ASCII letters, digits and
+/// inner hyphens (IDNs arrive here already in their `xn--` form).
+fn is_host_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
 }
 
 /// The mount point the loader renders the widget into.
@@ -239,7 +270,7 @@ fn html(status: StatusCode, policy: &str, body: &str) -> Response {
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_str(policy)
-            .unwrap_or_else(|_| HeaderValue::from_static(CONTENT_SECURITY_POLICY)),
+            .expect("a policy is built from constant text and validated host sources"),
     );
     headers.insert(
         header::REFERRER_POLICY,
@@ -300,6 +331,33 @@ mod tests {
         assert_eq!(
             policy.replace(" http://127.0.0.1:8082 http://shop.example", ""),
             CONTENT_SECURITY_POLICY
+        );
+    }
+
+    #[test]
+    fn hostile_image_hosts_add_nothing_to_the_policy() {
+        for hostile in [
+            "http://a;script-src*/x.png",
+            "http://a,b/x.png",
+            "http://*/x.png",
+            "http://evil'unsafe-inline'/x.png",
+            "http://a;default-src%20*/x.png",
+            "http://a%3Bb/x.png",
+            "http://-a.example/x.png",
+        ] {
+            assert_eq!(
+                policy_with_images([hostile]),
+                CONTENT_SECURITY_POLICY,
+                "{hostile}"
+            );
+        }
+        assert_eq!(
+            http_source("http://[::1]:8082/a.png").as_deref(),
+            Some("http://[::1]:8082")
+        );
+        assert_eq!(
+            http_source("http://bücher.example/a.png").as_deref(),
+            Some("http://xn--bcher-kva.example")
         );
     }
 

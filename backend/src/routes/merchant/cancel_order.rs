@@ -1,4 +1,4 @@
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use paydesk_shared::{ErrorCode, OrderStatus};
 
@@ -6,6 +6,7 @@ use crate::banking::events::order_event;
 use crate::error::ApiError;
 use crate::payments::publish_status;
 use crate::routes::auth::AuthMerchant;
+use crate::routes::extract::PathParam;
 use crate::routes::idempotency::{Answer, Idempotency};
 use crate::state::AppState;
 use crate::store::CancelOutcome;
@@ -16,7 +17,7 @@ use crate::wire;
 pub(super) async fn handler(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
     idempotency: Idempotency,
 ) -> Result<Answer, ApiError> {
     let order = state

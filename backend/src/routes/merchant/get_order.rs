@@ -1,9 +1,10 @@
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use paydesk_shared::api::OrderResponse;
 
 use crate::error::ApiError;
 use crate::routes::auth::AuthMerchant;
+use crate::routes::extract::PathParam;
 use crate::state::AppState;
 use crate::wire;
 
@@ -11,7 +12,7 @@ use crate::wire;
 pub(super) async fn handler(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
 ) -> Result<Json<OrderResponse>, ApiError> {
     let order = state
         .store

@@ -4,7 +4,7 @@
 //! `refund.failed`.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use paydesk_shared::api::{CreateRefundRequest, RefundList, RefundResponse};
 use paydesk_shared::{ErrorCode, Money, OrderStatus};
@@ -13,6 +13,7 @@ use crate::banking::events::refund_response;
 use crate::error::ApiError;
 use crate::ids::new_id;
 use crate::routes::auth::AuthMerchant;
+use crate::routes::extract::PathParam;
 use crate::routes::idempotency::{Answer, Idempotency};
 use crate::routes::request::JsonBody;
 use crate::state::AppState;
@@ -25,7 +26,7 @@ const REASONS: [&str; 4] = ["requested_by_customer", "duplicate", "fraudulent", 
 pub(super) async fn create(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
-    Path(order_id): Path<String>,
+    PathParam(order_id): PathParam<String>,
     idempotency: Idempotency,
     body: JsonBody,
 ) -> Result<Answer, ApiError> {
@@ -136,7 +137,7 @@ fn created_answer(r: &NewRefund, currency: paydesk_shared::Currency) -> Answer {
 pub(super) async fn list(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
-    Path(order_id): Path<String>,
+    PathParam(order_id): PathParam<String>,
 ) -> Result<Json<RefundList>, ApiError> {
     let order = state
         .store
@@ -152,7 +153,7 @@ pub(super) async fn list(
 pub(super) async fn get(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
-    Path(refund_id): Path<String>,
+    PathParam(refund_id): PathParam<String>,
 ) -> Result<Json<RefundResponse>, ApiError> {
     let refund = state
         .store

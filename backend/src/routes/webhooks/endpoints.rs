@@ -1,7 +1,7 @@
 //! `/v1/webhook_endpoints`: register, list, read, change and delete endpoints.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use paydesk_shared::ErrorCode;
 use paydesk_shared::webhook_api::{
@@ -12,6 +12,7 @@ use super::{endpoint_input as input, endpoint_response};
 use crate::error::ApiError;
 use crate::ids::new_id;
 use crate::routes::auth::AuthMerchant;
+use crate::routes::extract::PathParam;
 use crate::routes::idempotency::{Answer, Idempotency};
 use crate::routes::request::JsonBody;
 use crate::state::AppState;
@@ -78,7 +79,7 @@ pub(super) async fn list(
 pub(super) async fn get(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
 ) -> Result<Json<EndpointResponse>, ApiError> {
     let endpoint = find(&state, &merchant.id, &id).await?;
     Ok(Json(endpoint_response(&endpoint, false)))
@@ -88,7 +89,7 @@ pub(super) async fn get(
 pub(super) async fn update(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
     idempotency: Idempotency,
     body: JsonBody,
 ) -> Result<Answer, ApiError> {
@@ -136,7 +137,7 @@ pub(super) async fn update(
 pub(super) async fn delete(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
 ) -> Result<Json<DeletedEndpoint>, ApiError> {
     let mut endpoint = find(&state, &merchant.id, &id).await?;
     endpoint.status = EndpointStatus::Deleted;

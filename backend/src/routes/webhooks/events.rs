@@ -2,7 +2,7 @@
 //! delivery with its attempts, and redelivery on request.
 
 use axum::Json;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use paydesk_shared::ErrorCode;
 use paydesk_shared::api::WebhookEvent;
@@ -14,6 +14,7 @@ use paydesk_shared::webhook_api::{
 use super::endpoints::find;
 use crate::error::ApiError;
 use crate::routes::auth::AuthMerchant;
+use crate::routes::extract::PathParam;
 use crate::routes::idempotency::{Answer, Idempotency};
 use crate::routes::list_query::{ListQuery, invalid};
 use crate::routes::request::JsonBody;
@@ -67,7 +68,7 @@ pub(super) async fn list(
 pub(super) async fn get(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
 ) -> Result<Json<WebhookEvent>, ApiError> {
     let event = find_event(&state, &merchant.id, &id).await?;
     Ok(Json(event_body(&event)?))
@@ -77,7 +78,7 @@ pub(super) async fn get(
 pub(super) async fn deliveries(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
 ) -> Result<Json<DeliveryList>, ApiError> {
     let event = find_event(&state, &merchant.id, &id).await?;
     let records = state.store.event_deliveries(&event.id).await?;
@@ -92,7 +93,7 @@ pub(super) async fn deliveries(
 pub(super) async fn redeliver(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
     idempotency: Idempotency,
     body: JsonBody,
 ) -> Result<Answer, ApiError> {

@@ -2,7 +2,7 @@
 //! still signing beside it for the overlap, so the merchant can switch receivers over
 //! without losing a webhook.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use paydesk_shared::ErrorCode;
 use paydesk_shared::webhook_api::RotateSecretRequest;
@@ -11,6 +11,7 @@ use super::endpoints::find;
 use super::{endpoint_input, endpoint_response};
 use crate::error::ApiError;
 use crate::routes::auth::AuthMerchant;
+use crate::routes::extract::PathParam;
 use crate::routes::idempotency::{Answer, Idempotency};
 use crate::routes::request::JsonBody;
 use crate::state::AppState;
@@ -21,7 +22,7 @@ const MAX_OVERLAP_SECS: i64 = 7 * 24 * 60 * 60;
 pub(super) async fn handler(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
-    Path(id): Path<String>,
+    PathParam(id): PathParam<String>,
     idempotency: Idempotency,
     body: JsonBody,
 ) -> Result<Answer, ApiError> {
