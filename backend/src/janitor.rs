@@ -7,7 +7,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use crate::background::idle;
-use crate::routes::idempotency::KEEP;
+use crate::http::idempotency::KEEP;
 use crate::state::AppState;
 
 const EVERY: Duration = Duration::from_secs(60 * 60);

@@ -6,11 +6,11 @@ use paydesk_shared::bank::{Bank, CardKind};
 use paydesk_shared::{ErrorCode, Money, OrderStatus};
 
 use crate::connectors::PaymentOrder;
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use crate::ids::new_id;
 use crate::state::AppState;
 use crate::store::{NewAttempt, OrderRecord, StartAttemptOutcome};
-use crate::wire;
+use crate::http::wire;
 
 /// Whether `bank` can take a payment of `total` with a card of `kind` now.
 pub(crate) fn availability(

@@ -14,7 +14,7 @@ use crate::banking::{self, BankSide};
 use crate::config::{BankSelection, Config, MerchantSeed, Protocol};
 use crate::connectors::{BankConnector, Connectors, SandboxConnector};
 use crate::merchants::{Merchants, key_hash};
-use crate::routes;
+use crate::http;
 use crate::state::AppState;
 use crate::status_hub::StatusHub;
 use crate::store::sqlite::SqliteStore;
@@ -74,7 +74,7 @@ impl Application {
         Ok(Application {
             port: listener.local_addr()?.port(),
             listener,
-            router: routes::router(state.clone(), &config.widget_dir),
+            router: http::router(state.clone(), &config.widget_dir),
             state,
             dispatcher,
             shutdown,

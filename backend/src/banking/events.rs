@@ -5,7 +5,7 @@ use paydesk_shared::api::{RefundResponse, WebhookData};
 
 use crate::ids::new_id;
 use crate::store::{NewEvent, OrderRecord, RefundRecord, RefundStatus};
-use crate::wire;
+use crate::http::wire;
 
 pub(crate) fn order_event(order: &OrderRecord, public_url: &str, kind: &str, now: i64) -> NewEvent {
     event(order, None, public_url, kind, now)

@@ -7,7 +7,7 @@ use paydesk_shared::ErrorCode;
 use paydesk_shared::signing::DEFAULT_TOLERANCE_SECS;
 
 use crate::connectors::{BankVerdict, ConnectorError, VerdictOutcome};
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::store::{
     NewInboxEntry, ReceiveOutcome, SignatureFacts, StatedVerdict, StoreError, VerdictSource,

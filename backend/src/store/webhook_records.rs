@@ -3,7 +3,7 @@
 
 use paydesk_shared::api::{WebhookData, WebhookEvent};
 
-use crate::wire;
+use crate::http::wire;
 
 /// An event to store in the same transaction as the change it reports.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,6 +2,7 @@
 
 mod assets;
 mod auth;
+pub(crate) mod error;
 mod bank_notify;
 pub(crate) mod extract;
 mod health;
@@ -14,6 +15,7 @@ mod request;
 mod request_id;
 mod webhooks;
 mod widget;
+pub(crate) mod wire;
 
 use std::path::Path;
 
@@ -23,7 +25,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use paydesk_shared::ErrorCode;
 
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use crate::state::AppState;
 
 /// Bodies above this are refused before they are read.

@@ -12,15 +12,15 @@ use paydesk_shared::webhook_api::{
 };
 
 use super::endpoints::find;
-use crate::error::ApiError;
-use crate::routes::auth::AuthMerchant;
-use crate::routes::extract::PathParam;
-use crate::routes::idempotency::{Answer, Idempotency};
-use crate::routes::list_query::{ListQuery, invalid};
-use crate::routes::request::JsonBody;
+use crate::http::error::ApiError;
+use crate::http::auth::AuthMerchant;
+use crate::http::extract::PathParam;
+use crate::http::idempotency::{Answer, Idempotency};
+use crate::http::list_query::{ListQuery, invalid};
+use crate::http::request::JsonBody;
 use crate::state::AppState;
 use crate::store::{DeliveryRecord, EndpointStatus, EventFilter, StoredEvent};
-use crate::wire;
+use crate::http::wire;
 
 /// `GET /v1/events?type=&order_id=&limit=&starting_after=`, newest first.
 pub(super) async fn list(

@@ -9,11 +9,11 @@ use paydesk_shared::webhook_api::RotateSecretRequest;
 
 use super::endpoints::find;
 use super::{endpoint_input, endpoint_response};
-use crate::error::ApiError;
-use crate::routes::auth::AuthMerchant;
-use crate::routes::extract::PathParam;
-use crate::routes::idempotency::{Answer, Idempotency};
-use crate::routes::request::JsonBody;
+use crate::http::error::ApiError;
+use crate::http::auth::AuthMerchant;
+use crate::http::extract::PathParam;
+use crate::http::idempotency::{Answer, Idempotency};
+use crate::http::request::JsonBody;
 use crate::state::AppState;
 
 const DEFAULT_OVERLAP_SECS: i64 = 24 * 60 * 60;

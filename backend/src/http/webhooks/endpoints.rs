@@ -9,12 +9,12 @@ use paydesk_shared::webhook_api::{
 };
 
 use super::{endpoint_input as input, endpoint_response};
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use crate::ids::new_id;
-use crate::routes::auth::AuthMerchant;
-use crate::routes::extract::PathParam;
-use crate::routes::idempotency::{Answer, Idempotency};
-use crate::routes::request::JsonBody;
+use crate::http::auth::AuthMerchant;
+use crate::http::extract::PathParam;
+use crate::http::idempotency::{Answer, Idempotency};
+use crate::http::request::JsonBody;
 use crate::state::AppState;
 use crate::store::{EndpointStatus, WebhookEndpoint};
 

@@ -12,7 +12,7 @@ use paydesk_shared::webhook_api::EndpointResponse;
 
 use crate::state::AppState;
 use crate::store::WebhookEndpoint;
-use crate::wire;
+use crate::http::wire;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()

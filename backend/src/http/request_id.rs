@@ -93,7 +93,7 @@ mod tests {
     use tower::ServiceExt;
 
     use super::*;
-    use crate::error::ApiError;
+    use crate::http::error::ApiError;
 
     /// Log output kept in memory.
     #[derive(Clone, Default)]

@@ -8,10 +8,10 @@ use axum::{Json, Router};
 use serde::Serialize;
 
 use super::auth::Operator;
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::store::Alert;
-use crate::wire;
+use crate::http::wire;
 
 const ALERTS_SHOWN: u32 = 500;
 

@@ -3,14 +3,14 @@ use axum::http::StatusCode;
 use paydesk_shared::{ErrorCode, OrderStatus};
 
 use crate::banking::events::order_event;
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use crate::payments::publish_status;
-use crate::routes::auth::AuthMerchant;
-use crate::routes::extract::PathParam;
-use crate::routes::idempotency::{Answer, Idempotency};
+use crate::http::auth::AuthMerchant;
+use crate::http::extract::PathParam;
+use crate::http::idempotency::{Answer, Idempotency};
 use crate::state::AppState;
 use crate::store::CancelOutcome;
-use crate::wire;
+use crate::http::wire;
 
 /// `POST /v1/orders/{id}/cancel`: only while the order waits for the shopper (created,
 /// or its last attempt declined); never while the shopper is at the bank, nor after.

@@ -5,7 +5,7 @@ use paydesk_shared::webhook::EVENT_TYPES;
 use rand::Rng;
 use rand::distributions::Alphanumeric;
 
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use crate::webhooks::url_policy::{self, UrlRefusal};
 
 const MAX_DESCRIPTION_LEN: usize = 255;

@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use paydesk_shared::ErrorCode;
 use serde::de::DeserializeOwned;
 
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 
 /// A path parameter. One that cannot be read (not UTF-8 once percent-decoded) names
 /// nothing that exists: `404 not_found`.

@@ -25,7 +25,7 @@ use tracing::Instrument;
 use super::MAX_BODY_BYTES;
 use super::auth::bearer;
 use super::request::idempotency_key;
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::store::{KeyAnswer, KeyClaim, Store};
 

@@ -10,15 +10,15 @@ use paydesk_shared::api::{CreateRefundRequest, RefundList, RefundResponse};
 use paydesk_shared::{ErrorCode, Money, OrderStatus};
 
 use crate::banking::events::refund_response;
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use crate::ids::new_id;
-use crate::routes::auth::AuthMerchant;
-use crate::routes::extract::PathParam;
-use crate::routes::idempotency::{Answer, Idempotency};
-use crate::routes::request::JsonBody;
+use crate::http::auth::AuthMerchant;
+use crate::http::extract::PathParam;
+use crate::http::idempotency::{Answer, Idempotency};
+use crate::http::request::JsonBody;
 use crate::state::AppState;
 use crate::store::{NewRefund, RefundOutcome, RefundStatus};
-use crate::wire;
+use crate::http::wire;
 
 /// Why a merchant gives money back; the first is the default.
 const REASONS: [&str; 4] = ["requested_by_customer", "duplicate", "fraudulent", "other"];

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use paydesk_shared::ErrorCode;
 
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 
 pub(crate) const DEFAULT_LIMIT: u32 = 20;
 pub(crate) const MAX_LIMIT: u32 = 100;

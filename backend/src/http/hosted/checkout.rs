@@ -10,10 +10,10 @@ use paydesk_shared::OrderStatus;
 use super::page::{self, Checkout};
 use super::text::{PageText, is_language_tag};
 use crate::ids;
-use crate::routes::extract::PathParam;
+use crate::http::extract::PathParam;
 use crate::state::AppState;
 use crate::store::OrderRecord;
-use crate::wire;
+use crate::http::wire;
 
 pub(super) async fn handler(
     State(state): State<AppState>,

@@ -11,10 +11,10 @@ use paydesk_shared::api::WidgetStatus;
 use tokio_stream::wrappers::BroadcastStream;
 
 use crate::clock::Clock;
-use crate::routes::auth::ClientOrder;
+use crate::http::auth::ClientOrder;
 use crate::state::AppState;
 use crate::store::{OrderRecord, Store};
-use crate::wire;
+use crate::http::wire;
 
 /// `GET /v1/widget/status`
 pub(super) async fn current(

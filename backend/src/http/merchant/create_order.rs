@@ -5,14 +5,14 @@ use paydesk_shared::api::CreateOrderRequest;
 use paydesk_shared::order::OrderDraft;
 
 use super::return_url;
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use crate::ids::{client_token, new_order_id};
-use crate::routes::auth::AuthMerchant;
-use crate::routes::idempotency::{Answer, Idempotency};
-use crate::routes::request::JsonBody;
+use crate::http::auth::AuthMerchant;
+use crate::http::idempotency::{Answer, Idempotency};
+use crate::http::request::JsonBody;
 use crate::state::AppState;
 use crate::store::NewOrder;
-use crate::wire;
+use crate::http::wire;
 
 /// `POST /v1/orders`: validates, computes totals, stores, answers 201.
 pub(super) async fn handler(

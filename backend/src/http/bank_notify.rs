@@ -7,8 +7,8 @@ use axum::http::HeaderMap;
 use axum::routing::post;
 
 use crate::banking;
-use crate::error::ApiError;
-use crate::routes::extract::{PathParam, RawBody};
+use crate::http::error::ApiError;
+use crate::http::extract::{PathParam, RawBody};
 use crate::state::AppState;
 
 pub(super) fn router() -> Router<AppState> {

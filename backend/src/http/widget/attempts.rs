@@ -4,10 +4,10 @@ use axum::http::{HeaderMap, StatusCode};
 use paydesk_shared::ErrorCode;
 use paydesk_shared::api::{CreateAttemptRequest, CreateAttemptResponse};
 
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use crate::payments;
-use crate::routes::auth::ClientOrder;
-use crate::routes::request::{JsonBody, idempotency_key};
+use crate::http::auth::ClientOrder;
+use crate::http::request::{JsonBody, idempotency_key};
 use crate::state::AppState;
 
 /// `POST /v1/widget/attempts`: the shopper pressed Pay. The widget's Idempotency-Key

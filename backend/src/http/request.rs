@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use paydesk_shared::ErrorCode;
 
 use super::extract::RawBody;
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 
 /// A JSON request body, kept as raw bytes too (idempotency hashes what was sent).
 pub(crate) struct JsonBody(pub(crate) Bytes);
