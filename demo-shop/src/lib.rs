@@ -15,7 +15,6 @@ mod catalog;
 mod config;
 mod error;
 mod gateway;
-mod html;
 mod order;
 mod place_order;
 mod reference;

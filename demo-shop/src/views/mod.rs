@@ -1,5 +1,5 @@
-//! Server-rendered pages. Each page is a function from data to HTML; values are
-//! escaped with [`crate::html::esc`] where they are inserted.
+//! Server-rendered pages. Each page is a function from data to a `maud` template, so
+//! every value spliced into a page is escaped; only the doctype is pre-escaped.
 
 pub(crate) mod checkout;
 pub(crate) mod complete;
@@ -10,15 +10,14 @@ pub(crate) mod storefront;
 pub(crate) mod theme;
 pub(crate) mod widget;
 
+use maud::{Markup, html};
 use paydesk_shared::Currency;
 use paydesk_shared::api::LineItem;
 use time::OffsetDateTime;
 use time::macros::format_description;
 
-use crate::html::esc;
-
 /// `¥25.00`: an amount string from the catalog or from Paydesk with its symbol.
-fn price(amount: &str, currency: Currency) -> String {
+fn price(amount: &str, currency: Currency) -> Markup {
     let symbol = match currency {
         Currency::Cny | Currency::Jpy => "¥",
         Currency::Usd => "$",
@@ -27,7 +26,7 @@ fn price(amount: &str, currency: Currency) -> String {
         Currency::Hkd => "HK$",
         Currency::Krw => "₩",
     };
-    format!("{symbol}{}", esc(amount))
+    html! { (symbol) (amount) }
 }
 
 fn timestamp(at: OffsetDateTime) -> String {
@@ -38,28 +37,29 @@ fn timestamp(at: OffsetDateTime) -> String {
 }
 
 /// The items table and total, as on the checkout and order pages.
-fn order_lines(items: &[LineItem], total: &str, currency: Currency) -> String {
-    let rows: String = items
-        .iter()
-        .map(|item| {
-            format!(
-                r#"<tr><td class="item-name">{name}<span class="item-each">{qty} × {unit}</span></td><td class="num">{line}</td></tr>"#,
-                name = esc(&item.name),
-                qty = item.quantity,
-                unit = price(&item.unit_price, currency),
-                line = price(&item.line_total, currency),
-            )
-        })
-        .collect();
-    format!(
-        r#"<table class="lines">
-<thead><tr><th scope="col">Item</th><th scope="col" class="num">Amount</th></tr></thead>
-<tbody>{rows}</tbody>
-<tfoot><tr><th scope="row">Total <span class="currency">{code}</span></th><td class="num total">{total}</td></tr></tfoot>
-</table>"#,
-        code = currency.code(),
-        total = price(total, currency),
-    )
+fn order_lines(items: &[LineItem], total: &str, currency: Currency) -> Markup {
+    html! {
+        table class="lines" {
+            thead { tr { th scope="col" { "Item" } th scope="col" class="num" { "Amount" } } }
+            tbody {
+                @for item in items {
+                    tr {
+                        td class="item-name" {
+                            (item.name)
+                            span class="item-each" { (item.quantity) " × " (price(&item.unit_price, currency)) }
+                        }
+                        td class="num" { (price(&item.line_total, currency)) }
+                    }
+                }
+            }
+            tfoot {
+                tr {
+                    th scope="row" { "Total " span class="currency" { (currency.code()) } }
+                    td class="num total" { (price(total, currency)) }
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -68,8 +68,31 @@ mod tests {
 
     #[test]
     fn prices_carry_their_symbol_and_are_escaped() {
-        assert_eq!(price("25.00", Currency::Cny), "¥25.00");
-        assert_eq!(price("<b>", Currency::Usd), "$&lt;b&gt;");
+        assert_eq!(price("25.00", Currency::Cny).into_string(), "¥25.00");
+        assert_eq!(price("<b>", Currency::Usd).into_string(), "$&lt;b&gt;");
+    }
+
+    #[test]
+    fn escapes_markup_and_quotes() {
+        let item = |name: &str| LineItem {
+            name: name.to_owned(),
+            quantity: 1,
+            unit_price: "1.00".to_owned(),
+            line_total: "1.00".to_owned(),
+            image_url: None,
+        };
+        let items = [
+            item(r#"<script>alert("x") & 'y'</script>"#),
+            item("Longjing 龙井"),
+            item(""),
+        ];
+        let html = order_lines(&items, "3.00", Currency::Cny).into_string();
+        // Attribute values are always double-quoted, so a single quote cannot end one.
+        let escaped = "&lt;script&gt;alert(&quot;x&quot;) &amp; 'y'&lt;/script&gt;";
+        assert!(html.contains(&format!(r#"<td class="item-name">{escaped}<span"#)));
+        assert!(html.contains(r#"<td class="item-name">Longjing 龙井<span"#));
+        assert!(html.contains(r#"<td class="item-name"><span"#));
+        assert!(!html.contains("<script"));
     }
 
     #[test]

@@ -4,23 +4,26 @@
 
 use std::fmt::Write;
 
-use crate::appearance::Appearance;
-use crate::html::esc;
+use maud::{Markup, html};
+
+use crate::appearance::{Appearance, Locale, Theme};
 
 /// The id of the element the widget mounts into.
 pub(crate) const TARGET_ID: &str = "paydesk-checkout";
 
 /// The script tag exactly as it goes into the page.
-pub(crate) fn script_tag(loader_url: &str, client_token: &str, appearance: Appearance) -> String {
-    format!(
-        r##"<script src="{src}" data-client-token="{token}" data-target="#{TARGET_ID}"{extra} async></script>"##,
-        src = esc(loader_url),
-        token = esc(client_token),
-        extra = appearance_attributes(appearance, " "),
-    )
+pub(crate) fn script_tag(loader_url: &str, client_token: &str, appearance: Appearance) -> Markup {
+    html! {
+        script src=(loader_url) data-client-token=(client_token) data-target={ "#" (TARGET_ID) }
+            data-theme=[appearance.theme.map(Theme::as_str)]
+            data-locale=[appearance.locale.map(Locale::as_str)]
+            async {}
+    }
 }
 
-/// The same tag laid out over several lines, as the integration guide shows it.
+/// The same tag laid out over several lines, as the integration guide shows it. It is
+/// source text for a code listing, not markup: the page escapes it once more, so
+/// the attribute values appear escaped exactly as they would be in a page's source.
 pub(crate) fn script_tag_listing(
     loader_url: &str,
     client_token: &str,
@@ -31,8 +34,8 @@ pub(crate) fn script_tag_listing(
         data-client-token="{token}"
         data-target="#{TARGET_ID}"{extra}
         async></script>"##,
-        src = esc(loader_url),
-        token = esc(client_token),
+        src = html! { (loader_url) }.into_string(),
+        token = html! { (client_token) }.into_string(),
         extra = appearance_attributes(appearance, "\n        "),
     )
 }
@@ -55,19 +58,17 @@ fn appearance_attributes(appearance: Appearance, separator: &str) -> String {
 }
 
 /// The mount point followed by the script tag.
-pub(crate) fn mount(loader_url: &str, client_token: &str, appearance: Appearance) -> String {
-    format!(
-        r#"<div id="{TARGET_ID}"></div>
-{script}
-<noscript><p class="notice">The payment form needs JavaScript. Please enable it to pay.</p></noscript>"#,
-        script = script_tag(loader_url, client_token, appearance),
-    )
+pub(crate) fn mount(loader_url: &str, client_token: &str, appearance: Appearance) -> Markup {
+    html! {
+        div id=(TARGET_ID) {}
+        (script_tag(loader_url, client_token, appearance))
+        noscript { p class="notice" { "The payment form needs JavaScript. Please enable it to pay." } }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::appearance::{Locale, Theme};
 
     #[test]
     fn script_tag_carries_token_and_target() {
@@ -76,7 +77,8 @@ mod tests {
                 "http://127.0.0.1:8080/assets/paydesk.js",
                 "ct_abc",
                 Appearance::default()
-            ),
+            )
+            .into_string(),
             r##"<script src="http://127.0.0.1:8080/assets/paydesk.js" data-client-token="ct_abc" data-target="#paydesk-checkout" async></script>"##
         );
     }
@@ -88,7 +90,7 @@ mod tests {
             locale: Some(Locale::ZhTw),
         };
         assert_eq!(
-            script_tag("http://gw/assets/paydesk.js", "ct_abc", appearance),
+            script_tag("http://gw/assets/paydesk.js", "ct_abc", appearance).into_string(),
             r##"<script src="http://gw/assets/paydesk.js" data-client-token="ct_abc" data-target="#paydesk-checkout" data-theme="dark" data-locale="zh-TW" async></script>"##
         );
         assert!(
@@ -103,7 +105,8 @@ mod tests {
             "http://gw/assets/paydesk.js",
             r#""><script>x</script>"#,
             Appearance::default(),
-        );
+        )
+        .into_string();
         assert!(tag.contains("data-client-token=\"&quot;&gt;&lt;script&gt;"));
     }
 }

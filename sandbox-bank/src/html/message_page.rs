@@ -1,9 +1,10 @@
 //! A page that explains something and offers at most one way on: rejected payment
 //! requests, lost sessions, payments already decided.
 
+use maud::{Markup, html};
 use paydesk_shared::bank::Bank;
 
-use super::{bank_header, document, escape, sandbox_header};
+use super::{bank_header, document, sandbox_header};
 use crate::directory::css_class;
 
 pub(crate) struct MessagePage<'a> {
@@ -11,34 +12,28 @@ pub(crate) struct MessagePage<'a> {
     pub(crate) bank: Option<&'a Bank>,
     pub(crate) heading_zh: &'a str,
     pub(crate) heading_en: &'a str,
-    /// Plain text; escaped here.
+    /// Plain text.
     pub(crate) message: &'a str,
     /// A link back, only ever to a URL from a verified request.
     pub(crate) link: Option<(&'a str, &'a str)>,
 }
 
-pub(crate) fn message_page(page: &MessagePage<'_>) -> String {
+pub(crate) fn message_page(page: &MessagePage<'_>) -> Markup {
     let header = page.bank.map_or_else(sandbox_header, bank_header);
-    let link = page.link.map_or_else(String::new, |(href, label)| {
-        format!(
-            r#"<p><a class="button button-primary" href="{}">{}</a></p>"#,
-            escape(href),
-            escape(label)
-        )
-    });
-    let main = format!(
-        r#"<section class="panel message" aria-labelledby="message-title">
-<h1 id="message-title" class="message-title"><span lang="zh-CN">{heading_zh}</span> <span lang="en">{heading_en}</span></h1>
-<p class="message-text" data-testid="bank-message">{message}</p>
-{link}
-</section>"#,
-        heading_zh = escape(page.heading_zh),
-        heading_en = escape(page.heading_en),
-        message = escape(page.message),
-    );
+    let main = html! {
+        section class="panel message" aria-labelledby="message-title" {
+            h1 id="message-title" class="message-title" {
+                span lang="zh-CN" { (page.heading_zh) } " " span lang="en" { (page.heading_en) }
+            }
+            p class="message-text" data-testid="bank-message" { (page.message) }
+            @if let Some((href, label)) = page.link {
+                p { a class="button button-primary" href=(href) { (label) } }
+            }
+        }
+    };
     let body_class = page.bank.map_or_else(
         || "page-message".to_owned(),
         |bank| format!("page-message {}", css_class(bank)),
     );
-    document(page.heading_en, &body_class, &header, &main)
+    document(page.heading_en, &body_class, header, main)
 }

@@ -1,7 +1,7 @@
 //! Server-rendered pages. They work without JavaScript and under a strict content
 //! security policy: no inline scripts, no style attributes, only the two stylesheets
-//! under `/static/`. Every piece of text that came from a request goes through
-//! [`escape`].
+//! under `/static/`. Pages are `maud` templates, so every value spliced into one is
+//! escaped; nothing here is marked pre-escaped except the doctype.
 
 mod account_page;
 mod index_page;
@@ -13,6 +13,7 @@ pub(crate) use index_page::index_page;
 pub(crate) use message_page::{MessagePage, message_page};
 pub(crate) use pay_page::{PayPage, pay_page};
 
+use maud::{DOCTYPE, Markup, html};
 use paydesk_shared::Money;
 use paydesk_shared::bank::{Bank, CardKind};
 
@@ -25,73 +26,53 @@ pub(crate) struct CardRow {
     pub(crate) balance: Option<String>,
 }
 
-/// Escapes text for use in element content and in double- or single-quoted
-/// attribute values.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
+/// The document around every page.
+fn document(title: &str, body_class: &str, header: Markup, main: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="zh-CN" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="robots" content="noindex, nofollow";
+                meta name="color-scheme" content="light";
+                title { (title) }
+                link rel="stylesheet" href="/static/bank.css";
+                link rel="stylesheet" href="/static/banks.css";
+            }
+            body class=(body_class) {
+                (header)
+                main class="page-main" { (main) }
+                footer class="page-footer" {
+                    p {
+                        (zh("沙盒银行 · 仅供测试，不涉及真实资金。"))
+                        " Paydesk sandbox bank: for testing only, no real money moves."
+                    }
+                }
+            }
         }
     }
-    out
 }
 
-/// The document around every page.
-fn document(title: &str, body_class: &str, header: &str, main: &str) -> String {
-    format!(
-        r#"<!DOCTYPE html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow">
-<meta name="color-scheme" content="light">
-<title>{title}</title>
-<link rel="stylesheet" href="/static/bank.css">
-<link rel="stylesheet" href="/static/banks.css">
-</head>
-<body class="{body_class}">
-{header}
-<main class="page-main">
-{main}
-</main>
-<footer class="page-footer">
-<p><span lang="zh-CN">沙盒银行 · 仅供测试，不涉及真实资金。</span> Paydesk sandbox bank: for testing only, no real money moves.</p>
-</footer>
-</body>
-</html>
-"#,
-        title = escape(title),
-        body_class = escape(body_class),
-    )
+/// The Chinese half of a bilingual label, marked so screen readers switch voice.
+fn zh(text: &str) -> Markup {
+    html! { span lang="zh-CN" { (text) } }
 }
 
 /// A bank's header: monogram badge in its colour, Chinese and English name.
-fn bank_header(bank: &Bank) -> String {
-    let code = escape(&bank.code);
-    format!(
-        r#"<header class="bank-header {class}" data-bank="{code}">
-<div class="bank-header-inner">
-<span class="{badge}" aria-hidden="true">{code}</span>
-<div class="bank-names">
-<span class="bank-name-zh" lang="zh-CN">{name_zh}</span>
-<span class="bank-name-en" lang="en">{name_en}</span>
-</div>
-{secure}
-</div>
-</header>"#,
-        class = escape(&css_class(bank)),
-        badge = badge_class(bank, false),
-        name_zh = escape(&bank.name_zh),
-        name_en = escape(&bank.name_en),
-        secure = secure_label(),
-    )
+fn bank_header(bank: &Bank) -> Markup {
+    html! {
+        header class={ "bank-header " (css_class(bank)) } data-bank=(bank.code) {
+            div class="bank-header-inner" {
+                span class=(badge_class(bank, false)) aria-hidden="true" { (bank.code) }
+                div class="bank-names" {
+                    span class="bank-name-zh" lang="zh-CN" { (bank.name_zh) }
+                    span class="bank-name-en" lang="en" { (bank.name_en) }
+                }
+                (secure_label())
+            }
+        }
+    }
 }
 
 /// Classes for a bank's monogram badge; five-letter codes get a smaller font.
@@ -105,30 +86,36 @@ fn badge_class(bank: &Bank, small: bool) -> &'static str {
 }
 
 /// The header of pages that belong to no bank in particular.
-fn sandbox_header() -> String {
-    format!(
-        r#"<header class="bank-header bank-sandbox">
-<div class="bank-header-inner">
-<span class="bank-badge" aria-hidden="true">SBX</span>
-<div class="bank-names">
-<span class="bank-name-zh" lang="zh-CN">沙盒银行</span>
-<span class="bank-name-en" lang="en">Paydesk Sandbox Bank</span>
-</div>
-{secure}
-</div>
-</header>"#,
-        secure = secure_label()
-    )
+fn sandbox_header() -> Markup {
+    html! {
+        header class="bank-header bank-sandbox" {
+            div class="bank-header-inner" {
+                span class="bank-badge" aria-hidden="true" { "SBX" }
+                div class="bank-names" {
+                    span class="bank-name-zh" lang="zh-CN" { "沙盒银行" }
+                    span class="bank-name-en" lang="en" { "Paydesk Sandbox Bank" }
+                }
+                (secure_label())
+            }
+        }
+    }
 }
 
-fn secure_label() -> &'static str {
-    r#"<span class="bank-secure"><svg class="icon-lock" viewBox="0 0 16 16" aria-hidden="true" focusable="false"><path d="M4 7V5a4 4 0 1 1 8 0v2h.5A1.5 1.5 0 0 1 14 8.5v5a1.5 1.5 0 0 1-1.5 1.5h-9A1.5 1.5 0 0 1 2 13.5v-5A1.5 1.5 0 0 1 3.5 7H4Zm2 0h4V5a2 2 0 1 0-4 0v2Z"/></svg><span><span lang="zh-CN">网上银行</span> Online banking</span></span>"#
+fn secure_label() -> Markup {
+    html! {
+        span class="bank-secure" {
+            svg class="icon-lock" viewBox="0 0 16 16" aria-hidden="true" focusable="false" {
+                path d="M4 7V5a4 4 0 1 1 8 0v2h.5A1.5 1.5 0 0 1 14 8.5v5a1.5 1.5 0 0 1-1.5 1.5h-9A1.5 1.5 0 0 1 2 13.5v-5A1.5 1.5 0 0 1 3.5 7H4Zm2 0h4V5a2 2 0 1 0-4 0v2Z" {}
+            }
+            span { (zh("网上银行")) " Online banking" }
+        }
+    }
 }
 
-fn card_kind_label(kind: CardKind) -> &'static str {
+fn card_kind_label(kind: CardKind) -> Markup {
     match kind {
-        CardKind::Debit => r#"<span lang="zh-CN">借记卡</span> Debit card"#,
-        CardKind::Credit => r#"<span lang="zh-CN">信用卡</span> Credit card"#,
+        CardKind::Debit => html! { (zh("借记卡")) " Debit card" },
+        CardKind::Credit => html! { (zh("信用卡")) " Credit card" },
     }
 }
 
@@ -138,36 +125,38 @@ fn money(amount: Money) -> String {
 
 /// The test cards as a table, for the index page and the hint on the pay page. The
 /// balance column appears when the rows carry balances.
-fn test_card_table(rows: &[CardRow]) -> String {
+fn test_card_table(rows: &[CardRow]) -> Markup {
     let with_balance = rows.iter().any(|r| r.balance.is_some());
-    let mut body = String::new();
-    for row in rows {
-        let balance = match (&row.balance, with_balance) {
-            (Some(balance), _) => format!("<td>{}</td>", escape(balance)),
-            (None, true) => "<td></td>".to_owned(),
-            (None, false) => String::new(),
-        };
-        body.push_str(&format!(
-            r#"<tr><td class="card-number">{number}</td><td>{kind}</td><td>{valid_thru}</td><td class="card-password">{password}</td>{balance}</tr>
-"#,
-            number = escape(&row.card.display_number()),
-            kind = card_kind_label(row.card.kind),
-            valid_thru = escape(&row.card.display_valid_thru()),
-            password = escape(row.card.password),
-        ));
+    html! {
+        div class="table-scroll" {
+            table class="card-table" {
+                thead {
+                    tr {
+                        th scope="col" { (zh("卡号")) " Card number" }
+                        th scope="col" { (zh("卡种")) " Kind" }
+                        th scope="col" { (zh("有效期")) " Valid thru" }
+                        th scope="col" { (zh("支付密码")) " Password" }
+                        @if with_balance {
+                            th scope="col" { (zh("余额")) " Balance" }
+                        }
+                    }
+                }
+                tbody {
+                    @for row in rows {
+                        tr {
+                            td class="card-number" { (row.card.display_number()) }
+                            td { (card_kind_label(row.card.kind)) }
+                            td { (row.card.display_valid_thru()) }
+                            td class="card-password" { (row.card.password) }
+                            @if with_balance {
+                                td { (row.balance.as_deref().unwrap_or_default()) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
-    let balance_head = if with_balance {
-        r#"<th scope="col"><span lang="zh-CN">余额</span> Balance</th>"#
-    } else {
-        ""
-    };
-    format!(
-        r#"<div class="table-scroll"><table class="card-table">
-<thead><tr><th scope="col"><span lang="zh-CN">卡号</span> Card number</th><th scope="col"><span lang="zh-CN">卡种</span> Kind</th><th scope="col"><span lang="zh-CN">有效期</span> Valid thru</th><th scope="col"><span lang="zh-CN">支付密码</span> Password</th>{balance_head}</tr></thead>
-<tbody>
-{body}</tbody>
-</table></div>"#
-    )
 }
 
 #[cfg(test)]
@@ -176,10 +165,13 @@ mod tests {
 
     #[test]
     fn escapes_markup_and_quotes() {
-        assert_eq!(
-            escape(r#"<script>alert("x") & 'y'</script>"#),
-            "&lt;script&gt;alert(&quot;x&quot;) &amp; &#39;y&#39;&lt;/script&gt;"
-        );
-        assert_eq!(escape("招商银行"), "招商银行");
+        let hostile = r#"<script>alert("x") & 'y'</script>"#;
+        let page = document(hostile, hostile, sandbox_header(), zh("招商银行")).into_string();
+        let escaped = "&lt;script&gt;alert(&quot;x&quot;) &amp; 'y'&lt;/script&gt;";
+        assert!(page.contains(&format!("<title>{escaped}</title>")));
+        // Attribute values are always double-quoted, so a single quote cannot end one.
+        assert!(page.contains(&format!(r#"<body class="{escaped}">"#)));
+        assert!(!page.contains("<script"));
+        assert!(page.contains(r#"<span lang="zh-CN">招商银行</span>"#));
     }
 }

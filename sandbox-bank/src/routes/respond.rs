@@ -2,21 +2,15 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use maud::Markup;
 use url::Url;
 
 use crate::html::{MessagePage, message_page};
 
-/// An HTML page that must not be cached: pay pages carry a live session id.
-pub(super) fn page(status: StatusCode, html: String) -> Response {
-    (
-        status,
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
-        html,
-    )
-        .into_response()
+/// An HTML page that must not be cached: pay pages carry a live session id. `Markup`
+/// answers as `text/html; charset=utf-8` by itself.
+pub(super) fn page(status: StatusCode, html: Markup) -> Response {
+    (status, [(header::CACHE_CONTROL, "no-store")], html).into_response()
 }
 
 pub(super) fn message(status: StatusCode, page_content: &MessagePage<'_>) -> Response {
