@@ -1,25 +1,24 @@
 //! The Paydesk gateway: merchant API, widget API, hosted checkout, bank connectors,
 //! notification intake and webhook delivery, on one `Store`.
 
-mod background;
 mod banking;
 pub mod clock;
 pub mod config;
 pub mod connectors;
 pub mod connectors_file;
-mod expirer;
-mod ids;
-mod janitor;
+pub mod domain;
+mod http;
 mod merchants;
 mod payments;
-mod http;
 pub mod startup;
 mod state;
 mod status_hub;
 pub mod store;
 mod webhooks;
 mod widget_assets;
+pub mod workers;
 
 pub use banking::BankSchedule;
 pub use config::{BankSelection, Config, ConnectorConfig, MerchantSeed, Protocol};
 pub use startup::Application;
+pub use workers::Workers;

@@ -6,7 +6,8 @@ use std::sync::{Arc, RwLock};
 
 use sha2::{Digest, Sha256};
 
-use crate::store::{Merchant, Store, StoreError};
+use crate::domain::merchant::Merchant;
+use crate::store::{Store, StoreError};
 
 pub(crate) struct Merchants {
     store: Arc<dyn Store>,

@@ -1,16 +1,17 @@
 //! The payment flow's rules between the HTTP handlers and the store: which bank can
 //! take which order and starting an attempt. Verdicts are applied in `banking`.
 
+use paydesk_shared::Money;
 use paydesk_shared::api::{CardAvailability, CreateAttemptResponse, Unavailable, WidgetMode};
 use paydesk_shared::bank::{Bank, CardKind};
-use paydesk_shared::{ErrorCode, Money, OrderStatus};
 
 use crate::connectors::PaymentOrder;
-use crate::http::error::ApiError;
-use crate::ids::new_id;
-use crate::state::AppState;
-use crate::store::{NewAttempt, OrderRecord, StartAttemptOutcome};
+use crate::domain::error::DomainError;
+use crate::domain::ids::new_id;
+use crate::domain::order::{NewAttempt, Order, StartAttemptOutcome};
+use crate::domain::time::{millis, secs};
 use crate::http::wire;
+use crate::state::AppState;
 
 /// Whether `bank` can take a payment of `total` with a card of `kind` now.
 pub(crate) fn availability(
@@ -32,78 +33,70 @@ pub(crate) fn availability(
     }
 }
 
+/// The shopper's Pay click.
+pub(crate) struct PayClick<'a> {
+    pub(crate) bank_code: &'a str,
+    pub(crate) card_kind: CardKind,
+    pub(crate) mode: WidgetMode,
+    /// Identifies the click: the same click twice makes one attempt.
+    pub(crate) idempotency_key: String,
+}
+
 pub(crate) async fn start_attempt(
     state: &AppState,
-    order: &OrderRecord,
+    order: &Order,
     merchant_name: &str,
-    bank_code: &str,
-    card_kind: CardKind,
-    mode: WidgetMode,
-    idempotency_key: String,
-) -> Result<CreateAttemptResponse, ApiError> {
+    click: PayClick<'_>,
+) -> Result<CreateAttemptResponse, DomainError> {
     let now = state.clock.now_ms();
-    let status = wire::effective_status(order, now);
+    let status = order.status_at(now);
     if status.is_final() {
-        return Err(not_payable(status));
+        return Err(DomainError::OrderNotPayable(status));
     }
     let bank = state
         .banks
         .iter()
-        .find(|b| b.code == bank_code)
-        .ok_or_else(|| {
-            ApiError::unprocessable(
-                ErrorCode::BankUnknown,
-                format!("unknown bank `{bank_code}`"),
-            )
-        })?;
-    if let Some(reason) = availability(state, bank, card_kind, order.total).unavailable {
-        return Err(ApiError::unprocessable(
-            ErrorCode::BankUnavailable,
-            format!(
-                "{} cannot take this payment by {card_kind} card: {}",
-                bank.code,
-                unavailable_text(reason)
-            ),
-        ));
+        .find(|b| b.code == click.bank_code)
+        .ok_or_else(|| DomainError::BankUnknown(click.bank_code.to_owned()))?;
+    let unavailable = |reason| DomainError::BankUnavailable {
+        bank: bank.code.clone(),
+        card_kind: click.card_kind,
+        reason,
+    };
+    if let Some(reason) = availability(state, bank, click.card_kind, order.total).unavailable {
+        return Err(unavailable(unavailable_text(reason)));
     }
-    let connector = state.connectors.for_bank(&bank.code).ok_or_else(|| {
-        ApiError::unprocessable(
-            ErrorCode::BankUnavailable,
-            format!("{} is not connected", bank.code),
-        )
-    })?;
-    let attempt = match state
-        .store
-        .start_attempt(NewAttempt {
-            id: new_id("att"),
-            order_id: order.id.clone(),
-            bank_code: bank.code.clone(),
-            card_kind,
-            mode,
-            amount: order.total,
-            idempotency_key,
-            created_at: now,
-            first_query_at: now
-                + i64::try_from(state.bank.schedule.query_first.as_millis()).unwrap_or(i64::MAX),
-        })
-        .await?
-    {
+    let connector = state
+        .connectors
+        .for_bank(&bank.code)
+        .ok_or_else(|| unavailable("not connected"))?;
+    let new = NewAttempt {
+        id: new_id("att"),
+        order_id: order.id.clone(),
+        bank_code: bank.code.clone(),
+        card_kind: click.card_kind,
+        mode: click.mode,
+        amount: order.total,
+        idempotency_key: click.idempotency_key,
+        created_at: now,
+        first_query_at: now.saturating_add(millis(state.bank.schedule.query_first)),
+    };
+    let attempt = match state.store.start_attempt(new).await? {
         StartAttemptOutcome::Started(a) => {
             publish_status(state, &order.id).await;
             a
         }
         StartAttemptOutcome::Existing(a)
-            if a.bank_code == bank.code && a.card_kind == card_kind && a.mode == mode =>
+            if a.bank_code == bank.code
+                && a.card_kind == click.card_kind
+                && a.mode == click.mode =>
         {
             a
         }
-        StartAttemptOutcome::Existing(_) => {
-            return Err(ApiError::unprocessable(
-                ErrorCode::IdempotencyKeyReused,
-                "this Idempotency-Key was already used for another bank, card kind or mode",
-            ));
+        StartAttemptOutcome::Existing(_) => return Err(DomainError::AttemptKeyReused),
+        StartAttemptOutcome::NotPayable(status) => {
+            return Err(DomainError::OrderNotPayable(status));
         }
-        StartAttemptOutcome::NotPayable(status) => return Err(not_payable(status)),
     };
     let redirect_url = connector.redirect_url(
         &PaymentOrder {
@@ -115,7 +108,7 @@ pub(crate) async fn start_attempt(
             card_kind: attempt.card_kind,
             amount: attempt.amount,
             return_url: format!("{}/pay/return/{}", state.public_url, attempt.id),
-            expires_at_secs: order.expires_at.div_euclid(1000),
+            expires_at_secs: secs(order.expires_at),
         },
         state.clock.now_secs(),
     );
@@ -123,13 +116,6 @@ pub(crate) async fn start_attempt(
         attempt_id: attempt.id,
         redirect_url,
     })
-}
-
-fn not_payable(status: OrderStatus) -> ApiError {
-    ApiError::conflict(
-        ErrorCode::OrderNotPayable,
-        format!("the order is {} and cannot be paid", status.as_str()),
-    )
 }
 
 fn unavailable_text(reason: Unavailable) -> &'static str {

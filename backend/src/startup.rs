@@ -10,24 +10,30 @@ use paydesk_shared::signing::Verifier;
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
 
-use crate::banking::{self, BankSide};
+use crate::banking::BankSide;
 use crate::config::{BankSelection, Config, MerchantSeed, Protocol};
 use crate::connectors::{BankConnector, Connectors, SandboxConnector};
-use crate::merchants::{Merchants, key_hash};
+use crate::domain::merchant::Merchant;
+use crate::domain::time::Millis;
+use crate::domain::webhook::{EndpointStatus, WebhookEndpoint};
 use crate::http;
+use crate::merchants::{Merchants, key_hash};
 use crate::state::AppState;
 use crate::status_hub::StatusHub;
 use crate::store::sqlite::SqliteStore;
-use crate::store::{EndpointStatus, Merchant, Store, WebhookEndpoint};
-use crate::webhooks::Dispatcher;
+use crate::store::{RotateSecret, SaveEndpoint, Store};
+use crate::webhooks::Sender;
+use crate::webhooks::payload::Payloads;
 use crate::widget_assets::WidgetAssets;
+use crate::workers::{self, Dispatcher, Runner, Workers};
 
 pub struct Application {
     port: u16,
     listener: TcpListener,
     router: Router,
     state: AppState,
-    dispatcher: Dispatcher,
+    workers: Workers,
+    runners: Vec<Runner>,
     shutdown: watch::Sender<bool>,
 }
 
@@ -45,6 +51,7 @@ impl Application {
 
         let (shutdown, shutdown_rx) = watch::channel(false);
         let outbox = Arc::new(Notify::new());
+        let public_url: Arc<str> = config.public_url.clone().into();
         let state = AppState {
             merchants: Arc::new(Merchants::new(store.clone())),
             store: store.clone(),
@@ -54,31 +61,45 @@ impl Application {
             bank: Arc::new(BankSide::new(config.bank_schedule)),
             status: StatusHub::new(),
             outbox: outbox.clone(),
-            public_url: config.public_url.clone().into(),
+            events: Arc::new(Payloads {
+                public_url: public_url.clone(),
+            }),
+            public_url,
             operator_key_hash: config.operator_key.as_deref().map(|k| key_hash(k).into()),
             order_ttl: config.order_ttl,
             webhook_allow_private_urls: config.webhook_allow_private_urls,
             widget: Arc::new(WidgetAssets::load(&config.widget_dir)),
             shutdown: shutdown_rx,
         };
-        let dispatcher = Dispatcher {
-            store,
+        let sender = Sender {
             clock: config.clock.clone(),
-            wakeup: outbox,
-            http: Dispatcher::http_client(
+            http: Sender::http_client(
                 config.webhook_allow_private_urls,
                 config.webhook_ca_pem.as_deref(),
             )?,
             allow_private: config.webhook_allow_private_urls,
         };
+        let dispatcher = Dispatcher::new(store, sender, outbox);
+        let (workers, runners) = workers::all(&Arc::new(state.clone()), dispatcher);
         Ok(Application {
             port: listener.local_addr()?.port(),
             listener,
             router: http::router(state.clone(), &config.widget_dir),
             state,
-            dispatcher,
+            workers,
+            runners,
             shutdown,
         })
+    }
+
+    /// The store the gateway runs on, for tests to read what it holds.
+    pub fn store(&self) -> Arc<dyn Store> {
+        self.state.store.clone()
+    }
+
+    /// The background workers, for tests to wait until they are done.
+    pub fn workers(&self) -> Workers {
+        self.workers.clone()
     }
 
     pub fn port(&self) -> u16 {
@@ -86,19 +107,16 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then lets open requests finish, ends event
-    /// streams and stops the webhook dispatcher.
+    /// streams and stops the workers (attempts under way are recorded first).
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let dispatcher = tokio::spawn(self.dispatcher.run(self.shutdown.subscribe()));
-        let bank_side = banking::spawn(&self.state, &self.shutdown);
-        let shared = Arc::new(self.state.clone());
-        let expirer = tokio::spawn(crate::expirer::run(
-            shared.clone(),
-            self.shutdown.subscribe(),
-        ));
-        let janitor = tokio::spawn(crate::janitor::run(shared, self.shutdown.subscribe()));
+        let tasks: Vec<_> = self
+            .runners
+            .into_iter()
+            .map(|r| tokio::spawn(r.run(self.state.clock.clone(), self.shutdown.subscribe())))
+            .collect();
         let stop = self.shutdown;
         let listener = self.listener.tap_io(|tcp| {
             // Without NODELAY small responses wait ~40 ms for Nagle's algorithm.
@@ -110,10 +128,7 @@ impl Application {
                 let _ = stop.send(true);
             })
             .await?;
-        dispatcher.await?;
-        expirer.await?;
-        janitor.await?;
-        for task in bank_side {
+        for task in tasks {
             task.await?;
         }
         Ok(())
@@ -122,7 +137,7 @@ impl Application {
 
 /// Creates or updates a configured merchant and its endpoint `we_<merchant id>`: a
 /// changed secret replaces the old one at once (configuration has no overlap).
-async fn seed_merchant(store: &dyn Store, seed: &MerchantSeed, now: i64) -> anyhow::Result<()> {
+async fn seed_merchant(store: &dyn Store, seed: &MerchantSeed, now: Millis) -> anyhow::Result<()> {
     store
         .upsert_merchant(&Merchant {
             id: seed.id.clone(),
@@ -140,8 +155,8 @@ async fn seed_merchant(store: &dyn Store, seed: &MerchantSeed, now: i64) -> anyh
         None => (EndpointStatus::Deleted, String::new()),
     };
     store
-        .save_webhook_endpoint(
-            &WebhookEndpoint {
+        .save_webhook_endpoint(&SaveEndpoint {
+            endpoint: WebhookEndpoint {
                 id: id.clone(),
                 merchant_id: seed.id.clone(),
                 url,
@@ -155,12 +170,19 @@ async fn seed_merchant(store: &dyn Store, seed: &MerchantSeed, now: i64) -> anyh
                 created_at: existing.as_ref().map_or(now, |e| e.created_at),
                 updated_at: now,
             },
-            None,
-        )
+            answer: None,
+        })
         .await?;
     if existing.is_some_and(|e| e.secret != seed.webhook_secret) {
         store
-            .rotate_webhook_secret(&seed.id, &id, &seed.webhook_secret, now, now, None)
+            .rotate_webhook_secret(&RotateSecret {
+                merchant_id: seed.id.clone(),
+                endpoint_id: id,
+                secret: seed.webhook_secret.clone(),
+                previous_until: now,
+                now,
+                answer: None,
+            })
             .await?;
     }
     Ok(())

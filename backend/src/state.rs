@@ -7,6 +7,7 @@ use tokio::sync::{Notify, watch};
 use crate::banking::BankSide;
 use crate::clock::Clock;
 use crate::connectors::Connectors;
+use crate::domain::event::Compose;
 use crate::merchants::Merchants;
 use crate::status_hub::StatusHub;
 use crate::store::Store;
@@ -25,6 +26,8 @@ pub(crate) struct AppState {
     pub(crate) status: StatusHub,
     /// Wakes the webhook dispatcher when an event is enqueued.
     pub(crate) outbox: Arc<Notify>,
+    /// Renders the events a change reports.
+    pub(crate) events: Arc<dyn Compose>,
     pub(crate) public_url: Arc<str>,
     /// SHA-256 of the operator key; `None` turns the operator API off.
     pub(crate) operator_key_hash: Option<Arc<str>>,

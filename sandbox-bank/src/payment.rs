@@ -236,7 +236,7 @@ mod tests {
     use crate::faults::FaultState;
     use crate::ledger::Opened;
     use crate::ledger::testing::{TempLedger, temp_ledger};
-    use crate::notifier::Backoff;
+    use crate::notifier::RETRY_BACKOFF;
     use crate::payment_request::VerifiedRequest;
     use paydesk_shared::bank_protocol::{PaymentOutcome, PaymentRequest};
     use paydesk_shared::signing::Signer;
@@ -256,7 +256,7 @@ mod tests {
         let faults = Arc::new(FaultState::default());
         let notifier = Notifier::new(
             Signer::generate("bank"),
-            Backoff::default(),
+            RETRY_BACKOFF,
             Arc::clone(&ledger.shared),
             Arc::clone(&faults),
         )

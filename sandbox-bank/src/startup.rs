@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::directory::Directory;
 use crate::faults::FaultState;
 use crate::ledger::Ledger;
-use crate::notifier::{Backoff, Notifier};
+use crate::notifier::{Notifier, RETRY_BACKOFF};
 use crate::routes;
 use crate::state::AppState;
 
@@ -39,7 +39,7 @@ impl Application {
         let faults = Arc::new(FaultState::new(config.faults));
         let notifier = Notifier::new(
             config.signer.clone(),
-            Backoff::default(),
+            RETRY_BACKOFF,
             Arc::clone(&ledger),
             Arc::clone(&faults),
         )?;

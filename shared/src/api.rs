@@ -113,7 +113,7 @@ pub struct RefundList {
 pub struct WebhookEvent {
     /// Stable across retries: deduplicate on it.
     pub id: String,
-    /// One of [`crate::webhook::EVENT_TYPES`].
+    /// One of the names of `webhook::EventType`.
     #[serde(rename = "type")]
     pub kind: String,
     /// 1, 2, 3 … within the event's order: events of one order are delivered to an

@@ -5,6 +5,7 @@
 //! Compiles to native and to `wasm32-unknown-unknown`; no runtime, no storage.
 
 pub mod api;
+pub mod backoff;
 pub mod bank;
 pub mod bank_protocol;
 pub mod currency;

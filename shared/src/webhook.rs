@@ -8,15 +8,55 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 pub const SIGNATURE_HEADER: &str = "Paydesk-Signature";
-/// Every event type the gateway sends; an endpoint subscribes to some or to `*`.
-pub const EVENT_TYPES: [&str; 6] = [
-    "order.paid",
-    "order.failed",
-    "order.expired",
-    "order.cancelled",
-    "refund.succeeded",
-    "refund.failed",
-];
+/// Every event the gateway sends, the one place their names are written; an endpoint
+/// subscribes to some or to `*`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventType {
+    OrderPaid,
+    OrderFailed,
+    OrderExpired,
+    OrderCancelled,
+    RefundSucceeded,
+    RefundFailed,
+}
+
+impl EventType {
+    pub const ALL: [EventType; 6] = [
+        EventType::OrderPaid,
+        EventType::OrderFailed,
+        EventType::OrderExpired,
+        EventType::OrderCancelled,
+        EventType::RefundSucceeded,
+        EventType::RefundFailed,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            EventType::OrderPaid => "order.paid",
+            EventType::OrderFailed => "order.failed",
+            EventType::OrderExpired => "order.expired",
+            EventType::OrderCancelled => "order.cancelled",
+            EventType::RefundSucceeded => "refund.succeeded",
+            EventType::RefundFailed => "refund.failed",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+
+    /// Every name, comma-separated, for error messages.
+    pub fn names() -> String {
+        Self::ALL.map(EventType::as_str).join(", ")
+    }
+}
+
+impl std::fmt::Display for EventType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 pub const DEFAULT_TOLERANCE_SECS: i64 = 300;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -92,6 +132,15 @@ pub fn verify(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn event_names_round_trip() {
+        for t in EventType::ALL {
+            assert_eq!(EventType::parse(t.as_str()), Some(t));
+        }
+        assert_eq!(EventType::parse("order.shipped"), None);
+        assert!(EventType::names().starts_with("order.paid, order.failed"));
+    }
 
     #[test]
     fn round_trip_and_rotation() {

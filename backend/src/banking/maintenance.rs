@@ -2,12 +2,7 @@
 //! them disabled and new attempts at them are refused.
 
 use std::collections::HashSet;
-use std::sync::{Arc, PoisonError, RwLock};
-
-use tokio::sync::watch;
-
-use crate::background::idle;
-use crate::state::AppState;
+use std::sync::{PoisonError, RwLock};
 
 #[derive(Debug, Default)]
 pub(crate) struct Maintenance {
@@ -22,40 +17,11 @@ impl Maintenance {
             .contains(bank_code)
     }
 
-    fn replace(&self, banks: HashSet<String>) -> bool {
+    /// Sets the banks in maintenance; `true` if that changed anything.
+    pub(crate) fn replace(&self, banks: HashSet<String>) -> bool {
         let mut current = self.banks.write().unwrap_or_else(PoisonError::into_inner);
         let changed = *current != banks;
         *current = banks;
         changed
-    }
-}
-
-pub(super) async fn run(state: Arc<AppState>, mut shutdown: watch::Receiver<bool>) {
-    loop {
-        let mut down = HashSet::new();
-        let mut complete = true;
-        for connector in state.connectors.all() {
-            match connector.banks_in_maintenance(state.clock.now_secs()).await {
-                Ok(banks) => down.extend(banks),
-                Err(e) => {
-                    complete = false;
-                    tracing::debug!(connector = connector.name(), error = %e, "bank status unavailable");
-                }
-            }
-        }
-        // If a connector did not answer, the list stays as it was.
-        if complete && state.bank.maintenance.replace(down.clone()) {
-            tracing::info!(banks = ?down, "banks in maintenance changed");
-        }
-        if !idle(
-            &*state.clock,
-            state.bank.schedule.maintenance_every,
-            None,
-            &mut shutdown,
-        )
-        .await
-        {
-            return;
-        }
     }
 }

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use paydesk_shared::backoff::Backoff;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BankSchedule {
     /// The first status query, counted from the attempt's start.
@@ -29,13 +31,16 @@ impl Default for BankSchedule {
     }
 }
 
-/// `first` doubled `done` times, never above `max`, in milliseconds.
-pub(crate) fn backoff_ms(first: Duration, max: Duration, done: u32) -> i64 {
-    let first = i64::try_from(first.as_millis()).unwrap_or(i64::MAX);
-    let max = i64::try_from(max.as_millis()).unwrap_or(i64::MAX);
-    first
-        .checked_mul(1_i64 << done.min(40))
-        .map_or(max, |d| d.min(max))
+impl BankSchedule {
+    /// Status queries: `query_first`, doubling up to `query_max`.
+    pub fn query_backoff(&self) -> Backoff {
+        Backoff::new(self.query_first, self.query_max)
+    }
+
+    /// Refunds the bank did not answer: `refund_first`, doubling up to `refund_max`.
+    pub fn refund_backoff(&self) -> Backoff {
+        Backoff::new(self.refund_first, self.refund_max)
+    }
 }
 
 #[cfg(test)]
@@ -44,8 +49,8 @@ mod tests {
 
     #[test]
     fn queries_start_at_30_seconds_and_back_off_to_30_minutes() {
-        let s = BankSchedule::default();
-        let at = |n| backoff_ms(s.query_first, s.query_max, n) / 1000;
+        let b = BankSchedule::default().query_backoff();
+        let at = |n| b.delay(n).as_secs();
         assert_eq!([at(0), at(1), at(2), at(3), at(5)], [30, 60, 120, 240, 960]);
         assert_eq!(at(6), 1800);
         assert_eq!(at(u32::MAX), 1800);

@@ -12,6 +12,8 @@ use paydesk_shared::Money;
 use paydesk_shared::bank::CardKind;
 use paydesk_shared::signing::Verified;
 
+use crate::domain::verdict::Verdict;
+
 pub use sandbox::SandboxConnector;
 
 /// What the gateway asks a bank to collect.
@@ -31,27 +33,9 @@ pub struct PaymentOrder {
 
 /// A bank's verified verdict on one attempt. The amount is as the bank states it,
 /// unparsed, so a mismatch can be detected rather than silently coerced.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BankVerdict {
-    pub attempt_id: String,
-    pub order_id: String,
-    pub bank_code: String,
-    pub bank_transaction_id: String,
-    pub amount: String,
-    pub currency: paydesk_shared::Currency,
-    pub outcome: VerdictOutcome,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum VerdictOutcome {
-    Succeeded,
-    Failed { reason: String },
-}
-
-/// A notification whose signature verified, with who signed it and its nonce.
 #[derive(Debug, Clone)]
 pub struct VerifiedNotification {
-    pub verdict: BankVerdict,
+    pub verdict: Verdict,
     pub signature: Verified,
 }
 
@@ -63,7 +47,7 @@ pub enum QueryResult {
     NotFound,
     /// The verdict, and the bank's signed answer exactly as received.
     Decided {
-        verdict: BankVerdict,
+        verdict: Verdict,
         raw: String,
     },
 }

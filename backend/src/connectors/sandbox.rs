@@ -15,9 +15,13 @@ use paydesk_shared::signing::{Signer, Verifier};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use paydesk_shared::AttemptStatus;
+
+use crate::domain::verdict::Verdict;
+
 use super::{
-    BankConnector, BankVerdict, ConnectorError, PaymentOrder, QueryResult, RefundOrder,
-    RefundResult, VerdictOutcome, VerifiedNotification,
+    BankConnector, ConnectorError, PaymentOrder, QueryResult, RefundOrder, RefundResult,
+    VerifiedNotification,
 };
 
 /// A bank that takes longer than this to answer a query or refund is treated as down.
@@ -112,20 +116,22 @@ impl SandboxConnector {
     }
 }
 
-fn verdict(n: PaymentNotification) -> BankVerdict {
-    BankVerdict {
+fn verdict(n: PaymentNotification) -> Verdict {
+    let (outcome, failure_reason) = match n.outcome {
+        PaymentOutcome::Succeeded => (AttemptStatus::Succeeded, None),
+        PaymentOutcome::Failed { reason } => {
+            (AttemptStatus::Failed, Some(reason.as_str().to_owned()))
+        }
+    };
+    Verdict {
         attempt_id: n.attempt_id,
         order_id: n.order_id,
         bank_code: n.bank_code,
-        bank_transaction_id: n.bank_transaction_id,
+        bank_transaction_id: Some(n.bank_transaction_id),
         amount: n.amount,
-        currency: n.currency,
-        outcome: match n.outcome {
-            PaymentOutcome::Succeeded => VerdictOutcome::Succeeded,
-            PaymentOutcome::Failed { reason } => VerdictOutcome::Failed {
-                reason: reason.as_str().to_owned(),
-            },
-        },
+        currency: n.currency.code().to_owned(),
+        outcome,
+        failure_reason,
     }
 }
 

@@ -7,9 +7,10 @@ use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 
+use crate::domain::merchant::Merchant;
+use crate::domain::order::Order;
 use crate::http::error::ApiError;
 use crate::state::AppState;
-use crate::store::{Merchant, OrderRecord};
 
 /// The credentials of `Authorization: Bearer <token>`; the scheme name is matched
 /// without regard to case (RFC 9110 §11.1).
@@ -47,7 +48,7 @@ impl FromRequestParts<AppState> for AuthMerchant {
 
 /// The order a widget's client token authorises, from the `Authorization` header or,
 /// for EventSource which cannot set headers, the `client_token` query parameter.
-pub(crate) struct ClientOrder(pub(crate) OrderRecord);
+pub(crate) struct ClientOrder(pub(crate) Order);
 
 impl FromRequestParts<AppState> for ClientOrder {
     type Rejection = ApiError;
@@ -70,13 +71,13 @@ impl FromRequestParts<AppState> for ClientOrder {
                 )
             })?;
         let invalid = || ApiError::unauthenticated("the client token is not valid");
-        let order_id = crate::ids::order_of_client_token(&token).ok_or_else(invalid)?;
+        let order_id = crate::domain::ids::order_of_client_token(&token).ok_or_else(invalid)?;
         let order = state
             .store
             .order_by_id(&order_id)
             .await?
             .ok_or_else(invalid)?;
-        if !crate::ids::tokens_match(&order.client_token, &token) {
+        if !crate::domain::ids::tokens_match(&order.client_token, &token) {
             return Err(invalid());
         }
         Ok(ClientOrder(order))

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use paydesk_shared::order::FieldError;
 use paydesk_shared::{ErrorBody, ErrorCode};
 
+use crate::domain::error::DomainError;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +76,33 @@ impl From<FieldError> for ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         ApiError::Internal(e.into())
+    }
+}
+
+/// Every rule's refusal as the API answers it: the one place a domain error meets a
+/// status code.
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
+        let message = e.to_string();
+        let (status, code) = match e {
+            DomainError::Store(e) => return e.into(),
+            DomainError::NotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
+            DomainError::OrderNotPayable(_) => (StatusCode::CONFLICT, ErrorCode::OrderNotPayable),
+            DomainError::BankUnknown(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::BankUnknown)
+            }
+            DomainError::BankUnavailable { .. } => {
+                (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::BankUnavailable)
+            }
+            DomainError::AttemptKeyReused => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::IdempotencyKeyReused,
+            ),
+            DomainError::NotificationReplayed => {
+                (StatusCode::CONFLICT, ErrorCode::NotificationReplayed)
+            }
+        };
+        ApiError::new(status, code, message)
     }
 }
 

@@ -25,9 +25,10 @@ use tracing::Instrument;
 use super::MAX_BODY_BYTES;
 use super::auth::bearer;
 use super::request::idempotency_key;
+use crate::domain::idempotency::{KeyAnswer, KeyClaim};
 use crate::http::error::ApiError;
 use crate::state::AppState;
-use crate::store::{KeyAnswer, KeyClaim, Store};
+use crate::store::Store;
 
 /// How long a key replays its answer.
 pub(crate) const KEEP: Duration = Duration::from_secs(24 * 60 * 60);

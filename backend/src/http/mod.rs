@@ -2,8 +2,8 @@
 
 mod assets;
 mod auth;
-pub(crate) mod error;
 mod bank_notify;
+pub(crate) mod error;
 pub(crate) mod extract;
 mod health;
 mod hosted;

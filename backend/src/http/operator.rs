@@ -8,10 +8,10 @@ use axum::{Json, Router};
 use serde::Serialize;
 
 use super::auth::Operator;
+use crate::domain::alert::Alert;
 use crate::http::error::ApiError;
-use crate::state::AppState;
-use crate::store::Alert;
 use crate::http::wire;
+use crate::state::AppState;
 
 const ALERTS_SHOWN: u32 = 500;
 
@@ -69,8 +69,24 @@ async fn alerts(_: Operator, State(state): State<AppState>) -> Result<Json<Alert
 async fn bank_inbox(
     _: Operator,
     State(state): State<AppState>,
-) -> Result<Json<crate::store::InboxCounts>, ApiError> {
-    Ok(Json(state.store.inbox_counts().await?))
+) -> Result<Json<InboxBacklog>, ApiError> {
+    let c = state.store.inbox_counts().await?;
+    Ok(Json(InboxBacklog {
+        received: c.received,
+        applied: c.applied,
+        duplicate: c.duplicate,
+        ignored: c.ignored,
+        quarantined: c.quarantined,
+    }))
+}
+
+#[derive(Serialize)]
+struct InboxBacklog {
+    received: i64,
+    applied: i64,
+    duplicate: i64,
+    ignored: i64,
+    quarantined: i64,
 }
 
 #[derive(Serialize)]

@@ -1,34 +1,23 @@
-//! Stored records → the JSON shapes of `paydesk_shared::api`.
+//! Domain types → the JSON shapes of `paydesk_shared::api`. No rules here.
 
 use paydesk_shared::OrderStatus;
 use paydesk_shared::api::{
-    AttemptResponse, LineItem, OrderResponse, WidgetAttempt, WidgetOrder, WidgetStatus,
+    AttemptResponse, LineItem, OrderResponse, RefundResponse, WidgetAttempt, WidgetOrder,
+    WidgetStatus,
 };
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
-use crate::store::{AttemptRecord, ItemRecord, OrderRecord};
+use crate::domain::refund::{Refund, RefundStatus};
+use crate::domain::time::{Millis, rfc3339};
+
+use crate::domain::order::{Attempt, Item, Order};
 
 /// RFC 3339 in UTC, millisecond precision.
-pub(crate) fn timestamp(ms: i64) -> String {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(&Rfc3339).ok())
-        .unwrap_or_default()
+pub(crate) fn timestamp(at: Millis) -> String {
+    rfc3339(at)
 }
 
-/// The status the shopper and merchant see: an unpaid order past its expiry is expired
-/// even before anything has recorded that.
-pub(crate) fn effective_status(order: &OrderRecord, now_ms: i64) -> OrderStatus {
-    if !order.status.is_final() && now_ms >= order.expires_at {
-        OrderStatus::Expired
-    } else {
-        order.status
-    }
-}
-
-pub(crate) fn line_items(items: &[ItemRecord]) -> Vec<LineItem> {
-    items.iter().map(ItemRecord::to_line_item).collect()
+pub(crate) fn line_items(items: &[Item]) -> Vec<LineItem> {
+    items.iter().map(Item::to_line_item).collect()
 }
 
 /// The gateway's hosted checkout page for an order.
@@ -36,10 +25,10 @@ pub(crate) fn hosted_url(public_url: &str, client_token: &str) -> String {
     format!("{public_url}/pay/{client_token}")
 }
 
-pub(crate) fn order_response(order: &OrderRecord, public_url: &str, now_ms: i64) -> OrderResponse {
+pub(crate) fn order_response(order: &Order, public_url: &str, now_ms: i64) -> OrderResponse {
     OrderResponse {
         id: order.id.clone(),
-        status: effective_status(order, now_ms),
+        status: order.status_at(now_ms),
         currency: order.currency,
         items: line_items(&order.items),
         total: order.total.to_string(),
@@ -55,7 +44,7 @@ pub(crate) fn order_response(order: &OrderRecord, public_url: &str, now_ms: i64)
 
 /// The answer `POST /v1/orders` gave: the order as it was when created. A replay of
 /// the same request renders the same bytes from the stored order.
-pub(crate) fn created_order_response(order: &OrderRecord, public_url: &str) -> OrderResponse {
+pub(crate) fn created_order_response(order: &Order, public_url: &str) -> OrderResponse {
     let mut created = order.clone();
     created.status = OrderStatus::Created;
     created.attempts.clear();
@@ -64,7 +53,7 @@ pub(crate) fn created_order_response(order: &OrderRecord, public_url: &str) -> O
     order_response(&created, public_url, order.created_at)
 }
 
-fn attempt_response(a: &AttemptRecord) -> AttemptResponse {
+fn attempt_response(a: &Attempt) -> AttemptResponse {
     AttemptResponse {
         id: a.id.clone(),
         bank_code: a.bank_code.clone(),
@@ -76,7 +65,7 @@ fn attempt_response(a: &AttemptRecord) -> AttemptResponse {
     }
 }
 
-fn widget_attempt(a: &AttemptRecord) -> WidgetAttempt {
+fn widget_attempt(a: &Attempt) -> WidgetAttempt {
     WidgetAttempt {
         bank_code: a.bank_code.clone(),
         card_kind: a.card_kind,
@@ -85,11 +74,11 @@ fn widget_attempt(a: &AttemptRecord) -> WidgetAttempt {
     }
 }
 
-pub(crate) fn widget_order(order: &OrderRecord, merchant_name: &str, now_ms: i64) -> WidgetOrder {
+pub(crate) fn widget_order(order: &Order, merchant_name: &str, now_ms: i64) -> WidgetOrder {
     WidgetOrder {
         id: order.id.clone(),
         merchant_name: merchant_name.to_owned(),
-        status: effective_status(order, now_ms),
+        status: order.status_at(now_ms),
         currency: order.currency,
         items: line_items(&order.items),
         total: order.total.to_string(),
@@ -98,10 +87,29 @@ pub(crate) fn widget_order(order: &OrderRecord, merchant_name: &str, now_ms: i64
     }
 }
 
-pub(crate) fn widget_status(order: &OrderRecord, now_ms: i64) -> WidgetStatus {
+pub(crate) fn widget_status(order: &Order, now_ms: i64) -> WidgetStatus {
     WidgetStatus {
         order_id: order.id.clone(),
-        status: effective_status(order, now_ms),
+        status: order.status_at(now_ms),
         last_attempt: order.latest_attempt().map(widget_attempt),
+    }
+}
+
+pub(crate) fn refund_response(r: &Refund) -> RefundResponse {
+    RefundResponse {
+        id: r.id.clone(),
+        order_id: r.order_id.clone(),
+        attempt_id: r.attempt_id.clone(),
+        amount: r.amount.to_string(),
+        currency: r.amount.currency(),
+        reason: r.reason.clone(),
+        status: r.status.as_str().to_owned(),
+        // While pending it holds the last retry's error: the operator's, not the merchant's.
+        failure_reason: r
+            .failure_reason
+            .clone()
+            .filter(|_| r.status == RefundStatus::Failed),
+        created_at: timestamp(r.created_at),
+        decided_at: r.decided_at.map(timestamp),
     }
 }

@@ -7,10 +7,10 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 /// (event id, endpoint id)
-pub(super) type DeliveryKey = (String, String);
+pub(crate) type DeliveryKey = (String, String);
 
 #[derive(Default)]
-pub(super) struct InFlight(Mutex<State>);
+pub(crate) struct InFlight(Mutex<State>);
 
 #[derive(Default)]
 struct State {
@@ -22,12 +22,12 @@ struct State {
 }
 
 /// What a read of due deliveries must leave out, fixed before the read starts.
-pub(super) struct ReadMark(u64);
+pub(crate) struct ReadMark(u64);
 
 impl InFlight {
     /// Call before reading due deliveries. Results committed up to now are in the read's
     /// snapshot, so they no longer need remembering.
-    pub(super) fn before_read(&self) -> ReadMark {
+    pub(crate) fn before_read(&self) -> ReadMark {
         let Ok(mut s) = self.0.lock() else {
             return ReadMark(u64::MAX);
         };
@@ -38,7 +38,7 @@ impl InFlight {
 
     /// Takes a delivery found by the read marked `mark`, unless it is being sent or its
     /// result was committed after that read began.
-    pub(super) fn take(&self, key: DeliveryKey, mark: &ReadMark) -> bool {
+    pub(crate) fn take(&self, key: DeliveryKey, mark: &ReadMark) -> bool {
         let Ok(mut s) = self.0.lock() else {
             return false;
         };
@@ -49,7 +49,7 @@ impl InFlight {
     }
 
     /// Call after the results of `keys` were committed.
-    pub(super) fn recorded(&self, keys: impl IntoIterator<Item = DeliveryKey>) {
+    pub(crate) fn recorded(&self, keys: impl IntoIterator<Item = DeliveryKey>) {
         if let Ok(mut s) = self.0.lock() {
             s.commits += 1;
             let commit = s.commits;
@@ -60,7 +60,7 @@ impl InFlight {
         }
     }
 
-    pub(super) fn sending(&self) -> usize {
+    pub(crate) fn sending(&self) -> usize {
         self.0.lock().map_or(0, |s| s.sending.len())
     }
 }

@@ -72,7 +72,8 @@ impl Delivery {
                 }
                 TryResult::Retry(reason) => {
                     failures = tries;
-                    let delay = self.inner.backoff.delay(failures);
+                    // The first retry waits `first`: one doubling per failure after it.
+                    let delay = self.inner.backoff.delay(failures.saturating_sub(1));
                     tracing::warn!(
                         attempt_id = %self.pending.attempt_id,
                         failures,

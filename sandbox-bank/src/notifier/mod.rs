@@ -9,7 +9,6 @@
 //! taken ([`Notifier::plan`]: dropped, duplicated, delayed) and, with `reorder`, hold
 //! them until a group is complete, then deliver the group newest first.
 
-mod backoff;
 mod delivery;
 
 use std::cmp::Reverse;
@@ -23,8 +22,12 @@ use tokio::task::JoinSet;
 use crate::faults::FaultState;
 use crate::ledger::{DeliveryPlan, Ledger, LedgerError, PendingDelivery};
 
-pub(crate) use backoff::Backoff;
 use delivery::Delivery;
+pub(crate) use paydesk_shared::backoff::Backoff;
+
+/// Between the tries of one delivery: 250 ms, doubling up to 30 s.
+pub(crate) const RETRY_BACKOFF: Backoff =
+    Backoff::new(Duration::from_millis(250), Duration::from_secs(30));
 
 /// Per try: a gateway that takes longer than this is treated like a network error.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);

@@ -8,8 +8,8 @@ use paydesk_shared::api::WidgetMode;
 use super::page;
 use super::text::PageText;
 use crate::http::extract::PathParam;
-use crate::state::AppState;
 use crate::http::wire;
+use crate::state::AppState;
 
 /// Only shows the way home: a browser arriving here proves nothing, so it never
 /// changes the order. A shopper who paid from the hosted checkout goes back to it;

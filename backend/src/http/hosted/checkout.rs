@@ -9,11 +9,10 @@ use paydesk_shared::OrderStatus;
 
 use super::page::{self, Checkout};
 use super::text::{PageText, is_language_tag};
-use crate::ids;
+use crate::domain::ids;
+use crate::domain::order::Order;
 use crate::http::extract::PathParam;
 use crate::state::AppState;
-use crate::store::OrderRecord;
-use crate::http::wire;
 
 pub(super) async fn handler(
     State(state): State<AppState>,
@@ -58,7 +57,7 @@ pub(super) async fn handler(
     };
     // Paid, failed, expired or cancelled orders still get the page: the widget shows
     // where the order stands.
-    let paid = wire::effective_status(&order, state.clock.now_ms()) == OrderStatus::Paid;
+    let paid = order.status_at(state.clock.now_ms()) == OrderStatus::Paid;
     page::checkout(
         &state.widget,
         &Checkout {
@@ -82,7 +81,7 @@ pub(super) async fn handler(
 async fn find(
     state: &AppState,
     token: &str,
-) -> Result<Option<(OrderRecord, String)>, crate::store::StoreError> {
+) -> Result<Option<(Order, String)>, crate::store::StoreError> {
     let Some(order_id) = ids::order_of_client_token(token) else {
         return Ok(None);
     };

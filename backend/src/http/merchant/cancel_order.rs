@@ -2,15 +2,16 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use paydesk_shared::{ErrorCode, OrderStatus};
 
-use crate::banking::events::order_event;
-use crate::http::error::ApiError;
-use crate::payments::publish_status;
+use crate::domain::event::EventType;
+use crate::domain::order::CancelOutcome;
 use crate::http::auth::AuthMerchant;
+use crate::http::error::ApiError;
 use crate::http::extract::PathParam;
 use crate::http::idempotency::{Answer, Idempotency};
-use crate::state::AppState;
-use crate::store::CancelOutcome;
 use crate::http::wire;
+use crate::payments::publish_status;
+use crate::state::AppState;
+use crate::store::CancelOrder;
 
 /// `POST /v1/orders/{id}/cancel`: only while the order waits for the shopper (created,
 /// or its last attempt declined); never while the shopper is at the bank, nor after.
@@ -28,13 +29,19 @@ pub(super) async fn handler(
     let now = state.clock.now_ms();
     let mut cancelled = order;
     cancelled.status = OrderStatus::Cancelled;
-    let event = order_event(&cancelled, &state.public_url, "order.cancelled", now);
+    let event = state
+        .events
+        .order_event(&cancelled, EventType::OrderCancelled, now);
     let answer = Answer::json(
         StatusCode::OK,
         &wire::order_response(&cancelled, &state.public_url, now),
     );
-    let record = idempotency.record(&answer);
-    match state.store.cancel_order(&event, now, record.as_ref()).await? {
+    let cancel = CancelOrder {
+        event,
+        now,
+        answer: idempotency.record(&answer),
+    };
+    match state.store.cancel_order(&cancel).await? {
         CancelOutcome::Cancelled => {
             tracing::info!(merchant = %merchant.id, order = %id, "order cancelled");
             state.outbox.notify_one();

@@ -5,14 +5,16 @@ use paydesk_shared::api::CreateOrderRequest;
 use paydesk_shared::order::OrderDraft;
 
 use super::return_url;
-use crate::http::error::ApiError;
-use crate::ids::{client_token, new_order_id};
+use crate::domain::ids::{client_token, new_order_id};
+use crate::domain::order::NewOrder;
+use crate::domain::time::millis;
 use crate::http::auth::AuthMerchant;
+use crate::http::error::ApiError;
 use crate::http::idempotency::{Answer, Idempotency};
 use crate::http::request::JsonBody;
-use crate::state::AppState;
-use crate::store::NewOrder;
 use crate::http::wire;
+use crate::state::AppState;
+use crate::store::CreateOrder;
 
 /// `POST /v1/orders`: validates, computes totals, stores, answers 201.
 pub(super) async fn handler(
@@ -33,7 +35,7 @@ pub(super) async fn handler(
     let now = state.clock.now_ms();
     let ttl_ms = match draft.expires_in {
         Some(secs) => i64::from(secs) * 1000,
-        None => i64::try_from(state.order_ttl.as_millis()).unwrap_or(i64::MAX),
+        None => millis(state.order_ttl),
     };
     let order_id = new_order_id();
     let order = NewOrder {
@@ -50,11 +52,15 @@ pub(super) async fn handler(
     };
     let answer = Answer::json(
         StatusCode::CREATED,
-        &wire::created_order_response(&order.to_record(), &state.public_url),
+        &wire::created_order_response(&order.to_order(), &state.public_url),
     );
+    let answer_record = idempotency.record(&answer);
     state
         .store
-        .create_order(order, idempotency.record(&answer))
+        .create_order(CreateOrder {
+            order,
+            answer: answer_record,
+        })
         .await?;
     Ok(answer)
 }

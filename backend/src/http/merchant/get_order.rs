@@ -2,11 +2,11 @@ use axum::Json;
 use axum::extract::State;
 use paydesk_shared::api::OrderResponse;
 
-use crate::http::error::ApiError;
 use crate::http::auth::AuthMerchant;
+use crate::http::error::ApiError;
 use crate::http::extract::PathParam;
-use crate::state::AppState;
 use crate::http::wire;
+use crate::state::AppState;
 
 /// `GET /v1/orders/{id}`: another merchant's order is indistinguishable from none.
 pub(super) async fn handler(

@@ -3,12 +3,12 @@ use axum::extract::{RawQuery, State};
 use paydesk_shared::OrderStatus;
 use paydesk_shared::api::OrderList;
 
-use crate::http::error::ApiError;
+use crate::domain::order::OrderFilter;
 use crate::http::auth::AuthMerchant;
+use crate::http::error::ApiError;
 use crate::http::list_query::{ListQuery, invalid, timestamp};
-use crate::state::AppState;
-use crate::store::OrderFilter;
 use crate::http::wire;
+use crate::state::AppState;
 
 /// `GET /v1/orders?status=&created_gte=&created_lt=&merchant_reference=&limit=&starting_after=`:
 /// the merchant's orders, newest first.

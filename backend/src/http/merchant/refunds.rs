@@ -9,16 +9,16 @@ use axum::http::StatusCode;
 use paydesk_shared::api::{CreateRefundRequest, RefundList, RefundResponse};
 use paydesk_shared::{ErrorCode, Money, OrderStatus};
 
-use crate::banking::events::refund_response;
-use crate::http::error::ApiError;
-use crate::ids::new_id;
+use crate::domain::ids::new_id;
+use crate::domain::refund::{NewRefund, RefundOutcome, RefundStatus};
 use crate::http::auth::AuthMerchant;
+use crate::http::error::ApiError;
 use crate::http::extract::PathParam;
 use crate::http::idempotency::{Answer, Idempotency};
 use crate::http::request::JsonBody;
-use crate::state::AppState;
-use crate::store::{NewRefund, RefundOutcome, RefundStatus};
 use crate::http::wire;
+use crate::state::AppState;
+use crate::store::CreateRefund;
 
 /// Why a merchant gives money back; the first is the default.
 const REASONS: [&str; 4] = ["requested_by_customer", "duplicate", "fraudulent", "other"];
@@ -85,21 +85,13 @@ pub(super) async fn create(
         reason: reason.to_owned(),
         created_at: now,
     };
-    let mut answer = created_answer(&refund, order.currency);
-    let mut outcome = state
-        .store
-        .create_refund(&refund, order.total, idempotency.record(&answer).as_ref())
-        .await?;
+    let (mut answer, mut outcome) = try_create(&state, &refund, order.total, &idempotency).await?;
     // Without an amount: everything not refunded yet.
     if let (None, RefundOutcome::Exceeds { refundable }) = (amount, &outcome)
         && refundable.minor() > 0
     {
         refund.amount = *refundable;
-        answer = created_answer(&refund, order.currency);
-        outcome = state
-            .store
-            .create_refund(&refund, order.total, idempotency.record(&answer).as_ref())
-            .await?;
+        (answer, outcome) = try_create(&state, &refund, order.total, &idempotency).await?;
     }
     match outcome {
         RefundOutcome::Created => {
@@ -115,6 +107,23 @@ pub(super) async fn create(
             ),
         )),
     }
+}
+
+/// Stores the refund with the answer that reports it, unless it exceeds the payment.
+async fn try_create(
+    state: &AppState,
+    refund: &NewRefund,
+    paid: Money,
+    idempotency: &Idempotency,
+) -> Result<(Answer, RefundOutcome), ApiError> {
+    let answer = created_answer(refund, paid.currency());
+    let command = CreateRefund {
+        refund: refund.clone(),
+        paid,
+        answer: idempotency.record(&answer),
+    };
+    let outcome = state.store.create_refund(&command).await?;
+    Ok((answer, outcome))
 }
 
 /// The refund as it stands once stored: pending at the bank.
@@ -146,7 +155,7 @@ pub(super) async fn list(
         .ok_or_else(|| ApiError::not_found("order"))?;
     let refunds = state.store.refunds_for_order(&order.id).await?;
     Ok(Json(RefundList {
-        data: refunds.iter().map(refund_response).collect(),
+        data: refunds.iter().map(wire::refund_response).collect(),
     }))
 }
 
@@ -160,5 +169,5 @@ pub(super) async fn get(
         .refund(&merchant.id, &refund_id)
         .await?
         .ok_or_else(|| ApiError::not_found("refund"))?;
-    Ok(Json(refund_response(&refund)))
+    Ok(Json(wire::refund_response(&refund)))
 }

@@ -1,7 +1,7 @@
 //! Checks what a merchant sends for an endpoint: URL, event types, description.
 
 use paydesk_shared::ErrorCode;
-use paydesk_shared::webhook::EVENT_TYPES;
+use paydesk_shared::webhook::EventType;
 use rand::Rng;
 use rand::distributions::Alphanumeric;
 
@@ -49,12 +49,12 @@ pub(super) fn event_types(types: Option<Vec<String>>) -> Result<Vec<String>, Api
     }
     let mut known: Vec<String> = Vec::with_capacity(types.len());
     for t in types {
-        if !EVENT_TYPES.contains(&t.as_str()) {
+        if EventType::parse(&t).is_none() {
             return Err(ApiError::unprocessable(
                 ErrorCode::EventTypeUnknown,
                 format!(
                     "event_types: {t:?} is not an event type; known: {}",
-                    EVENT_TYPES.join(", ")
+                    EventType::names()
                 ),
             ));
         }

@@ -9,14 +9,15 @@ use paydesk_shared::webhook_api::{
 };
 
 use super::{endpoint_input as input, endpoint_response};
-use crate::http::error::ApiError;
-use crate::ids::new_id;
+use crate::domain::ids::new_id;
+use crate::domain::webhook::{EndpointStatus, WebhookEndpoint};
 use crate::http::auth::AuthMerchant;
+use crate::http::error::ApiError;
 use crate::http::extract::PathParam;
 use crate::http::idempotency::{Answer, Idempotency};
 use crate::http::request::JsonBody;
 use crate::state::AppState;
-use crate::store::{EndpointStatus, WebhookEndpoint};
+use crate::store::SaveEndpoint;
 
 /// Endpoints one merchant may have at once.
 const MAX_ENDPOINTS: usize = 16;
@@ -57,7 +58,10 @@ pub(super) async fn create(
     let answer = Answer::json(StatusCode::CREATED, &endpoint_response(&endpoint, true));
     state
         .store
-        .save_webhook_endpoint(&endpoint, idempotency.record(&answer).as_ref())
+        .save_webhook_endpoint(&SaveEndpoint {
+            answer: idempotency.record(&answer),
+            endpoint: endpoint.clone(),
+        })
         .await?;
     tracing::info!(merchant = %merchant.id, endpoint = %endpoint.id, "webhook endpoint registered");
     Ok(answer)
@@ -127,7 +131,10 @@ pub(super) async fn update(
     let answer = Answer::json(StatusCode::OK, &endpoint_response(&endpoint, false));
     state
         .store
-        .save_webhook_endpoint(&endpoint, idempotency.record(&answer).as_ref())
+        .save_webhook_endpoint(&SaveEndpoint {
+            answer: idempotency.record(&answer),
+            endpoint: endpoint.clone(),
+        })
         .await?;
     Ok(answer)
 }
@@ -142,7 +149,12 @@ pub(super) async fn delete(
     let mut endpoint = find(&state, &merchant.id, &id).await?;
     endpoint.status = EndpointStatus::Deleted;
     endpoint.updated_at = state.clock.now_ms();
-    state.store.save_webhook_endpoint(&endpoint, None).await?;
+    let save = SaveEndpoint {
+        endpoint,
+        answer: None,
+    };
+    state.store.save_webhook_endpoint(&save).await?;
+    let endpoint = save.endpoint;
     Ok(Json(DeletedEndpoint {
         id: endpoint.id,
         deleted: true,

@@ -6,21 +6,23 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use paydesk_shared::ErrorCode;
 use paydesk_shared::api::WebhookEvent;
-use paydesk_shared::webhook::EVENT_TYPES;
+use paydesk_shared::webhook::EventType;
 use paydesk_shared::webhook_api::{
     Delivery, DeliveryAttempt, DeliveryList, EventList, RedeliverRequest, RedeliverResponse,
 };
 
 use super::endpoints::find;
-use crate::http::error::ApiError;
+use crate::domain::event::{EventFilter, StoredEvent};
+use crate::domain::webhook::{DeliveryRecord, EndpointStatus};
 use crate::http::auth::AuthMerchant;
+use crate::http::error::ApiError;
 use crate::http::extract::PathParam;
 use crate::http::idempotency::{Answer, Idempotency};
 use crate::http::list_query::{ListQuery, invalid};
 use crate::http::request::JsonBody;
-use crate::state::AppState;
-use crate::store::{DeliveryRecord, EndpointStatus, EventFilter, StoredEvent};
 use crate::http::wire;
+use crate::state::AppState;
+use crate::store::Redeliver;
 
 /// `GET /v1/events?type=&order_id=&limit=&starting_after=`, newest first.
 pub(super) async fn list(
@@ -33,15 +35,15 @@ pub(super) async fn list(
         &["type", "order_id", "limit", "starting_after"],
     )?;
     let limit = query.limit()?;
-    let kind = query.get("type").map(str::to_owned);
-    if let Some(kind) = &kind
-        && !EVENT_TYPES.contains(&kind.as_str())
-    {
-        return Err(invalid(format!(
-            "type: {kind:?} is not an event type; known: {}",
-            EVENT_TYPES.join(", ")
-        )));
-    }
+    let kind = match query.get("type") {
+        None => None,
+        Some(name) => Some(EventType::parse(name).ok_or_else(|| {
+            invalid(format!(
+                "type: {name:?} is not an event type; known: {}",
+                EventType::names()
+            ))
+        })?),
+    };
     let starting_after = query.get("starting_after").map(str::to_owned);
     if let Some(after) = &starting_after
         && state.store.event(&merchant.id, after).await?.is_none()
@@ -106,10 +108,7 @@ pub(super) async fn redeliver(
             .webhook_endpoints(&merchant.id)
             .await?
             .into_iter()
-            .filter(|e| {
-                e.status == EndpointStatus::Enabled
-                    && e.event_types.iter().any(|t| t == "*" || *t == event.kind)
-            })
+            .filter(|e| e.status == EndpointStatus::Enabled && e.subscribes_to(event.kind))
             .map(|e| e.id)
             .collect(),
     };
@@ -123,12 +122,12 @@ pub(super) async fn redeliver(
     let scheduled = !endpoint_ids.is_empty()
         && state
             .store
-            .redeliver(
-                &event.id,
-                &endpoint_ids,
-                state.clock.now_ms(),
-                idempotency.record(&answer).as_ref(),
-            )
+            .redeliver(&Redeliver {
+                event_id: event.id.clone(),
+                endpoint_ids: endpoint_ids.clone(),
+                now: state.clock.now_ms(),
+                answer: idempotency.record(&answer),
+            })
             .await?;
     if !scheduled {
         return Err(ApiError::conflict(

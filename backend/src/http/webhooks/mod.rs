@@ -10,9 +10,9 @@ use axum::Router;
 use axum::routing::{get, post};
 use paydesk_shared::webhook_api::EndpointResponse;
 
-use crate::state::AppState;
-use crate::store::WebhookEndpoint;
+use crate::domain::webhook::WebhookEndpoint;
 use crate::http::wire;
+use crate::state::AppState;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()

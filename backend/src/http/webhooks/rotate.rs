@@ -9,12 +9,13 @@ use paydesk_shared::webhook_api::RotateSecretRequest;
 
 use super::endpoints::find;
 use super::{endpoint_input, endpoint_response};
-use crate::http::error::ApiError;
 use crate::http::auth::AuthMerchant;
+use crate::http::error::ApiError;
 use crate::http::extract::PathParam;
 use crate::http::idempotency::{Answer, Idempotency};
 use crate::http::request::JsonBody;
 use crate::state::AppState;
+use crate::store::RotateSecret;
 
 const DEFAULT_OVERLAP_SECS: i64 = 24 * 60 * 60;
 const MAX_OVERLAP_SECS: i64 = 7 * 24 * 60 * 60;
@@ -45,14 +46,14 @@ pub(super) async fn handler(
     let answer = Answer::json(StatusCode::OK, &endpoint_response(&rotated, true));
     state
         .store
-        .rotate_webhook_secret(
-            &merchant.id,
-            &id,
-            &rotated.secret,
+        .rotate_webhook_secret(&RotateSecret {
+            merchant_id: merchant.id.clone(),
+            endpoint_id: id.clone(),
+            secret: rotated.secret.clone(),
             previous_until,
             now,
-            idempotency.record(&answer).as_ref(),
-        )
+            answer: idempotency.record(&answer),
+        })
         .await?
         .ok_or_else(|| ApiError::not_found("webhook endpoint"))?;
     tracing::info!(merchant = %merchant.id, endpoint = %id, overlap_secs = overlap, "webhook secret rotated");

@@ -4,10 +4,10 @@ use axum::http::{HeaderMap, StatusCode};
 use paydesk_shared::ErrorCode;
 use paydesk_shared::api::{CreateAttemptRequest, CreateAttemptResponse};
 
-use crate::http::error::ApiError;
-use crate::payments;
 use crate::http::auth::ClientOrder;
+use crate::http::error::ApiError;
 use crate::http::request::{JsonBody, idempotency_key};
+use crate::payments;
 use crate::state::AppState;
 
 /// `POST /v1/widget/attempts`: the shopper pressed Pay. The widget's Idempotency-Key
@@ -30,15 +30,12 @@ pub(super) async fn handler(
         .merchant(&order.merchant_id)
         .await?
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("order {} has no merchant", order.id)))?;
-    let started = payments::start_attempt(
-        &state,
-        &order,
-        &merchant.name,
-        &request.bank_code,
-        request.card_kind,
-        request.mode,
-        key,
-    )
-    .await?;
+    let click = payments::PayClick {
+        bank_code: &request.bank_code,
+        card_kind: request.card_kind,
+        mode: request.mode,
+        idempotency_key: key,
+    };
+    let started = payments::start_attempt(&state, &order, &merchant.name, click).await?;
     Ok((StatusCode::CREATED, Json(started)))
 }

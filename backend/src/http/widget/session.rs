@@ -3,11 +3,11 @@ use axum::extract::State;
 use paydesk_shared::api::{BankOption, WidgetSession};
 use paydesk_shared::bank::CardKind;
 
-use crate::http::error::ApiError;
-use crate::payments::availability;
 use crate::http::auth::ClientOrder;
-use crate::state::AppState;
+use crate::http::error::ApiError;
 use crate::http::wire;
+use crate::payments::availability;
+use crate::state::AppState;
 
 /// `GET /v1/widget/session`: the order to review and every bank, with whether it can
 /// take this order by debit and by credit card.

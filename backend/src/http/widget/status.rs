@@ -11,10 +11,11 @@ use paydesk_shared::api::WidgetStatus;
 use tokio_stream::wrappers::BroadcastStream;
 
 use crate::clock::Clock;
+use crate::domain::order::Order;
 use crate::http::auth::ClientOrder;
-use crate::state::AppState;
-use crate::store::{OrderRecord, Store};
 use crate::http::wire;
+use crate::state::AppState;
+use crate::store::Store;
 
 /// `GET /v1/widget/status`
 pub(super) async fn current(
@@ -71,11 +72,7 @@ pub(super) async fn stream(
 /// One `expired` status at the order's expiry, if it is still unpaid then; nothing for
 /// an order that is already final. Nothing records expiry in the store (the status is
 /// derived from the time), so this is the only push the shopper gets for it.
-fn expiry(
-    state: &AppState,
-    order: &OrderRecord,
-    now: OrderStatus,
-) -> BoxStream<'static, WidgetStatus> {
+fn expiry(state: &AppState, order: &Order, now: OrderStatus) -> BoxStream<'static, WidgetStatus> {
     if now.is_final() {
         return futures::stream::empty().boxed();
     }

@@ -1,9 +1,12 @@
+//! Payment attempts: started by the shopper's Pay click, one per click.
+
 use paydesk_shared::payment::{OrderStatus, OrderTransition};
 use sqlx::SqlitePool;
 
+use super::order_moves::{self, OrderMove};
 use super::orders::attempt_from_row;
-use super::status_list;
-use crate::store::{NewAttempt, StartAttemptOutcome, StoreError};
+use crate::domain::order::{NewAttempt, StartAttemptOutcome};
+use crate::store::StoreError;
 
 pub(super) async fn start(
     pool: &SqlitePool,
@@ -19,17 +22,14 @@ pub(super) async fn start(
     if let Some(row) = existing {
         return Ok(StartAttemptOutcome::Existing(attempt_from_row(&row)?));
     }
-    let transition = OrderTransition::StartAttempt;
-    let moved = sqlx::query(&format!(
-        "UPDATE orders SET status = ? WHERE id = ? AND status IN ({})",
-        status_list(transition.sources())
-    ))
-    .bind(transition.target().as_str())
-    .bind(&a.order_id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if moved == 0 {
+    let start = OrderMove {
+        transition: OrderTransition::StartAttempt,
+        order_id: &a.order_id,
+        at: a.created_at,
+        attempt_id: Some(&a.id),
+        verdict_received_at: None,
+    };
+    if !order_moves::apply(&mut tx, &start).await? {
         let status: String = sqlx::query_scalar("SELECT status FROM orders WHERE id = ?")
             .bind(&a.order_id)
             .fetch_one(&mut *tx)
@@ -57,4 +57,17 @@ pub(super) async fn start(
     let attempt = attempt_from_row(&row)?;
     tx.commit().await?;
     Ok(StartAttemptOutcome::Started(attempt))
+}
+
+/// The bank an attempt was made at, if the attempt exists.
+pub(super) async fn bank(
+    pool: &SqlitePool,
+    attempt_id: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT bank_code FROM payment_attempts WHERE id = ?")
+            .bind(attempt_id)
+            .fetch_optional(pool)
+            .await?,
+    )
 }

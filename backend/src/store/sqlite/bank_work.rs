@@ -5,9 +5,15 @@ use paydesk_shared::{Currency, Money};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
 
+use super::guards;
 use super::inbox::insert_alert;
 use super::outbox::insert_event;
-use crate::store::{Alert, AttemptToQuery, RefundDecision, RefundRecord, RefundStatus, StoreError};
+use crate::domain::alert::Alert;
+use crate::domain::change;
+use crate::domain::order::AttemptToQuery;
+use crate::domain::refund::{Refund, RefundDecision, RefundStatus};
+use crate::domain::time::Millis;
+use crate::store::StoreError;
 
 fn money(row: &SqliteRow, column: &str) -> Result<Money, StoreError> {
     let code: String = row.try_get("currency")?;
@@ -20,7 +26,7 @@ fn money(row: &SqliteRow, column: &str) -> Result<Money, StoreError> {
 
 pub(super) async fn due_queries(
     pool: &SqlitePool,
-    now: i64,
+    now: Millis,
     limit: u32,
 ) -> Result<Vec<AttemptToQuery>, StoreError> {
     sqlx::query(
@@ -48,7 +54,7 @@ pub(super) async fn due_queries(
     .collect()
 }
 
-pub(super) async fn next_query_due(pool: &SqlitePool) -> Result<Option<i64>, StoreError> {
+pub(super) async fn next_query_due(pool: &SqlitePool) -> Result<Option<Millis>, StoreError> {
     Ok(sqlx::query_scalar(
         "SELECT min(next_query_at) FROM payment_attempts WHERE status = 'pending'",
     )
@@ -59,7 +65,7 @@ pub(super) async fn next_query_due(pool: &SqlitePool) -> Result<Option<i64>, Sto
 pub(super) async fn reschedule_query(
     pool: &SqlitePool,
     attempt_id: &str,
-    next_at: i64,
+    next_at: Millis,
 ) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE payment_attempts SET next_query_at = ?, queries = queries + 1
@@ -77,10 +83,10 @@ pub(super) const REFUND_COLUMNS: &str =
     r.amount_minor, r.currency, r.reason, r.status, r.bank_refund_id, r.failure_reason,
     r.created_at, r.decided_at, r.tries";
 
-pub(super) fn refund_from_row(row: &SqliteRow) -> Result<RefundRecord, StoreError> {
+pub(super) fn refund_from_row(row: &SqliteRow) -> Result<Refund, StoreError> {
     let status: String = row.try_get("status")?;
     let tries: i64 = row.try_get("tries")?;
-    Ok(RefundRecord {
+    Ok(Refund {
         id: row.try_get("id")?,
         order_id: row.try_get("order_id")?,
         attempt_id: row.try_get("attempt_id")?,
@@ -100,9 +106,9 @@ pub(super) fn refund_from_row(row: &SqliteRow) -> Result<RefundRecord, StoreErro
 
 pub(super) async fn due_refunds(
     pool: &SqlitePool,
-    now: i64,
+    now: Millis,
     limit: u32,
-) -> Result<Vec<RefundRecord>, StoreError> {
+) -> Result<Vec<Refund>, StoreError> {
     sqlx::query(&format!(
         "SELECT {REFUND_COLUMNS} FROM refunds r JOIN payment_attempts a ON a.id = r.attempt_id
          WHERE r.status = 'pending' AND r.next_try_at <= ? ORDER BY r.next_try_at LIMIT ?"
@@ -116,7 +122,7 @@ pub(super) async fn due_refunds(
     .collect()
 }
 
-pub(super) async fn next_refund_due(pool: &SqlitePool) -> Result<Option<i64>, StoreError> {
+pub(super) async fn next_refund_due(pool: &SqlitePool) -> Result<Option<Millis>, StoreError> {
     Ok(
         sqlx::query_scalar("SELECT min(next_try_at) FROM refunds WHERE status = 'pending'")
             .fetch_one(pool)
@@ -127,7 +133,7 @@ pub(super) async fn next_refund_due(pool: &SqlitePool) -> Result<Option<i64>, St
 pub(super) async fn refunds_for_order(
     pool: &SqlitePool,
     order_id: &str,
-) -> Result<Vec<RefundRecord>, StoreError> {
+) -> Result<Vec<Refund>, StoreError> {
     sqlx::query(&format!(
         "SELECT {REFUND_COLUMNS} FROM refunds r JOIN payment_attempts a ON a.id = r.attempt_id
          WHERE r.order_id = ? ORDER BY r.created_at, r.id"
@@ -143,13 +149,14 @@ pub(super) async fn refunds_for_order(
 pub(super) async fn retry_refund(
     pool: &SqlitePool,
     refund_id: &str,
-    next_at: i64,
+    next_at: Millis,
     error: &str,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    sqlx::query(&format!(
         "UPDATE refunds SET tries = tries + 1, next_try_at = ?, failure_reason = ?
-         WHERE id = ? AND status = 'pending'",
-    )
+         WHERE id = ? AND {}",
+        guards::all(change::DECIDE_REFUND)
+    ))
     .bind(next_at)
     .bind(error)
     .bind(refund_id)
@@ -165,11 +172,12 @@ pub(super) async fn decide_refund(
     d: &RefundDecision,
 ) -> Result<bool, StoreError> {
     let mut tx = pool.begin().await?;
-    let decided = sqlx::query(
+    let decided = sqlx::query(&format!(
         "UPDATE refunds SET status = ?, bank_refund_id = ?, failure_reason = ?, decided_at = ?,
              tries = tries + 1, next_try_at = NULL
-         WHERE id = ? AND status = 'pending'",
-    )
+         WHERE id = ? AND {}",
+        guards::all(change::DECIDE_REFUND)
+    ))
     .bind(d.status.as_str())
     .bind(&d.bank_refund_id)
     .bind(&d.failure_reason)

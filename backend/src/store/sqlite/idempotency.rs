@@ -1,12 +1,14 @@
 //! Idempotency keys: claims held in memory while a request runs (one gateway process
 //! per database file), answers stored in the transaction of the change they report.
 
+use std::borrow::Borrow;
 use std::collections::HashSet;
 use std::sync::Mutex;
 
 use sqlx::{QueryBuilder, Sqlite, SqlitePool, Transaction};
 
-use crate::store::{KeyAnswer, KeyClaim, StoreError};
+use crate::domain::idempotency::{KeyAnswer, KeyClaim};
+use crate::store::StoreError;
 
 /// The keys of requests running now.
 #[derive(Default)]
@@ -68,9 +70,9 @@ impl Claims {
 /// Stores answers in the caller's transaction. A row for the same key can only be one
 /// older than the 24 hours a key is kept (a live one would have been replayed), so it
 /// is replaced.
-pub(super) async fn record(
+pub(super) async fn record<A: Borrow<KeyAnswer>>(
     tx: &mut Transaction<'_, Sqlite>,
-    answers: &[&KeyAnswer],
+    answers: &[A],
 ) -> Result<(), sqlx::Error> {
     if answers.is_empty() {
         return Ok(());
@@ -79,6 +81,7 @@ pub(super) async fn record(
         "INSERT INTO idempotency_keys (merchant_id, key, request_hash, status, body, created_at) ",
     );
     q.push_values(answers, |mut b, a| {
+        let a: &KeyAnswer = a.borrow();
         b.push_bind(&a.merchant_id)
             .push_bind(&a.key)
             .push_bind(&a.request_hash)
@@ -108,8 +111,9 @@ pub(super) async fn prune(pool: &SqlitePool, before: i64) -> Result<u64, StoreEr
 mod tests {
     #![allow(clippy::unwrap_used)]
 
+    use crate::domain::idempotency::KeyClaim;
+    use crate::store::IdempotencyStore;
     use crate::store::sqlite::SqliteStore;
-    use crate::store::{KeyClaim, Store};
 
     #[tokio::test]
     async fn a_claimed_key_is_in_use_until_released() {

@@ -5,13 +5,18 @@
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
+use super::guards;
+use super::order_moves::{self, OrderMove};
 use super::outbox::insert_event;
 use super::refunds;
-use super::status_list;
-use crate::store::{
-    Applied, InboxCounts, InboxEntry, InboxPlan, NewAlert, NewInboxEntry, PlannedEntry,
-    ReceiveOutcome, StatedVerdict, StoreError,
+use crate::domain::alert::NewAlert;
+use crate::domain::change;
+use crate::domain::time::Millis;
+use crate::domain::verdict::{
+    Applied, InboxCounts, InboxEntry, InboxPlan, NewInboxEntry, PlannedEntry, ReceiveOutcome,
+    Verdict,
 };
+use crate::store::StoreError;
 use paydesk_shared::payment::{AttemptStatus, OrderTransition};
 
 const MAX_BATCH: usize = 256;
@@ -31,12 +36,13 @@ impl InboxWriter {
 
     pub(super) async fn receive(&self, entry: NewInboxEntry) -> Result<ReceiveOutcome, StoreError> {
         let (reply, answer) = oneshot::channel();
-        self.jobs
-            .send((entry, reply))
-            .await
-            .map_err(|_| StoreError::WriterGone)?;
-        answer.await.map_err(|_| StoreError::WriterGone)?
+        self.jobs.send((entry, reply)).await.map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())?
     }
+}
+
+fn gone() -> StoreError {
+    StoreError::backend("the bank inbox writer has stopped")
 }
 
 async fn run(pool: SqlitePool, mut rx: mpsc::Receiver<(NewInboxEntry, Reply)>) {
@@ -53,7 +59,7 @@ async fn run(pool: SqlitePool, mut rx: mpsc::Receiver<(NewInboxEntry, Reply)>) {
                 tracing::error!(error = %e, entries = jobs.len(), "bank inbox batch failed to commit");
                 let message = e.to_string();
                 for (_, reply) in jobs {
-                    let _ = reply.send(Err(StoreError::Corrupt(message.clone())));
+                    let _ = reply.send(Err(StoreError::backend(message.clone())));
                 }
             }
         }
@@ -68,10 +74,10 @@ async fn commit(
     let mut outcomes = Vec::with_capacity(jobs.len());
     for (entry, _) in jobs {
         if let Some(sig) = &entry.signature {
-            let fresh = sqlx::query(
-                "INSERT INTO bank_nonces (connector, nonce, expires_at) VALUES (?, ?, ?)
-                 ON CONFLICT DO NOTHING",
-            )
+            let fresh = sqlx::query(&format!(
+                "INSERT INTO bank_nonces (connector, nonce, expires_at) VALUES (?, ?, ?) {}",
+                guards::all(change::RECEIVE_VERDICT)
+            ))
             .bind(&entry.connector)
             .bind(&sig.nonce)
             .bind(sig.remember_until)
@@ -133,7 +139,7 @@ pub(super) async fn unapplied(
             id: row.try_get("id")?,
             connector: row.try_get("connector")?,
             received_at: row.try_get("received_at")?,
-            verdict: StatedVerdict {
+            verdict: Verdict {
                 attempt_id: row.try_get("attempt_id")?,
                 order_id: row.try_get("order_id")?,
                 bank_code: row.try_get("bank_code")?,
@@ -155,7 +161,7 @@ pub(super) async fn unapplied(
 pub(super) async fn apply(
     pool: &SqlitePool,
     planned: &[PlannedEntry],
-    now: i64,
+    now: Millis,
 ) -> Result<Vec<Applied>, StoreError> {
     let mut tx = pool.begin().await?;
     let mut results = Vec::with_capacity(planned.len());
@@ -169,7 +175,7 @@ pub(super) async fn apply(
 async fn apply_one(
     tx: &mut Transaction<'_, Sqlite>,
     p: &PlannedEntry,
-    now: i64,
+    now: Millis,
 ) -> Result<Applied, StoreError> {
     let entry = &p.entry;
     let (state, detail, applied) = match &p.plan {
@@ -192,11 +198,12 @@ async fn apply_one(
             refund,
             decided_at,
         } => {
-            let decided = sqlx::query(
+            let decided = sqlx::query(&format!(
                 "UPDATE payment_attempts SET status = ?, failure_reason = ?, bank_transaction_id = ?,
                      decided_at = ?, next_query_at = NULL
-                 WHERE id = ? AND status = 'pending'",
-            )
+                 WHERE id = ? AND {}",
+                guards::all(change::DECIDE_ATTEMPT)
+            ))
             .bind(outcome.as_str())
             .bind(failure_reason)
             .bind(bank_transaction_id)
@@ -247,43 +254,21 @@ async fn apply_one(
     Ok(applied)
 }
 
-/// Moves the order by `transition` if it still allows it. A confirmation also needs
-/// the verdict to have arrived before the order expired; a decline only moves the order
-/// for its latest attempt, so an older attempt failing cannot hide a newer one.
+/// Moves the order by `transition` if its preconditions still hold.
 async fn move_order(
     tx: &mut Transaction<'_, Sqlite>,
     transition: OrderTransition,
     entry: &InboxEntry,
-    decided_at: i64,
+    decided_at: Millis,
 ) -> Result<bool, StoreError> {
-    let guard = match transition {
-        OrderTransition::ConfirmPayment => " AND expires_at > ?4",
-        OrderTransition::DeclinePayment => {
-            " AND NOT EXISTS (SELECT 1 FROM payment_attempts l, payment_attempts a
-                 WHERE a.id = ?4 AND l.order_id = a.order_id
-                   AND (l.created_at, l.rowid) > (a.created_at, a.rowid))"
-        }
-        _ => "",
+    let m = OrderMove {
+        transition,
+        order_id: &entry.verdict.order_id,
+        at: decided_at,
+        attempt_id: Some(&entry.verdict.attempt_id),
+        verdict_received_at: Some(entry.received_at),
     };
-    let sql = format!(
-        "UPDATE orders SET status = ?1,
-             paid_at = CASE WHEN ?1 = 'paid' THEN ?2 ELSE paid_at END,
-             paid_attempt_id = CASE WHEN ?1 = 'paid' THEN ?5 ELSE paid_attempt_id END
-         WHERE id = ?3 AND status IN ({}){guard}",
-        status_list(transition.sources())
-    );
-    let mut query = sqlx::query(&sql)
-        .bind(transition.target().as_str())
-        .bind(decided_at)
-        .bind(&entry.verdict.order_id);
-    query = match transition {
-        OrderTransition::ConfirmPayment => query.bind(entry.received_at),
-        OrderTransition::DeclinePayment => query.bind(&entry.verdict.attempt_id),
-        // ?4 is unused by the other transitions' guards.
-        _ => query.bind(0),
-    };
-    query = query.bind(&entry.verdict.attempt_id);
-    Ok(query.execute(&mut **tx).await?.rows_affected() == 1)
+    order_moves::apply(tx, &m).await
 }
 
 pub(super) async fn insert_alert(

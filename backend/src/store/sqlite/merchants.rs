@@ -1,6 +1,7 @@
 use sqlx::{Row, SqlitePool, sqlite::SqliteRow};
 
-use crate::store::{Merchant, StoreError};
+use crate::domain::merchant::Merchant;
+use crate::store::StoreError;
 
 pub(super) async fn upsert(pool: &SqlitePool, m: &Merchant) -> Result<(), StoreError> {
     let return_urls =

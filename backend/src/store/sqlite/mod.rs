@@ -4,10 +4,14 @@
 
 mod attempts;
 mod bank_work;
+mod error;
+mod guards;
 mod idempotency;
 mod inbox;
 mod lifecycle;
 mod merchants;
+mod operator;
+mod order_moves;
 mod order_writer;
 mod orders;
 mod outbox;
@@ -23,9 +27,22 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use paydesk_shared::Money;
-
 use super::*;
+use crate::domain::alert::Alert;
+use crate::domain::event::{EventFilter, NewEvent, StoredEvent};
+use crate::domain::idempotency::KeyClaim;
+use crate::domain::merchant::Merchant;
+use crate::domain::order::{
+    AttemptToQuery, CancelOutcome, NewAttempt, Order, OrderFilter, StartAttemptOutcome,
+};
+use crate::domain::refund::{Refund, RefundDecision, RefundOutcome};
+use crate::domain::time::Millis;
+use crate::domain::verdict::{
+    Applied, InboxCounts, InboxEntry, NewInboxEntry, PlannedEntry, ReceiveOutcome,
+};
+use crate::domain::webhook::{
+    DeliveryCounts, DeliveryRecord, DeliveryResult, DueDelivery, WebhookEndpoint,
+};
 use inbox::InboxWriter;
 use order_writer::OrderWriter;
 
@@ -56,7 +73,7 @@ impl SqliteStore {
         sqlx::migrate!("./migrations/sqlite")
             .run(&write)
             .await
-            .map_err(|e| StoreError::Database(e.into()))?;
+            .map_err(|e| StoreError::Backend(Box::new(e)))?;
         let read = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
@@ -74,7 +91,7 @@ impl SqliteStore {
 }
 
 #[async_trait]
-impl Store for SqliteStore {
+impl MerchantStore for SqliteStore {
     async fn upsert_merchant(&self, merchant: &Merchant) -> Result<(), StoreError> {
         merchants::upsert(&self.write, merchant).await
     }
@@ -86,16 +103,19 @@ impl Store for SqliteStore {
     async fn merchant(&self, id: &str) -> Result<Option<Merchant>, StoreError> {
         merchants::by_id(&self.read, id).await
     }
+}
 
+#[async_trait]
+impl IdempotencyStore for SqliteStore {
     async fn claim_idempotency_key(
         &self,
         merchant_id: &str,
         key: &str,
         request_hash: &str,
-        not_before_ms: i64,
+        not_before: Millis,
     ) -> Result<KeyClaim, StoreError> {
         self.claims
-            .claim(&self.read, merchant_id, key, request_hash, not_before_ms)
+            .claim(&self.read, merchant_id, key, request_hash, not_before)
             .await
     }
 
@@ -103,46 +123,39 @@ impl Store for SqliteStore {
         self.claims.release(merchant_id, key);
     }
 
-    async fn prune_idempotency_keys(&self, before_ms: i64) -> Result<u64, StoreError> {
-        idempotency::prune(&self.write, before_ms).await
+    async fn prune_idempotency_keys(&self, before: Millis) -> Result<u64, StoreError> {
+        idempotency::prune(&self.write, before).await
+    }
+}
+
+#[async_trait]
+impl OrderStore for SqliteStore {
+    async fn create_order(&self, command: CreateOrder) -> Result<(), StoreError> {
+        self.orders.create(command).await
     }
 
-    async fn create_order(
-        &self,
-        order: NewOrder,
-        answer: Option<KeyAnswer>,
-    ) -> Result<(), StoreError> {
-        self.orders.create(order, answer).await
+    async fn order(&self, merchant_id: &str, order_id: &str) -> Result<Option<Order>, StoreError> {
+        let key = orders::Key::Id {
+            merchant_id,
+            order_id,
+        };
+        orders::load(&self.read, key).await
     }
 
-    async fn order(
-        &self,
-        merchant_id: &str,
-        order_id: &str,
-    ) -> Result<Option<OrderRecord>, StoreError> {
-        orders::load(
-            &self.read,
-            orders::Key::Id {
-                merchant_id,
-                order_id,
-            },
-        )
-        .await
-    }
-
-    async fn order_by_id(&self, order_id: &str) -> Result<Option<OrderRecord>, StoreError> {
+    async fn order_by_id(&self, order_id: &str) -> Result<Option<Order>, StoreError> {
         orders::load(&self.read, orders::Key::AnyMerchant(order_id)).await
     }
 
-    async fn order_by_attempt(&self, attempt_id: &str) -> Result<Option<OrderRecord>, StoreError> {
+    async fn order_by_attempt(&self, attempt_id: &str) -> Result<Option<Order>, StoreError> {
         orders::load(&self.read, orders::Key::Attempt(attempt_id)).await
     }
 
-    async fn orders_by_attempts(
-        &self,
-        attempt_ids: &[String],
-    ) -> Result<Vec<OrderRecord>, StoreError> {
+    async fn orders_by_attempts(&self, attempt_ids: &[String]) -> Result<Vec<Order>, StoreError> {
         orders::load_by_attempts(&self.read, attempt_ids).await
+    }
+
+    async fn attempt_bank(&self, attempt_id: &str) -> Result<Option<String>, StoreError> {
+        attempts::bank(&self.read, attempt_id).await
     }
 
     async fn orders(
@@ -150,65 +163,77 @@ impl Store for SqliteStore {
         merchant_id: &str,
         filter: &OrderFilter,
         limit: u32,
-    ) -> Result<Vec<OrderRecord>, StoreError> {
+    ) -> Result<Vec<Order>, StoreError> {
         orders::list(&self.read, merchant_id, filter, limit).await
-    }
-
-    async fn expired_unpaid_orders(
-        &self,
-        now_ms: i64,
-        limit: u32,
-    ) -> Result<Vec<OrderRecord>, StoreError> {
-        orders::expired_unpaid(&self.read, now_ms, limit).await
-    }
-
-    async fn next_order_expiry(&self) -> Result<Option<i64>, StoreError> {
-        orders::next_expiry(&self.read).await
-    }
-
-    async fn expire_orders(&self, events: &[NewEvent], now_ms: i64) -> Result<usize, StoreError> {
-        lifecycle::expire(&self.write, events, now_ms).await
-    }
-
-    async fn cancel_order(
-        &self,
-        event: &NewEvent,
-        now_ms: i64,
-        answer: Option<&KeyAnswer>,
-    ) -> Result<CancelOutcome, StoreError> {
-        lifecycle::cancel(&self.write, event, now_ms, answer).await
-    }
-
-    async fn create_refund(
-        &self,
-        refund: &NewRefund,
-        paid: Money,
-        answer: Option<&KeyAnswer>,
-    ) -> Result<RefundOutcome, StoreError> {
-        refunds::create(&self.write, refund, paid, answer).await
-    }
-
-    async fn refund(
-        &self,
-        merchant_id: &str,
-        refund_id: &str,
-    ) -> Result<Option<RefundRecord>, StoreError> {
-        refunds::one(&self.read, merchant_id, refund_id).await
-    }
-
-    async fn attempt_bank(&self, attempt_id: &str) -> Result<Option<String>, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT bank_code FROM payment_attempts WHERE id = ?")
-                .bind(attempt_id)
-                .fetch_optional(&self.read)
-                .await?,
-        )
     }
 
     async fn start_attempt(&self, attempt: NewAttempt) -> Result<StartAttemptOutcome, StoreError> {
         attempts::start(&self.write, attempt).await
     }
 
+    async fn cancel_order(&self, command: &CancelOrder) -> Result<CancelOutcome, StoreError> {
+        lifecycle::cancel(&self.write, command).await
+    }
+
+    async fn expired_unpaid_orders(
+        &self,
+        now: Millis,
+        limit: u32,
+    ) -> Result<Vec<Order>, StoreError> {
+        orders::expired_unpaid(&self.read, now, limit).await
+    }
+
+    async fn next_order_expiry(&self) -> Result<Option<Millis>, StoreError> {
+        orders::next_expiry(&self.read).await
+    }
+
+    async fn expire_orders(&self, events: &[NewEvent], now: Millis) -> Result<usize, StoreError> {
+        lifecycle::expire(&self.write, events, now).await
+    }
+}
+
+#[async_trait]
+impl RefundStore for SqliteStore {
+    async fn create_refund(&self, command: &CreateRefund) -> Result<RefundOutcome, StoreError> {
+        refunds::create(&self.write, command).await
+    }
+
+    async fn refund(
+        &self,
+        merchant_id: &str,
+        refund_id: &str,
+    ) -> Result<Option<Refund>, StoreError> {
+        refunds::one(&self.read, merchant_id, refund_id).await
+    }
+
+    async fn refunds_for_order(&self, order_id: &str) -> Result<Vec<Refund>, StoreError> {
+        bank_work::refunds_for_order(&self.read, order_id).await
+    }
+
+    async fn due_refunds(&self, now: Millis, limit: u32) -> Result<Vec<Refund>, StoreError> {
+        bank_work::due_refunds(&self.read, now, limit).await
+    }
+
+    async fn next_refund_due(&self) -> Result<Option<Millis>, StoreError> {
+        bank_work::next_refund_due(&self.read).await
+    }
+
+    async fn retry_refund(
+        &self,
+        refund_id: &str,
+        next_at: Millis,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        bank_work::retry_refund(&self.write, refund_id, next_at, error).await
+    }
+
+    async fn decide_refund(&self, decision: &RefundDecision) -> Result<bool, StoreError> {
+        bank_work::decide_refund(&self.write, decision).await
+    }
+}
+
+#[async_trait]
+impl BankInboxStore for SqliteStore {
     async fn receive_verdict(&self, entry: NewInboxEntry) -> Result<ReceiveOutcome, StoreError> {
         self.inbox.receive(entry).await
     }
@@ -220,70 +245,36 @@ impl Store for SqliteStore {
     async fn apply_verdicts(
         &self,
         planned: &[PlannedEntry],
-        now_ms: i64,
+        now: Millis,
     ) -> Result<Vec<Applied>, StoreError> {
-        inbox::apply(&self.write, planned, now_ms).await
+        inbox::apply(&self.write, planned, now).await
     }
 
-    async fn prune_nonces(&self, now_ms: i64) -> Result<u64, StoreError> {
-        inbox::prune_nonces(&self.write, now_ms).await
+    async fn prune_nonces(&self, now: Millis) -> Result<u64, StoreError> {
+        inbox::prune_nonces(&self.write, now).await
     }
 
     async fn due_queries(
         &self,
-        now_ms: i64,
+        now: Millis,
         limit: u32,
     ) -> Result<Vec<AttemptToQuery>, StoreError> {
-        bank_work::due_queries(&self.read, now_ms, limit).await
+        bank_work::due_queries(&self.read, now, limit).await
     }
 
-    async fn next_query_due(&self) -> Result<Option<i64>, StoreError> {
+    async fn next_query_due(&self) -> Result<Option<Millis>, StoreError> {
         bank_work::next_query_due(&self.read).await
     }
 
-    async fn reschedule_query(&self, attempt_id: &str, next_at: i64) -> Result<(), StoreError> {
+    async fn reschedule_query(&self, attempt_id: &str, next_at: Millis) -> Result<(), StoreError> {
         bank_work::reschedule_query(&self.write, attempt_id, next_at).await
     }
+}
 
-    async fn due_refunds(&self, now_ms: i64, limit: u32) -> Result<Vec<RefundRecord>, StoreError> {
-        bank_work::due_refunds(&self.read, now_ms, limit).await
-    }
-
-    async fn next_refund_due(&self) -> Result<Option<i64>, StoreError> {
-        bank_work::next_refund_due(&self.read).await
-    }
-
-    async fn refunds_for_order(&self, order_id: &str) -> Result<Vec<RefundRecord>, StoreError> {
-        bank_work::refunds_for_order(&self.read, order_id).await
-    }
-
-    async fn retry_refund(
-        &self,
-        refund_id: &str,
-        next_at: i64,
-        error: &str,
-    ) -> Result<(), StoreError> {
-        bank_work::retry_refund(&self.write, refund_id, next_at, error).await
-    }
-
-    async fn decide_refund(&self, decision: &RefundDecision) -> Result<bool, StoreError> {
-        bank_work::decide_refund(&self.write, decision).await
-    }
-
-    async fn open_alerts(&self, limit: u32) -> Result<Vec<Alert>, StoreError> {
-        bank_work::open_alerts(&self.read, limit).await
-    }
-
-    async fn inbox_counts(&self) -> Result<InboxCounts, StoreError> {
-        inbox::counts(&self.read).await
-    }
-
-    async fn save_webhook_endpoint(
-        &self,
-        endpoint: &WebhookEndpoint,
-        answer: Option<&KeyAnswer>,
-    ) -> Result<(), StoreError> {
-        webhook_endpoints::save(&self.write, endpoint, answer).await
+#[async_trait]
+impl EndpointStore for SqliteStore {
+    async fn save_webhook_endpoint(&self, command: &SaveEndpoint) -> Result<(), StoreError> {
+        webhook_endpoints::save(&self.write, command).await
     }
 
     async fn webhook_endpoints(
@@ -303,32 +294,23 @@ impl Store for SqliteStore {
 
     async fn rotate_webhook_secret(
         &self,
-        merchant_id: &str,
-        endpoint_id: &str,
-        secret: &str,
-        previous_until: i64,
-        now_ms: i64,
-        answer: Option<&KeyAnswer>,
+        command: &RotateSecret,
     ) -> Result<Option<WebhookEndpoint>, StoreError> {
-        let rotation = webhook_endpoints::Rotation {
-            merchant_id,
-            endpoint_id,
-            secret,
-            previous_until,
-            now: now_ms,
-        };
-        webhook_endpoints::rotate(&self.write, &rotation, answer).await
+        webhook_endpoints::rotate(&self.write, command).await
     }
+}
 
+#[async_trait]
+impl OutboxStore for SqliteStore {
     async fn due_deliveries(
         &self,
-        now_ms: i64,
+        now: Millis,
         limit: u32,
     ) -> Result<Vec<DueDelivery>, StoreError> {
-        outbox::due(&self.read, now_ms, limit).await
+        outbox::due(&self.read, now, limit).await
     }
 
-    async fn next_delivery_due(&self) -> Result<Option<i64>, StoreError> {
+    async fn next_delivery_due(&self) -> Result<Option<Millis>, StoreError> {
         outbox::next_due(&self.read).await
     }
 
@@ -357,26 +339,26 @@ impl Store for SqliteStore {
         outbox::deliveries(&self.read, event_id).await
     }
 
+    async fn redeliver(&self, command: &Redeliver) -> Result<bool, StoreError> {
+        outbox::redeliver(&self.write, command).await
+    }
+}
+
+#[async_trait]
+impl OperatorStore for SqliteStore {
+    async fn open_alerts(&self, limit: u32) -> Result<Vec<Alert>, StoreError> {
+        bank_work::open_alerts(&self.read, limit).await
+    }
+
+    async fn inbox_counts(&self) -> Result<InboxCounts, StoreError> {
+        inbox::counts(&self.read).await
+    }
+
     async fn delivery_counts(&self) -> Result<DeliveryCounts, StoreError> {
         outbox::counts(&self.read).await
     }
 
-    async fn redeliver(
-        &self,
-        event_id: &str,
-        endpoint_ids: &[String],
-        now_ms: i64,
-        answer: Option<&KeyAnswer>,
-    ) -> Result<bool, StoreError> {
-        outbox::redeliver(&self.write, event_id, endpoint_ids, now_ms, answer).await
+    async fn totals(&self) -> Result<Totals, StoreError> {
+        operator::totals(&self.read).await
     }
-}
-
-/// `?, ?, ?` for an `IN (…)` list of the statuses a transition may start from.
-fn status_list(statuses: &[paydesk_shared::OrderStatus]) -> String {
-    statuses
-        .iter()
-        .map(|s| format!("'{}'", s.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ")
 }

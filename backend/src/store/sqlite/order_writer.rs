@@ -7,7 +7,8 @@ use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
 use super::idempotency;
-use crate::store::{KeyAnswer, NewOrder, StoreError};
+use crate::domain::idempotency::KeyAnswer;
+use crate::store::{CreateOrder, StoreError};
 
 /// Most orders committed together; bounded by SQLite's limit on bound parameters.
 const MAX_BATCH: usize = 256;
@@ -15,8 +16,7 @@ const MAX_BATCH: usize = 256;
 type Reply = oneshot::Sender<Result<(), StoreError>>;
 
 struct Job {
-    order: NewOrder,
-    answer: Option<KeyAnswer>,
+    command: CreateOrder,
     reply: Reply,
 }
 
@@ -31,21 +31,14 @@ impl OrderWriter {
         OrderWriter { jobs }
     }
 
-    pub(super) async fn create(
-        &self,
-        order: NewOrder,
-        answer: Option<KeyAnswer>,
-    ) -> Result<(), StoreError> {
+    pub(super) async fn create(&self, command: CreateOrder) -> Result<(), StoreError> {
         let (reply, done) = oneshot::channel();
+        let gone = || StoreError::backend("the order writer has stopped");
         self.jobs
-            .send(Job {
-                order,
-                answer,
-                reply,
-            })
+            .send(Job { command, reply })
             .await
-            .map_err(|_| StoreError::WriterGone)?;
-        done.await.map_err(|_| StoreError::WriterGone)?
+            .map_err(|_| gone())?;
+        done.await.map_err(|_| gone())?
     }
 }
 
@@ -63,7 +56,7 @@ async fn run(pool: SqlitePool, mut rx: mpsc::Receiver<Job>) {
                 tracing::error!(error = %e, orders = jobs.len(), "order batch failed to commit");
                 let message = e.to_string();
                 for job in jobs {
-                    let _ = job.reply.send(Err(StoreError::Corrupt(message.clone())));
+                    let _ = job.reply.send(Err(StoreError::backend(message.clone())));
                 }
             }
         }
@@ -74,7 +67,10 @@ async fn run(pool: SqlitePool, mut rx: mpsc::Receiver<Job>) {
 async fn commit(pool: &SqlitePool, jobs: &[Job]) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
     insert_orders(&mut tx, jobs).await?;
-    let answers: Vec<&KeyAnswer> = jobs.iter().filter_map(|j| j.answer.as_ref()).collect();
+    let answers: Vec<&KeyAnswer> = jobs
+        .iter()
+        .filter_map(|j| j.command.answer.as_ref())
+        .collect();
     idempotency::record(&mut tx, &answers).await?;
     tx.commit().await
 }
@@ -87,7 +83,7 @@ async fn insert_orders(
         "INSERT INTO orders (id, merchant_id, status, currency, total_minor, merchant_reference, return_url, client_token, created_at, expires_at) ",
     );
     q.push_values(jobs, |mut b, job| {
-        let o = &job.order;
+        let o = &job.command.order;
         b.push_bind(&o.id)
             .push_bind(&o.merchant_id)
             .push_bind("created")
@@ -104,11 +100,12 @@ async fn insert_orders(
     let items: Vec<_> = jobs
         .iter()
         .flat_map(|j| {
-            j.order
+            let order = &j.command.order;
+            order
                 .items
                 .iter()
                 .enumerate()
-                .map(move |(i, item)| (&j.order.id, i, item))
+                .map(move |(i, item)| (&order.id, i, item))
         })
         .collect();
     // Seven parameters per item row; chunks keep each statement under SQLite's limit.

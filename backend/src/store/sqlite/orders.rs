@@ -6,8 +6,11 @@ use std::collections::HashMap;
 
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, sqlite::SqliteRow};
 
-use super::status_list;
-use crate::store::{AttemptRecord, ItemRecord, OrderFilter, OrderRecord, StoreError};
+use super::guards;
+use crate::domain::change::Precondition;
+use crate::domain::order::{Attempt, Item, Order, OrderFilter};
+use crate::domain::time::Millis;
+use crate::store::StoreError;
 
 pub(super) enum Key<'a> {
     Id {
@@ -18,10 +21,7 @@ pub(super) enum Key<'a> {
     Attempt(&'a str),
 }
 
-pub(super) async fn load(
-    pool: &SqlitePool,
-    key: Key<'_>,
-) -> Result<Option<OrderRecord>, StoreError> {
+pub(super) async fn load(pool: &SqlitePool, key: Key<'_>) -> Result<Option<Order>, StoreError> {
     let row = match key {
         Key::Id {
             merchant_id,
@@ -72,7 +72,7 @@ pub(super) async fn load(
 pub(super) async fn load_by_attempts(
     pool: &SqlitePool,
     attempt_ids: &[String],
-) -> Result<Vec<OrderRecord>, StoreError> {
+) -> Result<Vec<Order>, StoreError> {
     if attempt_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -94,7 +94,7 @@ pub(super) async fn list(
     merchant_id: &str,
     filter: &OrderFilter,
     limit: u32,
-) -> Result<Vec<OrderRecord>, StoreError> {
+) -> Result<Vec<Order>, StoreError> {
     let mut q = QueryBuilder::<Sqlite>::new("SELECT * FROM orders WHERE merchant_id = ");
     q.push_bind(merchant_id);
     if let Some(status) = filter.status {
@@ -123,12 +123,12 @@ pub(super) async fn list(
 /// Unpaid orders whose expiry has passed, earliest first.
 pub(super) async fn expired_unpaid(
     pool: &SqlitePool,
-    now: i64,
+    now: Millis,
     limit: u32,
-) -> Result<Vec<OrderRecord>, StoreError> {
+) -> Result<Vec<Order>, StoreError> {
     let rows = sqlx::query(&format!(
-        "SELECT * FROM orders WHERE status IN ({}) AND expires_at <= ? ORDER BY expires_at LIMIT ?",
-        status_list(OrderTransition::Expire.sources())
+        "SELECT * FROM orders WHERE {} AND expires_at <= ? ORDER BY expires_at LIMIT ?",
+        guards::sql(Precondition::OrderIn(OrderTransition::Expire))
     ))
     .bind(now)
     .bind(i64::from(limit))
@@ -137,17 +137,17 @@ pub(super) async fn expired_unpaid(
     assemble(pool, rows).await
 }
 
-pub(super) async fn next_expiry(pool: &SqlitePool) -> Result<Option<i64>, StoreError> {
+pub(super) async fn next_expiry(pool: &SqlitePool) -> Result<Option<Millis>, StoreError> {
     Ok(sqlx::query_scalar(&format!(
-        "SELECT MIN(expires_at) FROM orders WHERE status IN ({})",
-        status_list(OrderTransition::Expire.sources())
+        "SELECT MIN(expires_at) FROM orders WHERE {}",
+        guards::sql(Precondition::OrderIn(OrderTransition::Expire))
     ))
     .fetch_one(pool)
     .await?)
 }
 
 /// Order rows with their items and attempts, read in two more queries, in row order.
-async fn assemble(pool: &SqlitePool, rows: Vec<SqliteRow>) -> Result<Vec<OrderRecord>, StoreError> {
+async fn assemble(pool: &SqlitePool, rows: Vec<SqliteRow>) -> Result<Vec<Order>, StoreError> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -174,7 +174,7 @@ async fn assemble(pool: &SqlitePool, rows: Vec<SqliteRow>) -> Result<Vec<OrderRe
     {
         items.entry(row.try_get("order_id")?).or_default().push(row);
     }
-    let mut attempts: HashMap<String, Vec<AttemptRecord>> = HashMap::new();
+    let mut attempts: HashMap<String, Vec<Attempt>> = HashMap::new();
     for row in in_orders("SELECT * FROM payment_attempts", "created_at, rowid")
         .build()
         .fetch_all(pool)
@@ -202,11 +202,11 @@ async fn assemble(pool: &SqlitePool, rows: Vec<SqliteRow>) -> Result<Vec<OrderRe
 
 fn order_from_row(
     row: &SqliteRow,
-    items: Vec<ItemRecord>,
-    attempts: Vec<AttemptRecord>,
-) -> Result<OrderRecord, StoreError> {
+    items: Vec<Item>,
+    attempts: Vec<Attempt>,
+) -> Result<Order, StoreError> {
     let currency = currency(row)?;
-    Ok(OrderRecord {
+    Ok(Order {
         id: row.try_get("id")?,
         status: order_status(row)?,
         merchant_id: row.try_get("merchant_id")?,
@@ -224,9 +224,9 @@ fn order_from_row(
     })
 }
 
-fn item_from_row(row: &SqliteRow, currency: Currency) -> Result<ItemRecord, StoreError> {
+fn item_from_row(row: &SqliteRow, currency: Currency) -> Result<Item, StoreError> {
     let quantity: i64 = row.try_get("quantity")?;
-    Ok(ItemRecord {
+    Ok(Item {
         name: row.try_get("name")?,
         quantity: u32::try_from(quantity).map_err(|_| corrupt("order_items.quantity"))?,
         unit_price: money(row, "unit_price_minor", currency)?,
@@ -235,12 +235,12 @@ fn item_from_row(row: &SqliteRow, currency: Currency) -> Result<ItemRecord, Stor
     })
 }
 
-pub(super) fn attempt_from_row(row: &SqliteRow) -> Result<AttemptRecord, StoreError> {
+pub(super) fn attempt_from_row(row: &SqliteRow) -> Result<Attempt, StoreError> {
     let currency = currency(row)?;
     let status: String = row.try_get("status")?;
     let card_kind: String = row.try_get("card_kind")?;
     let mode: String = row.try_get("mode")?;
-    Ok(AttemptRecord {
+    Ok(Attempt {
         id: row.try_get("id")?,
         order_id: row.try_get("order_id")?,
         bank_code: row.try_get("bank_code")?,

@@ -5,12 +5,16 @@
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 
-use super::idempotency;
 use super::webhook_endpoints::endpoint_from_row;
-use crate::store::{
+use super::{guards, idempotency};
+use crate::domain::change;
+use crate::domain::event::{EventFilter, EventType, NewEvent, StoredEvent};
+use crate::domain::time::Millis;
+use crate::domain::webhook::{
     AttemptLog, DeliveryCounts, DeliveryOutcome, DeliveryRecord, DeliveryResult, DeliveryState,
-    DueDelivery, EventFilter, KeyAnswer, NewEvent, StoreError, StoredEvent,
+    DueDelivery,
 };
+use crate::store::{Redeliver, StoreError};
 
 /// Stores `e` as its order's next event and schedules a delivery to every enabled
 /// endpoint of the merchant that subscribes to its type.
@@ -31,7 +35,7 @@ pub(super) async fn insert_event(
     .bind(&e.id)
     .bind(&e.merchant_id)
     .bind(&e.order_id)
-    .bind(&e.kind)
+    .bind(e.kind.as_str())
     .bind(seq)
     .bind(e.body(seq))
     .bind(e.created_at)
@@ -49,7 +53,7 @@ pub(super) async fn insert_event(
     .bind(seq)
     .bind(e.created_at)
     .bind(&e.merchant_id)
-    .bind(&e.kind)
+    .bind(e.kind.as_str())
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -64,7 +68,7 @@ const SENDABLE: &str = "d.state = 'pending'
 
 pub(super) async fn due(
     pool: &SqlitePool,
-    now_ms: i64,
+    now_ms: Millis,
     limit: u32,
 ) -> Result<Vec<DueDelivery>, StoreError> {
     sqlx::query(&format!(
@@ -85,7 +89,7 @@ pub(super) async fn due(
         Ok(DueDelivery {
             event_id: row.try_get("event_id")?,
             order_id: row.try_get("order_id")?,
-            kind: row.try_get("type")?,
+            kind: event_type(row)?,
             payload: row.try_get("payload")?,
             attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
             scheduled_at: row.try_get("scheduled_at")?,
@@ -95,7 +99,7 @@ pub(super) async fn due(
     .collect()
 }
 
-pub(super) async fn next_due(pool: &SqlitePool) -> Result<Option<i64>, StoreError> {
+pub(super) async fn next_due(pool: &SqlitePool) -> Result<Option<Millis>, StoreError> {
     Ok(sqlx::query_scalar(&format!(
         "SELECT MIN(d.next_attempt_at) FROM webhook_deliveries d WHERE {SENDABLE}"
     ))
@@ -134,11 +138,12 @@ pub(super) async fn record(
             DeliveryOutcome::GiveUp | DeliveryOutcome::Gone => (DeliveryState::Failed, None, None),
         };
         // Only a pending delivery moves: one the merchant cancelled meanwhile stays so.
-        sqlx::query(
+        sqlx::query(&format!(
             "UPDATE webhook_deliveries SET state = ?, attempts = attempts + 1,
                  next_attempt_at = COALESCE(?, next_attempt_at), delivered_at = ?, last_error = ?
-             WHERE event_id = ? AND endpoint_id = ? AND state = 'pending'",
-        )
+             WHERE event_id = ? AND endpoint_id = ? AND {}",
+            guards::all(change::RECORD_DELIVERY)
+        ))
         .bind(state.as_str())
         .bind(next)
         .bind(delivered_at)
@@ -179,11 +184,16 @@ pub(super) async fn cancel_pending(
     Ok(())
 }
 
+fn event_type(row: &SqliteRow) -> Result<EventType, StoreError> {
+    let name: String = row.try_get("type")?;
+    EventType::parse(&name).ok_or_else(|| StoreError::Corrupt(format!("event type {name}")))
+}
+
 fn event_from_row(row: &SqliteRow) -> Result<StoredEvent, StoreError> {
     Ok(StoredEvent {
         id: row.try_get("id")?,
         order_id: row.try_get("order_id")?,
-        kind: row.try_get("type")?,
+        kind: event_type(row)?,
         sequence: row.try_get("seq")?,
         payload: row.try_get("payload")?,
         created_at: row.try_get("created_at")?,
@@ -200,8 +210,8 @@ pub(super) async fn list(
         "SELECT id, order_id, type, seq, payload, created_at FROM outbox_events WHERE merchant_id = ",
     );
     q.push_bind(merchant_id);
-    if let Some(kind) = &filter.kind {
-        q.push(" AND type = ").push_bind(kind);
+    if let Some(kind) = filter.kind {
+        q.push(" AND type = ").push_bind(kind.as_str());
     }
     if let Some(order_id) = &filter.order_id {
         q.push(" AND order_id = ").push_bind(order_id);
@@ -291,36 +301,32 @@ pub(super) async fn deliveries(
     Ok(records)
 }
 
-pub(super) async fn redeliver(
-    pool: &SqlitePool,
-    event_id: &str,
-    endpoint_ids: &[String],
-    now_ms: i64,
-    answer: Option<&KeyAnswer>,
-) -> Result<bool, StoreError> {
+pub(super) async fn redeliver(pool: &SqlitePool, r: &Redeliver) -> Result<bool, StoreError> {
+    let sql = format!(
+        "INSERT INTO webhook_deliveries (event_id, endpoint_id, order_id, seq, state,
+             scheduled_at, next_attempt_at)
+         SELECT e.id, webhook_endpoints.id, e.order_id, e.seq, 'pending', ?1, ?1
+         FROM outbox_events e JOIN webhook_endpoints ON webhook_endpoints.merchant_id = e.merchant_id
+         WHERE e.id = ?2 AND webhook_endpoints.id = ?3 AND {}
+         ON CONFLICT (event_id, endpoint_id) DO UPDATE SET
+             state = 'pending', scheduled_at = ?1, next_attempt_at = ?1",
+        guards::all(change::REDELIVER)
+    );
     let mut tx = pool.begin().await?;
-    for endpoint_id in endpoint_ids {
-        let scheduled = sqlx::query(
-            "INSERT INTO webhook_deliveries (event_id, endpoint_id, order_id, seq, state,
-                 scheduled_at, next_attempt_at)
-             SELECT e.id, w.id, e.order_id, e.seq, 'pending', ?1, ?1
-             FROM outbox_events e JOIN webhook_endpoints w ON w.merchant_id = e.merchant_id
-             WHERE e.id = ?2 AND w.id = ?3 AND w.status = 'enabled'
-             ON CONFLICT (event_id, endpoint_id) DO UPDATE SET
-                 state = 'pending', scheduled_at = ?1, next_attempt_at = ?1",
-        )
-        .bind(now_ms)
-        .bind(event_id)
-        .bind(endpoint_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+    for endpoint_id in &r.endpoint_ids {
+        let scheduled = sqlx::query(&sql)
+            .bind(r.now)
+            .bind(&r.event_id)
+            .bind(endpoint_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
         if scheduled != 1 {
             // Dropping the transaction undoes the others.
             return Ok(false);
         }
     }
-    idempotency::record(&mut tx, &answer.into_iter().collect::<Vec<_>>()).await?;
+    idempotency::record(&mut tx, r.answer.as_slice()).await?;
     tx.commit().await?;
     Ok(true)
 }

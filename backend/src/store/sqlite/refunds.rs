@@ -1,36 +1,52 @@
-//! Refunds a merchant asks for. The guard that refunds never exceed the payment runs
-//! inside the inserting transaction; SQLite's single writer serialises concurrent
+//! Refunds a merchant asks for. The guard that refunds never exceed the payment is
+//! part of the inserting statement; SQLite's single writer serialises concurrent
 //! requests, so two cannot both see the same room. (A PostgreSQL store must lock the
 //! paid attempt's row first: `SELECT … FOR UPDATE`.)
 
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use super::bank_work::{REFUND_COLUMNS, refund_from_row};
-use super::idempotency;
-use crate::store::{KeyAnswer, NewRefund, RefundOutcome, StoreError};
-use paydesk_shared::Money;
+use super::{guards, idempotency};
+use crate::domain::change;
+use crate::domain::refund::{NewRefund, Refund, RefundOutcome, refundable};
+use crate::store::{CreateRefund, StoreError};
 
 pub(super) async fn create(
     pool: &SqlitePool,
-    r: &NewRefund,
-    paid: Money,
-    answer: Option<&KeyAnswer>,
+    c: &CreateRefund,
 ) -> Result<RefundOutcome, StoreError> {
+    let r = &c.refund;
     let mut tx = pool.begin().await?;
-    let refunded: i64 = sqlx::query_scalar(
-        "SELECT COALESCE(SUM(amount_minor), 0) FROM refunds
-         WHERE attempt_id = ? AND status IN ('pending', 'succeeded')",
-    )
+    let inserted = sqlx::query(&format!(
+        "INSERT INTO refunds (id, order_id, attempt_id, amount_minor, currency, reason, status,
+             created_at, next_try_at)
+         SELECT ?1, ?2, ?3, ?5, ?4, ?7, 'pending', ?8, ?8 WHERE {}",
+        guards::all(change::CREATE_REFUND)
+    ))
+    .bind(&r.id)
+    .bind(&r.order_id)
     .bind(&r.attempt_id)
-    .fetch_one(&mut *tx)
-    .await?;
-    let refundable = Money::from_minor(paid.minor() - refunded, paid.currency())
-        .map_err(|_| StoreError::Corrupt(format!("refunds of attempt {}", r.attempt_id)))?;
-    if r.amount.minor() > refundable.minor() {
+    .bind(r.amount.currency().code())
+    .bind(r.amount.minor())
+    .bind(c.paid.minor())
+    .bind(&r.reason)
+    .bind(r.created_at)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        let refunded: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(SUM(amount_minor), 0) FROM refunds
+             WHERE attempt_id = ? AND status IN ('pending', 'succeeded')",
+        )
+        .bind(&r.attempt_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let refundable = refundable(c.paid, refunded)
+            .ok_or_else(|| StoreError::Corrupt(format!("refunds of attempt {}", r.attempt_id)))?;
         return Ok(RefundOutcome::Exceeds { refundable });
     }
-    insert(&mut tx, r).await?;
-    idempotency::record(&mut tx, &answer.into_iter().collect::<Vec<_>>()).await?;
+    idempotency::record(&mut tx, c.answer.as_slice()).await?;
     tx.commit().await?;
     Ok(RefundOutcome::Created)
 }
@@ -63,7 +79,7 @@ pub(super) async fn one(
     pool: &SqlitePool,
     merchant_id: &str,
     refund_id: &str,
-) -> Result<Option<crate::store::RefundRecord>, StoreError> {
+) -> Result<Option<Refund>, StoreError> {
     sqlx::query(&format!(
         "SELECT {REFUND_COLUMNS} FROM refunds r
          JOIN payment_attempts a ON a.id = r.attempt_id

@@ -3,9 +3,11 @@
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
 
-use super::idempotency;
 use super::outbox::cancel_pending;
-use crate::store::{EndpointStatus, KeyAnswer, StoreError, WebhookEndpoint};
+use super::{guards, idempotency};
+use crate::domain::change;
+use crate::domain::webhook::{EndpointStatus, WebhookEndpoint};
+use crate::store::{RotateSecret, SaveEndpoint, StoreError};
 
 pub(super) fn endpoint_from_row(row: &SqliteRow) -> Result<WebhookEndpoint, StoreError> {
     let event_types: String = row.try_get("event_types")?;
@@ -28,11 +30,8 @@ pub(super) fn endpoint_from_row(row: &SqliteRow) -> Result<WebhookEndpoint, Stor
     })
 }
 
-pub(super) async fn save(
-    pool: &SqlitePool,
-    e: &WebhookEndpoint,
-    answer: Option<&KeyAnswer>,
-) -> Result<(), StoreError> {
+pub(super) async fn save(pool: &SqlitePool, c: &SaveEndpoint) -> Result<(), StoreError> {
+    let e = &c.endpoint;
     let event_types =
         serde_json::to_string(&e.event_types).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let mut tx = pool.begin().await?;
@@ -64,7 +63,7 @@ pub(super) async fn save(
     if e.status != EndpointStatus::Enabled {
         cancel_pending(&mut tx, &e.id).await?;
     }
-    idempotency::record(&mut tx, &answer.into_iter().collect::<Vec<_>>()).await?;
+    idempotency::record(&mut tx, c.answer.as_slice()).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -102,39 +101,31 @@ pub(super) async fn one(
     .transpose()
 }
 
-/// A new secret for an endpoint; the old one signs too until `previous_until`.
-pub(super) struct Rotation<'a> {
-    pub(super) merchant_id: &'a str,
-    pub(super) endpoint_id: &'a str,
-    pub(super) secret: &'a str,
-    pub(super) previous_until: i64,
-    pub(super) now: i64,
-}
-
+/// A new secret for a live endpoint; the old one signs too until `previous_until`.
 pub(super) async fn rotate(
     pool: &SqlitePool,
-    r: &Rotation<'_>,
-    answer: Option<&KeyAnswer>,
+    r: &RotateSecret,
 ) -> Result<Option<WebhookEndpoint>, StoreError> {
     let mut tx = pool.begin().await?;
-    let rotated = sqlx::query(
+    let rotated = sqlx::query(&format!(
         "UPDATE webhook_endpoints
          SET previous_secret = secret, previous_secret_until = ?, secret = ?, updated_at = ?
-         WHERE id = ? AND merchant_id = ? AND status <> 'deleted'
+         WHERE id = ? AND merchant_id = ? AND {}
          RETURNING *",
-    )
+        guards::all(change::ROTATE_SECRET)
+    ))
     .bind(r.previous_until)
-    .bind(r.secret)
+    .bind(&r.secret)
     .bind(r.now)
-    .bind(r.endpoint_id)
-    .bind(r.merchant_id)
+    .bind(&r.endpoint_id)
+    .bind(&r.merchant_id)
     .fetch_optional(&mut *tx)
     .await?
     .as_ref()
     .map(endpoint_from_row)
     .transpose()?;
     if rotated.is_some() {
-        idempotency::record(&mut tx, &answer.into_iter().collect::<Vec<_>>()).await?;
+        idempotency::record(&mut tx, r.answer.as_slice()).await?;
     }
     tx.commit().await?;
     Ok(rotated)

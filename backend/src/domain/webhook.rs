@@ -1,55 +1,52 @@
-//! Records of webhook delivery: the endpoints merchants register, the events the
-//! gateway stores for them, one delivery per (event, endpoint) and every HTTP attempt.
+//! Webhook endpoints merchants register, one delivery per (event, endpoint), every
+//! HTTP attempt, and the retry policy: delivered, try again later (exponential backoff
+//! with jitter), give up after three days, or stop for good on `410 Gone`.
 
-use paydesk_shared::api::{WebhookData, WebhookEvent};
+use std::time::Duration;
 
-use crate::http::wire;
+use paydesk_shared::backoff::Backoff;
 
-/// An event to store in the same transaction as the change it reports.
+use super::event::EventType;
+use super::time::{Millis, millis};
+
+/// A delivery still failing this long after it was scheduled gives up.
+pub const RETRY_WINDOW: Duration = Duration::from_secs(3 * 24 * 60 * 60);
+/// 5 s, 10 s, 20 s … capped at an hour.
+pub const RETRY_BACKOFF: Backoff =
+    Backoff::new(Duration::from_secs(5), Duration::from_secs(60 * 60));
+pub use paydesk_shared::backoff::JITTER_MAX;
+
+/// How the endpoint answered one attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewEvent {
-    pub id: String,
-    pub merchant_id: String,
-    pub order_id: String,
-    pub kind: String,
-    pub data: WebhookData,
-    pub created_at: i64,
+pub enum Answer {
+    Status(u16),
+    /// No HTTP answer: refused, timed out, reset, or the URL is not allowed.
+    NoAnswer(String),
 }
 
-impl NewEvent {
-    /// The body every delivery of this event sends, byte for byte: the store numbers
-    /// the event within its order when it inserts it.
-    pub fn body(&self, sequence: i64) -> String {
-        let event = WebhookEvent {
-            id: self.id.clone(),
-            kind: self.kind.clone(),
-            sequence,
-            created_at: wire::timestamp(self.created_at),
-            data: self.data.clone(),
-        };
-        serde_json::to_string(&event).expect("a struct of strings, numbers and enums serialises")
+/// What one attempt means for its delivery. A failed attempt is retried after the
+/// backoff, stretched by `jitter` (of [`JITTER_MAX`]) so a recovering merchant is not
+/// hit by every retry at once, unless that falls after the retry window.
+pub fn outcome(
+    answer: &Answer,
+    previous_attempts: u32,
+    scheduled_at: Millis,
+    now: Millis,
+    jitter: u32,
+) -> DeliveryOutcome {
+    match answer {
+        Answer::Status(s) if (200..300).contains(s) => DeliveryOutcome::Delivered,
+        Answer::Status(410) => DeliveryOutcome::Gone,
+        Answer::Status(_) | Answer::NoAnswer(_) => {
+            let delay = RETRY_BACKOFF.stretched(previous_attempts, jitter);
+            let next_attempt_at = now.saturating_add(millis(delay));
+            if next_attempt_at > scheduled_at.saturating_add(millis(RETRY_WINDOW)) {
+                DeliveryOutcome::GiveUp
+            } else {
+                DeliveryOutcome::Retry { next_attempt_at }
+            }
+        }
     }
-}
-
-/// A stored event as the merchant's API shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredEvent {
-    pub id: String,
-    pub order_id: String,
-    pub kind: String,
-    pub sequence: i64,
-    /// The exact body every delivery sends.
-    pub payload: String,
-    pub created_at: i64,
-}
-
-/// Which events `GET /v1/events` lists, newest first.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct EventFilter {
-    pub kind: Option<String>,
-    pub order_id: Option<String>,
-    /// Only events older than this one (its id).
-    pub starting_after: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,17 +84,24 @@ pub struct WebhookEndpoint {
     pub secret: String,
     /// The secret before the last rotation, still signing until `previous_secret_until`.
     pub previous_secret: Option<String>,
-    pub previous_secret_until: Option<i64>,
+    pub previous_secret_until: Option<Millis>,
     pub status: EndpointStatus,
     pub disabled_reason: Option<String>,
-    pub created_at: i64,
-    pub updated_at: i64,
+    pub created_at: Millis,
+    pub updated_at: Millis,
 }
 
 impl WebhookEndpoint {
+    /// Whether the endpoint takes events of `kind` (`*` takes every kind).
+    pub fn subscribes_to(&self, kind: EventType) -> bool {
+        self.event_types
+            .iter()
+            .any(|t| t == "*" || t == kind.as_str())
+    }
+
     /// The secrets that sign a delivery at `now`: the current one, and during a
     /// rotation's overlap the previous one too.
-    pub fn signing_secrets(&self, now: i64) -> Vec<&str> {
+    pub fn signing_secrets(&self, now: Millis) -> Vec<&str> {
         let mut secrets = vec![self.secret.as_str()];
         if let (Some(previous), Some(until)) = (&self.previous_secret, self.previous_secret_until)
             && now < until
@@ -157,18 +161,18 @@ impl DeliveryState {
 pub struct DueDelivery {
     pub event_id: String,
     pub order_id: String,
-    pub kind: String,
+    pub kind: EventType,
     pub payload: String,
     pub attempts: u32,
     /// When its retry window opened.
-    pub scheduled_at: i64,
+    pub scheduled_at: Millis,
     pub endpoint: WebhookEndpoint,
 }
 
 /// One HTTP attempt as the endpoint answered it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttemptLog {
-    pub started_at: i64,
+    pub started_at: Millis,
     pub duration_ms: i64,
     pub status_code: Option<u16>,
     pub error: Option<String>,
@@ -179,7 +183,7 @@ pub struct AttemptLog {
 pub enum DeliveryOutcome {
     Delivered,
     Retry {
-        next_attempt_at: i64,
+        next_attempt_at: Millis,
     },
     /// The retry window closed.
     GiveUp,
@@ -202,8 +206,8 @@ pub struct DeliveryRecord {
     pub endpoint_id: String,
     pub state: DeliveryState,
     pub attempts: Vec<AttemptLog>,
-    pub next_attempt_at: Option<i64>,
-    pub delivered_at: Option<i64>,
+    pub next_attempt_at: Option<Millis>,
+    pub delivered_at: Option<Millis>,
     pub last_error: Option<String>,
 }
 
@@ -215,5 +219,61 @@ pub struct DeliveryCounts {
     pub failed: i64,
     pub cancelled: i64,
     /// When the oldest pending delivery was scheduled (ms).
-    pub oldest_pending_at: Option<i64>,
+    pub oldest_pending_at: Option<Millis>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOUR: i64 = 3_600_000;
+
+    #[test]
+    fn backoff_grows_with_jitter_and_is_capped() {
+        let ms = |n, jitter| millis(RETRY_BACKOFF.stretched(n, jitter));
+        assert_eq!(ms(0, 0), 5_000);
+        assert_eq!(ms(0, JITTER_MAX), 6_000);
+        assert_eq!(ms(3, 0), 40_000);
+        assert_eq!(ms(40, 0), HOUR);
+        assert_eq!(ms(40, JITTER_MAX), HOUR + HOUR / 5);
+    }
+
+    #[test]
+    fn answers_decide_the_delivery() {
+        let ok = Answer::Status(204);
+        assert_eq!(outcome(&ok, 9, 0, 100, 500), DeliveryOutcome::Delivered);
+        assert_eq!(
+            outcome(&Answer::Status(410), 0, 0, 100, 500),
+            DeliveryOutcome::Gone
+        );
+        for failed in [
+            Answer::Status(500),
+            Answer::Status(302),
+            Answer::Status(404),
+            Answer::NoAnswer("connection refused".into()),
+        ] {
+            assert_eq!(
+                outcome(&failed, 0, 0, 100, 0),
+                DeliveryOutcome::Retry {
+                    next_attempt_at: 5_100
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn gives_up_once_the_next_try_would_fall_after_three_days() {
+        let window = 72 * HOUR;
+        let failed = Answer::Status(503);
+        assert_eq!(
+            outcome(&failed, 30, 0, window - HOUR, 0),
+            DeliveryOutcome::Retry {
+                next_attempt_at: window
+            }
+        );
+        assert_eq!(
+            outcome(&failed, 30, 0, window - HOUR + 1, 0),
+            DeliveryOutcome::GiveUp
+        );
+    }
 }

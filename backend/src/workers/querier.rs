@@ -5,40 +5,46 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use async_trait::async_trait;
 use futures::StreamExt;
-use tokio::sync::watch;
-
-use super::intake::{stated, store_verdict};
-use super::schedule::backoff_ms;
-use crate::background::{idle, until_due};
-use crate::connectors::QueryResult;
-use crate::state::AppState;
-use crate::store::{AttemptToQuery, NewInboxEntry, StatedVerdict, StoreError, VerdictSource};
 use paydesk_shared::AttemptStatus;
+
+use super::{Step, Worker};
+use crate::banking::store_verdict;
+use crate::connectors::QueryResult;
+use crate::domain::order::AttemptToQuery;
+use crate::domain::time::{Millis, millis};
+use crate::domain::verdict::{NewInboxEntry, Verdict, VerdictSource};
+use crate::state::AppState;
+use crate::store::StoreError;
 
 const BATCH: u32 = 64;
 const CONCURRENCY: usize = 8;
-const MAX_IDLE: Duration = Duration::from_secs(5);
 /// The reason a bank gives for a payment past its deadline; the gateway uses it too for
 /// an attempt the bank never saw by then.
 const PAYMENT_EXPIRED: &str = "payment_expired";
 
-pub(super) async fn run(state: Arc<AppState>, mut shutdown: watch::Receiver<bool>) {
-    loop {
-        let full = match query_due(&state).await {
-            Ok(n) => n == BATCH as usize,
-            Err(e) => {
-                tracing::error!(error = %e, "could not read the status query schedule");
-                false
-            }
-        };
-        if full {
-            continue;
-        }
-        let wait = until_due(&*state.clock, state.store.next_query_due().await, MAX_IDLE);
-        if !idle(&*state.clock, wait, None, &mut shutdown).await {
-            return;
-        }
+pub(super) struct Querier(pub(super) Arc<AppState>);
+
+#[async_trait]
+impl Worker for Querier {
+    fn name(&self) -> &'static str {
+        "querier"
+    }
+
+    async fn step(&self) -> Result<Step, StoreError> {
+        Ok(match query_due(&self.0).await? {
+            0 => Step::Idle,
+            _ => Step::Worked,
+        })
+    }
+
+    async fn next_due(&self) -> Result<Option<Millis>, StoreError> {
+        self.0.store.next_query_due().await
+    }
+
+    fn max_idle(&self) -> Duration {
+        Duration::from_secs(5)
     }
 }
 
@@ -58,12 +64,9 @@ async fn query_due(state: &AppState) -> Result<usize, StoreError> {
 async fn query_one(state: &AppState, a: &AttemptToQuery) -> Result<(), StoreError> {
     let schedule = &state.bank.schedule;
     let now = state.clock.now_ms();
-    let next = now
-        + backoff_ms(
-            schedule.query_first,
-            schedule.query_max,
-            a.queries.saturating_add(1),
-        );
+    let next = now.saturating_add(millis(
+        schedule.query_backoff().delay(a.queries.saturating_add(1)),
+    ));
     // Counted first: whatever happens next, this query is not repeated at once.
     state.store.reschedule_query(&a.attempt_id, next).await?;
     let Some(connector) = state.connectors.for_bank(&a.bank_code).cloned() else {
@@ -79,13 +82,15 @@ async fn query_one(state: &AppState, a: &AttemptToQuery) -> Result<(), StoreErro
         )
         .await;
     let (verdict, body) = match answer {
-        Ok(QueryResult::Decided { verdict, raw }) => (stated(&verdict), raw),
+        Ok(QueryResult::Decided { verdict, raw }) => (verdict, raw),
         Ok(QueryResult::NotFound)
-            if now >= a.order_expires_at + schedule.unseen_grace.as_millis() as i64 =>
+            if now
+                >= a.order_expires_at
+                    .saturating_add(millis(schedule.unseen_grace)) =>
         {
             // The bank refuses payments past the order's expiry and never saw this
             // attempt: it can no longer succeed.
-            let verdict = StatedVerdict {
+            let verdict = Verdict {
                 attempt_id: a.attempt_id.clone(),
                 order_id: a.order_id.clone(),
                 bank_code: a.bank_code.clone(),

@@ -11,15 +11,15 @@ use subtle::ConstantTimeEq;
 const ORDER_PREFIX: &str = "ord_";
 const TOKEN_PREFIX: &str = "ct_";
 
-pub(crate) fn new_id(prefix: &str) -> String {
+pub fn new_id(prefix: &str) -> String {
     format!("{prefix}_{}", uuid::Uuid::now_v7().simple())
 }
 
-pub(crate) fn new_order_id() -> String {
+pub fn new_order_id() -> String {
     new_id(ORDER_PREFIX.trim_end_matches('_'))
 }
 
-pub(crate) fn client_token(order_id: &str) -> String {
+pub fn client_token(order_id: &str) -> String {
     let uuid = order_id.strip_prefix(ORDER_PREFIX).unwrap_or(order_id);
     let secret = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 24]>());
     format!("{TOKEN_PREFIX}{uuid}_{secret}")
@@ -27,7 +27,7 @@ pub(crate) fn client_token(order_id: &str) -> String {
 
 /// The order a client token claims to belong to; the caller must still compare the
 /// whole token with [`tokens_match`].
-pub(crate) fn order_of_client_token(token: &str) -> Option<String> {
+pub fn order_of_client_token(token: &str) -> Option<String> {
     let (uuid, secret) = token.strip_prefix(TOKEN_PREFIX)?.split_once('_')?;
     let well_formed = uuid.len() == 32
         && uuid.bytes().all(|b| b.is_ascii_hexdigit())
@@ -36,7 +36,7 @@ pub(crate) fn order_of_client_token(token: &str) -> Option<String> {
     well_formed.then(|| format!("{ORDER_PREFIX}{uuid}"))
 }
 
-pub(crate) fn tokens_match(stored: &str, presented: &str) -> bool {
+pub fn tokens_match(stored: &str, presented: &str) -> bool {
     stored.as_bytes().ct_eq(presented.as_bytes()).into()
 }
 

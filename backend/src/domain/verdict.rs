@@ -1,35 +1,150 @@
-//! What applying a bank verdict does, decided from the order as it stands: the rules
-//! for duplicates, verdicts out of order, mismatches and payments that cannot be kept.
-//! Pure: the store executes the plan (compare-and-set) in one transaction.
+//! Bank verdicts: stored before the bank is told "received", then applied. What
+//! applying one does is decided here from the order as it stands (duplicates, verdicts
+//! out of order, mismatches, payments that cannot be kept); the store executes the
+//! plan (compare-and-set) in one transaction.
 
 use paydesk_shared::payment::{AttemptStatus, OrderTransition};
 use paydesk_shared::{Currency, Money, OrderStatus};
 
-use super::events::order_event;
-use crate::ids::new_id;
-use crate::store::{InboxEntry, InboxPlan, NewAlert, NewRefund, OrderRecord};
+use super::alert::{self, NewAlert};
+use super::event::{Compose, EventType, NewEvent};
+use super::ids::new_id;
+use super::order::Order;
+use super::refund::{
+    DUPLICATE_PAYMENT, LATE_PAYMENT, NewRefund, ORDER_CANCELLED, ORDER_NOT_PAYABLE,
+};
+use super::time::Millis;
 
-/// Why the gateway gives a payment back.
-pub(crate) const LATE_PAYMENT: &str = "late_payment";
-pub(crate) const DUPLICATE_PAYMENT: &str = "duplicate_payment";
-pub(crate) const ORDER_CANCELLED: &str = "order_cancelled";
-pub(crate) const ORDER_NOT_PAYABLE: &str = "order_not_payable";
+/// Where a verdict came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerdictSource {
+    /// The bank's signed asynchronous notification.
+    Notification,
+    /// The bank's signed answer to the gateway's status query, or the gateway's own
+    /// conclusion from it (an attempt the bank never saw, past the order's expiry).
+    Query,
+}
 
-pub(crate) const ALERT_MISMATCH: &str = "notification_mismatch";
-pub(crate) const ALERT_CONFLICT: &str = "verdict_conflict";
+impl VerdictSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerdictSource::Notification => "notification",
+            VerdictSource::Query => "query",
+        }
+    }
+}
+
+/// A verified verdict to store before the bank is told "received".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewInboxEntry {
+    pub connector: String,
+    pub source: VerdictSource,
+    /// The signature's key id, timestamp (unix seconds) and nonce, when signed.
+    pub signature: Option<SignatureFacts>,
+    pub verdict: Verdict,
+    pub body: String,
+    pub received_at: Millis,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureFacts {
+    pub key_id: String,
+    pub signed_at: i64,
+    pub nonce: String,
+    /// Until when (ms) the nonce must be remembered to refuse a replay.
+    pub remember_until: Millis,
+}
+
+/// A bank's verdict on one payment attempt, as the bank stated it: from a signed
+/// notification or a status query. Amount and currency stay unparsed so a mismatch is
+/// detected rather than coerced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub attempt_id: String,
+    pub order_id: String,
+    pub bank_code: String,
+    pub bank_transaction_id: Option<String>,
+    pub amount: String,
+    pub currency: String,
+    pub outcome: AttemptStatus,
+    pub failure_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReceiveOutcome {
+    Stored {
+        inbox_id: i64,
+    },
+    /// A message with this nonce was seen before: nothing was stored.
+    Replayed,
+}
+
+/// A stored verdict waiting to be applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxEntry {
+    pub id: i64,
+    pub connector: String,
+    pub verdict: Verdict,
+    pub received_at: Millis,
+}
+
+/// What applying one inbox entry does. Decided by the applier, executed by the store
+/// in one transaction with the entry's new state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InboxPlan {
+    /// Decide the pending attempt; move the order if `transition` is given and the
+    /// order still allows it; enqueue `event` iff it moved. A success whose order did
+    /// not move to paid gets `refund` instead: the money goes back.
+    Decide {
+        outcome: AttemptStatus,
+        failure_reason: Option<String>,
+        bank_transaction_id: Option<String>,
+        transition: Option<OrderTransition>,
+        /// Boxed: an event carries the whole order and would dwarf the other plans.
+        event: Option<Box<NewEvent>>,
+        refund: Option<NewRefund>,
+        decided_at: Millis,
+    },
+    /// Already applied the same way.
+    Duplicate,
+    /// Changes nothing and is logged (a failure after a success).
+    Ignore { detail: String },
+    /// Disagrees with the attempt: kept aside for an operator, the order untouched.
+    Quarantine { alert: NewAlert },
+}
+
+/// Stored bank verdicts by state; `received` is the backlog not applied yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct InboxCounts {
+    pub received: i64,
+    pub applied: i64,
+    pub duplicate: i64,
+    pub ignored: i64,
+    pub quarantined: i64,
+}
+
+/// An inbox entry with what applying it does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedEntry {
+    pub entry: InboxEntry,
+    pub plan: InboxPlan,
+}
+
+/// What applying one entry did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Applied {
+    pub order_moved: bool,
+    pub refund_created: bool,
+    pub alert_raised: bool,
+}
 
 /// Plans `entry` against `order` (which must hold the entry's attempt).
-pub(crate) fn plan(
-    order: &OrderRecord,
-    entry: &InboxEntry,
-    public_url: &str,
-    now: i64,
-) -> InboxPlan {
+pub fn plan(order: &Order, entry: &InboxEntry, events: &dyn Compose, now: Millis) -> InboxPlan {
     let v = &entry.verdict;
     let Some(attempt) = order.attempts.iter().find(|a| a.id == v.attempt_id) else {
         return quarantine(
             entry,
-            ALERT_MISMATCH,
+            alert::MISMATCH,
             format!(
                 "attempt {} is not an attempt of order {}",
                 v.attempt_id, order.id
@@ -46,7 +161,7 @@ pub(crate) fn plan(
     {
         return quarantine(
             entry,
-            ALERT_MISMATCH,
+            alert::MISMATCH,
             format!(
                 "bank {} stated {} {} for attempt {} of order {} (attempt is {} {} at {}); order left unchanged",
                 v.bank_code,
@@ -62,7 +177,7 @@ pub(crate) fn plan(
         );
     }
     match (attempt.status, v.outcome) {
-        (AttemptStatus::Pending, outcome) => decide(order, entry, outcome, public_url, now),
+        (AttemptStatus::Pending, outcome) => decide(order, entry, outcome, events, now),
         (AttemptStatus::Succeeded, AttemptStatus::Succeeded)
             if attempt.bank_transaction_id == v.bank_transaction_id =>
         {
@@ -77,7 +192,7 @@ pub(crate) fn plan(
         (AttemptStatus::Failed, AttemptStatus::Failed) => InboxPlan::Duplicate,
         (existing, _) => quarantine(
             entry,
-            ALERT_CONFLICT,
+            alert::CONFLICT,
             format!(
                 "bank {} says attempt {} {} (transaction {}), but it was {} (transaction {}); money may have moved, check with the bank",
                 v.bank_code,
@@ -93,11 +208,11 @@ pub(crate) fn plan(
 }
 
 fn decide(
-    order: &OrderRecord,
+    order: &Order,
     entry: &InboxEntry,
     outcome: AttemptStatus,
-    public_url: &str,
-    now: i64,
+    events: &dyn Compose,
+    now: Millis,
 ) -> InboxPlan {
     let v = &entry.verdict;
     let (transition, refund) = match outcome {
@@ -148,16 +263,16 @@ fn decide(
     record(&mut after, entry, &plan);
     if let (InboxPlan::Decide { event, .. }, Some(t)) = (&mut plan, transition) {
         let kind = if t == OrderTransition::ConfirmPayment {
-            "order.paid"
+            EventType::OrderPaid
         } else {
-            "order.failed"
+            EventType::OrderFailed
         };
-        *event = Some(Box::new(order_event(&after, public_url, kind, now)));
+        *event = Some(Box::new(events.order_event(&after, kind, now)));
     }
     plan
 }
 
-fn quarantine(entry: &InboxEntry, kind: &str, message: String, now: i64) -> InboxPlan {
+fn quarantine(entry: &InboxEntry, kind: &str, message: String, now: Millis) -> InboxPlan {
     InboxPlan::Quarantine {
         alert: NewAlert {
             id: new_id("alr"),
@@ -172,7 +287,7 @@ fn quarantine(entry: &InboxEntry, kind: &str, message: String, now: i64) -> Inbo
 
 /// Updates `order` as the store will once `plan` is applied, so the next entry of the
 /// same batch is planned against it.
-pub(crate) fn record(order: &mut OrderRecord, entry: &InboxEntry, plan: &InboxPlan) {
+pub fn record(order: &mut Order, entry: &InboxEntry, plan: &InboxPlan) {
     let InboxPlan::Decide {
         outcome,
         failure_reason,
@@ -207,15 +322,41 @@ pub(crate) fn record(order: &mut OrderRecord, entry: &InboxEntry, plan: &InboxPl
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{AttemptRecord, StatedVerdict};
+    use crate::domain::order::Attempt;
     use paydesk_shared::api::WidgetMode;
     use paydesk_shared::bank::CardKind;
 
     const NOW: i64 = 1_800_000_000_000;
 
-    fn order(status: OrderStatus, attempts: Vec<AttemptRecord>) -> OrderRecord {
+    /// Renders an event's data as the order's status alone.
+    struct Render;
+
+    impl Compose for Render {
+        fn order_event(&self, order: &Order, kind: EventType, now: Millis) -> NewEvent {
+            NewEvent {
+                id: "evt_1".into(),
+                merchant_id: order.merchant_id.clone(),
+                order_id: order.id.clone(),
+                kind,
+                data: format!(r#"{{"status":"{}"}}"#, order.status.as_str()),
+                created_at: now,
+            }
+        }
+
+        fn refund_event(
+            &self,
+            order: &Order,
+            _: &crate::domain::refund::Refund,
+            kind: EventType,
+            now: Millis,
+        ) -> NewEvent {
+            self.order_event(order, kind, now)
+        }
+    }
+
+    fn order(status: OrderStatus, attempts: Vec<Attempt>) -> Order {
         let total = Money::parse("25.00", Currency::Cny).unwrap();
-        OrderRecord {
+        Order {
             id: "ord_1".into(),
             merchant_id: "mer_1".into(),
             status,
@@ -233,8 +374,8 @@ mod tests {
         }
     }
 
-    fn attempt(id: &str, status: AttemptStatus, txn: Option<&str>) -> AttemptRecord {
-        AttemptRecord {
+    fn attempt(id: &str, status: AttemptStatus, txn: Option<&str>) -> Attempt {
+        Attempt {
             id: id.into(),
             order_id: "ord_1".into(),
             bank_code: "ICBC".into(),
@@ -254,7 +395,7 @@ mod tests {
             id: 1,
             connector: "sandbox".into(),
             received_at,
-            verdict: StatedVerdict {
+            verdict: Verdict {
                 attempt_id: attempt.into(),
                 order_id: "ord_1".into(),
                 bank_code: "ICBC".into(),
@@ -284,15 +425,16 @@ mod tests {
         let p = plan(
             &o,
             &entry("a1", AttemptStatus::Succeeded, "25.00", NOW),
-            "http://gw",
+            &Render,
             NOW,
         );
         assert_eq!(transition_of(&p), Some(OrderTransition::ConfirmPayment));
         let InboxPlan::Decide { event: Some(e), .. } = &p else {
             panic!("{p:?}")
         };
-        assert_eq!(e.kind, "order.paid");
-        assert_eq!(e.data.order.status, OrderStatus::Paid);
+        assert_eq!(e.kind, EventType::OrderPaid);
+        // Rendered from the order as it will be once the plan is applied.
+        assert_eq!(e.data, r#"{"status":"paid"}"#);
     }
 
     #[test]
@@ -302,13 +444,13 @@ mod tests {
             vec![attempt("a1", AttemptStatus::Pending, None)],
         );
         let first = entry("a1", AttemptStatus::Succeeded, "25.00", NOW);
-        let p = plan(&o, &first, "http://gw", NOW);
+        let p = plan(&o, &first, &Render, NOW);
         record(&mut o, &first, &p);
         assert_eq!(o.status, OrderStatus::Paid);
-        assert_eq!(plan(&o, &first, "http://gw", NOW), InboxPlan::Duplicate);
+        assert_eq!(plan(&o, &first, &Render, NOW), InboxPlan::Duplicate);
         let late_failure = entry("a1", AttemptStatus::Failed, "25.00", NOW);
         assert!(matches!(
-            plan(&o, &late_failure, "http://gw", NOW),
+            plan(&o, &late_failure, &Render, NOW),
             InboxPlan::Ignore { .. }
         ));
     }
@@ -329,11 +471,11 @@ mod tests {
         ] {
             let mut e = entry("a1", AttemptStatus::Succeeded, "25.00", NOW);
             mutate(&mut e);
-            let p = plan(&o, &e, "http://gw", NOW);
+            let p = plan(&o, &e, &Render, NOW);
             let InboxPlan::Quarantine { alert } = &p else {
                 panic!("{p:?}")
             };
-            assert_eq!(alert.kind, ALERT_MISMATCH);
+            assert_eq!(alert.kind, alert::MISMATCH);
         }
     }
 
@@ -346,7 +488,7 @@ mod tests {
         let p = plan(
             &late,
             &entry("a1", AttemptStatus::Succeeded, "25.00", late.expires_at),
-            "http://gw",
+            &Render,
             NOW,
         );
         let InboxPlan::Decide {
@@ -369,7 +511,7 @@ mod tests {
         let p = plan(
             &twice,
             &entry("a2", AttemptStatus::Succeeded, "25.00", NOW),
-            "http://gw",
+            &Render,
             NOW,
         );
         let InboxPlan::Decide {
@@ -395,14 +537,14 @@ mod tests {
         let p = plan(
             &o,
             &entry("a1", AttemptStatus::Failed, "25.00", NOW),
-            "http://gw",
+            &Render,
             NOW,
         );
         assert_eq!(transition_of(&p), None);
         let p = plan(
             &o,
             &entry("a2", AttemptStatus::Failed, "25.00", NOW),
-            "http://gw",
+            &Render,
             NOW,
         );
         assert_eq!(transition_of(&p), Some(OrderTransition::DeclinePayment));
@@ -417,12 +559,12 @@ mod tests {
         let p = plan(
             &o,
             &entry("a1", AttemptStatus::Succeeded, "25.00", NOW),
-            "http://gw",
+            &Render,
             NOW,
         );
         let InboxPlan::Quarantine { alert } = &p else {
             panic!("{p:?}")
         };
-        assert_eq!(alert.kind, ALERT_CONFLICT);
+        assert_eq!(alert.kind, alert::CONFLICT);
     }
 }

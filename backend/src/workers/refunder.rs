@@ -4,44 +4,40 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use async_trait::async_trait;
 use futures::StreamExt;
-use tokio::sync::watch;
 
-use super::events::refund_event;
-use super::schedule::backoff_ms;
-use crate::background::{idle, until_due};
+use super::{Step, Worker};
 use crate::connectors::{ConnectorError, RefundOrder, RefundResult};
-use crate::ids::new_id;
+use crate::domain::refund::{Refund, RefundDecision};
+use crate::domain::time::{Millis, millis};
 use crate::state::AppState;
-use crate::store::{NewAlert, RefundDecision, RefundRecord, RefundStatus, StoreError};
+use crate::store::StoreError;
 
 const BATCH: u32 = 32;
 const CONCURRENCY: usize = 4;
-const MAX_IDLE: Duration = Duration::from_secs(5);
 
-pub(super) async fn run(state: Arc<AppState>, mut shutdown: watch::Receiver<bool>) {
-    loop {
-        let full = match refund_due(&state).await {
-            Ok(n) => n == BATCH as usize,
-            Err(e) => {
-                tracing::error!(error = %e, "could not read the refund schedule");
-                false
-            }
-        };
-        if full {
-            continue;
-        }
-        let wait = until_due(&*state.clock, state.store.next_refund_due().await, MAX_IDLE);
-        if !idle(
-            &*state.clock,
-            wait,
-            Some(&state.bank.refunder),
-            &mut shutdown,
-        )
-        .await
-        {
-            return;
-        }
+pub(super) struct Refunder(pub(super) Arc<AppState>);
+
+#[async_trait]
+impl Worker for Refunder {
+    fn name(&self) -> &'static str {
+        "refunder"
+    }
+
+    async fn step(&self) -> Result<Step, StoreError> {
+        Ok(match refund_due(&self.0).await? {
+            0 => Step::Idle,
+            _ => Step::Worked,
+        })
+    }
+
+    async fn next_due(&self) -> Result<Option<Millis>, StoreError> {
+        self.0.store.next_refund_due().await
+    }
+
+    fn max_idle(&self) -> Duration {
+        Duration::from_secs(5)
     }
 }
 
@@ -58,7 +54,7 @@ async fn refund_due(state: &AppState) -> Result<usize, StoreError> {
     Ok(n)
 }
 
-async fn refund_one(state: &AppState, mut refund: RefundRecord) -> Result<(), StoreError> {
+async fn refund_one(state: &AppState, refund: Refund) -> Result<(), StoreError> {
     let schedule = &state.bank.schedule;
     let (Some(connector), Some(txn)) = (
         state.connectors.for_bank(&refund.bank_code).cloned(),
@@ -81,13 +77,12 @@ async fn refund_one(state: &AppState, mut refund: RefundRecord) -> Result<(), St
     };
     match connector.refund(&order, state.clock.now_secs()).await {
         Ok(RefundResult::Succeeded { bank_refund_id }) => {
-            refund.bank_refund_id = Some(bank_refund_id);
-            decide(state, refund, Ok(())).await
+            decide(state, refund, Ok(bank_refund_id)).await
         }
         Ok(RefundResult::Failed { reason }) => decide(state, refund, Err(reason)).await,
         Err(e) => {
-            let next = state.clock.now_ms()
-                + backoff_ms(schedule.refund_first, schedule.refund_max, refund.tries);
+            let delay = schedule.refund_backoff().delay(refund.tries);
+            let next = state.clock.now_ms().saturating_add(millis(delay));
             let level_error =
                 matches!(e, ConnectorError::Refused(_) | ConnectorError::Signature(_));
             if level_error {
@@ -105,8 +100,8 @@ async fn refund_one(state: &AppState, mut refund: RefundRecord) -> Result<(), St
 
 async fn decide(
     state: &AppState,
-    mut refund: RefundRecord,
-    result: Result<(), String>,
+    refund: Refund,
+    result: Result<String, String>,
 ) -> Result<(), StoreError> {
     let now = state.clock.now_ms();
     let Some(order) = state.store.order_by_id(&refund.order_id).await? else {
@@ -115,40 +110,14 @@ async fn decide(
             refund.id
         )));
     };
-    refund.decided_at = Some(now);
-    let (kind, alert) = match &result {
-        Ok(()) => {
-            refund.status = RefundStatus::Succeeded;
-            refund.failure_reason = None;
-            ("refund.succeeded", None)
-        }
-        Err(reason) => {
-            refund.status = RefundStatus::Failed;
-            refund.failure_reason = Some(reason.clone());
-            let alert = NewAlert {
-                id: new_id("alr"),
-                kind: "refund_failed".into(),
-                message: format!(
-                    "refund {} of {} {} for attempt {} failed at the bank: {reason}",
-                    refund.id,
-                    refund.amount,
-                    refund.amount.currency(),
-                    refund.attempt_id
-                ),
-                order_id: Some(refund.order_id.clone()),
-                attempt_id: Some(refund.attempt_id.clone()),
-                created_at: now,
-            };
-            ("refund.failed", Some(alert))
-        }
-    };
+    let (refund, kind, alert) = refund.decided(result, now);
     let decision = RefundDecision {
         refund_id: refund.id.clone(),
         status: refund.status,
         bank_refund_id: refund.bank_refund_id.clone(),
         failure_reason: refund.failure_reason.clone(),
         decided_at: now,
-        event: refund_event(&order, &refund, &state.public_url, kind, now),
+        event: state.events.refund_event(&order, &refund, kind, now),
         alert,
     };
     if state.store.decide_refund(&decision).await? {

@@ -1,60 +1,59 @@
-//! Applies stored verdicts in the order they arrived, a batch per transaction. One
-//! applier per gateway: verdicts of one attempt never race each other, and the store's
-//! compare-and-set guards against everything else.
+//! Applies stored bank verdicts in the order they arrived, a batch per transaction.
+//! One applier per gateway: verdicts of one attempt never race each other, and the
+//! store's preconditions guard against everything else.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::watch;
+use async_trait::async_trait;
 
-use super::plan;
-use crate::background::idle;
-use crate::ids::new_id;
+use super::{Step, Worker};
+use crate::domain::alert::{self, NewAlert};
+use crate::domain::ids::new_id;
+use crate::domain::order::Order;
+use crate::domain::time::Millis;
+use crate::domain::verdict::{self, Applied, InboxEntry, InboxPlan, PlannedEntry};
 use crate::state::AppState;
-use crate::store::{
-    Applied, InboxEntry, InboxPlan, NewAlert, OrderRecord, PlannedEntry, StoreError,
-};
+use crate::store::StoreError;
 
 const BATCH: u32 = 256;
-/// The longest the applier sleeps without looking at the inbox.
-const MAX_IDLE: Duration = Duration::from_secs(5);
-const PRUNE_EVERY: Duration = Duration::from_secs(60);
 
-pub(super) async fn run(state: Arc<AppState>, mut shutdown: watch::Receiver<bool>) {
-    let mut last_prune = tokio::time::Instant::now();
-    loop {
-        let full = match apply_batch(&state).await {
-            Ok(n) => n == BATCH as usize,
-            Err(e) => {
-                tracing::error!(error = %e, "bank verdicts could not be applied; retrying");
-                false
-            }
-        };
-        if last_prune.elapsed() >= PRUNE_EVERY {
-            last_prune = tokio::time::Instant::now();
-            if let Err(e) = state.store.prune_nonces(state.clock.now_ms()).await {
-                tracing::warn!(error = %e, "could not prune bank nonces");
-            }
-        }
-        if full {
-            continue;
-        }
-        if !idle(
-            &*state.clock,
-            MAX_IDLE,
-            Some(&state.bank.applier),
-            &mut shutdown,
-        )
-        .await
-        {
-            return;
-        }
+pub(super) struct Applier {
+    state: Arc<AppState>,
+}
+
+impl Applier {
+    pub(super) fn new(state: Arc<AppState>) -> Self {
+        Applier { state }
+    }
+}
+
+#[async_trait]
+impl Worker for Applier {
+    fn name(&self) -> &'static str {
+        "applier"
+    }
+
+    async fn step(&self) -> Result<Step, StoreError> {
+        Ok(match apply_batch(&self.state).await? {
+            0 => Step::Idle,
+            _ => Step::Worked,
+        })
+    }
+
+    /// Woken when a verdict is stored.
+    async fn next_due(&self) -> Result<Option<Millis>, StoreError> {
+        Ok(None)
+    }
+
+    fn max_idle(&self) -> Duration {
+        Duration::from_secs(5)
     }
 }
 
 /// Applies up to one batch; returns how many entries it took.
-pub(super) async fn apply_batch(state: &AppState) -> Result<usize, StoreError> {
+async fn apply_batch(state: &AppState) -> Result<usize, StoreError> {
     let entries = state.store.unapplied_verdicts(BATCH).await?;
     let n = entries.len();
     if n == 0 {
@@ -69,7 +68,7 @@ pub(super) async fn apply_batch(state: &AppState) -> Result<usize, StoreError> {
         Ok(results) => after_effects(state, &planned, &results).await,
         // Something decided an attempt between reading and writing, or one entry
         // breaks a constraint: take the batch one entry at a time.
-        Err(StoreError::Conflict | StoreError::Database(_)) => {
+        Err(StoreError::Conflict | StoreError::Duplicate { .. }) => {
             for p in planned {
                 apply_alone(state, p.entry).await?;
             }
@@ -86,13 +85,13 @@ async fn apply_alone(state: &AppState, entry: InboxEntry) -> Result<(), StoreErr
     let now = state.clock.now_ms();
     match state.store.apply_verdicts(&planned, now).await {
         Ok(results) => after_effects(state, &planned, &results).await,
-        Err(StoreError::Database(sqlx::Error::Database(e))) if e.is_unique_violation() => {
+        Err(StoreError::Duplicate { .. }) => {
             let entry = planned.into_iter().map(|p| p.entry).next_back();
             let Some(entry) = entry else { return Ok(()) };
             let v = &entry.verdict;
             let alert = NewAlert {
                 id: new_id("alr"),
-                kind: plan::ALERT_CONFLICT.to_owned(),
+                kind: alert::CONFLICT.to_owned(),
                 message: format!(
                     "bank {} gave transaction {} for attempt {}, but it already belongs to another attempt",
                     v.bank_code,
@@ -126,7 +125,7 @@ async fn plan_all(
         .into_iter()
         .collect();
     // Attempt id → its order, planned against and updated entry by entry.
-    let mut orders: Vec<OrderRecord> = state.store.orders_by_attempts(&attempt_ids).await?;
+    let mut orders: Vec<Order> = state.store.orders_by_attempts(&attempt_ids).await?;
     let mut order_of: HashMap<String, usize> = HashMap::new();
     for (i, order) in orders.iter().enumerate() {
         for a in &order.attempts {
@@ -139,14 +138,14 @@ async fn plan_all(
         let attempt = &entry.verdict.attempt_id;
         let plan = match order_of.get(attempt).map(|&i| &mut orders[i]) {
             Some(order) => {
-                let plan = plan::plan(order, &entry, &state.public_url, now);
-                plan::record(order, &entry, &plan);
+                let plan = verdict::plan(order, &entry, &*state.events, now);
+                verdict::record(order, &entry, &plan);
                 plan
             }
             None => InboxPlan::Quarantine {
                 alert: NewAlert {
                     id: new_id("alr"),
-                    kind: plan::ALERT_MISMATCH.to_owned(),
+                    kind: alert::MISMATCH.to_owned(),
                     message: format!("no payment attempt {attempt}"),
                     order_id: None,
                     attempt_id: Some(attempt.clone()),

@@ -5,47 +5,48 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use async_trait::async_trait;
 use paydesk_shared::OrderStatus;
-use tokio::sync::watch;
 
-use crate::background::{idle, until_due};
-use crate::banking::events::order_event;
+use super::{Step, Worker};
+use crate::domain::event::EventType;
+use crate::domain::time::Millis;
 use crate::payments::publish_status;
 use crate::state::AppState;
 use crate::store::StoreError;
 
 const BATCH: u32 = 256;
-/// The longest the expirer sleeps without looking (new orders expire a minute or more
-/// after they are made, so none can fall due unseen for long).
-const MAX_IDLE: Duration = Duration::from_secs(30);
 /// How soon to look again at orders kept from expiring by a payment not applied yet.
 const HELD_BACK: Duration = Duration::from_secs(1);
 
-pub(crate) async fn run(state: Arc<AppState>, mut shutdown: watch::Receiver<bool>) {
-    loop {
-        let (due, moved) = match expire_due(&state).await {
-            Ok(counts) => counts,
-            Err(e) => {
-                tracing::error!(error = %e, "could not expire orders");
-                (0, 0)
-            }
-        };
-        if due == BATCH as usize && moved > 0 {
-            continue;
-        }
-        let wait = if moved < due {
-            // Some wait for a payment the bank sent in time: look again shortly.
-            HELD_BACK
+pub(super) struct Expirer(pub(super) Arc<AppState>);
+
+#[async_trait]
+impl Worker for Expirer {
+    fn name(&self) -> &'static str {
+        "expirer"
+    }
+
+    async fn step(&self) -> Result<Step, StoreError> {
+        let (due, moved) = expire_due(&self.0).await?;
+        Ok(if moved > 0 {
+            Step::Worked
+        } else if due > 0 {
+            // Each waits for a payment the bank sent in time: look again shortly.
+            Step::Retry(HELD_BACK)
         } else {
-            until_due(
-                &*state.clock,
-                state.store.next_order_expiry().await,
-                MAX_IDLE,
-            )
-        };
-        if !idle(&*state.clock, wait, None, &mut shutdown).await {
-            return;
-        }
+            Step::Idle
+        })
+    }
+
+    async fn next_due(&self) -> Result<Option<Millis>, StoreError> {
+        self.0.store.next_order_expiry().await
+    }
+
+    /// New orders expire a minute or more after they are made, so none can fall due
+    /// unseen for long.
+    fn max_idle(&self) -> Duration {
+        Duration::from_secs(30)
     }
 }
 
@@ -58,7 +59,9 @@ async fn expire_due(state: &AppState) -> Result<(usize, usize), StoreError> {
         .map(|order| {
             let mut after = order.clone();
             after.status = OrderStatus::Expired;
-            order_event(&after, &state.public_url, "order.expired", now)
+            state
+                .events
+                .order_event(&after, EventType::OrderExpired, now)
         })
         .collect();
     let moved = state.store.expire_orders(&events, now).await?;

@@ -1,0 +1,76 @@
+//! Events the gateway reports to merchants. Each is stored in the transaction of the
+//! change it reports and numbered within its order by the store; its body is composed
+//! once and every delivery sends the same bytes.
+
+pub use paydesk_shared::webhook::EventType;
+
+use super::order::Order;
+use super::refund::Refund;
+use super::time::{Millis, rfc3339};
+
+/// An event to store with the change it reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent {
+    pub id: String,
+    pub merchant_id: String,
+    pub order_id: String,
+    pub kind: EventType,
+    /// The event's `data` object as JSON, rendered when the change was planned: the
+    /// order (and refund) as they stand once the change is made.
+    pub data: String,
+    pub created_at: Millis,
+}
+
+impl NewEvent {
+    /// The body every delivery of this event sends, byte for byte, once the store has
+    /// numbered the event within its order.
+    pub fn body(&self, sequence: i64) -> String {
+        format!(
+            r#"{{"id":{},"type":{},"sequence":{sequence},"created_at":{},"data":{}}}"#,
+            json_string(&self.id),
+            json_string(self.kind.as_str()),
+            json_string(&rfc3339(self.created_at)),
+            self.data
+        )
+    }
+}
+
+fn json_string(text: &str) -> String {
+    serde_json::to_string(text).expect("a string serialises")
+}
+
+/// Renders the data of the events a change reports. The rules decide which event a
+/// change reports; how an order looks to a merchant is the API's business, so the
+/// gateway's edge implements this.
+pub trait Compose: Send + Sync {
+    fn order_event(&self, order: &Order, kind: EventType, now: Millis) -> NewEvent;
+
+    fn refund_event(
+        &self,
+        order: &Order,
+        refund: &Refund,
+        kind: EventType,
+        now: Millis,
+    ) -> NewEvent;
+}
+
+/// A stored event as the merchant's API shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    pub id: String,
+    pub order_id: String,
+    pub kind: EventType,
+    pub sequence: i64,
+    /// The exact body every delivery sends.
+    pub payload: String,
+    pub created_at: Millis,
+}
+
+/// Which events `GET /v1/events` lists, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventFilter {
+    pub kind: Option<EventType>,
+    pub order_id: Option<String>,
+    /// Only events older than this one (its id).
+    pub starting_after: Option<String>,
+}

@@ -1,0 +1,66 @@
+//! Writes that a merchant's request makes, each with the answer its `Idempotency-Key`
+//! replays: the store records the answer in the transaction of the change, iff the
+//! change is made, so a crash leaves both or neither.
+
+use paydesk_shared::Money;
+
+use crate::domain::event::NewEvent;
+use crate::domain::idempotency::KeyAnswer;
+use crate::domain::order::NewOrder;
+use crate::domain::refund::NewRefund;
+use crate::domain::time::Millis;
+use crate::domain::webhook::WebhookEndpoint;
+
+/// Stores a new order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateOrder {
+    pub order: NewOrder,
+    pub answer: Option<KeyAnswer>,
+}
+
+/// Cancels the event's order (`Cancel`, compare-and-set, not past its expiry) with
+/// the event that reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CancelOrder {
+    pub event: NewEvent,
+    pub now: Millis,
+    pub answer: Option<KeyAnswer>,
+}
+
+/// Stores a merchant's refund unless the attempt's refunds would exceed `paid`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateRefund {
+    pub refund: NewRefund,
+    pub paid: Money,
+    pub answer: Option<KeyAnswer>,
+}
+
+/// Registers an endpoint, or replaces an existing one's URL, event types, description
+/// and status (never its secrets). One that is no longer enabled has its pending
+/// deliveries cancelled in the same transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaveEndpoint {
+    pub endpoint: WebhookEndpoint,
+    pub answer: Option<KeyAnswer>,
+}
+
+/// Makes `secret` the endpoint's secret; the old one keeps signing until
+/// `previous_until`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RotateSecret {
+    pub merchant_id: String,
+    pub endpoint_id: String,
+    pub secret: String,
+    pub previous_until: Millis,
+    pub now: Millis,
+    pub answer: Option<KeyAnswer>,
+}
+
+/// Sends an event again to each endpoint, from `now`, with a fresh retry window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redeliver {
+    pub event_id: String,
+    pub endpoint_ids: Vec<String>,
+    pub now: Millis,
+    pub answer: Option<KeyAnswer>,
+}

@@ -1,0 +1,15 @@
+//! sqlx's errors as the store's: a unique key taken is `Duplicate`, anything else the
+//! backend's failure.
+
+use crate::store::StoreError;
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate {
+                what: db.message().to_owned(),
+            },
+            _ => StoreError::Backend(Box::new(e)),
+        }
+    }
+}
