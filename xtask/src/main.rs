@@ -2,8 +2,6 @@
 //! its own module.
 
 mod bench;
-mod bench_notifications;
-mod bench_widget;
 mod e2e_bin;
 mod http;
 mod process;
@@ -34,7 +32,10 @@ commands:
   bench-orders   order-creation benchmark against the release gateway [--seconds N]
   bench-notifications
                  signed bank notifications: acknowledged/s, ack latency and applied/s
-                 against the release gateway [--orders N] (default 10000)
+                 against the release gateway [--orders N] (default 10000); with
+                 --rate N open loop: ack latency at N/s, then notification → merchant
+                 webhook latency at --webhook-rate N/s (default 500), each phase for
+                 --seconds N (default 10), latency from each scheduled send time
   bench-widget   loader start → usable bank list in headless Chromium [--runs N]
   screenshots    every checkout step at 360, 768 and 1280 px, light and dark
                  [--out DIR] (default target/screenshots)
@@ -86,9 +87,9 @@ fn dispatch(command: &str, args: &[String]) -> Result<()> {
             widget::build(root, &tools)?;
             widget::check_size(root)
         }
-        "bench-orders" => bench::orders(root, args),
-        "bench-notifications" => bench_notifications::run(root, args),
-        "bench-widget" => bench_widget::run(root, args),
+        "bench-orders" => bench::orders::run(root, args),
+        "bench-notifications" => bench::notifications::run(root, args),
+        "bench-widget" => bench::widget::run(root, args),
         "screenshots" => screenshots::run(root, args),
         "help" | "--help" | "-h" => {
             println!("{HELP}");
