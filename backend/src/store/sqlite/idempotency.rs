@@ -106,33 +106,3 @@ pub(super) async fn prune(pool: &SqlitePool, before: i64) -> Result<u64, StoreEr
             .rows_affected(),
     )
 }
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-
-    use crate::domain::idempotency::KeyClaim;
-    use crate::store::IdempotencyStore;
-    use crate::store::sqlite::SqliteStore;
-
-    #[tokio::test]
-    async fn a_claimed_key_is_in_use_until_released() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&dir.path().join("g.sqlite"))
-            .await
-            .unwrap();
-        let claim = |hash: &'static str| store.claim_idempotency_key("mer_a", "k1", hash, 0);
-        assert_eq!(claim("h").await.unwrap(), KeyClaim::Claimed);
-        assert_eq!(claim("h").await.unwrap(), KeyClaim::InUse);
-        assert_eq!(claim("other").await.unwrap(), KeyClaim::InUse);
-        // Another merchant's key of the same name is its own.
-        let theirs = store
-            .claim_idempotency_key("mer_b", "k1", "h", 0)
-            .await
-            .unwrap();
-        assert_eq!(theirs, KeyClaim::Claimed);
-        store.release_idempotency_key("mer_a", "k1");
-        // Released without an answer: the key is free again.
-        assert_eq!(claim("h").await.unwrap(), KeyClaim::Claimed);
-    }
-}

@@ -362,3 +362,20 @@ impl OperatorStore for SqliteStore {
         operator::totals(&self.read).await
     }
 }
+
+#[cfg(test)]
+mod contract {
+    use super::SqliteStore;
+    use crate::store::contract::contract_suite;
+
+    /// A store on a new file in a temporary directory, kept as long as the store.
+    async fn open() -> (SqliteStore, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let store = SqliteStore::open(&dir.path().join("gateway.sqlite"))
+            .await
+            .expect("the store opens");
+        (store, dir)
+    }
+
+    contract_suite!(open());
+}
