@@ -32,6 +32,12 @@ impl VerdictSource {
             VerdictSource::Query => "query",
         }
     }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Notification, Self::Query]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+    }
 }
 
 /// A verified verdict to store before the bank is told "received".
@@ -111,6 +117,58 @@ pub enum InboxPlan {
     Ignore { detail: String },
     /// Disagrees with the attempt: kept aside for an operator, the order untouched.
     Quarantine { alert: NewAlert },
+}
+
+/// Where a stored verdict stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InboxState {
+    /// Stored, not applied yet.
+    Received,
+    Applied,
+    /// The same verdict was applied before.
+    Duplicate,
+    Ignored,
+    /// Kept aside for an operator.
+    Quarantined,
+}
+
+impl InboxState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InboxState::Received => "received",
+            InboxState::Applied => "applied",
+            InboxState::Duplicate => "duplicate",
+            InboxState::Ignored => "ignored",
+            InboxState::Quarantined => "quarantined",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Received,
+            Self::Applied,
+            Self::Duplicate,
+            Self::Ignored,
+            Self::Quarantined,
+        ]
+        .into_iter()
+        .find(|st| st.as_str() == s)
+    }
+}
+
+/// A stored verdict as the operator sees it: where it came from, which key signed it
+/// and what applying it did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredVerdict {
+    pub id: i64,
+    pub connector: String,
+    pub source: VerdictSource,
+    /// The bank key that signed it, if signed.
+    pub key_id: Option<String>,
+    pub verdict: Verdict,
+    pub state: InboxState,
+    pub detail: Option<String>,
+    pub received_at: Millis,
 }
 
 /// Stored bank verdicts by state; `received` is the backlog not applied yet.

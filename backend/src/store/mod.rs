@@ -22,7 +22,7 @@ use crate::domain::order::{
 use crate::domain::refund::{Refund, RefundDecision, RefundOutcome};
 use crate::domain::time::Millis;
 use crate::domain::verdict::{
-    Applied, InboxCounts, InboxEntry, NewInboxEntry, PlannedEntry, ReceiveOutcome,
+    Applied, InboxCounts, InboxEntry, NewInboxEntry, PlannedEntry, ReceiveOutcome, StoredVerdict,
 };
 use crate::domain::webhook::{
     DeliveryCounts, DeliveryRecord, DeliveryResult, DueDelivery, WebhookEndpoint,
@@ -187,6 +187,9 @@ pub trait BankInboxStore: Send + Sync {
         now: Millis,
     ) -> Result<Vec<Applied>, StoreError>;
 
+    /// Every verdict stored for the order's attempts, in the order they arrived.
+    async fn verdicts_of_order(&self, order_id: &str) -> Result<Vec<StoredVerdict>, StoreError>;
+
     /// Forgets bank nonces that expired before `now`.
     async fn prune_nonces(&self, now: Millis) -> Result<u64, StoreError>;
 
@@ -273,12 +276,21 @@ pub trait OperatorStore: Send + Sync {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Totals {
     pub orders: i64,
-    pub order_items: i64,
+    pub items: i64,
     /// Orders that moved on from `created`.
     pub orders_moved: i64,
+    pub orders_paid: i64,
     pub attempts: i64,
+    /// Attempts the bank has decided.
+    pub attempts_decided: i64,
     pub refunds: i64,
     pub events: i64,
     pub idempotency_answers: i64,
+    /// Webhook endpoints not deleted.
     pub webhook_endpoints: i64,
+    /// Bank verdicts stored, in any state.
+    pub bank_verdicts: i64,
+    /// Signature nonces remembered against replays.
+    pub nonces: i64,
+    pub alerts: i64,
 }

@@ -11,21 +11,15 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::Value;
 
+use paydesk_gateway::domain::event::EventType;
+use paydesk_gateway::store::Totals;
+
 use crate::helpers::*;
 
-/// Everything a refused notification must leave as it was.
-async fn bank_state(app: &TestApp) -> Vec<i64> {
-    let mut state = app.snapshot().await;
-    for table in ["bank_inbox", "bank_nonces", "alerts", "refunds"] {
-        state.push(app.count(table).await);
-    }
-    let decided: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM payment_attempts WHERE status <> 'pending'")
-            .fetch_one(&app.db)
-            .await
-            .unwrap();
-    state.push(decided);
-    state
+/// Everything a refused notification must leave as it was: orders, attempts and their
+/// decisions, stored verdicts, nonces, alerts, refunds, events.
+async fn bank_state(app: &TestApp) -> Totals {
+    app.snapshot().await
 }
 
 /// One mutated delivery: where it goes, its signature header (if any) and body.
@@ -255,20 +249,16 @@ async fn a_thousand_orders_with_twenty_concurrent_duplicates_each_are_paid_exact
         .await;
     app.settled().await;
 
-    let paid: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE status = 'paid'")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    assert_eq!(paid, ORDERS as i64);
-    let events_per_order: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT order_id, COUNT(*) FROM outbox_events WHERE type = 'order.paid' GROUP BY order_id",
-    )
-    .fetch_all(&app.db)
-    .await
-    .unwrap();
+    let totals = app.snapshot().await;
+    assert_eq!(totals.orders_paid, ORDERS as i64);
+    let paid_events = app.events_of_type(EventType::OrderPaid).await;
+    let mut events_per_order: HashMap<String, i64> = HashMap::new();
+    for event in &paid_events {
+        *events_per_order.entry(event.order_id.clone()).or_default() += 1;
+    }
     assert_eq!(events_per_order.len(), ORDERS);
-    assert!(events_per_order.iter().all(|(_, n)| *n == 1));
-    assert_eq!(app.count("outbox_events").await, ORDERS as i64);
+    assert!(events_per_order.values().all(|n| *n == 1));
+    assert_eq!(app.snapshot().await.events, ORDERS as i64);
     assert_eq!(app.inbox("applied").await, ORDERS as i64);
     assert_eq!(
         app.inbox("duplicate").await,
@@ -280,6 +270,6 @@ async fn a_thousand_orders_with_twenty_concurrent_duplicates_each_are_paid_exact
         ORDERS as i64,
         "wrong amounts"
     );
-    assert_eq!(app.count("alerts").await, ORDERS as i64);
-    assert_eq!(app.count("refunds").await, 0);
+    assert_eq!(app.snapshot().await.alerts, ORDERS as i64);
+    assert_eq!(app.snapshot().await.refunds, 0);
 }

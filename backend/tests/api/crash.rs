@@ -6,14 +6,17 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use futures::StreamExt;
+use paydesk_gateway::domain::event::{EventFilter, EventType};
+use paydesk_gateway::store::Store;
+use paydesk_gateway::{Application, Config, MerchantSeed, Workers};
 use paydesk_shared::api::{CreateAttemptResponse, OrderResponse};
 use paydesk_shared::bank_protocol::{PaymentNotification, PaymentOutcome, SIGNATURE_HEADER};
-use paydesk_shared::signing::Signer;
+use paydesk_shared::signing::{PublicKey, Signer};
 use serde_json::json;
+use tokio::sync::oneshot;
 
 use crate::helpers::{now_secs, order_body};
 use crate::receiver::Receiver;
@@ -88,6 +91,64 @@ async fn start_with(
             "gateway did not start"
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The gateway on the same files, restarted in this process as `main` would configure
+/// it, so the test can wait for its workers and read its store.
+struct InProcess {
+    store: Arc<dyn Store>,
+    workers: Workers,
+    stop: oneshot::Sender<()>,
+    serving: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl InProcess {
+    async fn start(dir: &Path, shop: &str, allow_private: bool) -> InProcess {
+        let read = |name: &str| std::fs::read_to_string(dir.join("keys").join(name)).unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let mut config = Config::new(
+            dir.join("gateway.sqlite"),
+            url,
+            Signer::from_text(&read("gateway.key")).unwrap(),
+            vec![PublicKey::from_text(&read("bank.pub")).unwrap()],
+            "http://127.0.0.1:9".into(),
+        );
+        config.widget_dir = dir.join("widget");
+        config.webhook_allow_private_urls = allow_private;
+        config.merchants.push(MerchantSeed {
+            id: "mer_demo".into(),
+            name: "Paydesk Tea House".into(),
+            secret_key: SECRET.into(),
+            webhook_url: Some(format!("{shop}/webhooks/paydesk")),
+            webhook_secret: "whsec_crash".into(),
+            return_urls: vec![format!("{shop}/checkout/complete")],
+        });
+        let app = Application::build(config, listener).await.unwrap();
+        let (store, workers) = (app.store(), app.workers());
+        let (stop, stopped) = oneshot::channel();
+        let serving = tokio::spawn(app.run_until_stopped(async {
+            let _ = stopped.await;
+        }));
+        InProcess {
+            store,
+            workers,
+            stop,
+            serving,
+        }
+    }
+
+    /// Waits until the workers have applied and delivered everything.
+    async fn settled(&self) {
+        tokio::time::timeout(Duration::from_secs(120), self.workers.drain())
+            .await
+            .expect("the workers were still busy after 120 s");
+    }
+
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        self.serving.await.unwrap().unwrap();
     }
 }
 
@@ -166,32 +227,23 @@ async fn a_payment_acknowledged_just_before_sigkill_is_there_after_restart() {
         assert_eq!(ack.status(), 200);
         gateway.kill();
 
-        let mut gateway = start(dir.path(), port, &client).await;
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-        loop {
-            let now: OrderResponse = client
-                .get(format!("{}/v1/orders/{}", gateway.url, order.id))
-                .bearer_auth(SECRET)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            if now.status.as_str() == "paid" {
-                assert_eq!(now.attempts.len(), 1);
-                assert_eq!(now.attempts[0].status.as_str(), "succeeded");
-                break;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "round {round}: order {} is {}",
-                order.id,
-                now.status.as_str()
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        gateway.kill();
+        let restarted = InProcess::start(dir.path(), "http://127.0.0.1:9", false).await;
+        restarted.settled().await;
+        let now = restarted
+            .store
+            .order_by_id(&order.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            now.status.as_str(),
+            "paid",
+            "round {round}: order {}",
+            order.id
+        );
+        assert_eq!(now.attempts.len(), 1);
+        assert_eq!(now.attempts[0].status.as_str(), "succeeded");
+        restarted.stop().await;
     }
 }
 
@@ -245,21 +297,17 @@ async fn twenty_sigkills_while_two_thousand_orders_are_paid_lose_no_event_and_pa
         .collect()
         .await;
 
-    let acknowledged = Arc::new(AtomicUsize::new(0));
+    // How many the bank has had acknowledged so far.
+    let (acknowledged, mut progress) = tokio::sync::watch::channel(0_usize);
     let bank_side = {
-        let (client, url, bank, acknowledged) = (
-            client.clone(),
-            url.clone(),
-            bank.clone(),
-            acknowledged.clone(),
-        );
+        let (client, url, bank) = (client.clone(), url.clone(), bank.clone());
         tokio::spawn(async move {
             futures::stream::iter(notifications)
                 .for_each_concurrent(16, |(_, body)| {
                     let (client, url, bank, acknowledged) = (&client, &url, &bank, &acknowledged);
                     async move {
                         notify_until_acknowledged(client, url, bank, &body).await;
-                        acknowledged.fetch_add(1, Ordering::SeqCst);
+                        acknowledged.send_modify(|n| *n += 1);
                     }
                 })
                 .await;
@@ -268,72 +316,60 @@ async fn twenty_sigkills_while_two_thousand_orders_are_paid_lose_no_event_and_pa
     for kill in 1..=KILLS {
         // Spread the kills over the run: the next one once enough more were acknowledged.
         let target = kill * ORDERS / (KILLS + 1);
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
-        while acknowledged.load(Ordering::SeqCst) < target {
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "kill {kill}: the bank is stuck"
-            );
-            tokio::time::sleep(Duration::from_millis(2)).await;
-        }
+        let reached = progress.wait_for(|n| *n >= target);
+        tokio::time::timeout(Duration::from_secs(120), reached)
+            .await
+            .unwrap_or_else(|_| panic!("kill {kill}: the bank is stuck"))
+            .unwrap();
         gateway.kill();
         gateway = start_with(dir.path(), port, &client, &env).await;
     }
     bank_side.await.unwrap();
 
-    // The last gateway applies and delivers everything.
-    let db = sqlx::SqlitePool::connect(&format!(
-        "sqlite://{}?mode=ro",
-        dir.path().join("gateway.sqlite").display()
-    ))
-    .await
-    .unwrap();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
-    loop {
-        let (unapplied, undelivered): (i64, i64) = sqlx::query_as(
-            "SELECT (SELECT COUNT(*) FROM bank_inbox WHERE state = 'received'),
-                    (SELECT COUNT(*) FROM webhook_deliveries WHERE state <> 'delivered')",
-        )
-        .fetch_one(&db)
+    // The last gateway, restarted in this process, applies and delivers everything.
+    gateway.kill();
+    let last = InProcess::start(dir.path(), receiver.origin(), true).await;
+    last.settled().await;
+    let inbox = last.store.inbox_counts().await.unwrap();
+    let deliveries = last.store.delivery_counts().await.unwrap();
+    assert_eq!(inbox.received, 0, "verdicts unapplied");
+    assert_eq!(
+        (deliveries.pending, deliveries.failed, deliveries.cancelled),
+        (0, 0, 0),
+        "deliveries open"
+    );
+
+    // No order paid twice: one order.paid event each, no refund.
+    let totals = last.store.totals().await.unwrap();
+    let paid_filter = EventFilter {
+        kind: Some(EventType::OrderPaid),
+        ..EventFilter::default()
+    };
+    let paid_events = last
+        .store
+        .events("mer_demo", &paid_filter, 100_000)
         .await
         .unwrap();
-        let paid: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM outbox_events WHERE type = 'order.paid'")
-                .fetch_one(&db)
-                .await
-                .unwrap();
-        if unapplied == 0 && undelivered == 0 && paid == ORDERS as i64 {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{unapplied} verdicts unapplied, {undelivered} deliveries open, {paid} paid events"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-
-    // No order paid twice: one order.paid event each, one succeeded attempt, no refund.
-    let (orders_paid, paid_events, distinct, refunds): (i64, i64, i64, i64) = sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM orders WHERE status = 'paid'),
-                (SELECT COUNT(*) FROM outbox_events WHERE type = 'order.paid'),
-                (SELECT COUNT(DISTINCT order_id) FROM outbox_events WHERE type = 'order.paid'),
-                (SELECT COUNT(*) FROM refunds)",
-    )
-    .fetch_one(&db)
-    .await
-    .unwrap();
+    let distinct: HashSet<&str> = paid_events.iter().map(|e| e.order_id.as_str()).collect();
     assert_eq!(
-        (orders_paid, paid_events, distinct, refunds),
+        (
+            totals.orders_paid,
+            paid_events.len(),
+            distinct.len(),
+            totals.refunds
+        ),
         (2000, 2000, 2000, 0)
     );
 
     // No event lost: every stored event reached the merchant (some more than once,
     // when a kill fell between sending and recording).
-    let stored: HashSet<String> = sqlx::query_scalar("SELECT id FROM outbox_events")
-        .fetch_all(&db)
+    let stored: HashSet<String> = last
+        .store
+        .events("mer_demo", &EventFilter::default(), 100_000)
         .await
         .unwrap()
         .into_iter()
+        .map(|e| e.id)
         .collect();
     let hits = receiver.hits();
     let received: HashSet<String> = hits.iter().map(|h| h.event().id).collect();
@@ -341,15 +377,11 @@ async fn twenty_sigkills_while_two_thousand_orders_are_paid_lose_no_event_and_pa
     assert_eq!(received, stored);
     let paid_orders: HashSet<String> = hits.iter().map(|h| h.event().data.order.id).collect();
     assert_eq!(paid_orders.len(), ORDERS);
-    let duplicates: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM bank_inbox WHERE state = 'duplicate'")
-            .fetch_one(&db)
-            .await
-            .unwrap();
     eprintln!(
-        "{KILLS} kills: {} webhook requests for {} events; {duplicates} notifications stored twice (acknowledgement lost to a kill)",
+        "{KILLS} kills: {} webhook requests for {} events; {} notifications stored twice (acknowledgement lost to a kill)",
         hits.len(),
-        stored.len()
+        stored.len(),
+        inbox.duplicate
     );
-    gateway.kill();
+    last.stop().await;
 }

@@ -1,15 +1,18 @@
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::http::HeaderMap;
 use axum::routing::post;
-use paydesk_gateway::{Application, Config, MerchantSeed};
+use paydesk_gateway::domain::event::{EventFilter, EventType, StoredEvent};
+use paydesk_gateway::domain::verdict::InboxCounts;
+use paydesk_gateway::store::{Store, Totals};
+use paydesk_gateway::{Application, Config, MerchantSeed, Workers};
 use paydesk_shared::api::{CreateAttemptResponse, OrderResponse};
 use paydesk_shared::bank_protocol::{PaymentNotification, PaymentOutcome, SIGNATURE_HEADER};
 use paydesk_shared::signing::Signer;
 use serde_json::{Value, json};
-use sqlx::SqlitePool;
 use tokio::sync::mpsc;
 
 pub const SECRET_KEY: &str = "sk_test_alpha_0123456789abcdef";
@@ -28,7 +31,10 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub bank: Signer,
-    pub db: SqlitePool,
+    /// The gateway's own store, for typed reads of what it holds.
+    pub store: Arc<dyn Store>,
+    /// The gateway's background workers, to wait until they are done.
+    pub workers: Workers,
     pub webhooks: mpsc::UnboundedReceiver<ReceivedWebhook>,
     _dir: tempfile::TempDir,
 }
@@ -85,10 +91,8 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     config.webhook_allow_private_urls = true;
     configure(&mut config);
     let app = Application::build(config, listener).await.unwrap();
+    let (store, workers) = (app.store(), app.workers());
     tokio::spawn(app.run_until_stopped(std::future::pending()));
-    let db = SqlitePool::connect(&format!("sqlite://{}", db_path.display()))
-        .await
-        .unwrap();
     TestApp {
         address,
         client: reqwest::Client::builder()
@@ -96,7 +100,8 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
             .build()
             .unwrap(),
         bank,
-        db,
+        store,
+        workers,
         webhooks,
         _dir: dir,
     }
@@ -291,62 +296,56 @@ impl TestApp {
             .unwrap()
     }
 
-    /// Waits until every stored bank verdict is applied (the gateway acknowledges a
-    /// notification once stored, and applies it right after).
+    /// Waits until the gateway's workers have nothing left to do at its clock's time:
+    /// every stored verdict applied, every due webhook tried and recorded.
     pub async fn settled(&self) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-        loop {
-            let waiting: i64 =
-                sqlx::query_scalar("SELECT COUNT(*) FROM bank_inbox WHERE state = 'received'")
-                    .fetch_one(&self.db)
-                    .await
-                    .unwrap();
-            if waiting == 0 {
-                return;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "{waiting} verdicts still unapplied after 20 s"
-            );
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        tokio::time::timeout(Duration::from_secs(120), self.workers.drain())
+            .await
+            .expect("the workers were still busy after 120 s");
+    }
+
+    /// Stored bank verdicts by state.
+    pub async fn inbox_counts(&self) -> InboxCounts {
+        self.store.inbox_counts().await.unwrap()
     }
 
     /// How many stored verdicts ended in `state`.
     pub async fn inbox(&self, state: &str) -> i64 {
-        sqlx::query_scalar("SELECT COUNT(*) FROM bank_inbox WHERE state = ?")
-            .bind(state)
-            .fetch_one(&self.db)
-            .await
-            .unwrap()
-    }
-
-    pub async fn count(&self, table: &str) -> i64 {
-        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
-            .fetch_one(&self.db)
-            .await
-            .unwrap()
-    }
-
-    /// Every table's row count, to show a refused request changed nothing.
-    pub async fn snapshot(&self) -> Vec<i64> {
-        let mut counts = Vec::new();
-        for table in [
-            "orders",
-            "order_items",
-            "idempotency_keys",
-            "payment_attempts",
-            "outbox_events",
-        ] {
-            counts.push(self.count(table).await);
+        let c = self.inbox_counts().await;
+        match state {
+            "received" => c.received,
+            "applied" => c.applied,
+            "duplicate" => c.duplicate,
+            "ignored" => c.ignored,
+            "quarantined" => c.quarantined,
+            other => panic!("no inbox state {other}"),
         }
-        let statuses: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE status <> 'created'")
-                .fetch_one(&self.db)
-                .await
-                .unwrap();
-        counts.push(statuses);
-        counts
+    }
+
+    /// The first merchant's events of one type, newest first.
+    pub async fn events_of_type(&self, kind: EventType) -> Vec<StoredEvent> {
+        let filter = EventFilter {
+            kind: Some(kind),
+            ..EventFilter::default()
+        };
+        self.store
+            .events("mer_alpha", &filter, 100_000)
+            .await
+            .unwrap()
+    }
+
+    /// The first merchant's events of one order, newest first.
+    pub async fn events_of_order(&self, order_id: &str) -> Vec<StoredEvent> {
+        let filter = EventFilter {
+            order_id: Some(order_id.into()),
+            ..EventFilter::default()
+        };
+        self.store.events("mer_alpha", &filter, 1000).await.unwrap()
+    }
+
+    /// How much of each kind the gateway holds: a refused request changes none of it.
+    pub async fn snapshot(&self) -> Totals {
+        self.store.totals().await.unwrap()
     }
 
     /// The next webhook, or a failure after a generous deadline.
@@ -483,5 +482,13 @@ impl StatusEvents {
         })
         .await
         .ok()
+    }
+}
+
+/// What a new gateway holds: the configured merchant's webhook endpoint, nothing else.
+pub fn fresh() -> Totals {
+    Totals {
+        webhook_endpoints: 1,
+        ..Totals::default()
     }
 }

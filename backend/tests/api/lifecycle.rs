@@ -11,12 +11,16 @@ use serde_json::{Value, json};
 use crate::helpers::{OTHER_SECRET_KEY, assert_error, order_body, spawn_app};
 use crate::webhook_support::manual_app;
 
+/// The order's events as (type, sequence), in sequence order.
 async fn events_of(app: &crate::helpers::TestApp, order_id: &str) -> Vec<(String, i64)> {
-    sqlx::query_as("SELECT type, seq FROM outbox_events WHERE order_id = ? ORDER BY seq")
-        .bind(order_id)
-        .fetch_all(&app.db)
+    let mut events: Vec<(String, i64)> = app
+        .events_of_order(order_id)
         .await
-        .unwrap()
+        .into_iter()
+        .map(|e| (e.kind.as_str().to_owned(), e.sequence))
+        .collect();
+    events.sort_by_key(|(_, seq)| *seq);
+    events
 }
 
 async fn create_with(app: &crate::helpers::TestApp, changes: Value) -> reqwest::Response {
@@ -50,7 +54,7 @@ async fn an_unpaid_order_expires_on_time_with_one_event_and_a_paid_one_never() {
     app.order_reaches(&paid.id, "paid").await;
 
     clock.advance(Duration::from_secs(59));
-    app.dispatcher_caught_up(&clock).await;
+    app.dispatcher_caught_up().await;
     assert_eq!(app.stored_status(&short.id).await, "created");
 
     clock.advance(Duration::from_secs(2));

@@ -16,11 +16,13 @@ async fn refund(app: &TestApp, order_id: &str, amount: Option<&str>) -> reqwest:
 }
 
 async fn refunded_minor(app: &TestApp, order_id: &str) -> i64 {
-    sqlx::query_scalar("SELECT COALESCE(SUM(amount_minor), 0) FROM refunds WHERE order_id = ?")
-        .bind(order_id)
-        .fetch_one(&app.db)
+    app.store
+        .refunds_for_order(order_id)
         .await
         .unwrap()
+        .iter()
+        .map(|r| r.amount.minor())
+        .sum()
 }
 
 #[tokio::test]
@@ -117,7 +119,7 @@ async fn bad_refund_requests_are_refused_and_change_nothing() {
     let unpaid = app.create_order().await;
     let paid = app.pay_order(&clock).await;
     app.order_reaches(&paid.id, "paid").await;
-    let before = app.count("refunds").await;
+    let before = app.snapshot().await.refunds;
 
     assert_error(
         refund(&app, &unpaid.id, None).await,
@@ -150,7 +152,7 @@ async fn bad_refund_requests_are_refused_and_change_nothing() {
         .await
         .unwrap();
     assert_error(theirs, 404, "not_found").await;
-    assert_eq!(app.count("refunds").await, before);
+    assert_eq!(app.snapshot().await.refunds, before);
 
     let made: RefundResponse = refund(&app, &paid.id, Some("1.00"))
         .await

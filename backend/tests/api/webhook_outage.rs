@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use paydesk_gateway::clock::Clock;
+use paydesk_gateway::domain::event::EventFilter;
+use paydesk_gateway::domain::webhook::DeliveryState;
 use serde_json::json;
 
 use crate::webhook_support::subscribed;
@@ -25,10 +27,10 @@ async fn five_thousand_orders_paid_during_a_ten_minute_outage_all_arrive_in_orde
             app.decline_then_pay(&clock).await;
         })
         .await;
-    app.dispatcher_caught_up(&clock).await;
+    app.dispatcher_caught_up().await;
     while clock.now_ms() < down_from + 600_000 {
         clock.advance(Duration::from_secs(60));
-        app.dispatcher_caught_up(&clock).await;
+        app.dispatcher_caught_up().await;
     }
     let during_outage = receiver.hits();
     assert!(during_outage.iter().all(|h| h.answered == 503));
@@ -42,24 +44,28 @@ async fn five_thousand_orders_paid_during_a_ten_minute_outage_all_arrive_in_orde
             "deliveries still pending an hour after recovery"
         );
         clock.advance(Duration::from_secs(60));
-        app.dispatcher_caught_up(&clock).await;
+        app.dispatcher_caught_up().await;
     }
 
     // Every event is stored once per order and type, and reached the receiver.
-    let stored: Vec<(String, String, i64)> =
-        sqlx::query_as("SELECT id, order_id, seq FROM outbox_events")
-            .fetch_all(&app.db)
-            .await
-            .unwrap();
+    let stored: Vec<(String, String, i64)> = app
+        .store
+        .events("mer_alpha", &EventFilter::default(), 100_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.id, e.order_id, e.sequence))
+        .collect();
     assert_eq!(stored.len(), 2 * ORDERS);
-    let delivered: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM webhook_deliveries WHERE endpoint_id = ? AND state = 'delivered'",
-    )
-    .bind(&endpoint.id)
-    .fetch_one(&app.db)
-    .await
-    .unwrap();
-    assert_eq!(delivered, 2 * ORDERS as i64);
+    let mut delivered = 0;
+    for (event_id, _, _) in &stored {
+        let deliveries = app.store.event_deliveries(event_id).await.unwrap();
+        delivered += deliveries
+            .iter()
+            .filter(|d| d.endpoint_id == endpoint.id && d.state == DeliveryState::Delivered)
+            .count();
+    }
+    assert_eq!(delivered, 2 * ORDERS);
 
     let hits = receiver.hits();
     let ids: HashSet<&str> = stored.iter().map(|(id, _, _)| id.as_str()).collect();

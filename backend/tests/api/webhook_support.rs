@@ -3,7 +3,6 @@
 //! dispatcher has tried everything due.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use paydesk_gateway::clock::{Clock, ManualClock};
 use paydesk_shared::api::{CreateAttemptResponse, OrderResponse};
@@ -121,78 +120,38 @@ impl TestApp {
     }
 
     pub async fn stored_status(&self, order_id: &str) -> String {
-        sqlx::query_scalar("SELECT status FROM orders WHERE id = ?")
-            .bind(order_id)
-            .fetch_one(&self.db)
-            .await
-            .unwrap()
+        let order = self.store.order_by_id(order_id).await.unwrap().unwrap();
+        order.status.as_str().to_owned()
     }
 
-    /// Waits until the stored order has `status` (verdicts are applied after the
-    /// bank's notification is acknowledged).
+    /// Lets the workers finish (verdicts are applied after the bank's notification is
+    /// acknowledged), then checks the stored order has `status`.
     pub async fn order_reaches(&self, order_id: &str, status: &str) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-        loop {
-            let now: String = sqlx::query_scalar("SELECT status FROM orders WHERE id = ?")
-                .bind(order_id)
-                .fetch_one(&self.db)
-                .await
-                .unwrap();
-            if now == status {
-                return;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "order {order_id} is {now}, not {status}, after 60 s"
-            );
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        self.settled().await;
+        assert_eq!(
+            self.stored_status(order_id).await,
+            status,
+            "order {order_id}"
+        );
     }
 
     /// Waits until every delivery the dispatcher may send at the clock's time has been
     /// tried and its result recorded.
-    pub async fn dispatcher_caught_up(&self, clock: &ManualClock) {
+    pub async fn dispatcher_caught_up(&self) {
         self.settled().await;
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
-        loop {
-            let due: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM webhook_deliveries d
-                 WHERE d.state = 'pending' AND d.next_attempt_at <= ?
-                   AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p
-                       WHERE p.state = 'pending' AND p.endpoint_id = d.endpoint_id
-                         AND p.order_id = d.order_id AND p.seq < d.seq)",
-            )
-            .bind(clock.now_ms())
-            .fetch_one(&self.db)
-            .await
-            .unwrap();
-            if due == 0 {
-                return;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "{due} deliveries still due after 120 s"
-            );
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
     }
 
     pub async fn pending_deliveries(&self) -> i64 {
-        sqlx::query_scalar("SELECT COUNT(*) FROM webhook_deliveries WHERE state = 'pending'")
-            .fetch_one(&self.db)
-            .await
-            .unwrap()
+        self.store.delivery_counts().await.unwrap().pending
     }
 
-    /// The delivery states of an event, by endpoint.
+    /// The state of an event's delivery to one endpoint.
     pub async fn delivery_state(&self, event_id: &str, endpoint_id: &str) -> String {
-        sqlx::query_scalar(
-            "SELECT state FROM webhook_deliveries WHERE event_id = ? AND endpoint_id = ?",
-        )
-        .bind(event_id)
-        .bind(endpoint_id)
-        .fetch_one(&self.db)
-        .await
-        .unwrap()
+        let deliveries = self.store.event_deliveries(event_id).await.unwrap();
+        let delivery = deliveries
+            .iter()
+            .find(|d| d.endpoint_id == endpoint_id)
+            .expect("a delivery to the endpoint");
+        delivery.state.as_str().to_owned()
     }
 }

@@ -73,7 +73,7 @@ async fn events_are_numbered_per_order_filtered_by_type_and_listed() {
     let (app, clock, receiver, endpoint) = subscribed(json!(["order.paid"])).await;
     let order = app.decline_then_pay(&clock).await;
     let hits = receiver.wait_until("order.paid", |h| !h.is_empty()).await;
-    app.dispatcher_caught_up(&clock).await;
+    app.dispatcher_caught_up().await;
 
     // Only the subscribed type reached the endpoint; its number says one came before.
     assert_eq!(receiver.hits().len(), 1);
@@ -121,7 +121,7 @@ async fn a_failing_endpoint_is_retried_with_growing_gaps_for_three_days_then_red
     let (app, clock, receiver, endpoint) = subscribed(json!(["*"])).await;
     receiver.answer_with(503);
     app.pay_order(&clock).await;
-    app.dispatcher_caught_up(&clock).await;
+    app.dispatcher_caught_up().await;
     let backlog = app.operator_get("/v1/operator/webhooks").await;
     assert_eq!(backlog["pending"], 1);
     assert!(backlog["oldest_pending_since"].is_string());
@@ -129,7 +129,7 @@ async fn a_failing_endpoint_is_retried_with_growing_gaps_for_three_days_then_red
     // Three days and an hour in ten-minute steps: every due retry is tried on the way.
     for _ in 0..(73 * 6) {
         clock.advance(Duration::from_secs(600));
-        app.dispatcher_caught_up(&clock).await;
+        app.dispatcher_caught_up().await;
     }
     let hits = receiver.hits();
     let event_id = hits[0].event().id;
@@ -173,7 +173,7 @@ async fn a_failing_endpoint_is_retried_with_growing_gaps_for_three_days_then_red
         .wait_until("the redelivery", |h| h.iter().any(|h| h.answered == 200))
         .await;
     assert_eq!(hits.last().unwrap().event().id, event_id);
-    app.dispatcher_caught_up(&clock).await;
+    app.dispatcher_caught_up().await;
     assert_eq!(
         app.delivery_state(&event_id, &endpoint.id).await,
         "delivered"
@@ -186,7 +186,7 @@ async fn gone_disables_the_endpoint_until_the_merchant_enables_it_again() {
     receiver.answer_with(410);
     app.pay_order(&clock).await;
     receiver.wait_until("a 410", |h| h.len() == 1).await;
-    app.dispatcher_caught_up(&clock).await;
+    app.dispatcher_caught_up().await;
     // The configured endpoint was disabled before the order: only ours counts.
     let backlog = app.operator_get("/v1/operator/webhooks").await;
     assert_eq!(backlog["failed"], 1);
@@ -204,7 +204,7 @@ async fn gone_disables_the_endpoint_until_the_merchant_enables_it_again() {
     // Nothing more goes there, however long we wait.
     app.pay_order(&clock).await;
     clock.advance(Duration::from_secs(3600));
-    app.dispatcher_caught_up(&clock).await;
+    app.dispatcher_caught_up().await;
     assert_eq!(receiver.hits().len(), 1);
 
     receiver.answer_with(200);
@@ -327,7 +327,7 @@ fn parse_time(rfc3339: &str) -> time::OffsetDateTime {
 }
 
 async fn endpoint_count(app: &crate::helpers::TestApp) -> i64 {
-    app.count("webhook_endpoints").await
+    app.snapshot().await.webhook_endpoints
 }
 
 #[tokio::test]

@@ -81,7 +81,7 @@ async fn a_double_click_makes_one_attempt_with_a_signed_redirect() {
     let a: CreateAttemptResponse = a.json().await.unwrap();
     let b: CreateAttemptResponse = b.json().await.unwrap();
     assert_eq!(a.attempt_id, b.attempt_id);
-    assert_eq!(app.count("payment_attempts").await, 1);
+    assert_eq!(app.snapshot().await.attempts, 1);
     assert!(
         a.redirect_url
             .starts_with("http://127.0.0.1:9/pay?request=")

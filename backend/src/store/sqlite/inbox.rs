@@ -2,6 +2,7 @@
 //! commit, like order creation: one fsync for everything that arrived together), and
 //! applied afterwards in batches, each batch one transaction.
 
+use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
@@ -13,8 +14,8 @@ use crate::domain::alert::NewAlert;
 use crate::domain::change;
 use crate::domain::time::Millis;
 use crate::domain::verdict::{
-    Applied, InboxCounts, InboxEntry, InboxPlan, NewInboxEntry, PlannedEntry, ReceiveOutcome,
-    Verdict,
+    Applied, InboxCounts, InboxEntry, InboxPlan, InboxState, NewInboxEntry, PlannedEntry,
+    ReceiveOutcome, StoredVerdict, Verdict, VerdictSource,
 };
 use crate::store::StoreError;
 use paydesk_shared::payment::{AttemptStatus, OrderTransition};
@@ -119,37 +120,73 @@ async fn commit(
     Ok(outcomes)
 }
 
-/// Entries not applied yet, oldest first.
+const VERDICT_COLUMNS: &str = "id, connector, source, key_id, attempt_id, order_id, bank_code,
+    bank_transaction_id, amount, currency, outcome, failure_reason, state, detail, received_at";
+
+fn verdict_from_row(row: &SqliteRow) -> Result<Verdict, StoreError> {
+    let outcome: String = row.try_get("outcome")?;
+    Ok(Verdict {
+        attempt_id: row.try_get("attempt_id")?,
+        order_id: row.try_get("order_id")?,
+        bank_code: row.try_get("bank_code")?,
+        bank_transaction_id: row.try_get("bank_transaction_id")?,
+        amount: row.try_get("amount")?,
+        currency: row.try_get("currency")?,
+        outcome: AttemptStatus::parse(&outcome)
+            .ok_or_else(|| StoreError::Corrupt("bank_inbox.outcome".into()))?,
+        failure_reason: row.try_get("failure_reason")?,
+    })
+}
+
+/// Entries not applied yet, in the order they arrived.
 pub(super) async fn unapplied(
     pool: &SqlitePool,
     limit: u32,
 ) -> Result<Vec<InboxEntry>, StoreError> {
-    sqlx::query(
-        "SELECT id, connector, attempt_id, order_id, bank_code, bank_transaction_id, amount,
-                currency, outcome, failure_reason, received_at
-         FROM bank_inbox WHERE state = 'received' ORDER BY id LIMIT ?",
-    )
+    sqlx::query(&format!(
+        "SELECT {VERDICT_COLUMNS} FROM bank_inbox WHERE state = 'received' ORDER BY id LIMIT ?"
+    ))
     .bind(i64::from(limit))
     .fetch_all(pool)
     .await?
     .iter()
     .map(|row| {
-        let outcome: String = row.try_get("outcome")?;
         Ok(InboxEntry {
             id: row.try_get("id")?,
             connector: row.try_get("connector")?,
             received_at: row.try_get("received_at")?,
-            verdict: Verdict {
-                attempt_id: row.try_get("attempt_id")?,
-                order_id: row.try_get("order_id")?,
-                bank_code: row.try_get("bank_code")?,
-                bank_transaction_id: row.try_get("bank_transaction_id")?,
-                amount: row.try_get("amount")?,
-                currency: row.try_get("currency")?,
-                outcome: AttemptStatus::parse(&outcome)
-                    .ok_or_else(|| StoreError::Corrupt("bank_inbox.outcome".into()))?,
-                failure_reason: row.try_get("failure_reason")?,
-            },
+            verdict: verdict_from_row(row)?,
+        })
+    })
+    .collect()
+}
+
+/// Every verdict stored for the order's attempts, in the order they arrived.
+pub(super) async fn of_order(
+    pool: &SqlitePool,
+    order_id: &str,
+) -> Result<Vec<StoredVerdict>, StoreError> {
+    sqlx::query(&format!(
+        "SELECT {VERDICT_COLUMNS} FROM bank_inbox WHERE order_id = ? ORDER BY id"
+    ))
+    .bind(order_id)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|row| {
+        let source: String = row.try_get("source")?;
+        let state: String = row.try_get("state")?;
+        Ok(StoredVerdict {
+            id: row.try_get("id")?,
+            connector: row.try_get("connector")?,
+            source: VerdictSource::parse(&source)
+                .ok_or_else(|| StoreError::Corrupt(format!("bank_inbox.source {source}")))?,
+            key_id: row.try_get("key_id")?,
+            verdict: verdict_from_row(row)?,
+            state: InboxState::parse(&state)
+                .ok_or_else(|| StoreError::Corrupt(format!("bank_inbox.state {state}")))?,
+            detail: row.try_get("detail")?,
+            received_at: row.try_get("received_at")?,
         })
     })
     .collect()
@@ -179,15 +216,23 @@ async fn apply_one(
 ) -> Result<Applied, StoreError> {
     let entry = &p.entry;
     let (state, detail, applied) = match &p.plan {
-        InboxPlan::Duplicate => ("duplicate", None, Applied::default()),
-        InboxPlan::Ignore { detail } => ("ignored", Some(detail.clone()), Applied::default()),
+        InboxPlan::Duplicate => (InboxState::Duplicate, None, Applied::default()),
+        InboxPlan::Ignore { detail } => (
+            InboxState::Ignored,
+            Some(detail.clone()),
+            Applied::default(),
+        ),
         InboxPlan::Quarantine { alert } => {
             insert_alert(tx, alert, Some(entry.id)).await?;
             let applied = Applied {
                 alert_raised: true,
                 ..Applied::default()
             };
-            ("quarantined", Some(alert.message.clone()), applied)
+            (
+                InboxState::Quarantined,
+                Some(alert.message.clone()),
+                applied,
+            )
         }
         InboxPlan::Decide {
             outcome,
@@ -241,11 +286,11 @@ async fn apply_one(
                 refund_created,
                 alert_raised: false,
             };
-            ("applied", Some(detail), applied)
+            (InboxState::Applied, Some(detail), applied)
         }
     };
     sqlx::query("UPDATE bank_inbox SET state = ?, detail = ?, applied_at = ? WHERE id = ?")
-        .bind(state)
+        .bind(state.as_str())
         .bind(detail)
         .bind(now)
         .bind(entry.id)
@@ -308,13 +353,14 @@ pub(super) async fn counts(pool: &SqlitePool) -> Result<InboxCounts, StoreError>
             .fetch_all(pool)
             .await?;
     for (state, n) in rows {
-        let slot = match state.as_str() {
-            "received" => &mut counts.received,
-            "applied" => &mut counts.applied,
-            "duplicate" => &mut counts.duplicate,
-            "ignored" => &mut counts.ignored,
-            "quarantined" => &mut counts.quarantined,
-            other => return Err(StoreError::Corrupt(format!("bank_inbox.state {other}"))),
+        let parsed = InboxState::parse(&state)
+            .ok_or_else(|| StoreError::Corrupt(format!("bank_inbox.state {state}")))?;
+        let slot = match parsed {
+            InboxState::Received => &mut counts.received,
+            InboxState::Applied => &mut counts.applied,
+            InboxState::Duplicate => &mut counts.duplicate,
+            InboxState::Ignored => &mut counts.ignored,
+            InboxState::Quarantined => &mut counts.quarantined,
         };
         *slot = n;
     }

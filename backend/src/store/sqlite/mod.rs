@@ -17,6 +17,8 @@ mod orders;
 mod outbox;
 mod refunds;
 mod webhook_endpoints;
+#[cfg(test)]
+mod write_lock_tests;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -38,7 +40,7 @@ use crate::domain::order::{
 use crate::domain::refund::{Refund, RefundDecision, RefundOutcome};
 use crate::domain::time::Millis;
 use crate::domain::verdict::{
-    Applied, InboxCounts, InboxEntry, NewInboxEntry, PlannedEntry, ReceiveOutcome,
+    Applied, InboxCounts, InboxEntry, NewInboxEntry, PlannedEntry, ReceiveOutcome, StoredVerdict,
 };
 use crate::domain::webhook::{
     DeliveryCounts, DeliveryRecord, DeliveryResult, DueDelivery, WebhookEndpoint,
@@ -248,6 +250,10 @@ impl BankInboxStore for SqliteStore {
         now: Millis,
     ) -> Result<Vec<Applied>, StoreError> {
         inbox::apply(&self.write, planned, now).await
+    }
+
+    async fn verdicts_of_order(&self, order_id: &str) -> Result<Vec<StoredVerdict>, StoreError> {
+        inbox::of_order(&self.read, order_id).await
     }
 
     async fn prune_nonces(&self, now: Millis) -> Result<u64, StoreError> {

@@ -1,30 +1,42 @@
 //! How much is stored, for the operator.
 
-use sqlx::SqlitePool;
+use sqlx::{Row, SqlitePool};
 
 use crate::store::{StoreError, Totals};
 
 pub(super) async fn totals(pool: &SqlitePool) -> Result<Totals, StoreError> {
-    let row: (i64, i64, i64, i64, i64, i64, i64, i64) = sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM orders),
-                (SELECT COUNT(*) FROM order_items),
-                (SELECT COUNT(*) FROM orders WHERE status <> 'created'),
-                (SELECT COUNT(*) FROM payment_attempts),
-                (SELECT COUNT(*) FROM refunds),
-                (SELECT COUNT(*) FROM outbox_events),
-                (SELECT COUNT(*) FROM idempotency_keys),
-                (SELECT COUNT(*) FROM webhook_endpoints WHERE status <> 'deleted')",
+    let row = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM orders) AS orders,
+                (SELECT COUNT(*) FROM order_items) AS order_items,
+                (SELECT COUNT(*) FROM orders WHERE status <> 'created') AS orders_moved,
+                (SELECT COUNT(*) FROM orders WHERE status = 'paid') AS orders_paid,
+                (SELECT COUNT(*) FROM payment_attempts) AS attempts,
+                (SELECT COUNT(*) FROM payment_attempts WHERE status <> 'pending')
+                    AS attempts_decided,
+                (SELECT COUNT(*) FROM refunds) AS refunds,
+                (SELECT COUNT(*) FROM outbox_events) AS events,
+                (SELECT COUNT(*) FROM idempotency_keys) AS idempotency_answers,
+                (SELECT COUNT(*) FROM webhook_endpoints WHERE status <> 'deleted')
+                    AS webhook_endpoints,
+                (SELECT COUNT(*) FROM bank_inbox) AS bank_verdicts,
+                (SELECT COUNT(*) FROM bank_nonces) AS bank_nonces,
+                (SELECT COUNT(*) FROM alerts) AS alerts",
     )
     .fetch_one(pool)
     .await?;
     Ok(Totals {
-        orders: row.0,
-        order_items: row.1,
-        orders_moved: row.2,
-        attempts: row.3,
-        refunds: row.4,
-        events: row.5,
-        idempotency_answers: row.6,
-        webhook_endpoints: row.7,
+        orders: row.try_get("orders")?,
+        items: row.try_get("order_items")?,
+        orders_moved: row.try_get("orders_moved")?,
+        orders_paid: row.try_get("orders_paid")?,
+        attempts: row.try_get("attempts")?,
+        attempts_decided: row.try_get("attempts_decided")?,
+        refunds: row.try_get("refunds")?,
+        events: row.try_get("events")?,
+        idempotency_answers: row.try_get("idempotency_answers")?,
+        webhook_endpoints: row.try_get("webhook_endpoints")?,
+        bank_verdicts: row.try_get("bank_verdicts")?,
+        nonces: row.try_get("bank_nonces")?,
+        alerts: row.try_get("alerts")?,
     })
 }
