@@ -8,55 +8,14 @@ mod zh_tw;
 
 use crate::format;
 
-/// The languages the widget speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Language {
-    English,
-    SimplifiedChinese,
-    TraditionalChinese,
-}
+pub use paydesk_shared::language::Language;
 
-impl Language {
-    /// The language for a BCP 47 tag, `None` if the widget does not speak it.
-    /// Script wins over region (`zh-Hant-CN` is Traditional); a bare `zh` and
-    /// Singapore are Simplified; Taiwan, Hong Kong and Macao are Traditional.
-    pub fn of(tag: &str) -> Option<Language> {
-        let mut subtags = tag.split(['-', '_']).map(str::to_ascii_lowercase);
-        match subtags.next()?.as_str() {
-            "en" => Some(Language::English),
-            "zh" => {
-                let rest: Vec<String> = subtags.collect();
-                let has = |s: &str| rest.iter().any(|t| t == s);
-                Some(if has("hant") {
-                    Language::TraditionalChinese
-                } else if has("hans") {
-                    Language::SimplifiedChinese
-                } else if has("tw") || has("hk") || has("mo") {
-                    Language::TraditionalChinese
-                } else {
-                    Language::SimplifiedChinese
-                })
-            }
-            _ => None,
-        }
-    }
-
-    pub fn text(self) -> &'static Text {
-        match self {
-            Language::English => &EN,
-            Language::SimplifiedChinese => &ZH_CN,
-            Language::TraditionalChinese => &ZH_TW,
-        }
-    }
-
-    /// The tag for the widget's `lang` attribute and for `Intl` when the asked-for
-    /// tag is not usable.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Language::English => "en",
-            Language::SimplifiedChinese => "zh-CN",
-            Language::TraditionalChinese => "zh-TW",
-        }
+/// The texts of a language.
+pub fn text(language: Language) -> &'static Text {
+    match language {
+        Language::English => &EN,
+        Language::SimplifiedChinese => &ZH_CN,
+        Language::TraditionalChinese => &ZH_TW,
     }
 }
 
@@ -122,7 +81,7 @@ impl Locale {
     }
 
     pub fn text(&self) -> &'static Text {
-        self.language.text()
+        text(self.language)
     }
 }
 
@@ -252,30 +211,6 @@ impl Declines {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn chinese_tags_fall_back_by_script_then_region() {
-        use Language::*;
-        for (tag, want) in [
-            ("zh", SimplifiedChinese),
-            ("zh-CN", SimplifiedChinese),
-            ("zh-Hans", SimplifiedChinese),
-            ("zh-SG", SimplifiedChinese),
-            ("zh-Hans-HK", SimplifiedChinese),
-            ("zh-TW", TraditionalChinese),
-            ("zh-Hant", TraditionalChinese),
-            ("zh-HK", TraditionalChinese),
-            ("zh_MO", TraditionalChinese),
-            ("zh-Hant-CN", TraditionalChinese),
-            ("en", English),
-            ("EN-gb", English),
-        ] {
-            assert_eq!(Language::of(tag), Some(want), "{tag}");
-        }
-        for tag in ["fr", "ja-JP", "", "english"] {
-            assert_eq!(Language::of(tag), None, "{tag}");
-        }
-    }
 
     #[test]
     fn fill_places_values_by_index() {

@@ -10,6 +10,7 @@ pub mod bank;
 pub mod bank_protocol;
 pub mod currency;
 pub mod error;
+pub mod language;
 pub mod money;
 pub mod order;
 pub mod payment;

@@ -1,6 +1,8 @@
 //! The words on the gateway's own pages, in the languages the widget speaks. The
 //! widget translates itself; this is only the page around it.
 
+use paydesk_shared::language::Language;
+
 /// A page's one message.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Message {
@@ -12,8 +14,8 @@ pub(super) struct Message {
 /// name, already escaped by the caller.
 #[derive(Debug)]
 pub(super) struct PageText {
-    /// The `lang` of the page.
-    pub(super) lang: &'static str,
+    /// The page's language; its `lang` is `language.tag()`.
+    pub(super) language: Language,
     title: &'static str,
     back_to: &'static str,
     continue_to: &'static str,
@@ -33,31 +35,20 @@ impl PageText {
     /// The text for a language tag such as `zh-CN`, `zh-Hant-TW` or `en-GB`;
     /// English for anything else.
     pub(super) fn for_locale(tag: Option<&str>) -> &'static PageText {
-        let Some(tag) = tag else { return &EN };
-        let tag = tag.to_ascii_lowercase();
-        let mut parts = tag.split(['-', '_']);
-        if parts.next() != Some("zh") {
-            return &EN;
-        }
-        if parts.any(|p| matches!(p, "hant" | "tw" | "hk" | "mo")) {
-            &ZH_TW
-        } else {
-            &ZH_CN
-        }
+        Self::of(tag.and_then(Language::of))
     }
 
     /// The first language in an `Accept-Language` header the pages speak.
     pub(super) fn for_accept_language(header: &str) -> &'static PageText {
-        header
-            .split(',')
-            .filter_map(|entry| entry.split(';').next())
-            .map(str::trim)
-            .find_map(|tag| {
-                let lower = tag.to_ascii_lowercase();
-                (lower == "en" || lower.starts_with("en-") || lower.starts_with("zh"))
-                    .then(|| Self::for_locale(Some(tag)))
-            })
-            .unwrap_or(&EN)
+        Self::of(Language::first_accepted(header))
+    }
+
+    fn of(language: Option<Language>) -> &'static PageText {
+        match language {
+            None | Some(Language::English) => &EN,
+            Some(Language::SimplifiedChinese) => &ZH_CN,
+            Some(Language::TraditionalChinese) => &ZH_TW,
+        }
     }
 
     pub(super) fn title(&self, merchant: &str) -> String {
@@ -89,7 +80,7 @@ pub(super) fn is_language_tag(tag: &str) -> bool {
 }
 
 static EN: PageText = PageText {
-    lang: "en",
+    language: Language::English,
     title: "Pay {m} · Paydesk",
     back_to: "Back to {m}",
     continue_to: "Continue to {m}",
@@ -111,7 +102,7 @@ static EN: PageText = PageText {
 };
 
 static ZH_CN: PageText = PageText {
-    lang: "zh-CN",
+    language: Language::SimplifiedChinese,
     title: "向 {m} 付款 · Paydesk",
     back_to: "返回 {m}",
     continue_to: "继续前往 {m}",
@@ -133,7 +124,7 @@ static ZH_CN: PageText = PageText {
 };
 
 static ZH_TW: PageText = PageText {
-    lang: "zh-TW",
+    language: Language::TraditionalChinese,
     title: "向 {m} 付款 · Paydesk",
     back_to: "返回 {m}",
     continue_to: "繼續前往 {m}",
@@ -160,22 +151,22 @@ mod tests {
 
     #[test]
     fn chinese_tags_pick_simplified_or_traditional() {
-        assert_eq!(PageText::for_locale(Some("zh-CN")).lang, "zh-CN");
-        assert_eq!(PageText::for_locale(Some("zh")).lang, "zh-CN");
-        assert_eq!(PageText::for_locale(Some("zh-Hant")).lang, "zh-TW");
-        assert_eq!(PageText::for_locale(Some("zh-HK")).lang, "zh-TW");
-        assert_eq!(PageText::for_locale(Some("fr")).lang, "en");
-        assert_eq!(PageText::for_locale(None).lang, "en");
+        assert_eq!(PageText::for_locale(Some("zh-CN")).language.tag(), "zh-CN");
+        assert_eq!(PageText::for_locale(Some("zh")).language.tag(), "zh-CN");
+        assert_eq!(PageText::for_locale(Some("zh-Hant")).language.tag(), "zh-TW");
+        assert_eq!(PageText::for_locale(Some("zh-HK")).language.tag(), "zh-TW");
+        assert_eq!(PageText::for_locale(Some("fr")).language.tag(), "en");
+        assert_eq!(PageText::for_locale(None).language.tag(), "en");
     }
 
     #[test]
     fn accept_language_takes_the_first_spoken_language() {
         assert_eq!(
-            PageText::for_accept_language("fr-FR, zh-TW;q=0.8, en;q=0.5").lang,
+            PageText::for_accept_language("fr-FR, zh-TW;q=0.8, en;q=0.5").language.tag(),
             "zh-TW"
         );
-        assert_eq!(PageText::for_accept_language("en-GB,zh;q=0.9").lang, "en");
-        assert_eq!(PageText::for_accept_language("").lang, "en");
+        assert_eq!(PageText::for_accept_language("en-GB,zh;q=0.9").language.tag(), "en");
+        assert_eq!(PageText::for_accept_language("").language.tag(), "en");
     }
 
     #[test]
