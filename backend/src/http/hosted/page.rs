@@ -1,9 +1,12 @@
-//! The HTML of the gateway's own pages: the hosted checkout and its messages. Every
-//! value is escaped; the pages carry no inline script or style, so they are served
-//! under a policy that allows only the gateway's own files.
+//! The HTML of the gateway's own pages: the hosted checkout and its messages. Pages
+//! are `maud` templates, so every value spliced into one is escaped; only the
+//! doctype and the constant SVG icons are pre-escaped. The pages carry no inline
+//! script or style, so they are served under a policy that allows only the
+//! gateway's own files.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use maud::{Markup, PreEscaped, html};
 
 use super::text::{Message, PageText};
 use crate::widget_assets::{AssetLink, LOADER, WidgetAssets};
@@ -85,65 +88,53 @@ pub(super) struct Checkout<'a> {
 /// The hosted checkout page, `200 OK`.
 pub(super) fn checkout(assets: &WidgetAssets, page: &Checkout<'_>) -> Response {
     let text = page.text;
-    let merchant = escape(page.merchant);
-    let return_url = escape(page.return_url);
-    let initial = escape(
-        &page
-            .merchant
-            .chars()
-            .next()
-            .map(|c| c.to_uppercase().collect::<String>())
-            .unwrap_or_default(),
-    );
-    let locale = page
-        .locale
-        .map(|l| format!(" data-locale=\"{}\"", escape(l)))
+    // The raw name: the templates' `{m}` takes it as it is, and the finished string
+    // is escaped once, when maud writes it.
+    let merchant = page.merchant;
+    let initial: String = merchant
+        .chars()
+        .next()
+        .map(|c| c.to_uppercase().collect())
         .unwrap_or_default();
-    let loader = script(
-        &assets.link(LOADER),
-        &format!(
-            " data-client-token=\"{}\" data-target=\"#{TARGET_ID}\" data-mode=\"hosted\"{locale}",
-            escape(page.client_token)
-        ),
-    );
-    let hidden = if page.paid { "" } else { " hidden" };
-    let body = format!(
-        r##"<body class="hosted">
-<a class="hosted-skip" href="#main">{skip}</a>
-<header class="hosted-header">
-<div class="hosted-bar">
-<a class="hosted-back" href="{return_url}">{back_icon}<span>{back}</span></a>
-</div>
-<div class="hosted-merchant">
-<span class="hosted-monogram" aria-hidden="true">{initial}</span>
-<h1 class="hosted-title">{merchant}</h1>
-</div>
-</header>
-<main class="hosted-main" id="main" tabindex="-1">
-<div id="{TARGET_ID}" class="hosted-widget"></div>
-<noscript><p class="hosted-note">{noscript}</p></noscript>
-<p class="hosted-continue" id="paydesk-continue"{hidden}><a class="hosted-button" href="{return_url}">{continue_to}</a></p>
-</main>
-{footer}
-</body>"##,
-        skip = escape(text.skip_to_checkout),
-        back_icon = BACK_ICON,
-        back = text.back_to(&merchant),
-        noscript = text.noscript(&merchant),
-        continue_to = text.continue_to(&merchant),
-        footer = footer(text),
-    );
-    let head = format!(
-        "{}\n{}{}\n{}",
-        stylesheet(&assets.link("hosted.css")),
-        preloads(assets),
-        script(&assets.link("hosted.js"), ""),
-        loader
-    );
+    let loader = assets.link(LOADER);
+    let head = html! {
+        (stylesheet(&assets.link("hosted.css")))
+        (preloads(assets))
+        (script(&assets.link("hosted.js")))
+        script src=(loader.path) integrity=[loader.integrity.as_deref()]
+            crossorigin=[crossorigin(&loader)] data-client-token=(page.client_token)
+            data-target={ "#" (TARGET_ID) } data-mode="hosted" data-locale=[page.locale]
+            defer {}
+    };
+    let body = html! {
+        body class="hosted" {
+            a class="hosted-skip" href="#main" { (text.skip_to_checkout) }
+            header class="hosted-header" {
+                div class="hosted-bar" {
+                    a class="hosted-back" href=(page.return_url) {
+                        (BACK_ICON)
+                        span { (text.back_to(merchant)) }
+                    }
+                }
+                div class="hosted-merchant" {
+                    span class="hosted-monogram" aria-hidden="true" { (initial) }
+                    h1 class="hosted-title" { (merchant) }
+                }
+            }
+            main class="hosted-main" id="main" tabindex="-1" {
+                div id=(TARGET_ID) class="hosted-widget" {}
+                noscript { p class="hosted-note" { (text.noscript(merchant)) } }
+                p class="hosted-continue" id="paydesk-continue" hidden[!page.paid] {
+                    a class="hosted-button" href=(page.return_url) { (text.continue_to(merchant)) }
+                }
+            }
+            (footer(text))
+        }
+    };
     html(
         StatusCode::OK,
         &policy_with_images(page.image_urls.iter().copied()),
-        &document(text.lang, &text.title(&merchant), &head, &body),
+        document(text.language.tag(), &text.title(merchant), head, body),
     )
 }
 
@@ -159,109 +150,100 @@ pub(super) fn message_in(
     text: &PageText,
     message: Message,
 ) -> Response {
-    let body = format!(
-        r#"<body class="hosted hosted-message-page">
-<main class="hosted-message" id="main">
-{INFO_ICON}
-<h1 class="hosted-message-title">{title}</h1>
-<p class="hosted-message-body">{body}</p>
-</main>
-{footer}
-</body>"#,
-        title = escape(message.title),
-        body = escape(message.body),
-        footer = footer(text),
-    );
+    let body = html! {
+        body class="hosted hosted-message-page" {
+            main class="hosted-message" id="main" {
+                (INFO_ICON)
+                h1 class="hosted-message-title" { (message.title) }
+                p class="hosted-message-body" { (message.body) }
+            }
+            (footer(text))
+        }
+    };
     html(
         status,
         CONTENT_SECURITY_POLICY,
-        &document(
-            text.lang,
-            &escape(message.title),
-            &stylesheet(&assets.link("hosted.css")),
-            &body,
+        document(
+            text.language.tag(),
+            message.title,
+            stylesheet(&assets.link("hosted.css")),
+            body,
         ),
     )
 }
 
-fn document(lang: &str, title: &str, head: &str, body: &str) -> String {
-    format!(
-        r#"<!doctype html>
-<html lang="{lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<meta name="robots" content="noindex, nofollow">
-<link rel="icon" href="data:,">
-<title>{title}</title>
-{head}
-</head>
-{body}
-</html>
-"#,
-        lang = escape(lang),
-    )
+/// The doctype as the pages have always spelt it (maud's own is `<!DOCTYPE html>`).
+const DOCTYPE: PreEscaped<&str> = PreEscaped("<!doctype html>");
+
+/// The document around every page: `head` goes after the common head elements.
+fn document(lang: &str, title: &str, head: Markup, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(lang) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="color-scheme" content="light dark";
+                meta name="robots" content="noindex, nofollow";
+                link rel="icon" href="data:,";
+                title { (title) }
+                (head)
+            }
+            (body)
+        }
+    }
 }
 
-fn footer(text: &PageText) -> String {
-    format!(
-        r#"<footer class="hosted-footer">{LOCK_ICON}<span>{}</span></footer>"#,
-        escape(text.secured_by)
-    )
+fn footer(text: &PageText) -> Markup {
+    html! {
+        footer class="hosted-footer" { (LOCK_ICON) span { (text.secured_by) } }
+    }
 }
 
 /// Starts the widget's module and stylesheet downloading with the page instead of
 /// after the loader has run. Only for a versioned build: the loader then asks for exactly these
 /// URLs with the same integrity and CORS mode, so the browser reuses the responses.
-fn preloads(assets: &WidgetAssets) -> String {
-    [
-        ("paydesk-widget.js", r#"rel="modulepreload""#),
-        // Not the WebAssembly: browsers ignore integrity on `as="fetch"` preloads
-        // (and say so in the console), so the loader fetches it itself.
-        ("paydesk-widget.css", r#"rel="preload" as="style""#),
-    ]
-    .into_iter()
-    .map(|(file, kind)| (assets.link(file), kind))
-    .filter(|(link, _)| link.integrity.is_some())
-    .map(|(link, kind)| {
-        format!(
-            "<link {kind} href=\"{}\"{}>\n",
-            escape(&link.path),
-            integrity(&link)
-        )
-    })
-    .collect()
+fn preloads(assets: &WidgetAssets) -> Markup {
+    let module = assets.link("paydesk-widget.js");
+    // Not the WebAssembly: browsers ignore integrity on `as="fetch"` preloads
+    // (and say so in the console), so the loader fetches it itself.
+    let style = assets.link("paydesk-widget.css");
+    html! {
+        @if let Some(integrity) = &module.integrity {
+            link rel="modulepreload" href=(module.path) integrity=(integrity)
+                crossorigin="anonymous";
+        }
+        @if let Some(integrity) = &style.integrity {
+            link rel="preload" as="style" href=(style.path) integrity=(integrity)
+                crossorigin="anonymous";
+        }
+    }
 }
 
-fn integrity(link: &AssetLink) -> String {
-    link.integrity
-        .as_deref()
-        .map(|sri| format!(" integrity=\"{}\" crossorigin=\"anonymous\"", escape(sri)))
-        .unwrap_or_default()
+/// `crossorigin` goes with `integrity`: a versioned file is checked in CORS mode.
+fn crossorigin(link: &AssetLink) -> Option<&'static str> {
+    link.integrity.as_ref().map(|_| "anonymous")
 }
 
-fn script(link: &AssetLink, attributes: &str) -> String {
-    format!(
-        r#"<script src="{}"{}{attributes} defer></script>"#,
-        escape(&link.path),
-        integrity(link)
-    )
+fn script(link: &AssetLink) -> Markup {
+    html! {
+        script src=(link.path) integrity=[link.integrity.as_deref()]
+            crossorigin=[crossorigin(link)] defer {}
+    }
 }
 
-fn stylesheet(link: &AssetLink) -> String {
-    format!(
-        r#"<link rel="stylesheet" href="{}"{}>"#,
-        escape(&link.path),
-        integrity(link)
-    )
+fn stylesheet(link: &AssetLink) -> Markup {
+    html! {
+        link rel="stylesheet" href=(link.path) integrity=[link.integrity.as_deref()]
+            crossorigin=[crossorigin(link)];
+    }
 }
 
 /// Sends `body` as HTML with the headers every gateway page carries: the strict
 /// policy, no referrer (the URL holds the client token) and no caching (the page
 /// shows a live order).
-fn html(status: StatusCode, policy: &str, body: &str) -> Response {
-    let mut response = (status, body.to_owned()).into_response();
+fn html(status: StatusCode, policy: &str, body: Markup) -> Response {
+    let mut response = (status, body.into_string()).into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
@@ -284,27 +266,20 @@ fn html(status: StatusCode, policy: &str, body: &str) -> Response {
     response
 }
 
-/// Text and attribute values in HTML.
-pub(super) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+// The icons are constant markup, written here and nowhere else, so they go into the
+// pages as they are.
 
-const BACK_ICON: &str = r#"<svg class="hosted-icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false"><path d="M15 18l-6-6 6-6" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"/></svg>"#;
+const BACK_ICON: PreEscaped<&str> = PreEscaped(
+    r#"<svg class="hosted-icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false"><path d="M15 18l-6-6 6-6" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"/></svg>"#,
+);
 
-const LOCK_ICON: &str = r#"<svg class="hosted-icon" viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false"><rect x="5" y="11" width="14" height="10" rx="2" fill="none" stroke="currentColor" stroke-width="2"/><path d="M8 11V7a4 4 0 0 1 8 0v4" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"/></svg>"#;
+const LOCK_ICON: PreEscaped<&str> = PreEscaped(
+    r#"<svg class="hosted-icon" viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false"><rect x="5" y="11" width="14" height="10" rx="2" fill="none" stroke="currentColor" stroke-width="2"/><path d="M8 11V7a4 4 0 0 1 8 0v4" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"/></svg>"#,
+);
 
-const INFO_ICON: &str = r#"<svg class="hosted-message-icon" viewBox="0 0 24 24" width="48" height="48" aria-hidden="true" focusable="false"><circle cx="12" cy="12" r="10" fill="none" stroke="currentColor" stroke-width="1.5"/><path d="M12 11v6M12 7.5v.5" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"/></svg>"#;
+const INFO_ICON: PreEscaped<&str> = PreEscaped(
+    r#"<svg class="hosted-message-icon" viewBox="0 0 24 24" width="48" height="48" aria-hidden="true" focusable="false"><circle cx="12" cy="12" r="10" fill="none" stroke="currentColor" stroke-width="1.5"/><path d="M12 11v6M12 7.5v.5" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"/></svg>"#,
+);
 
 #[cfg(test)]
 mod tests {
@@ -361,12 +336,92 @@ mod tests {
         );
     }
 
-    #[test]
-    fn escape_covers_text_and_both_quote_kinds() {
-        assert_eq!(
-            escape(r#"<a href="x" title='y'>&</a>"#),
-            "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;"
+    async fn body_of(response: Response) -> String {
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("a page body is in memory");
+        String::from_utf8(bytes.to_vec()).expect("pages are UTF-8")
+    }
+
+    #[tokio::test]
+    async fn hostile_names_return_urls_and_locales_come_out_escaped_once() {
+        let page = Checkout {
+            merchant: r#"<img src=x onerror=alert(1)> "Tom & Jerry's" {m}"#,
+            return_url: r#"https://shop.example/?q="><script>alert(1)</script>&x='y'"#,
+            client_token: r#"ct_"><b>"#,
+            locale: Some(r#"en"><script>alert(2)</script>"#),
+            paid: false,
+            image_urls: vec![],
+            text: PageText::english(),
+        };
+        let response = checkout(&WidgetAssets::default(), &page);
+        assert_eq!(response.status(), StatusCode::OK);
+        let html = body_of(response).await;
+
+        let name = "&lt;img src=x onerror=alert(1)&gt; &quot;Tom &amp; Jerry's&quot; {m}";
+        let url =
+            "https://shop.example/?q=&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&amp;x='y'";
+        for expected in [
+            format!("<title>Pay {name} · Paydesk</title>"),
+            format!(r#"<a class="hosted-back" href="{url}">"#),
+            format!("<span>Back to {name}</span></a>"),
+            r#"<span class="hosted-monogram" aria-hidden="true">&lt;</span>"#.to_owned(),
+            format!(r#"<h1 class="hosted-title">{name}</h1>"#),
+            format!("or go back to {name}.</p></noscript>"),
+            format!(
+                r#"<p class="hosted-continue" id="paydesk-continue" hidden><a class="hosted-button" href="{url}">Continue to {name}</a></p>"#
+            ),
+            r##"<script src="/assets/paydesk.js" data-client-token="ct_&quot;&gt;&lt;b&gt;" data-target="#paydesk-checkout" data-mode="hosted" data-locale="en&quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt;" defer></script>"##.to_owned(),
+        ] {
+            assert!(html.contains(&expected), "{expected}\nnot in\n{html}");
+        }
+        // Escaped exactly once, and nothing hostile became markup: the page's only
+        // scripts are its own two.
+        assert!(
+            !html.contains("&amp;amp;") && !html.contains("&amp;lt;"),
+            "{html}"
         );
-        assert_eq!(escape("工商银行 ¥25.00"), "工商银行 ¥25.00");
+        assert!(!html.contains("&amp;quot;"), "{html}");
+        assert!(!html.contains("<img") && !html.contains("<b>"), "{html}");
+        assert_eq!(html.matches("<script").count(), 2, "{html}");
+        assert!(
+            html.starts_with(r#"<!doctype html><html lang="en">"#),
+            "{html}"
+        );
+    }
+
+    #[tokio::test]
+    async fn message_pages_escape_their_text() {
+        let text = PageText::for_locale(Some("zh-TW"));
+        let hostile = Message {
+            title: r#"<i>"x" & y</i>"#,
+            body: "<script>alert(1)</script>",
+        };
+        let response = message_in(
+            StatusCode::NOT_FOUND,
+            &WidgetAssets::default(),
+            text,
+            hostile,
+        );
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        let html = body_of(response).await;
+        assert!(html.contains(r#"<html lang="zh-TW">"#), "{html}");
+        assert!(
+            html.contains("<title>&lt;i&gt;&quot;x&quot; &amp; y&lt;/i&gt;</title>"),
+            "{html}"
+        );
+        assert!(
+            html.contains(
+                r#"<h1 class="hosted-message-title">&lt;i&gt;&quot;x&quot; &amp; y&lt;/i&gt;</h1>"#
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains(
+                r#"<p class="hosted-message-body">&lt;script&gt;alert(1)&lt;/script&gt;</p>"#
+            ),
+            "{html}"
+        );
+        assert!(!html.contains("<script") && !html.contains("<i>"), "{html}");
     }
 }
