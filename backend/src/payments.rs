@@ -5,10 +5,10 @@ use paydesk_shared::Money;
 use paydesk_shared::api::{CardAvailability, CreateAttemptResponse, Unavailable, WidgetMode};
 use paydesk_shared::bank::{Bank, CardKind};
 
-use crate::connectors::PaymentOrder;
+use crate::connectors::{BankConnector, PaymentOrder};
 use crate::domain::error::DomainError;
 use crate::domain::ids::new_id;
-use crate::domain::order::{NewAttempt, Order, StartAttemptOutcome};
+use crate::domain::order::{Attempt, NewAttempt, Order, StartAttemptOutcome};
 use crate::domain::time::{millis, secs};
 use crate::http::wire;
 use crate::state::AppState;
@@ -98,7 +98,22 @@ pub(crate) async fn start_attempt(
             return Err(DomainError::OrderNotPayable(status));
         }
     };
-    let redirect_url = connector.redirect_url(
+    let redirect_url = bank_redirect(state, order, merchant_name, &attempt, &**connector);
+    Ok(CreateAttemptResponse {
+        attempt_id: attempt.id,
+        redirect_url,
+    })
+}
+
+/// The signed URL of the bank's payment page for `attempt`.
+fn bank_redirect(
+    state: &AppState,
+    order: &Order,
+    merchant_name: &str,
+    attempt: &Attempt,
+    connector: &dyn BankConnector,
+) -> String {
+    connector.redirect_url(
         &PaymentOrder {
             attempt_id: attempt.id.clone(),
             order_id: order.id.clone(),
@@ -111,11 +126,7 @@ pub(crate) async fn start_attempt(
             expires_at_secs: secs(order.expires_at),
         },
         state.clock.now_secs(),
-    );
-    Ok(CreateAttemptResponse {
-        attempt_id: attempt.id,
-        redirect_url,
-    })
+    )
 }
 
 fn unavailable_text(reason: Unavailable) -> &'static str {

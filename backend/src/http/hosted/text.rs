@@ -11,7 +11,7 @@ pub(super) struct Message {
 }
 
 /// Every string of the hosted pages in one language. `{m}` stands for the merchant's
-/// name, already escaped by the caller.
+/// name; the page escapes the finished string.
 #[derive(Debug)]
 pub(super) struct PageText {
     /// The page's language; its `lang` is `language.tag()`.
@@ -153,7 +153,10 @@ mod tests {
     fn chinese_tags_pick_simplified_or_traditional() {
         assert_eq!(PageText::for_locale(Some("zh-CN")).language.tag(), "zh-CN");
         assert_eq!(PageText::for_locale(Some("zh")).language.tag(), "zh-CN");
-        assert_eq!(PageText::for_locale(Some("zh-Hant")).language.tag(), "zh-TW");
+        assert_eq!(
+            PageText::for_locale(Some("zh-Hant")).language.tag(),
+            "zh-TW"
+        );
         assert_eq!(PageText::for_locale(Some("zh-HK")).language.tag(), "zh-TW");
         assert_eq!(PageText::for_locale(Some("fr")).language.tag(), "en");
         assert_eq!(PageText::for_locale(None).language.tag(), "en");
@@ -162,10 +165,17 @@ mod tests {
     #[test]
     fn accept_language_takes_the_first_spoken_language() {
         assert_eq!(
-            PageText::for_accept_language("fr-FR, zh-TW;q=0.8, en;q=0.5").language.tag(),
+            PageText::for_accept_language("fr-FR, zh-TW;q=0.8, en;q=0.5")
+                .language
+                .tag(),
             "zh-TW"
         );
-        assert_eq!(PageText::for_accept_language("en-GB,zh;q=0.9").language.tag(), "en");
+        assert_eq!(
+            PageText::for_accept_language("en-GB,zh;q=0.9")
+                .language
+                .tag(),
+            "en"
+        );
         assert_eq!(PageText::for_accept_language("").language.tag(), "en");
     }
 

@@ -31,19 +31,7 @@ pub(super) async fn create(
     body: JsonBody,
 ) -> Result<Answer, ApiError> {
     let request: CreateRefundRequest = body.parse()?;
-    let reason = match request.reason.as_deref() {
-        None => REASONS[0],
-        Some(r) => REASONS
-            .iter()
-            .copied()
-            .find(|known| *known == r)
-            .ok_or_else(|| {
-                ApiError::unprocessable(
-                    ErrorCode::InvalidField,
-                    format!("reason: one of {}", REASONS.join(", ")),
-                )
-            })?,
-    };
+    let reason = parse_reason(request.reason.as_deref())?;
     let order = state
         .store
         .order(&merchant.id, &order_id)
@@ -61,20 +49,7 @@ pub(super) async fn create(
     };
     let amount = match &request.amount {
         None => None,
-        Some(text) => Some(
-            Money::parse(text, order.currency)
-                .ok()
-                .filter(|m| m.minor() > 0)
-                .ok_or_else(|| {
-                    ApiError::unprocessable(
-                        ErrorCode::AmountInvalid,
-                        format!(
-                            "amount: a positive decimal in {} with at most its minor units, e.g. \"10.00\"",
-                            order.currency.code()
-                        ),
-                    )
-                })?,
-        ),
+        Some(text) => Some(parse_amount(text, order.currency)?),
     };
     let now = state.clock.now_ms();
     let mut refund = NewRefund {
@@ -107,6 +82,39 @@ pub(super) async fn create(
             ),
         )),
     }
+}
+
+/// The merchant's reason, one of [`REASONS`]; the first when none is given.
+fn parse_reason(given: Option<&str>) -> Result<&'static str, ApiError> {
+    let Some(given) = given else {
+        return Ok(REASONS[0]);
+    };
+    REASONS
+        .iter()
+        .copied()
+        .find(|known| *known == given)
+        .ok_or_else(|| {
+            ApiError::unprocessable(
+                ErrorCode::InvalidField,
+                format!("reason: one of {}", REASONS.join(", ")),
+            )
+        })
+}
+
+/// A positive amount in the order's currency, with at most its minor units.
+fn parse_amount(text: &str, currency: paydesk_shared::Currency) -> Result<Money, ApiError> {
+    Money::parse(text, currency)
+        .ok()
+        .filter(|m| m.minor() > 0)
+        .ok_or_else(|| {
+            ApiError::unprocessable(
+                ErrorCode::AmountInvalid,
+                format!(
+                    "amount: a positive decimal in {} with at most its minor units, e.g. \"10.00\"",
+                    currency.code()
+                ),
+            )
+        })
 }
 
 /// Stores the refund with the answer that reports it, unless it exceeds the payment.

@@ -234,60 +234,7 @@ async fn apply_one(
                 applied,
             )
         }
-        InboxPlan::Decide {
-            outcome,
-            failure_reason,
-            bank_transaction_id,
-            transition,
-            event,
-            refund,
-            decided_at,
-        } => {
-            let decided = sqlx::query(&format!(
-                "UPDATE payment_attempts SET status = ?, failure_reason = ?, bank_transaction_id = ?,
-                     decided_at = ?, next_query_at = NULL
-                 WHERE id = ? AND {}",
-                guards::all(change::DECIDE_ATTEMPT)
-            ))
-            .bind(outcome.as_str())
-            .bind(failure_reason)
-            .bind(bank_transaction_id)
-            .bind(decided_at)
-            .bind(&entry.verdict.attempt_id)
-            .execute(&mut **tx)
-            .await?
-            .rows_affected();
-            if decided == 0 {
-                return Err(StoreError::Conflict);
-            }
-            let order_moved = match transition {
-                Some(t) => move_order(tx, *t, entry, *decided_at).await?,
-                None => false,
-            };
-            if let (true, Some(e)) = (order_moved, event) {
-                insert_event(tx, e).await?;
-            }
-            let mut refund_created = false;
-            if let (AttemptStatus::Succeeded, false, Some(r)) = (outcome, order_moved, refund) {
-                refunds::insert(tx, r).await?;
-                refund_created = true;
-            }
-            let detail = match (order_moved, refund_created) {
-                (true, _) => format!("attempt {}; order moved", outcome.as_str()),
-                (false, true) => format!(
-                    "attempt {}; order not payable, refund {} started",
-                    outcome.as_str(),
-                    refund.as_ref().map_or("", |r| r.reason.as_str())
-                ),
-                (false, false) => format!("attempt {}; order unchanged", outcome.as_str()),
-            };
-            let applied = Applied {
-                order_moved,
-                refund_created,
-                alert_raised: false,
-            };
-            (InboxState::Applied, Some(detail), applied)
-        }
+        InboxPlan::Decide { .. } => decide(tx, entry, &p.plan).await?,
     };
     sqlx::query("UPDATE bank_inbox SET state = ?, detail = ?, applied_at = ? WHERE id = ?")
         .bind(state.as_str())
@@ -297,6 +244,73 @@ async fn apply_one(
         .execute(&mut **tx)
         .await?;
     Ok(applied)
+}
+
+/// Decides the entry's attempt (only if still pending), moves its order if the plan's
+/// transition still may, and stores the event or the refund the plan carries.
+async fn decide(
+    tx: &mut Transaction<'_, Sqlite>,
+    entry: &InboxEntry,
+    plan: &InboxPlan,
+) -> Result<(InboxState, Option<String>, Applied), StoreError> {
+    let InboxPlan::Decide {
+        outcome,
+        failure_reason,
+        bank_transaction_id,
+        transition,
+        event,
+        refund,
+        decided_at,
+    } = plan
+    else {
+        return Err(StoreError::Corrupt(
+            "a decision without a Decide plan".into(),
+        ));
+    };
+    let decided = sqlx::query(&format!(
+        "UPDATE payment_attempts SET status = ?, failure_reason = ?, bank_transaction_id = ?,
+             decided_at = ?, next_query_at = NULL
+         WHERE id = ? AND {}",
+        guards::all(change::DECIDE_ATTEMPT)
+    ))
+    .bind(outcome.as_str())
+    .bind(failure_reason)
+    .bind(bank_transaction_id)
+    .bind(decided_at)
+    .bind(&entry.verdict.attempt_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if decided == 0 {
+        return Err(StoreError::Conflict);
+    }
+    let order_moved = match transition {
+        Some(t) => move_order(tx, *t, entry, *decided_at).await?,
+        None => false,
+    };
+    if let (true, Some(e)) = (order_moved, event) {
+        insert_event(tx, e).await?;
+    }
+    let mut refund_created = false;
+    if let (AttemptStatus::Succeeded, false, Some(r)) = (outcome, order_moved, refund) {
+        refunds::insert(tx, r).await?;
+        refund_created = true;
+    }
+    let detail = match (order_moved, refund_created) {
+        (true, _) => format!("attempt {}; order moved", outcome.as_str()),
+        (false, true) => format!(
+            "attempt {}; order not payable, refund {} started",
+            outcome.as_str(),
+            refund.as_ref().map_or("", |r| r.reason.as_str())
+        ),
+        (false, false) => format!("attempt {}; order unchanged", outcome.as_str()),
+    };
+    let applied = Applied {
+        order_moved,
+        refund_created,
+        alert_raised: false,
+    };
+    Ok((InboxState::Applied, Some(detail), applied))
 }
 
 /// Moves the order by `transition` if its preconditions still hold.
