@@ -7,7 +7,7 @@ use paydesk_shared::bank::{Bank, CardKind};
 
 use crate::connectors::{BankConnector, PaymentOrder};
 use crate::domain::error::DomainError;
-use crate::domain::ids::new_id;
+use crate::domain::ids::{AttemptId, OrderId};
 use crate::domain::order::{Attempt, NewAttempt, Order, StartAttemptOutcome};
 use crate::domain::time::{millis, secs};
 use crate::http::wire;
@@ -71,7 +71,7 @@ pub(crate) async fn start_attempt(
         .for_bank(&bank.code)
         .ok_or_else(|| unavailable("not connected"))?;
     let new = NewAttempt {
-        id: new_id("att"),
+        id: AttemptId::generate(),
         order_id: order.id.clone(),
         bank_code: bank.code.clone(),
         card_kind: click.card_kind,
@@ -100,7 +100,7 @@ pub(crate) async fn start_attempt(
     };
     let redirect_url = bank_redirect(state, order, merchant_name, &attempt, &**connector);
     Ok(CreateAttemptResponse {
-        attempt_id: attempt.id,
+        attempt_id: attempt.id.to_string(),
         redirect_url,
     })
 }
@@ -115,9 +115,9 @@ fn bank_redirect(
 ) -> String {
     connector.redirect_url(
         &PaymentOrder {
-            attempt_id: attempt.id.clone(),
-            order_id: order.id.clone(),
-            merchant_id: order.merchant_id.clone(),
+            attempt_id: attempt.id.to_string(),
+            order_id: order.id.to_string(),
+            merchant_id: order.merchant_id.to_string(),
             merchant_name: merchant_name.to_owned(),
             bank_code: attempt.bank_code.clone(),
             card_kind: attempt.card_kind,
@@ -138,7 +138,7 @@ fn unavailable_text(reason: Unavailable) -> &'static str {
 }
 
 /// Tells open widget streams where the order stands now.
-pub(crate) async fn publish_status(state: &AppState, order_id: &str) {
+pub(crate) async fn publish_status(state: &AppState, order_id: &OrderId) {
     if !state.status.has_listeners() {
         return;
     }
@@ -148,7 +148,7 @@ pub(crate) async fn publish_status(state: &AppState, order_id: &str) {
             .publish(wire::widget_status(&order, state.clock.now_ms())),
         Ok(None) => {}
         Err(e) => {
-            tracing::warn!(error = %e, order = order_id, "could not read order to publish its status")
+            tracing::warn!(error = %e, order = %order_id, "could not read order to publish its status")
         }
     }
 }

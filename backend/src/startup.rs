@@ -13,6 +13,7 @@ use tokio::sync::{Notify, watch};
 use crate::banking::BankSide;
 use crate::config::{BankSelection, Config, MerchantSeed, Protocol};
 use crate::connectors::{BankConnector, Connectors, SandboxConnector};
+use crate::domain::ids::{EndpointId, MerchantId};
 use crate::domain::merchant::Merchant;
 use crate::domain::time::Millis;
 use crate::domain::webhook::{EndpointStatus, WebhookEndpoint};
@@ -140,15 +141,16 @@ impl Application {
 async fn seed_merchant(store: &dyn Store, seed: &MerchantSeed, now: Millis) -> anyhow::Result<()> {
     store
         .upsert_merchant(&Merchant {
-            id: seed.id.clone(),
+            id: seed.id.as_str().into(),
             name: seed.name.clone(),
             secret_key_hash: key_hash(&seed.secret_key),
             return_urls: seed.return_urls.clone(),
             created_at: now,
         })
         .await?;
-    let id = format!("we_{}", seed.id);
-    let existing = store.webhook_endpoint(&seed.id, &id).await?;
+    let id = EndpointId::from(format!("we_{}", seed.id));
+    let merchant_id = MerchantId::from(seed.id.as_str());
+    let existing = store.webhook_endpoint(&merchant_id, &id).await?;
     let (status, url) = match &seed.webhook_url {
         Some(url) => (EndpointStatus::Enabled, url.clone()),
         None if existing.is_none() => return Ok(()),
@@ -158,7 +160,7 @@ async fn seed_merchant(store: &dyn Store, seed: &MerchantSeed, now: Millis) -> a
         .save_webhook_endpoint(&SaveEndpoint {
             endpoint: WebhookEndpoint {
                 id: id.clone(),
-                merchant_id: seed.id.clone(),
+                merchant_id: merchant_id.clone(),
                 url,
                 event_types: vec!["*".into()],
                 description: Some("configured with the gateway".into()),
@@ -176,7 +178,7 @@ async fn seed_merchant(store: &dyn Store, seed: &MerchantSeed, now: Millis) -> a
     if existing.is_some_and(|e| e.secret != seed.webhook_secret) {
         store
             .rotate_webhook_secret(&RotateSecret {
-                merchant_id: seed.id.clone(),
+                merchant_id,
                 endpoint_id: id,
                 secret: seed.webhook_secret.clone(),
                 previous_until: now,

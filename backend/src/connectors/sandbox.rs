@@ -124,8 +124,8 @@ fn verdict(n: PaymentNotification) -> Verdict {
         }
     };
     Verdict {
-        attempt_id: n.attempt_id,
-        order_id: n.order_id,
+        attempt_id: n.attempt_id.into(),
+        order_id: n.order_id.into(),
         bank_code: n.bank_code,
         bank_transaction_id: Some(n.bank_transaction_id),
         amount: n.amount,

@@ -4,6 +4,7 @@
 
 pub use paydesk_shared::webhook::EventType;
 
+use super::ids::{EventId, MerchantId, OrderId};
 use super::order::Order;
 use super::refund::Refund;
 use super::time::{Millis, rfc3339};
@@ -11,9 +12,9 @@ use super::time::{Millis, rfc3339};
 /// An event to store with the change it reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewEvent {
-    pub id: String,
-    pub merchant_id: String,
-    pub order_id: String,
+    pub id: EventId,
+    pub merchant_id: MerchantId,
+    pub order_id: OrderId,
     pub kind: EventType,
     /// The event's `data` object as JSON, rendered when the change was planned: the
     /// order (and refund) as they stand once the change is made.
@@ -57,8 +58,8 @@ pub trait Compose: Send + Sync {
 /// A stored event as the merchant's API shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredEvent {
-    pub id: String,
-    pub order_id: String,
+    pub id: EventId,
+    pub order_id: OrderId,
     pub kind: EventType,
     pub sequence: i64,
     /// The exact body every delivery sends.
@@ -70,7 +71,7 @@ pub struct StoredEvent {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EventFilter {
     pub kind: Option<EventType>,
-    pub order_id: Option<String>,
-    /// Only events older than this one (its id).
-    pub starting_after: Option<String>,
+    pub order_id: Option<OrderId>,
+    /// Only events older than this one.
+    pub starting_after: Option<EventId>,
 }

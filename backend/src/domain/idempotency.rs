@@ -1,6 +1,7 @@
 //! `Idempotency-Key`: what a key may do when a request arrives with it, and the answer
 //! stored with the change it reports so a retry replays it byte for byte.
 
+use super::ids::MerchantId;
 use std::time::Duration;
 
 use super::time::Millis;
@@ -12,7 +13,7 @@ pub const KEEP: Duration = Duration::from_secs(24 * 60 * 60);
 /// the change it reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyAnswer {
-    pub merchant_id: String,
+    pub merchant_id: MerchantId,
     pub key: String,
     /// SHA-256 of method, path and body, hex.
     pub request_hash: String,

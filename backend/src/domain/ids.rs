@@ -11,13 +11,138 @@ use subtle::ConstantTimeEq;
 const ORDER_PREFIX: &str = "ord_";
 const TOKEN_PREFIX: &str = "ct_";
 
-pub fn new_id(prefix: &str) -> String {
+fn new_id(prefix: &str) -> String {
     format!("{prefix}_{}", uuid::Uuid::now_v7().simple())
 }
 
-pub fn new_order_id() -> String {
-    new_id(ORDER_PREFIX.trim_end_matches('_'))
+/// An id of one kind: an `OrderId` cannot stand where an `AttemptId` is wanted. Reads
+/// as the `str` it is (`&id` passes for `&str`), and is made from one by `From`, which
+/// is no proof that such a thing exists.
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident, $prefix:literal) => {
+        $(#[$doc])*
+        #[derive(
+            Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+        )]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// A new, time-ordered id.
+            pub fn generate() -> Self {
+                $name(new_id($prefix))
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(id: String) -> Self {
+                $name(id)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(id: &str) -> Self {
+                $name(id.to_owned())
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
+        impl std::ops::Deref for $name {
+            type Target = str;
+
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+
+        impl PartialEq<String> for $name {
+            fn eq(&self, other: &String) -> bool {
+                &self.0 == other
+            }
+        }
+
+        impl PartialEq<$name> for String {
+            fn eq(&self, other: &$name) -> bool {
+                self == &other.0
+            }
+        }
+
+        impl PartialEq<$name> for &str {
+            fn eq(&self, other: &$name) -> bool {
+                *self == other.0
+            }
+        }
+    };
 }
+
+id_type!(
+    /// `ord_…`
+    OrderId,
+    "ord"
+);
+id_type!(
+    /// `att_…`: one trip to one bank.
+    AttemptId,
+    "att"
+);
+id_type!(
+    /// `mer_…`
+    MerchantId,
+    "mer"
+);
+id_type!(
+    /// `rfd_…`
+    RefundId,
+    "rfd"
+);
+id_type!(
+    /// `evt_…`
+    EventId,
+    "evt"
+);
+id_type!(
+    /// `we_…`: a webhook endpoint.
+    EndpointId,
+    "we"
+);
+id_type!(
+    /// `alr_…`: an operator alert.
+    AlertId,
+    "alr"
+);
 
 pub fn client_token(order_id: &str) -> String {
     let uuid = order_id.strip_prefix(ORDER_PREFIX).unwrap_or(order_id);
@@ -27,13 +152,13 @@ pub fn client_token(order_id: &str) -> String {
 
 /// The order a client token claims to belong to; the caller must still compare the
 /// whole token with [`tokens_match`].
-pub fn order_of_client_token(token: &str) -> Option<String> {
+pub fn order_of_client_token(token: &str) -> Option<OrderId> {
     let (uuid, secret) = token.strip_prefix(TOKEN_PREFIX)?.split_once('_')?;
     let well_formed = uuid.len() == 32
         && uuid.bytes().all(|b| b.is_ascii_hexdigit())
         && !secret.is_empty()
         && secret.len() <= 64;
-    well_formed.then(|| format!("{ORDER_PREFIX}{uuid}"))
+    well_formed.then(|| OrderId(format!("{ORDER_PREFIX}{uuid}")))
 }
 
 pub fn tokens_match(stored: &str, presented: &str) -> bool {
@@ -46,11 +171,11 @@ mod tests {
 
     #[test]
     fn a_client_token_names_its_order() {
-        let order = new_order_id();
+        let order = OrderId::generate();
         let token = client_token(&order);
         assert_eq!(order_of_client_token(&token), Some(order));
         assert!(tokens_match(&token, &token));
-        assert!(!tokens_match(&token, &client_token(&new_order_id())));
+        assert!(!tokens_match(&token, &client_token(&OrderId::generate())));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Orders and their payment attempts, and the one rule of what status an order shows.
 
+use super::ids::{AttemptId, MerchantId, OrderId};
 use paydesk_shared::api::WidgetMode;
 use paydesk_shared::bank::CardKind;
 use paydesk_shared::payment::{AttemptStatus, OrderStatus};
@@ -22,8 +23,8 @@ pub fn status_at(stored: OrderStatus, expires_at: Millis, now: Millis) -> OrderS
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Order {
-    pub id: String,
-    pub merchant_id: String,
+    pub id: OrderId,
+    pub merchant_id: MerchantId,
     /// As stored; [`Order::status_at`] is what the order shows.
     pub status: OrderStatus,
     pub currency: Currency,
@@ -36,7 +37,7 @@ pub struct Order {
     pub expires_at: Millis,
     pub paid_at: Option<Millis>,
     /// The attempt whose payment the order kept.
-    pub paid_attempt_id: Option<String>,
+    pub paid_attempt_id: Option<AttemptId>,
     /// Oldest first.
     pub attempts: Vec<Attempt>,
 }
@@ -57,8 +58,8 @@ impl Order {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attempt {
-    pub id: String,
-    pub order_id: String,
+    pub id: AttemptId,
+    pub order_id: OrderId,
     pub bank_code: String,
     pub card_kind: CardKind,
     pub mode: WidgetMode,
@@ -72,8 +73,8 @@ pub struct Attempt {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewOrder {
-    pub id: String,
-    pub merchant_id: String,
+    pub id: OrderId,
+    pub merchant_id: MerchantId,
     pub currency: Currency,
     pub items: Vec<Item>,
     pub total: Money,
@@ -108,8 +109,8 @@ impl NewOrder {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewAttempt {
-    pub id: String,
-    pub order_id: String,
+    pub id: AttemptId,
+    pub order_id: OrderId,
     pub bank_code: String,
     pub card_kind: CardKind,
     pub mode: WidgetMode,
@@ -145,15 +146,15 @@ pub struct OrderFilter {
     /// Created before.
     pub created_before: Option<Millis>,
     pub merchant_reference: Option<String>,
-    /// Only orders older than this one (its id).
-    pub starting_after: Option<String>,
+    /// Only orders older than this one.
+    pub starting_after: Option<OrderId>,
 }
 
 /// A pending attempt whose bank is due to be asked where it stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttemptToQuery {
-    pub attempt_id: String,
-    pub order_id: String,
+    pub attempt_id: AttemptId,
+    pub order_id: OrderId,
     pub bank_code: String,
     pub amount: Money,
     pub order_expires_at: Millis,

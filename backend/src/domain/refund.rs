@@ -7,7 +7,7 @@ use paydesk_shared::webhook::EventType;
 
 use super::alert::{self, NewAlert};
 use super::event::NewEvent;
-use super::ids::new_id;
+use super::ids::{AlertId, AttemptId, OrderId, RefundId};
 use super::time::Millis;
 
 /// Why the gateway gives a payment back.
@@ -19,9 +19,9 @@ pub const ORDER_NOT_PAYABLE: &str = "order_not_payable";
 /// A refund to send to the bank.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewRefund {
-    pub id: String,
-    pub order_id: String,
-    pub attempt_id: String,
+    pub id: RefundId,
+    pub order_id: OrderId,
+    pub attempt_id: AttemptId,
     pub amount: Money,
     pub reason: String,
     pub created_at: Millis,
@@ -52,9 +52,9 @@ impl RefundStatus {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refund {
-    pub id: String,
-    pub order_id: String,
-    pub attempt_id: String,
+    pub id: RefundId,
+    pub order_id: OrderId,
+    pub attempt_id: AttemptId,
     pub bank_code: String,
     /// The payment being refunded.
     pub bank_transaction_id: Option<String>,
@@ -88,7 +88,7 @@ impl Refund {
             }
             Err(reason) => {
                 let alert = NewAlert {
-                    id: new_id("alr"),
+                    id: AlertId::generate(),
                     kind: alert::REFUND_FAILED.into(),
                     message: format!(
                         "refund {} of {} {} for attempt {} failed at the bank: {reason}",
@@ -126,7 +126,7 @@ pub enum RefundOutcome {
 /// The bank's final word on a refund, with the event that reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefundDecision {
-    pub refund_id: String,
+    pub refund_id: RefundId,
     pub status: RefundStatus,
     pub bank_refund_id: Option<String>,
     pub failure_reason: Option<String>,

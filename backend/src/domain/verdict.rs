@@ -8,7 +8,7 @@ use paydesk_shared::{Currency, Money, OrderStatus};
 
 use super::alert::{self, NewAlert};
 use super::event::{Compose, EventType, NewEvent};
-use super::ids::new_id;
+use super::ids::{AlertId, AttemptId, OrderId, RefundId};
 use super::order::Order;
 use super::refund::{
     DUPLICATE_PAYMENT, LATE_PAYMENT, NewRefund, ORDER_CANCELLED, ORDER_NOT_PAYABLE,
@@ -66,8 +66,8 @@ pub struct SignatureFacts {
 /// detected rather than coerced.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {
-    pub attempt_id: String,
-    pub order_id: String,
+    pub attempt_id: AttemptId,
+    pub order_id: OrderId,
     pub bank_code: String,
     pub bank_transaction_id: Option<String>,
     pub amount: String,
@@ -288,7 +288,7 @@ fn decide(
                 ORDER_NOT_PAYABLE
             };
             let refund = NewRefund {
-                id: new_id("rfd"),
+                id: RefundId::generate(),
                 order_id: order.id.clone(),
                 attempt_id: v.attempt_id.clone(),
                 amount: order.total,
@@ -333,7 +333,7 @@ fn decide(
 fn quarantine(entry: &InboxEntry, kind: &str, message: String, now: Millis) -> InboxPlan {
     InboxPlan::Quarantine {
         alert: NewAlert {
-            id: new_id("alr"),
+            id: AlertId::generate(),
             kind: kind.to_owned(),
             message,
             order_id: Some(entry.verdict.order_id.clone()),

@@ -7,6 +7,7 @@ use std::time::Duration;
 use paydesk_shared::backoff::Backoff;
 
 use super::event::EventType;
+use super::ids::{EndpointId, EventId, MerchantId, OrderId};
 use super::time::{Millis, millis};
 
 /// A delivery still failing this long after it was scheduled gives up.
@@ -75,8 +76,8 @@ impl EndpointStatus {
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct WebhookEndpoint {
-    pub id: String,
-    pub merchant_id: String,
+    pub id: EndpointId,
+    pub merchant_id: MerchantId,
     pub url: String,
     /// Event types, or `["*"]` for all.
     pub event_types: Vec<String>,
@@ -159,8 +160,8 @@ impl DeliveryState {
 /// A delivery whose next attempt is due, with what sending it needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DueDelivery {
-    pub event_id: String,
-    pub order_id: String,
+    pub event_id: EventId,
+    pub order_id: OrderId,
     pub kind: EventType,
     pub payload: String,
     pub attempts: u32,
@@ -193,8 +194,8 @@ pub enum DeliveryOutcome {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeliveryResult {
-    pub event_id: String,
-    pub endpoint_id: String,
+    pub event_id: EventId,
+    pub endpoint_id: EndpointId,
     pub attempt: AttemptLog,
     pub outcome: DeliveryOutcome,
 }
@@ -202,8 +203,8 @@ pub struct DeliveryResult {
 /// A delivery with its attempts, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeliveryRecord {
-    pub event_id: String,
-    pub endpoint_id: String,
+    pub event_id: EventId,
+    pub endpoint_id: EndpointId,
     pub state: DeliveryState,
     pub attempts: Vec<AttemptLog>,
     pub next_attempt_at: Option<Millis>,

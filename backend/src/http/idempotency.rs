@@ -26,6 +26,7 @@ use super::MAX_BODY_BYTES;
 use super::auth::bearer;
 use super::request::idempotency_key;
 use crate::domain::idempotency::{KeyAnswer, KeyClaim};
+use crate::domain::ids::MerchantId;
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::store::Store;
@@ -37,7 +38,7 @@ pub(crate) const REPLAYED_HEADER: &str = "idempotent-replayed";
 /// The key this request holds, for its handler to record its answer under.
 #[derive(Debug, Clone)]
 struct Claim {
-    merchant_id: String,
+    merchant_id: MerchantId,
     key: String,
     request_hash: String,
     created_at: i64,
@@ -46,7 +47,7 @@ struct Claim {
 /// Releases the claim however the request ends, after its answer was recorded.
 struct Held {
     store: Arc<dyn Store>,
-    merchant_id: String,
+    merchant_id: MerchantId,
     key: String,
 }
 

@@ -45,11 +45,11 @@ struct AlertResponse {
 impl From<Alert> for AlertResponse {
     fn from(a: Alert) -> Self {
         AlertResponse {
-            id: a.id,
+            id: a.id.to_string(),
             kind: a.kind,
             message: a.message,
-            order_id: a.order_id,
-            attempt_id: a.attempt_id,
+            order_id: a.order_id.map(String::from),
+            attempt_id: a.attempt_id.map(String::from),
             bank_message_id: a.inbox_id,
             created_at: wire::timestamp(a.created_at),
         }

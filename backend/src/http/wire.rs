@@ -27,7 +27,7 @@ pub(crate) fn hosted_url(public_url: &str, client_token: &str) -> String {
 
 pub(crate) fn order_response(order: &Order, public_url: &str, now_ms: i64) -> OrderResponse {
     OrderResponse {
-        id: order.id.clone(),
+        id: order.id.to_string(),
         status: order.status_at(now_ms),
         currency: order.currency,
         items: line_items(&order.items),
@@ -55,7 +55,7 @@ pub(crate) fn created_order_response(order: &Order, public_url: &str) -> OrderRe
 
 fn attempt_response(a: &Attempt) -> AttemptResponse {
     AttemptResponse {
-        id: a.id.clone(),
+        id: a.id.to_string(),
         bank_code: a.bank_code.clone(),
         card_kind: a.card_kind,
         status: a.status,
@@ -76,7 +76,7 @@ fn widget_attempt(a: &Attempt) -> WidgetAttempt {
 
 pub(crate) fn widget_order(order: &Order, merchant_name: &str, now_ms: i64) -> WidgetOrder {
     WidgetOrder {
-        id: order.id.clone(),
+        id: order.id.to_string(),
         merchant_name: merchant_name.to_owned(),
         status: order.status_at(now_ms),
         currency: order.currency,
@@ -89,7 +89,7 @@ pub(crate) fn widget_order(order: &Order, merchant_name: &str, now_ms: i64) -> W
 
 pub(crate) fn widget_status(order: &Order, now_ms: i64) -> WidgetStatus {
     WidgetStatus {
-        order_id: order.id.clone(),
+        order_id: order.id.to_string(),
         status: order.status_at(now_ms),
         last_attempt: order.latest_attempt().map(widget_attempt),
     }
@@ -97,9 +97,9 @@ pub(crate) fn widget_status(order: &Order, now_ms: i64) -> WidgetStatus {
 
 pub(crate) fn refund_response(r: &Refund) -> RefundResponse {
     RefundResponse {
-        id: r.id.clone(),
-        order_id: r.order_id.clone(),
-        attempt_id: r.attempt_id.clone(),
+        id: r.id.to_string(),
+        order_id: r.order_id.to_string(),
+        attempt_id: r.attempt_id.to_string(),
         amount: r.amount.to_string(),
         currency: r.amount.currency(),
         reason: r.reason.clone(),

@@ -6,6 +6,7 @@ use paydesk_shared::Money;
 
 use crate::domain::event::NewEvent;
 use crate::domain::idempotency::KeyAnswer;
+use crate::domain::ids::{EndpointId, EventId, MerchantId};
 use crate::domain::order::NewOrder;
 use crate::domain::refund::NewRefund;
 use crate::domain::time::Millis;
@@ -48,8 +49,8 @@ pub struct SaveEndpoint {
 /// `previous_until`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RotateSecret {
-    pub merchant_id: String,
-    pub endpoint_id: String,
+    pub merchant_id: MerchantId,
+    pub endpoint_id: EndpointId,
     pub secret: String,
     pub previous_until: Millis,
     pub now: Millis,
@@ -59,8 +60,8 @@ pub struct RotateSecret {
 /// Sends an event again to each endpoint, from `now`, with a fresh retry window.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Redeliver {
-    pub event_id: String,
-    pub endpoint_ids: Vec<String>,
+    pub event_id: EventId,
+    pub endpoint_ids: Vec<EndpointId>,
     pub now: Millis,
     pub answer: Option<KeyAnswer>,
 }

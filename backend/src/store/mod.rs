@@ -15,6 +15,7 @@ use async_trait::async_trait;
 use crate::domain::alert::Alert;
 use crate::domain::event::{EventFilter, NewEvent, StoredEvent};
 use crate::domain::idempotency::KeyClaim;
+use crate::domain::ids::{AttemptId, EndpointId, EventId, MerchantId, OrderId, RefundId};
 use crate::domain::merchant::Merchant;
 use crate::domain::order::{
     AttemptToQuery, CancelOutcome, NewAttempt, Order, OrderFilter, StartAttemptOutcome,
@@ -65,7 +66,7 @@ pub trait MerchantStore: Send + Sync {
 
     async fn merchant_by_key_hash(&self, key_hash: &str) -> Result<Option<Merchant>, StoreError>;
 
-    async fn merchant(&self, id: &str) -> Result<Option<Merchant>, StoreError>;
+    async fn merchant(&self, id: &MerchantId) -> Result<Option<Merchant>, StoreError>;
 }
 
 #[async_trait]
@@ -78,14 +79,14 @@ pub trait IdempotencyStore: Send + Sync {
     /// database, with the same contract.
     async fn claim_idempotency_key(
         &self,
-        merchant_id: &str,
+        merchant_id: &MerchantId,
         key: &str,
         request_hash: &str,
         not_before: Millis,
     ) -> Result<KeyClaim, StoreError>;
 
     /// Ends a claim: the request has answered (and recorded what it will replay).
-    fn release_idempotency_key(&self, merchant_id: &str, key: &str);
+    fn release_idempotency_key(&self, merchant_id: &MerchantId, key: &str);
 
     /// Forgets answers recorded before `before`.
     async fn prune_idempotency_keys(&self, before: Millis) -> Result<u64, StoreError>;
@@ -97,23 +98,28 @@ pub trait OrderStore: Send + Sync {
     async fn create_order(&self, command: CreateOrder) -> Result<(), StoreError>;
 
     /// The order with its items and attempts, if it belongs to this merchant.
-    async fn order(&self, merchant_id: &str, order_id: &str) -> Result<Option<Order>, StoreError>;
+    async fn order(
+        &self,
+        merchant_id: &MerchantId,
+        order_id: &OrderId,
+    ) -> Result<Option<Order>, StoreError>;
 
     /// The order whoever it belongs to: for the gateway's own bookkeeping only.
-    async fn order_by_id(&self, order_id: &str) -> Result<Option<Order>, StoreError>;
+    async fn order_by_id(&self, order_id: &OrderId) -> Result<Option<Order>, StoreError>;
 
-    async fn order_by_attempt(&self, attempt_id: &str) -> Result<Option<Order>, StoreError>;
+    async fn order_by_attempt(&self, attempt_id: &AttemptId) -> Result<Option<Order>, StoreError>;
 
     /// The orders of these attempts (each once), for bookkeeping in bulk.
-    async fn orders_by_attempts(&self, attempt_ids: &[String]) -> Result<Vec<Order>, StoreError>;
+    async fn orders_by_attempts(&self, attempt_ids: &[AttemptId])
+    -> Result<Vec<Order>, StoreError>;
 
     /// The bank an attempt was made at, if the attempt exists.
-    async fn attempt_bank(&self, attempt_id: &str) -> Result<Option<String>, StoreError>;
+    async fn attempt_bank(&self, attempt_id: &AttemptId) -> Result<Option<String>, StoreError>;
 
     /// The merchant's orders matching `filter`, newest first.
     async fn orders(
         &self,
-        merchant_id: &str,
+        merchant_id: &MerchantId,
         filter: &OrderFilter,
         limit: u32,
     ) -> Result<Vec<Order>, StoreError>;
@@ -147,11 +153,11 @@ pub trait RefundStore: Send + Sync {
     /// The refund, if it is of one of the merchant's orders.
     async fn refund(
         &self,
-        merchant_id: &str,
-        refund_id: &str,
+        merchant_id: &MerchantId,
+        refund_id: &RefundId,
     ) -> Result<Option<Refund>, StoreError>;
 
-    async fn refunds_for_order(&self, order_id: &str) -> Result<Vec<Refund>, StoreError>;
+    async fn refunds_for_order(&self, order_id: &OrderId) -> Result<Vec<Refund>, StoreError>;
 
     /// Pending refunds due to be sent to the bank, most overdue first.
     async fn due_refunds(&self, now: Millis, limit: u32) -> Result<Vec<Refund>, StoreError>;
@@ -161,7 +167,7 @@ pub trait RefundStore: Send + Sync {
     /// Counts a try the bank did not answer and sets the next one.
     async fn retry_refund(
         &self,
-        refund_id: &str,
+        refund_id: &RefundId,
         next_at: Millis,
         error: &str,
     ) -> Result<(), StoreError>;
@@ -188,7 +194,8 @@ pub trait BankInboxStore: Send + Sync {
     ) -> Result<Vec<Applied>, StoreError>;
 
     /// Every verdict stored for the order's attempts, in the order they arrived.
-    async fn verdicts_of_order(&self, order_id: &str) -> Result<Vec<StoredVerdict>, StoreError>;
+    async fn verdicts_of_order(&self, order_id: &OrderId)
+    -> Result<Vec<StoredVerdict>, StoreError>;
 
     /// Forgets bank nonces that expired before `now`.
     async fn prune_nonces(&self, now: Millis) -> Result<u64, StoreError>;
@@ -200,7 +207,11 @@ pub trait BankInboxStore: Send + Sync {
     async fn next_query_due(&self) -> Result<Option<Millis>, StoreError>;
 
     /// Counts a query that left the attempt pending and sets the next one.
-    async fn reschedule_query(&self, attempt_id: &str, next_at: Millis) -> Result<(), StoreError>;
+    async fn reschedule_query(
+        &self,
+        attempt_id: &AttemptId,
+        next_at: Millis,
+    ) -> Result<(), StoreError>;
 }
 
 #[async_trait]
@@ -210,13 +221,13 @@ pub trait EndpointStore: Send + Sync {
     /// The merchant's endpoints that are not deleted, oldest first.
     async fn webhook_endpoints(
         &self,
-        merchant_id: &str,
+        merchant_id: &MerchantId,
     ) -> Result<Vec<WebhookEndpoint>, StoreError>;
 
     async fn webhook_endpoint(
         &self,
-        merchant_id: &str,
-        endpoint_id: &str,
+        merchant_id: &MerchantId,
+        endpoint_id: &EndpointId,
     ) -> Result<Option<WebhookEndpoint>, StoreError>;
 
     /// `None` if there is no such live endpoint.
@@ -242,19 +253,20 @@ pub trait OutboxStore: Send + Sync {
     /// The merchant's events, newest first.
     async fn events(
         &self,
-        merchant_id: &str,
+        merchant_id: &MerchantId,
         filter: &EventFilter,
         limit: u32,
     ) -> Result<Vec<StoredEvent>, StoreError>;
 
     async fn event(
         &self,
-        merchant_id: &str,
-        event_id: &str,
+        merchant_id: &MerchantId,
+        event_id: &EventId,
     ) -> Result<Option<StoredEvent>, StoreError>;
 
     /// The event's deliveries with their attempts.
-    async fn event_deliveries(&self, event_id: &str) -> Result<Vec<DeliveryRecord>, StoreError>;
+    async fn event_deliveries(&self, event_id: &EventId)
+    -> Result<Vec<DeliveryRecord>, StoreError>;
 
     /// `false` (and nothing done) if one of the endpoints is no longer enabled.
     async fn redeliver(&self, command: &Redeliver) -> Result<bool, StoreError>;

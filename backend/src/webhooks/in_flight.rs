@@ -6,8 +6,10 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
+use crate::domain::ids::{EndpointId, EventId};
+
 /// (event id, endpoint id)
-pub(crate) type DeliveryKey = (String, String);
+pub(crate) type DeliveryKey = (EventId, EndpointId);
 
 #[derive(Default)]
 pub(crate) struct InFlight(Mutex<State>);
@@ -70,7 +72,7 @@ mod tests {
     use super::*;
 
     fn key(n: u8) -> DeliveryKey {
-        (format!("evt_{n}"), "we_1".into())
+        (format!("evt_{n}").into(), "we_1".into())
     }
 
     #[test]

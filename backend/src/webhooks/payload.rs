@@ -6,7 +6,7 @@ use std::sync::Arc;
 use paydesk_shared::api::WebhookData;
 
 use crate::domain::event::{Compose, EventType, NewEvent};
-use crate::domain::ids::new_id;
+use crate::domain::ids::EventId;
 use crate::domain::order::Order;
 use crate::domain::refund::Refund;
 use crate::domain::time::Millis;
@@ -30,7 +30,7 @@ impl Payloads {
             refund: refund.map(wire::refund_response),
         };
         NewEvent {
-            id: new_id("evt"),
+            id: EventId::generate(),
             merchant_id: order.merchant_id.clone(),
             order_id: order.id.clone(),
             kind,

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 
 use super::{Step, Worker};
 use crate::domain::alert::{self, NewAlert};
-use crate::domain::ids::new_id;
+use crate::domain::ids::{AlertId, AttemptId};
 use crate::domain::order::Order;
 use crate::domain::time::Millis;
 use crate::domain::verdict::{self, Applied, InboxEntry, InboxPlan, PlannedEntry};
@@ -90,7 +90,7 @@ async fn apply_alone(state: &AppState, entry: InboxEntry) -> Result<(), StoreErr
             let Some(entry) = entry else { return Ok(()) };
             let v = &entry.verdict;
             let alert = NewAlert {
-                id: new_id("alr"),
+                id: AlertId::generate(),
                 kind: alert::CONFLICT.to_owned(),
                 message: format!(
                     "bank {} gave transaction {} for attempt {}, but it already belongs to another attempt",
@@ -118,7 +118,7 @@ async fn plan_all(
     state: &AppState,
     entries: Vec<InboxEntry>,
 ) -> Result<Vec<PlannedEntry>, StoreError> {
-    let attempt_ids: Vec<String> = entries
+    let attempt_ids: Vec<AttemptId> = entries
         .iter()
         .map(|e| e.verdict.attempt_id.clone())
         .collect::<HashSet<_>>()
@@ -126,7 +126,7 @@ async fn plan_all(
         .collect();
     // Attempt id → its order, planned against and updated entry by entry.
     let mut orders: Vec<Order> = state.store.orders_by_attempts(&attempt_ids).await?;
-    let mut order_of: HashMap<String, usize> = HashMap::new();
+    let mut order_of: HashMap<AttemptId, usize> = HashMap::new();
     for (i, order) in orders.iter().enumerate() {
         for a in &order.attempts {
             order_of.insert(a.id.clone(), i);
@@ -144,7 +144,7 @@ async fn plan_all(
             }
             None => InboxPlan::Quarantine {
                 alert: NewAlert {
-                    id: new_id("alr"),
+                    id: AlertId::generate(),
                     kind: alert::MISMATCH.to_owned(),
                     message: format!("no payment attempt {attempt}"),
                     order_id: None,

@@ -68,8 +68,8 @@ async fn refund_one(state: &AppState, refund: Refund) -> Result<(), StoreError> 
         .await;
     };
     let order = RefundOrder {
-        refund_id: refund.id.clone(),
-        attempt_id: refund.attempt_id.clone(),
+        refund_id: refund.id.to_string(),
+        attempt_id: refund.attempt_id.to_string(),
         bank_code: refund.bank_code.clone(),
         bank_transaction_id: txn,
         amount: refund.amount,

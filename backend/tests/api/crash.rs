@@ -231,7 +231,7 @@ async fn a_payment_acknowledged_just_before_sigkill_is_there_after_restart() {
         restarted.settled().await;
         let now = restarted
             .store
-            .order_by_id(&order.id)
+            .order_by_id(&order.id.as_str().into())
             .await
             .unwrap()
             .unwrap();
@@ -347,7 +347,7 @@ async fn twenty_sigkills_while_two_thousand_orders_are_paid_lose_no_event_and_pa
     };
     let paid_events = last
         .store
-        .events("mer_demo", &paid_filter, 100_000)
+        .events(&"mer_demo".into(), &paid_filter, 100_000)
         .await
         .unwrap();
     let distinct: HashSet<&str> = paid_events.iter().map(|e| e.order_id.as_str()).collect();
@@ -365,11 +365,11 @@ async fn twenty_sigkills_while_two_thousand_orders_are_paid_lose_no_event_and_pa
     // when a kill fell between sending and recording).
     let stored: HashSet<String> = last
         .store
-        .events("mer_demo", &EventFilter::default(), 100_000)
+        .events(&"mer_demo".into(), &EventFilter::default(), 100_000)
         .await
         .unwrap()
         .into_iter()
-        .map(|e| e.id)
+        .map(|e| e.id.to_string())
         .collect();
     let hits = receiver.hits();
     let received: HashSet<String> = hits.iter().map(|h| h.event().id).collect();

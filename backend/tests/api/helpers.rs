@@ -329,7 +329,7 @@ impl TestApp {
             ..EventFilter::default()
         };
         self.store
-            .events("mer_alpha", &filter, 100_000)
+            .events(&"mer_alpha".into(), &filter, 100_000)
             .await
             .unwrap()
     }
@@ -340,7 +340,10 @@ impl TestApp {
             order_id: Some(order_id.into()),
             ..EventFilter::default()
         };
-        self.store.events("mer_alpha", &filter, 1000).await.unwrap()
+        self.store
+            .events(&"mer_alpha".into(), &filter, 1000)
+            .await
+            .unwrap()
     }
 
     /// How much of each kind the gateway holds: a refused request changes none of it.

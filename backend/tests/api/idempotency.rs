@@ -234,7 +234,11 @@ async fn every_merchant_post_replays_its_first_answer_and_acts_once() {
         json!({}),
     )
     .await;
-    let stored = app.store.webhook_endpoint("mer_alpha", &id).await.unwrap();
+    let stored = app
+        .store
+        .webhook_endpoint(&"mer_alpha".into(), &id.as_str().into())
+        .await
+        .unwrap();
     assert_eq!(
         rotated["secret"],
         stored.unwrap().secret.as_str(),

@@ -181,7 +181,7 @@ async fn both_bank_keys_verify_during_a_rotation() {
     assert_eq!(app.get_order(&order.id).await.status.as_str(), "paid");
     let kids: Vec<Option<String>> = app
         .store
-        .verdicts_of_order(&order.id)
+        .verdicts_of_order(&order.id.as_str().into())
         .await
         .unwrap()
         .into_iter()

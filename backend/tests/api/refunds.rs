@@ -17,7 +17,7 @@ async fn refund(app: &TestApp, order_id: &str, amount: Option<&str>) -> reqwest:
 
 async fn refunded_minor(app: &TestApp, order_id: &str) -> i64 {
     app.store
-        .refunds_for_order(order_id)
+        .refunds_for_order(&order_id.into())
         .await
         .unwrap()
         .iter()

@@ -50,16 +50,20 @@ async fn five_thousand_orders_paid_during_a_ten_minute_outage_all_arrive_in_orde
     // Every event is stored once per order and type, and reached the receiver.
     let stored: Vec<(String, String, i64)> = app
         .store
-        .events("mer_alpha", &EventFilter::default(), 100_000)
+        .events(&"mer_alpha".into(), &EventFilter::default(), 100_000)
         .await
         .unwrap()
         .into_iter()
-        .map(|e| (e.id, e.order_id, e.sequence))
+        .map(|e| (e.id.to_string(), e.order_id.to_string(), e.sequence))
         .collect();
     assert_eq!(stored.len(), 2 * ORDERS);
     let mut delivered = 0;
     for (event_id, _, _) in &stored {
-        let deliveries = app.store.event_deliveries(event_id).await.unwrap();
+        let deliveries = app
+            .store
+            .event_deliveries(&event_id.as_str().into())
+            .await
+            .unwrap();
         delivered += deliveries
             .iter()
             .filter(|d| d.endpoint_id == endpoint.id && d.state == DeliveryState::Delivered)

@@ -120,7 +120,12 @@ impl TestApp {
     }
 
     pub async fn stored_status(&self, order_id: &str) -> String {
-        let order = self.store.order_by_id(order_id).await.unwrap().unwrap();
+        let order = self
+            .store
+            .order_by_id(&order_id.into())
+            .await
+            .unwrap()
+            .unwrap();
         order.status.as_str().to_owned()
     }
 
@@ -147,7 +152,7 @@ impl TestApp {
 
     /// The state of an event's delivery to one endpoint.
     pub async fn delivery_state(&self, event_id: &str, endpoint_id: &str) -> String {
-        let deliveries = self.store.event_deliveries(event_id).await.unwrap();
+        let deliveries = self.store.event_deliveries(&event_id.into()).await.unwrap();
         let delivery = deliveries
             .iter()
             .find(|d| d.endpoint_id == endpoint_id)

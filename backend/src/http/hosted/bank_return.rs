@@ -7,6 +7,7 @@ use paydesk_shared::api::WidgetMode;
 
 use super::page;
 use super::text::PageText;
+use crate::domain::ids::AttemptId;
 use crate::http::extract::PathParam;
 use crate::http::wire;
 use crate::state::AppState;
@@ -16,7 +17,7 @@ use crate::state::AppState;
 /// one who paid from the merchant's page goes to the order's return URL.
 pub(super) async fn handler(
     State(state): State<AppState>,
-    PathParam(attempt_id): PathParam<String>,
+    PathParam(attempt_id): PathParam<AttemptId>,
 ) -> Response {
     let order = match state.store.order_by_attempt(&attempt_id).await {
         Ok(Some(order)) => order,

@@ -3,6 +3,7 @@ use axum::http::StatusCode;
 use paydesk_shared::{ErrorCode, OrderStatus};
 
 use crate::domain::event::EventType;
+use crate::domain::ids::OrderId;
 use crate::domain::order::CancelOutcome;
 use crate::http::auth::AuthMerchant;
 use crate::http::error::ApiError;
@@ -18,7 +19,7 @@ use crate::store::CancelOrder;
 pub(super) async fn handler(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
-    PathParam(id): PathParam<String>,
+    PathParam(id): PathParam<OrderId>,
     idempotency: Idempotency,
 ) -> Result<Answer, ApiError> {
     let order = state

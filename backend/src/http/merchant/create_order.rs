@@ -5,7 +5,7 @@ use paydesk_shared::api::CreateOrderRequest;
 use paydesk_shared::order::OrderDraft;
 
 use super::return_url;
-use crate::domain::ids::{client_token, new_order_id};
+use crate::domain::ids::{OrderId, client_token};
 use crate::domain::order::NewOrder;
 use crate::domain::time::millis;
 use crate::http::auth::AuthMerchant;
@@ -37,7 +37,7 @@ pub(super) async fn handler(
         Some(secs) => i64::from(secs) * 1000,
         None => millis(state.order_ttl),
     };
-    let order_id = new_order_id();
+    let order_id = OrderId::generate();
     let order = NewOrder {
         id: order_id.clone(),
         merchant_id: merchant.id.clone(),

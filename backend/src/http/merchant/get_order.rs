@@ -2,6 +2,7 @@ use axum::Json;
 use axum::extract::State;
 use paydesk_shared::api::OrderResponse;
 
+use crate::domain::ids::OrderId;
 use crate::http::auth::AuthMerchant;
 use crate::http::error::ApiError;
 use crate::http::extract::PathParam;
@@ -12,7 +13,7 @@ use crate::state::AppState;
 pub(super) async fn handler(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
-    PathParam(id): PathParam<String>,
+    PathParam(id): PathParam<OrderId>,
 ) -> Result<Json<OrderResponse>, ApiError> {
     let order = state
         .store

@@ -3,6 +3,7 @@ use axum::extract::{RawQuery, State};
 use paydesk_shared::OrderStatus;
 use paydesk_shared::api::OrderList;
 
+use crate::domain::ids::OrderId;
 use crate::domain::order::OrderFilter;
 use crate::http::auth::AuthMerchant;
 use crate::http::error::ApiError;
@@ -40,7 +41,7 @@ pub(super) async fn handler(
             })
         })
         .transpose()?;
-    let starting_after = query.get("starting_after").map(str::to_owned);
+    let starting_after = query.get("starting_after").map(OrderId::from);
     if let Some(after) = &starting_after
         && state.store.order(&merchant.id, after).await?.is_none()
     {

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use paydesk_shared::api::{CreateRefundRequest, RefundList, RefundResponse};
 use paydesk_shared::{ErrorCode, Money, OrderStatus};
 
-use crate::domain::ids::new_id;
+use crate::domain::ids::{OrderId, RefundId};
 use crate::domain::refund::{NewRefund, RefundOutcome, RefundStatus};
 use crate::http::auth::AuthMerchant;
 use crate::http::error::ApiError;
@@ -26,7 +26,7 @@ const REASONS: [&str; 4] = ["requested_by_customer", "duplicate", "fraudulent", 
 pub(super) async fn create(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
-    PathParam(order_id): PathParam<String>,
+    PathParam(order_id): PathParam<OrderId>,
     idempotency: Idempotency,
     body: JsonBody,
 ) -> Result<Answer, ApiError> {
@@ -53,7 +53,7 @@ pub(super) async fn create(
     };
     let now = state.clock.now_ms();
     let mut refund = NewRefund {
-        id: new_id("rfd"),
+        id: RefundId::generate(),
         order_id: order.id.clone(),
         attempt_id,
         amount: amount.unwrap_or(order.total),
@@ -137,9 +137,9 @@ async fn try_create(
 /// The refund as it stands once stored: pending at the bank.
 fn created_answer(r: &NewRefund, currency: paydesk_shared::Currency) -> Answer {
     let response = RefundResponse {
-        id: r.id.clone(),
-        order_id: r.order_id.clone(),
-        attempt_id: r.attempt_id.clone(),
+        id: r.id.to_string(),
+        order_id: r.order_id.to_string(),
+        attempt_id: r.attempt_id.to_string(),
         amount: r.amount.to_string(),
         currency,
         reason: r.reason.clone(),
@@ -154,7 +154,7 @@ fn created_answer(r: &NewRefund, currency: paydesk_shared::Currency) -> Answer {
 pub(super) async fn list(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
-    PathParam(order_id): PathParam<String>,
+    PathParam(order_id): PathParam<OrderId>,
 ) -> Result<Json<RefundList>, ApiError> {
     let order = state
         .store
@@ -170,7 +170,7 @@ pub(super) async fn list(
 pub(super) async fn get(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
-    PathParam(refund_id): PathParam<String>,
+    PathParam(refund_id): PathParam<RefundId>,
 ) -> Result<Json<RefundResponse>, ApiError> {
     let refund = state
         .store

@@ -9,7 +9,8 @@ use paydesk_shared::webhook_api::{
 };
 
 use super::{endpoint_input as input, endpoint_response};
-use crate::domain::ids::new_id;
+use crate::domain::ids::EndpointId;
+use crate::domain::ids::MerchantId;
 use crate::domain::webhook::{EndpointStatus, WebhookEndpoint};
 use crate::http::auth::AuthMerchant;
 use crate::http::error::ApiError;
@@ -42,7 +43,7 @@ pub(super) async fn create(
     }
     let now = state.clock.now_ms();
     let endpoint = WebhookEndpoint {
-        id: new_id("we"),
+        id: EndpointId::generate(),
         merchant_id: merchant.id.clone(),
         url,
         event_types,
@@ -83,7 +84,7 @@ pub(super) async fn list(
 pub(super) async fn get(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
-    PathParam(id): PathParam<String>,
+    PathParam(id): PathParam<EndpointId>,
 ) -> Result<Json<EndpointResponse>, ApiError> {
     let endpoint = find(&state, &merchant.id, &id).await?;
     Ok(Json(endpoint_response(&endpoint, false)))
@@ -93,7 +94,7 @@ pub(super) async fn get(
 pub(super) async fn update(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
-    PathParam(id): PathParam<String>,
+    PathParam(id): PathParam<EndpointId>,
     idempotency: Idempotency,
     body: JsonBody,
 ) -> Result<Answer, ApiError> {
@@ -144,7 +145,7 @@ pub(super) async fn update(
 pub(super) async fn delete(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
-    PathParam(id): PathParam<String>,
+    PathParam(id): PathParam<EndpointId>,
 ) -> Result<Json<DeletedEndpoint>, ApiError> {
     let mut endpoint = find(&state, &merchant.id, &id).await?;
     endpoint.status = EndpointStatus::Deleted;
@@ -156,7 +157,7 @@ pub(super) async fn delete(
     state.store.save_webhook_endpoint(&save).await?;
     let endpoint = save.endpoint;
     Ok(Json(DeletedEndpoint {
-        id: endpoint.id,
+        id: endpoint.id.to_string(),
         deleted: true,
     }))
 }
@@ -164,8 +165,8 @@ pub(super) async fn delete(
 /// The merchant's live endpoint `id`; another merchant's is indistinguishable from none.
 pub(super) async fn find(
     state: &AppState,
-    merchant_id: &str,
-    id: &str,
+    merchant_id: &MerchantId,
+    id: &EndpointId,
 ) -> Result<WebhookEndpoint, ApiError> {
     state
         .store

@@ -13,6 +13,8 @@ use paydesk_shared::webhook_api::{
 
 use super::endpoints::find;
 use crate::domain::event::{EventFilter, StoredEvent};
+use crate::domain::ids::{EndpointId, EventId};
+use crate::domain::ids::{MerchantId, OrderId};
 use crate::domain::webhook::{DeliveryRecord, EndpointStatus};
 use crate::http::auth::AuthMerchant;
 use crate::http::error::ApiError;
@@ -44,7 +46,7 @@ pub(super) async fn list(
             ))
         })?),
     };
-    let starting_after = query.get("starting_after").map(str::to_owned);
+    let starting_after = query.get("starting_after").map(EventId::from);
     if let Some(after) = &starting_after
         && state.store.event(&merchant.id, after).await?.is_none()
     {
@@ -54,7 +56,7 @@ pub(super) async fn list(
     }
     let filter = EventFilter {
         kind,
-        order_id: query.get("order_id").map(str::to_owned),
+        order_id: query.get("order_id").map(OrderId::from),
         starting_after,
     };
     // One more than asked tells whether there is a next page.
@@ -70,7 +72,7 @@ pub(super) async fn list(
 pub(super) async fn get(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
-    PathParam(id): PathParam<String>,
+    PathParam(id): PathParam<EventId>,
 ) -> Result<Json<WebhookEvent>, ApiError> {
     let event = find_event(&state, &merchant.id, &id).await?;
     Ok(Json(event_body(&event)?))
@@ -80,7 +82,7 @@ pub(super) async fn get(
 pub(super) async fn deliveries(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
-    PathParam(id): PathParam<String>,
+    PathParam(id): PathParam<EventId>,
 ) -> Result<Json<DeliveryList>, ApiError> {
     let event = find_event(&state, &merchant.id, &id).await?;
     let records = state.store.event_deliveries(&event.id).await?;
@@ -95,14 +97,17 @@ pub(super) async fn deliveries(
 pub(super) async fn redeliver(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
-    PathParam(id): PathParam<String>,
+    PathParam(id): PathParam<EventId>,
     idempotency: Idempotency,
     body: JsonBody,
 ) -> Result<Answer, ApiError> {
     let request: RedeliverRequest = body.parse()?;
     let event = find_event(&state, &merchant.id, &id).await?;
-    let endpoint_ids: Vec<String> = match &request.endpoint_id {
-        Some(endpoint_id) => vec![find(&state, &merchant.id, endpoint_id).await?.id],
+    let endpoint_ids: Vec<EndpointId> = match &request.endpoint_id {
+        Some(endpoint_id) => {
+            let endpoint_id = EndpointId::from(endpoint_id.as_str());
+            vec![find(&state, &merchant.id, &endpoint_id).await?.id]
+        }
         None => state
             .store
             .webhook_endpoints(&merchant.id)
@@ -115,8 +120,8 @@ pub(super) async fn redeliver(
     let answer = Answer::json(
         StatusCode::ACCEPTED,
         &RedeliverResponse {
-            event_id: event.id.clone(),
-            endpoint_ids: endpoint_ids.clone(),
+            event_id: event.id.to_string(),
+            endpoint_ids: endpoint_ids.iter().map(|e| e.to_string()).collect(),
         },
     );
     let scheduled = !endpoint_ids.is_empty()
@@ -141,8 +146,8 @@ pub(super) async fn redeliver(
 
 async fn find_event(
     state: &AppState,
-    merchant_id: &str,
-    id: &str,
+    merchant_id: &MerchantId,
+    id: &EventId,
 ) -> Result<StoredEvent, ApiError> {
     state
         .store
@@ -163,7 +168,7 @@ fn event_body(event: &StoredEvent) -> Result<WebhookEvent, ApiError> {
 
 fn delivery(r: &DeliveryRecord) -> Delivery {
     Delivery {
-        endpoint_id: r.endpoint_id.clone(),
+        endpoint_id: r.endpoint_id.to_string(),
         status: r.state.as_str().to_owned(),
         attempts: r
             .attempts

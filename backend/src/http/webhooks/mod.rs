@@ -39,7 +39,7 @@ pub(super) fn router() -> Router<AppState> {
 /// An endpoint as the API shows it; the secret only when it was just made.
 fn endpoint_response(e: &WebhookEndpoint, with_secret: bool) -> EndpointResponse {
     EndpointResponse {
-        id: e.id.clone(),
+        id: e.id.to_string(),
         url: e.url.clone(),
         event_types: e.event_types.clone(),
         description: e.description.clone(),

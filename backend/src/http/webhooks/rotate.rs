@@ -9,6 +9,7 @@ use paydesk_shared::webhook_api::RotateSecretRequest;
 
 use super::endpoints::find;
 use super::{endpoint_input, endpoint_response};
+use crate::domain::ids::EndpointId;
 use crate::http::auth::AuthMerchant;
 use crate::http::error::ApiError;
 use crate::http::extract::PathParam;
@@ -23,7 +24,7 @@ const MAX_OVERLAP_SECS: i64 = 7 * 24 * 60 * 60;
 pub(super) async fn handler(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
-    PathParam(id): PathParam<String>,
+    PathParam(id): PathParam<EndpointId>,
     idempotency: Idempotency,
     body: JsonBody,
 ) -> Result<Answer, ApiError> {

@@ -11,6 +11,7 @@ use paydesk_shared::api::WidgetStatus;
 use tokio_stream::wrappers::BroadcastStream;
 
 use crate::clock::Clock;
+use crate::domain::ids::OrderId;
 use crate::domain::order::Order;
 use crate::http::auth::ClientOrder;
 use crate::http::wire;
@@ -92,12 +93,12 @@ fn expiry(state: &AppState, order: &Order, now: OrderStatus) -> BoxStream<'stati
 async fn current_status(
     store: &dyn Store,
     clock: &dyn Clock,
-    order_id: &str,
+    order_id: &OrderId,
 ) -> Option<WidgetStatus> {
     match store.order_by_id(order_id).await {
         Ok(order) => order.map(|o| wire::widget_status(&o, clock.now_ms())),
         Err(e) => {
-            tracing::warn!(error = %e, order = order_id, "could not read order for its status stream");
+            tracing::warn!(error = %e, order = %order_id, "could not read order for its status stream");
             None
         }
     }

@@ -70,7 +70,12 @@ pub(crate) fn new_order(id: &str, merchant_id: &str) -> NewOrder {
 
 /// A merchant and one of its orders, stored.
 pub(crate) async fn order<S: Store>(store: &S, id: &str) -> Order {
-    if store.merchant(MERCHANT).await.expect("read").is_none() {
+    if store
+        .merchant(&MERCHANT.into())
+        .await
+        .expect("read")
+        .is_none()
+    {
         store
             .upsert_merchant(&merchant(MERCHANT))
             .await
@@ -206,7 +211,7 @@ pub(crate) async fn paid_order<S: Store>(store: &S, id: &str) -> Order {
         .await
         .expect("applied");
     store
-        .order_by_id(id)
+        .order_by_id(&id.into())
         .await
         .expect("read")
         .expect("the order")

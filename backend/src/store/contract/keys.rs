@@ -17,7 +17,7 @@ pub(crate) async fn merchants_are_replaced_and_found_by_key_hash<S: Store>(store
         .push("https://shop.example/other".into());
     store.upsert_merchant(&changed).await.expect("stored");
     assert_eq!(
-        store.merchant("mer_a").await.expect("read"),
+        store.merchant(&"mer_a".into()).await.expect("read"),
         Some(changed.clone())
     );
     let by_key = store
@@ -43,12 +43,15 @@ fn answer(key: &str, hash: &str, at: i64) -> KeyAnswer {
 }
 
 pub(crate) async fn a_claimed_key_is_in_use_until_released<S: Store>(store: &S) {
-    let claim = |hash: &'static str| store.claim_idempotency_key(MERCHANT, "k1", hash, 0);
+    let merchant = MERCHANT.into();
+    let claim = |hash: &'static str| store.claim_idempotency_key(&merchant, "k1", hash, 0);
     assert_eq!(claim("h").await.expect("claim"), KeyClaim::Claimed);
     assert_eq!(claim("h").await.expect("claim"), KeyClaim::InUse);
-    let theirs = store.claim_idempotency_key("mer_b", "k1", "h", 0).await;
+    let theirs = store
+        .claim_idempotency_key(&"mer_b".into(), "k1", "h", 0)
+        .await;
     assert_eq!(theirs.expect("claim"), KeyClaim::Claimed);
-    store.release_idempotency_key(MERCHANT, "k1");
+    store.release_idempotency_key(&MERCHANT.into(), "k1");
     assert_eq!(claim("h").await.expect("claim"), KeyClaim::Claimed);
 }
 
@@ -63,23 +66,27 @@ pub(crate) async fn an_answer_is_recorded_with_its_change<S: Store>(store: &S) {
         answer: Some(answer("k1", "h1", NOW)),
     };
     store.create_order(created).await.expect("created");
-    let replay = store.claim_idempotency_key(MERCHANT, "k1", "h1", NOW).await;
+    let replay = store
+        .claim_idempotency_key(&MERCHANT.into(), "k1", "h1", NOW)
+        .await;
     let body = b"{\"id\":\"ord_1\"}".to_vec();
     assert_eq!(
         replay.expect("claim"),
         KeyClaim::Replay { status: 201, body }
     );
-    let other = store.claim_idempotency_key(MERCHANT, "k1", "h2", NOW).await;
+    let other = store
+        .claim_idempotency_key(&MERCHANT.into(), "k1", "h2", NOW)
+        .await;
     assert_eq!(other.expect("claim"), KeyClaim::Mismatch);
     let expired = store
-        .claim_idempotency_key(MERCHANT, "k1", "h2", NOW + 1)
+        .claim_idempotency_key(&MERCHANT.into(), "k1", "h2", NOW + 1)
         .await;
     assert_eq!(
         expired.expect("claim"),
         KeyClaim::Claimed,
         "older than `not_before`"
     );
-    store.release_idempotency_key(MERCHANT, "k1");
+    store.release_idempotency_key(&MERCHANT.into(), "k1");
 
     // A cancel that is refused records nothing: a retry runs again.
     let order = new_order("ord_1", MERCHANT).to_order();
@@ -89,7 +96,9 @@ pub(crate) async fn an_answer_is_recorded_with_its_change<S: Store>(store: &S) {
         answer: Some(answer("k2", "h", order.expires_at)),
     };
     store.cancel_order(&late).await.expect("refused");
-    let retry = store.claim_idempotency_key(MERCHANT, "k2", "h", 0).await;
+    let retry = store
+        .claim_idempotency_key(&MERCHANT.into(), "k2", "h", 0)
+        .await;
     assert_eq!(retry.expect("claim"), KeyClaim::Claimed);
 }
 

@@ -11,7 +11,7 @@ use crate::store::{CancelOrder, Store};
 
 async fn status<S: Store>(store: &S, id: &str) -> OrderStatus {
     store
-        .order_by_id(id)
+        .order_by_id(&id.into())
         .await
         .expect("read")
         .expect("the order")
@@ -33,11 +33,20 @@ fn cancel(order: &crate::domain::order::Order, at: i64) -> CancelOrder {
 
 pub(crate) async fn a_created_order_reads_back_with_its_items<S: Store>(store: &S) {
     let order = order(store, "ord_1").await;
-    let read = store.order(MERCHANT, "ord_1").await.expect("read");
+    let read = store
+        .order(&MERCHANT.into(), &"ord_1".into())
+        .await
+        .expect("read");
     assert_eq!(read, Some(order.clone()));
-    assert_eq!(store.order("mer_other", "ord_1").await.expect("read"), None);
+    assert_eq!(
+        store
+            .order(&"mer_other".into(), &"ord_1".into())
+            .await
+            .expect("read"),
+        None
+    );
     let listed = store
-        .orders(MERCHANT, &OrderFilter::default(), 10)
+        .orders(&MERCHANT.into(), &OrderFilter::default(), 10)
         .await
         .expect("list");
     assert_eq!(listed, vec![order]);
@@ -62,7 +71,11 @@ pub(crate) async fn starting_an_attempt_moves_the_order_once_per_click<S: Store>
     );
     assert_eq!(repeated, StartAttemptOutcome::Existing(first));
     assert_eq!(
-        store.attempt_bank("att_1").await.expect("read").as_deref(),
+        store
+            .attempt_bank(&"att_1".into())
+            .await
+            .expect("read")
+            .as_deref(),
         Some("ICBC")
     );
 }
@@ -83,7 +96,10 @@ pub(crate) async fn no_attempt_starts_on_a_final_order<S: Store>(store: &S) {
         refused,
         StartAttemptOutcome::NotPayable(OrderStatus::Cancelled)
     );
-    assert_eq!(store.attempt_bank("att_1").await.expect("read"), None);
+    assert_eq!(
+        store.attempt_bank(&"att_1".into()).await.expect("read"),
+        None
+    );
 }
 
 /// `OrderIn(Cancel)`: a shopper at the bank keeps the order pending.
@@ -119,7 +135,7 @@ pub(crate) async fn a_cancelled_order_has_its_event<S: Store>(store: &S) {
     assert_eq!(outcome, CancelOutcome::Cancelled);
     assert_eq!(status(store, "ord_1").await, OrderStatus::Cancelled);
     let stored = store
-        .event(MERCHANT, &format!("evt_cancel_{NOW}"))
+        .event(&MERCHANT.into(), &format!("evt_cancel_{NOW}").into())
         .await
         .expect("read")
         .expect("the event");

@@ -44,19 +44,22 @@ pub(crate) async fn refunds_never_exceed_the_payment<S: Store>(store: &S) {
         create(store, refund("rfd_3", "18.00", NOW + 2)).await,
         RefundOutcome::Created
     );
-    let refunds = store.refunds_for_order("ord_1").await.expect("read");
+    let refunds = store
+        .refunds_for_order(&"ord_1".into())
+        .await
+        .expect("read");
     let ids: Vec<_> = refunds.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids, ["rfd_1", "rfd_3"]);
     assert!(
         store
-            .refund(MERCHANT, "rfd_1")
+            .refund(&MERCHANT.into(), &"rfd_1".into())
             .await
             .expect("read")
             .is_some()
     );
     assert!(
         store
-            .refund("mer_other", "rfd_1")
+            .refund(&"mer_other".into(), &"rfd_1".into())
             .await
             .expect("read")
             .is_none()
@@ -69,7 +72,7 @@ pub(crate) async fn a_refund_is_retried_on_its_schedule<S: Store>(store: &S) {
     assert_eq!(store.next_refund_due().await.expect("read"), Some(NOW));
     assert_eq!(store.due_refunds(NOW, 10).await.expect("read").len(), 1);
     store
-        .retry_refund("rfd_1", NOW + 5_000, "bank unreachable")
+        .retry_refund(&"rfd_1".into(), NOW + 5_000, "bank unreachable")
         .await
         .expect("retry");
     assert!(
@@ -105,11 +108,11 @@ pub(crate) async fn a_refund_is_decided_once<S: Store>(store: &S) {
     let second = decision("evt_r2", RefundStatus::Failed);
     assert!(!store.decide_refund(&second).await.expect("read"));
     store
-        .retry_refund("rfd_1", NOW + 20, "late retry")
+        .retry_refund(&"rfd_1".into(), NOW + 20, "late retry")
         .await
         .expect("retry");
     let stored = store
-        .refund(MERCHANT, "rfd_1")
+        .refund(&MERCHANT.into(), &"rfd_1".into())
         .await
         .expect("read")
         .expect("refund");
@@ -117,14 +120,14 @@ pub(crate) async fn a_refund_is_decided_once<S: Store>(store: &S) {
     assert_eq!((stored.tries, stored.failure_reason), (1, None));
     assert!(
         store
-            .event(MERCHANT, "evt_r1")
+            .event(&MERCHANT.into(), &"evt_r1".into())
             .await
             .expect("read")
             .is_some()
     );
     assert!(
         store
-            .event(MERCHANT, "evt_r2")
+            .event(&MERCHANT.into(), &"evt_r2".into())
             .await
             .expect("read")
             .is_none()

@@ -11,7 +11,7 @@ use crate::store::{Store, StoreError};
 
 async fn order_status<S: Store>(store: &S, id: &str) -> OrderStatus {
     store
-        .order_by_id(id)
+        .order_by_id(&id.into())
         .await
         .expect("read")
         .expect("the order")
@@ -50,7 +50,7 @@ pub(crate) async fn a_confirmed_payment_pays_the_order_with_its_event<S: Store>(
         }]
     );
     let read = store
-        .order_by_id("ord_1")
+        .order_by_id(&"ord_1".into())
         .await
         .expect("read")
         .expect("order");
@@ -63,7 +63,7 @@ pub(crate) async fn a_confirmed_payment_pays_the_order_with_its_event<S: Store>(
     );
     assert!(
         store
-            .event(MERCHANT, "evt_paid")
+            .event(&MERCHANT.into(), &"evt_paid".into())
             .await
             .expect("read")
             .is_some()
@@ -214,7 +214,7 @@ pub(crate) async fn a_paid_order_is_not_paid_twice<S: Store>(store: &S) {
         .expect("applied");
     assert!(!applied[0].order_moved);
     let read = store
-        .order_by_id("ord_1")
+        .order_by_id(&"ord_1".into())
         .await
         .expect("read")
         .expect("order");
@@ -300,7 +300,7 @@ pub(crate) async fn status_queries_are_scheduled_until_a_verdict<S: Store>(store
     let due = store.due_queries(first, 10).await.expect("read");
     assert_eq!((due.len(), due[0].queries), (1, 0));
     store
-        .reschedule_query("att_1", first + 60_000)
+        .reschedule_query(&"att_1".into(), first + 60_000)
         .await
         .expect("rescheduled");
     let later = store.due_queries(first + 60_000, 10).await.expect("read");

@@ -36,11 +36,11 @@ fn result(event_id: &str, endpoint_id: &str, outcome: DeliveryOutcome) -> Delive
 
 async fn state<S: Store>(store: &S, event_id: &str) -> Vec<(String, DeliveryState)> {
     store
-        .event_deliveries(event_id)
+        .event_deliveries(&event_id.into())
         .await
         .expect("read")
         .into_iter()
-        .map(|d| (d.endpoint_id, d.state))
+        .map(|d| (d.endpoint_id.to_string(), d.state))
         .collect()
 }
 
@@ -64,7 +64,7 @@ pub(crate) async fn an_event_is_delivered_to_each_subscribed_endpoint<S: Store>(
     );
     assert_eq!(store.next_delivery_due().await.expect("read"), Some(NOW));
     let listed = store
-        .events(MERCHANT, &EventFilter::default(), 10)
+        .events(&MERCHANT.into(), &EventFilter::default(), 10)
         .await
         .expect("list");
     assert_eq!(listed.len(), 1);
@@ -93,7 +93,7 @@ pub(crate) async fn delivery_results_are_recorded_with_their_attempts<S: Store>(
         .record_deliveries(&[result("evt_1", "we_a", DeliveryOutcome::Delivered)])
         .await
         .expect("recorded");
-    let deliveries = store.event_deliveries("evt_1").await.expect("read");
+    let deliveries = store.event_deliveries(&"evt_1".into()).await.expect("read");
     assert_eq!(deliveries[0].state, DeliveryState::Delivered);
     assert_eq!(deliveries[0].attempts.len(), 2);
     let counts = store.delivery_counts().await.expect("counts");
@@ -132,7 +132,7 @@ pub(crate) async fn gone_disables_the_endpoint<S: Store>(store: &S) {
         .await
         .expect("recorded");
     let endpoint = store
-        .webhook_endpoint(MERCHANT, "we_a")
+        .webhook_endpoint(&MERCHANT.into(), &"we_a".into())
         .await
         .expect("read");
     assert_eq!(endpoint.map(|e| e.status), Some(EndpointStatus::Disabled));
@@ -222,7 +222,10 @@ pub(crate) async fn endpoints_are_saved_and_listed_without_deleted_ones<S: Store
     changed.secret = "whsec_ignored".into();
     save_endpoint(store, changed).await;
     save_endpoint(store, endpoint("we_b", EndpointStatus::Deleted)).await;
-    let listed = store.webhook_endpoints(MERCHANT).await.expect("list");
+    let listed = store
+        .webhook_endpoints(&MERCHANT.into())
+        .await
+        .expect("list");
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].url, "https://shop.example/v2/webhooks");
     assert_eq!(
@@ -231,7 +234,7 @@ pub(crate) async fn endpoints_are_saved_and_listed_without_deleted_ones<S: Store
     );
     assert_eq!(
         store
-            .webhook_endpoint(MERCHANT, "we_b")
+            .webhook_endpoint(&MERCHANT.into(), &"we_b".into())
             .await
             .expect("read"),
         None

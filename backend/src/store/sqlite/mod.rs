@@ -7,6 +7,7 @@ mod bank_work;
 mod error;
 mod guards;
 mod idempotency;
+mod ids;
 mod inbox;
 mod lifecycle;
 mod merchants;
@@ -33,6 +34,7 @@ use super::*;
 use crate::domain::alert::Alert;
 use crate::domain::event::{EventFilter, NewEvent, StoredEvent};
 use crate::domain::idempotency::KeyClaim;
+use crate::domain::ids::{AttemptId, EndpointId, EventId, MerchantId, OrderId, RefundId};
 use crate::domain::merchant::Merchant;
 use crate::domain::order::{
     AttemptToQuery, CancelOutcome, NewAttempt, Order, OrderFilter, StartAttemptOutcome,
@@ -102,7 +104,7 @@ impl MerchantStore for SqliteStore {
         merchants::by_key_hash(&self.read, key_hash).await
     }
 
-    async fn merchant(&self, id: &str) -> Result<Option<Merchant>, StoreError> {
+    async fn merchant(&self, id: &MerchantId) -> Result<Option<Merchant>, StoreError> {
         merchants::by_id(&self.read, id).await
     }
 }
@@ -111,7 +113,7 @@ impl MerchantStore for SqliteStore {
 impl IdempotencyStore for SqliteStore {
     async fn claim_idempotency_key(
         &self,
-        merchant_id: &str,
+        merchant_id: &MerchantId,
         key: &str,
         request_hash: &str,
         not_before: Millis,
@@ -121,7 +123,7 @@ impl IdempotencyStore for SqliteStore {
             .await
     }
 
-    fn release_idempotency_key(&self, merchant_id: &str, key: &str) {
+    fn release_idempotency_key(&self, merchant_id: &MerchantId, key: &str) {
         self.claims.release(merchant_id, key);
     }
 
@@ -136,7 +138,11 @@ impl OrderStore for SqliteStore {
         self.orders.create(command).await
     }
 
-    async fn order(&self, merchant_id: &str, order_id: &str) -> Result<Option<Order>, StoreError> {
+    async fn order(
+        &self,
+        merchant_id: &MerchantId,
+        order_id: &OrderId,
+    ) -> Result<Option<Order>, StoreError> {
         let key = orders::Key::Id {
             merchant_id,
             order_id,
@@ -144,25 +150,28 @@ impl OrderStore for SqliteStore {
         orders::load(&self.read, key).await
     }
 
-    async fn order_by_id(&self, order_id: &str) -> Result<Option<Order>, StoreError> {
+    async fn order_by_id(&self, order_id: &OrderId) -> Result<Option<Order>, StoreError> {
         orders::load(&self.read, orders::Key::AnyMerchant(order_id)).await
     }
 
-    async fn order_by_attempt(&self, attempt_id: &str) -> Result<Option<Order>, StoreError> {
+    async fn order_by_attempt(&self, attempt_id: &AttemptId) -> Result<Option<Order>, StoreError> {
         orders::load(&self.read, orders::Key::Attempt(attempt_id)).await
     }
 
-    async fn orders_by_attempts(&self, attempt_ids: &[String]) -> Result<Vec<Order>, StoreError> {
+    async fn orders_by_attempts(
+        &self,
+        attempt_ids: &[AttemptId],
+    ) -> Result<Vec<Order>, StoreError> {
         orders::load_by_attempts(&self.read, attempt_ids).await
     }
 
-    async fn attempt_bank(&self, attempt_id: &str) -> Result<Option<String>, StoreError> {
+    async fn attempt_bank(&self, attempt_id: &AttemptId) -> Result<Option<String>, StoreError> {
         attempts::bank(&self.read, attempt_id).await
     }
 
     async fn orders(
         &self,
-        merchant_id: &str,
+        merchant_id: &MerchantId,
         filter: &OrderFilter,
         limit: u32,
     ) -> Result<Vec<Order>, StoreError> {
@@ -202,13 +211,13 @@ impl RefundStore for SqliteStore {
 
     async fn refund(
         &self,
-        merchant_id: &str,
-        refund_id: &str,
+        merchant_id: &MerchantId,
+        refund_id: &RefundId,
     ) -> Result<Option<Refund>, StoreError> {
         refunds::one(&self.read, merchant_id, refund_id).await
     }
 
-    async fn refunds_for_order(&self, order_id: &str) -> Result<Vec<Refund>, StoreError> {
+    async fn refunds_for_order(&self, order_id: &OrderId) -> Result<Vec<Refund>, StoreError> {
         bank_work::refunds_for_order(&self.read, order_id).await
     }
 
@@ -222,7 +231,7 @@ impl RefundStore for SqliteStore {
 
     async fn retry_refund(
         &self,
-        refund_id: &str,
+        refund_id: &RefundId,
         next_at: Millis,
         error: &str,
     ) -> Result<(), StoreError> {
@@ -252,7 +261,10 @@ impl BankInboxStore for SqliteStore {
         inbox::apply(&self.write, planned, now).await
     }
 
-    async fn verdicts_of_order(&self, order_id: &str) -> Result<Vec<StoredVerdict>, StoreError> {
+    async fn verdicts_of_order(
+        &self,
+        order_id: &OrderId,
+    ) -> Result<Vec<StoredVerdict>, StoreError> {
         inbox::of_order(&self.read, order_id).await
     }
 
@@ -272,7 +284,11 @@ impl BankInboxStore for SqliteStore {
         bank_work::next_query_due(&self.read).await
     }
 
-    async fn reschedule_query(&self, attempt_id: &str, next_at: Millis) -> Result<(), StoreError> {
+    async fn reschedule_query(
+        &self,
+        attempt_id: &AttemptId,
+        next_at: Millis,
+    ) -> Result<(), StoreError> {
         bank_work::reschedule_query(&self.write, attempt_id, next_at).await
     }
 }
@@ -285,15 +301,15 @@ impl EndpointStore for SqliteStore {
 
     async fn webhook_endpoints(
         &self,
-        merchant_id: &str,
+        merchant_id: &MerchantId,
     ) -> Result<Vec<WebhookEndpoint>, StoreError> {
         webhook_endpoints::list(&self.read, merchant_id).await
     }
 
     async fn webhook_endpoint(
         &self,
-        merchant_id: &str,
-        endpoint_id: &str,
+        merchant_id: &MerchantId,
+        endpoint_id: &EndpointId,
     ) -> Result<Option<WebhookEndpoint>, StoreError> {
         webhook_endpoints::one(&self.read, merchant_id, endpoint_id).await
     }
@@ -326,7 +342,7 @@ impl OutboxStore for SqliteStore {
 
     async fn events(
         &self,
-        merchant_id: &str,
+        merchant_id: &MerchantId,
         filter: &EventFilter,
         limit: u32,
     ) -> Result<Vec<StoredEvent>, StoreError> {
@@ -335,13 +351,16 @@ impl OutboxStore for SqliteStore {
 
     async fn event(
         &self,
-        merchant_id: &str,
-        event_id: &str,
+        merchant_id: &MerchantId,
+        event_id: &EventId,
     ) -> Result<Option<StoredEvent>, StoreError> {
         outbox::one(&self.read, merchant_id, event_id).await
     }
 
-    async fn event_deliveries(&self, event_id: &str) -> Result<Vec<DeliveryRecord>, StoreError> {
+    async fn event_deliveries(
+        &self,
+        event_id: &EventId,
+    ) -> Result<Vec<DeliveryRecord>, StoreError> {
         outbox::deliveries(&self.read, event_id).await
     }
 

@@ -8,6 +8,7 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, sqlite::SqliteRow};
 
 use super::guards;
 use crate::domain::change::Precondition;
+use crate::domain::ids::AttemptId;
 use crate::domain::order::{Attempt, Item, Order, OrderFilter};
 use crate::domain::time::Millis;
 use crate::store::StoreError;
@@ -71,7 +72,7 @@ pub(super) async fn load(pool: &SqlitePool, key: Key<'_>) -> Result<Option<Order
 /// whatever their number.
 pub(super) async fn load_by_attempts(
     pool: &SqlitePool,
-    attempt_ids: &[String],
+    attempt_ids: &[AttemptId],
 ) -> Result<Vec<Order>, StoreError> {
     if attempt_ids.is_empty() {
         return Ok(Vec::new());

@@ -9,6 +9,7 @@ use super::webhook_endpoints::endpoint_from_row;
 use super::{guards, idempotency};
 use crate::domain::change;
 use crate::domain::event::{EventFilter, EventType, NewEvent, StoredEvent};
+use crate::domain::ids::EventId;
 use crate::domain::time::Millis;
 use crate::domain::webhook::{
     AttemptLog, DeliveryCounts, DeliveryOutcome, DeliveryRecord, DeliveryResult, DeliveryState,
@@ -251,7 +252,7 @@ pub(super) async fn one(
 
 pub(super) async fn deliveries(
     pool: &SqlitePool,
-    event_id: &str,
+    event_id: &EventId,
 ) -> Result<Vec<DeliveryRecord>, StoreError> {
     let mut records: Vec<DeliveryRecord> = sqlx::query(
         "SELECT endpoint_id, state, next_attempt_at, delivered_at, last_error
@@ -266,7 +267,7 @@ pub(super) async fn deliveries(
         let state = DeliveryState::parse(&state)
             .ok_or_else(|| StoreError::Corrupt(format!("webhook_deliveries.state {state}")))?;
         Ok(DeliveryRecord {
-            event_id: event_id.to_owned(),
+            event_id: event_id.clone(),
             endpoint_id: row.try_get("endpoint_id")?,
             next_attempt_at: (state == DeliveryState::Pending)
                 .then(|| row.try_get("next_attempt_at"))
