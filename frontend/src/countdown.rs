@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
+use crate::change_tick::ChangeTick;
 use crate::format;
 
 /// Whole seconds from `now_ms` until `expires_ms`, rounded up (a checkout with
@@ -45,15 +46,14 @@ pub type ReadSeconds = Arc<dyn Fn() -> Option<u32> + Send + Sync>;
 pub fn use_seconds_left(
     expires_ms: impl Fn() -> Option<i64> + Send + Sync + 'static,
 ) -> ReadSeconds {
-    // The time in an atomic and a flag flipped once a second to say it changed: a
-    // signal of a type the widget already has costs no code of its own.
+    // The time in an atomic, with a tick once a second to say it changed.
     let now = Arc::new(AtomicI64::new(format::now_ms()));
-    let tick = RwSignal::new(false);
+    let tick = ChangeTick::default();
     let clock = now.clone();
     if let Ok(timer) = set_interval_with_handle(
         move || {
             clock.store(format::now_ms(), Ordering::Relaxed);
-            tick.try_update(|t| *t = !*t);
+            tick.changed();
         },
         Duration::from_secs(1),
     ) {

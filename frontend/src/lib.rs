@@ -7,6 +7,7 @@ pub mod api;
 pub mod app;
 pub mod bank_choice;
 pub mod browser;
+pub mod change_tick;
 pub mod components;
 pub mod countdown;
 pub mod format;

@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, KeyboardEvent};
 
+use crate::change_tick::ChangeTick;
 use crate::components::bank_face::bank_face;
 use crate::components::bank_list::Banks;
 use crate::format;
@@ -205,20 +206,19 @@ where
     }
 }
 
-/// The option last focused, read reactively. Kept in an atomic, with a flag of a
-/// signal type the widget already has flipped on every change, rather than in a
-/// signal of its own type, each of which costs its own copy of the reactive code.
+/// The option last focused, read reactively: kept in an atomic with a
+/// [`ChangeTick`], rather than in a signal of its own type.
 #[derive(Clone)]
 struct Active {
     index: Arc<AtomicUsize>,
-    changed: RwSignal<bool>,
+    changed: ChangeTick,
 }
 
 impl Default for Active {
     fn default() -> Self {
         Active {
             index: Arc::new(AtomicUsize::new(usize::MAX)),
-            changed: RwSignal::new(false),
+            changed: ChangeTick::default(),
         }
     }
 }
@@ -231,7 +231,7 @@ impl Active {
 
     fn set(&self, index: usize) {
         self.index.store(index, Ordering::Relaxed);
-        self.changed.try_update(|c| *c = !*c);
+        self.changed.changed();
     }
 }
 
