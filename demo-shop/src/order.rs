@@ -5,6 +5,7 @@
 //! shopper, never trusted.
 
 use paydesk_shared::api::{LineItem, OrderResponse};
+use paydesk_shared::webhook::EventType;
 use paydesk_shared::{Currency, Money, OrderStatus};
 use time::OffsetDateTime;
 
@@ -63,18 +64,19 @@ pub(crate) enum EventKind {
 impl EventKind {
     /// `None` for event types this shop does not handle (yet); Paydesk may add more.
     pub(crate) fn parse(kind: &str) -> Option<Self> {
-        match kind {
-            "order.paid" => Some(EventKind::OrderPaid),
-            "order.failed" => Some(EventKind::OrderFailed),
+        match EventType::parse(kind)? {
+            EventType::OrderPaid => Some(EventKind::OrderPaid),
+            EventType::OrderFailed => Some(EventKind::OrderFailed),
             _ => None,
         }
     }
 
     pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            EventKind::OrderPaid => "order.paid",
-            EventKind::OrderFailed => "order.failed",
-        }
+        let event = match self {
+            EventKind::OrderPaid => EventType::OrderPaid,
+            EventKind::OrderFailed => EventType::OrderFailed,
+        };
+        event.as_str()
     }
 }
 

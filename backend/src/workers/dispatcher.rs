@@ -98,10 +98,13 @@ impl Worker for Dispatcher {
         if free == 0 {
             return Ok(Step::Waiting);
         }
+        // Slots all used: more may be due at once. Fewer started: everything due is
+        // under way, and the recorder wakes the dispatcher when results are in; looking
+        // again at once would split the results into more, smaller commits.
         Ok(match self.start_due(free).await? {
-            0 if self.in_flight.sending() > 0 => Step::Waiting,
-            0 => Step::Idle,
-            _ => Step::Worked,
+            started if started == free => Step::Worked,
+            0 if self.in_flight.sending() == 0 => Step::Idle,
+            _ => Step::Waiting,
         })
     }
 
