@@ -8,6 +8,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::watch;
 
+use crate::domain::time::millis;
+
 /// A future that completes when the clock has reached a given time.
 pub type Sleep = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 
@@ -30,7 +32,7 @@ impl Clock for SystemClock {
     fn now_ms(&self) -> i64 {
         SystemTime::now()
             .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+            .map_or(0, millis)
     }
 
     fn sleep_until(&self, at_ms: i64) -> Sleep {
@@ -59,8 +61,8 @@ impl ManualClock {
     }
 
     pub fn advance(&self, by: Duration) {
-        let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
-        self.now.send_modify(|now| *now = now.saturating_add(ms));
+        self.now
+            .send_modify(|now| *now = now.saturating_add(millis(by)));
     }
 }
 

@@ -10,7 +10,6 @@
 //! not recorded, so a retry after one runs again; nothing was changed by it.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequestParts, Request, State};
@@ -25,14 +24,13 @@ use tracing::Instrument;
 use super::MAX_BODY_BYTES;
 use super::auth::bearer;
 use super::request::idempotency_key;
-use crate::domain::idempotency::{KeyAnswer, KeyClaim};
+use crate::domain::idempotency::{KEEP, KeyAnswer, KeyClaim};
 use crate::domain::ids::MerchantId;
+use crate::domain::time::millis;
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::store::Store;
 
-/// How long a key replays its answer.
-pub(crate) const KEEP: Duration = Duration::from_secs(24 * 60 * 60);
 pub(crate) const REPLAYED_HEADER: &str = "idempotent-replayed";
 
 /// The key this request holds, for its handler to record its answer under.
@@ -83,7 +81,7 @@ pub(crate) async fn layer(State(state): State<AppState>, request: Request, next:
     };
     let request_hash = hash(&parts, &body);
     let now = state.clock.now_ms();
-    let keep_ms = i64::try_from(KEEP.as_millis()).unwrap_or(i64::MAX);
+    let keep_ms = millis(KEEP);
     let claim = state
         .store
         .claim_idempotency_key(&merchant.id, &key, &request_hash, now - keep_ms)
