@@ -5,15 +5,15 @@ use paydesk_shared::api::WidgetMode;
 use paydesk_shared::bank::CardKind;
 use paydesk_shared::order::DraftItem;
 use paydesk_shared::payment::{AttemptStatus, OrderTransition};
-use paydesk_shared::{Currency, Money};
+use paydesk_shared::{Currency, Money, OrderStatus};
 
 use crate::domain::event::{EventType, NewEvent};
 use crate::domain::merchant::Merchant;
 use crate::domain::order::{Attempt, NewAttempt, NewOrder, Order, StartAttemptOutcome};
 use crate::domain::time::Millis;
 use crate::domain::verdict::{
-    InboxEntry, InboxPlan, NewInboxEntry, PlannedEntry, ReceiveOutcome, SignatureFacts, Verdict,
-    VerdictSource,
+    Applied, InboxEntry, InboxPlan, NewInboxEntry, PlannedEntry, ReceiveOutcome, SignatureFacts,
+    Verdict, VerdictSource,
 };
 use crate::domain::webhook::{EndpointStatus, WebhookEndpoint};
 use crate::store::{CreateOrder, SaveEndpoint, Store};
@@ -192,24 +192,52 @@ pub(crate) fn event(order: &Order, id: &str, kind: EventType, at: Millis) -> New
     }
 }
 
+/// What a bank said of one attempt, in a message signed with `nonce` that arrived `at`.
+pub(crate) struct BankSaid<'a> {
+    pub(crate) attempt: &'a str,
+    pub(crate) outcome: AttemptStatus,
+    pub(crate) nonce: &'a str,
+    pub(crate) at: Millis,
+}
+
+/// Stores what the bank said and applies it: the attempt decided, the order moved by
+/// `transition` if its preconditions hold.
+pub(crate) async fn apply_said<S: Store>(
+    store: &S,
+    order: &Order,
+    said: BankSaid<'_>,
+    transition: Option<OrderTransition>,
+) -> Applied {
+    let v = verdict(order, said.attempt, said.outcome);
+    let entry = received(store, signed(v, said.nonce, said.at)).await;
+    let applied = store
+        .apply_verdicts(&[decide(entry, transition, None)], said.at)
+        .await
+        .expect("applied");
+    applied[0]
+}
+
+/// The order's stored status.
+pub(crate) async fn order_status<S: Store>(store: &S, id: &str) -> OrderStatus {
+    store
+        .order_by_id(&id.into())
+        .await
+        .expect("read")
+        .expect("the order")
+        .status
+}
+
 /// An order paid by attempt `att_paid`, its verdict applied.
 pub(crate) async fn paid_order<S: Store>(store: &S, id: &str) -> Order {
     let order = order(store, id).await;
     attempt(store, &order, "att_paid", NOW).await;
-    let entry = received(
-        store,
-        signed(
-            verdict(&order, "att_paid", AttemptStatus::Succeeded),
-            "n-paid",
-            NOW + 1,
-        ),
-    )
-    .await;
-    let paid = decide(entry, Some(OrderTransition::ConfirmPayment), None);
-    store
-        .apply_verdicts(&[paid], NOW + 2)
-        .await
-        .expect("applied");
+    let said = BankSaid {
+        attempt: "att_paid",
+        outcome: AttemptStatus::Succeeded,
+        nonce: "n-paid",
+        at: NOW + 1,
+    };
+    apply_said(store, &order, said, Some(OrderTransition::ConfirmPayment)).await;
     store
         .order_by_id(&id.into())
         .await

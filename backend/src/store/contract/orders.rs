@@ -9,15 +9,6 @@ use crate::domain::event::EventType;
 use crate::domain::order::{CancelOutcome, OrderFilter, StartAttemptOutcome};
 use crate::store::{CancelOrder, Store};
 
-async fn status<S: Store>(store: &S, id: &str) -> OrderStatus {
-    store
-        .order_by_id(&id.into())
-        .await
-        .expect("read")
-        .expect("the order")
-        .status
-}
-
 fn cancel(order: &crate::domain::order::Order, at: i64) -> CancelOrder {
     CancelOrder {
         event: event(
@@ -56,7 +47,7 @@ pub(crate) async fn starting_an_attempt_moves_the_order_once_per_click<S: Store>
     let order = order(store, "ord_1").await;
     let first = attempt(store, &order, "att_1", NOW).await;
     assert_eq!(first.status, AttemptStatus::Pending);
-    assert_eq!(status(store, "ord_1").await, OrderStatus::Pending);
+    assert_eq!(order_status(store, "ord_1").await, OrderStatus::Pending);
     let again = store
         .start_attempt(new_attempt(&order, "att_other_id", NOW + 5))
         .await
@@ -123,7 +114,7 @@ pub(crate) async fn an_order_past_its_expiry_is_not_cancelled<S: Store>(store: &
         .await
         .expect("cancel");
     assert_eq!(outcome, CancelOutcome::NotCancellable(OrderStatus::Expired));
-    assert_eq!(status(store, "ord_1").await, OrderStatus::Created);
+    assert_eq!(order_status(store, "ord_1").await, OrderStatus::Created);
 }
 
 pub(crate) async fn a_cancelled_order_has_its_event<S: Store>(store: &S) {
@@ -133,7 +124,7 @@ pub(crate) async fn a_cancelled_order_has_its_event<S: Store>(store: &S) {
         .await
         .expect("cancel");
     assert_eq!(outcome, CancelOutcome::Cancelled);
-    assert_eq!(status(store, "ord_1").await, OrderStatus::Cancelled);
+    assert_eq!(order_status(store, "ord_1").await, OrderStatus::Cancelled);
     let stored = store
         .event(&MERCHANT.into(), &format!("evt_cancel_{NOW}").into())
         .await
@@ -157,7 +148,7 @@ pub(crate) async fn due_orders_expire_with_their_events<S: Store>(store: &S) {
     let expired = event(&order, "evt_expired", EventType::OrderExpired, at);
     let moved = store.expire_orders(&[expired], at).await.expect("expire");
     assert_eq!(moved, 1);
-    assert_eq!(status(store, "ord_1").await, OrderStatus::Expired);
+    assert_eq!(order_status(store, "ord_1").await, OrderStatus::Expired);
     assert_eq!(store.next_order_expiry().await.expect("read"), None);
 }
 
@@ -173,7 +164,7 @@ pub(crate) async fn an_order_is_not_expired_early<S: Store>(store: &S) {
             .expect("expire"),
         0
     );
-    assert_eq!(status(store, "ord_1").await, OrderStatus::Created);
+    assert_eq!(order_status(store, "ord_1").await, OrderStatus::Created);
     assert_eq!(store.totals().await.expect("totals").events, 0);
 }
 
@@ -186,7 +177,7 @@ pub(crate) async fn a_paid_order_does_not_expire<S: Store>(store: &S) {
         store.expire_orders(&[expired], at).await.expect("expire"),
         0
     );
-    assert_eq!(status(store, "ord_1").await, OrderStatus::Paid);
+    assert_eq!(order_status(store, "ord_1").await, OrderStatus::Paid);
 }
 
 /// `NoEarlierSuccessWaiting`: a success the bank sent in time, not applied yet, keeps
@@ -206,5 +197,5 @@ pub(crate) async fn a_success_waiting_in_the_inbox_holds_off_expiry<S: Store>(st
         store.expire_orders(&[expired], at).await.expect("expire"),
         0
     );
-    assert_eq!(status(store, "ord_1").await, OrderStatus::Pending);
+    assert_eq!(order_status(store, "ord_1").await, OrderStatus::Pending);
 }

@@ -9,13 +9,21 @@ use crate::domain::event::EventType;
 use crate::domain::verdict::{Applied, InboxCounts, ReceiveOutcome};
 use crate::store::{Store, StoreError};
 
-async fn order_status<S: Store>(store: &S, id: &str) -> OrderStatus {
-    store
-        .order_by_id(&id.into())
-        .await
-        .expect("read")
-        .expect("the order")
-        .status
+const CONFIRM: Option<OrderTransition> = Some(OrderTransition::ConfirmPayment);
+const DECLINE: Option<OrderTransition> = Some(OrderTransition::DeclinePayment);
+
+fn said(
+    attempt: &'static str,
+    outcome: AttemptStatus,
+    nonce: &'static str,
+    at: i64,
+) -> BankSaid<'static> {
+    BankSaid {
+        attempt,
+        outcome,
+        nonce,
+        at,
+    }
 }
 
 pub(crate) async fn a_confirmed_payment_pays_the_order_with_its_event<S: Store>(store: &S) {
@@ -147,23 +155,9 @@ pub(crate) async fn a_success_after_expiry_does_not_pay<S: Store>(store: &S) {
     let order = order(store, "ord_1").await;
     attempt(store, &order, "att_1", NOW).await;
     let late = order.expires_at;
-    let entry = received(
-        store,
-        signed(
-            verdict(&order, "att_1", AttemptStatus::Succeeded),
-            "n1",
-            late,
-        ),
-    )
-    .await;
-    let applied = store
-        .apply_verdicts(
-            &[decide(entry, Some(OrderTransition::ConfirmPayment), None)],
-            late,
-        )
-        .await
-        .expect("applied");
-    assert!(!applied[0].order_moved);
+    let success = said("att_1", AttemptStatus::Succeeded, "n1", late);
+    let applied = apply_said(store, &order, success, CONFIRM).await;
+    assert!(!applied.order_moved);
     assert_eq!(order_status(store, "ord_1").await, OrderStatus::Pending);
 }
 
@@ -172,22 +166,8 @@ async fn paid_with_a_second_attempt_open<S: Store>(store: &S) -> crate::domain::
     let order = order(store, "ord_1").await;
     attempt(store, &order, "att_1", NOW).await;
     attempt(store, &order, "att_2", NOW + 1).await;
-    let entry = received(
-        store,
-        signed(
-            verdict(&order, "att_1", AttemptStatus::Succeeded),
-            "n1",
-            NOW + 2,
-        ),
-    )
-    .await;
-    store
-        .apply_verdicts(
-            &[decide(entry, Some(OrderTransition::ConfirmPayment), None)],
-            NOW + 2,
-        )
-        .await
-        .expect("applied");
+    let success = said("att_1", AttemptStatus::Succeeded, "n1", NOW + 2);
+    apply_said(store, &order, success, CONFIRM).await;
     assert_eq!(order_status(store, "ord_1").await, OrderStatus::Paid);
     order
 }
@@ -196,23 +176,9 @@ async fn paid_with_a_second_attempt_open<S: Store>(store: &S) -> crate::domain::
 /// the order again.
 pub(crate) async fn a_paid_order_is_not_paid_twice<S: Store>(store: &S) {
     let order = paid_with_a_second_attempt_open(store).await;
-    let entry = received(
-        store,
-        signed(
-            verdict(&order, "att_2", AttemptStatus::Succeeded),
-            "n2",
-            NOW + 3,
-        ),
-    )
-    .await;
-    let applied = store
-        .apply_verdicts(
-            &[decide(entry, Some(OrderTransition::ConfirmPayment), None)],
-            NOW + 3,
-        )
-        .await
-        .expect("applied");
-    assert!(!applied[0].order_moved);
+    let second = said("att_2", AttemptStatus::Succeeded, "n2", NOW + 3);
+    let applied = apply_said(store, &order, second, CONFIRM).await;
+    assert!(!applied.order_moved);
     let read = store
         .order_by_id(&"ord_1".into())
         .await
@@ -226,23 +192,9 @@ pub(crate) async fn a_paid_order_is_not_paid_twice<S: Store>(store: &S) {
 /// order.
 pub(crate) async fn a_decline_does_not_fail_a_paid_order<S: Store>(store: &S) {
     let order = paid_with_a_second_attempt_open(store).await;
-    let entry = received(
-        store,
-        signed(
-            verdict(&order, "att_2", AttemptStatus::Failed),
-            "n2",
-            NOW + 3,
-        ),
-    )
-    .await;
-    let applied = store
-        .apply_verdicts(
-            &[decide(entry, Some(OrderTransition::DeclinePayment), None)],
-            NOW + 3,
-        )
-        .await
-        .expect("applied");
-    assert!(!applied[0].order_moved);
+    let decline = said("att_2", AttemptStatus::Failed, "n2", NOW + 3);
+    let applied = apply_said(store, &order, decline, DECLINE).await;
+    assert!(!applied.order_moved);
     assert_eq!(order_status(store, "ord_1").await, OrderStatus::Paid);
 }
 
@@ -252,36 +204,13 @@ pub(crate) async fn only_the_latest_attempt_fails_the_order<S: Store>(store: &S)
     let order = order(store, "ord_1").await;
     attempt(store, &order, "att_1", NOW).await;
     attempt(store, &order, "att_2", NOW + 1).await;
-    let decline = Some(OrderTransition::DeclinePayment);
-    let older = received(
-        store,
-        signed(
-            verdict(&order, "att_1", AttemptStatus::Failed),
-            "n1",
-            NOW + 2,
-        ),
-    )
-    .await;
-    let applied = store
-        .apply_verdicts(&[decide(older, decline, None)], NOW + 2)
-        .await
-        .expect("applied");
-    assert!(!applied[0].order_moved);
+    let older = said("att_1", AttemptStatus::Failed, "n1", NOW + 2);
+    let applied = apply_said(store, &order, older, DECLINE).await;
+    assert!(!applied.order_moved);
     assert_eq!(order_status(store, "ord_1").await, OrderStatus::Pending);
-    let latest = received(
-        store,
-        signed(
-            verdict(&order, "att_2", AttemptStatus::Failed),
-            "n2",
-            NOW + 3,
-        ),
-    )
-    .await;
-    let applied = store
-        .apply_verdicts(&[decide(latest, decline, None)], NOW + 3)
-        .await
-        .expect("applied");
-    assert!(applied[0].order_moved);
+    let latest = said("att_2", AttemptStatus::Failed, "n2", NOW + 3);
+    let applied = apply_said(store, &order, latest, DECLINE).await;
+    assert!(applied.order_moved);
     assert_eq!(order_status(store, "ord_1").await, OrderStatus::Failed);
 }
 
@@ -305,21 +234,7 @@ pub(crate) async fn status_queries_are_scheduled_until_a_verdict<S: Store>(store
         .expect("rescheduled");
     let later = store.due_queries(first + 60_000, 10).await.expect("read");
     assert_eq!(later[0].queries, 1);
-    let entry = received(
-        store,
-        signed(
-            verdict(&order, "att_1", AttemptStatus::Failed),
-            "n1",
-            NOW + 1,
-        ),
-    )
-    .await;
-    store
-        .apply_verdicts(
-            &[decide(entry, Some(OrderTransition::DeclinePayment), None)],
-            NOW + 1,
-        )
-        .await
-        .expect("applied");
+    let decline = said("att_1", AttemptStatus::Failed, "n1", NOW + 1);
+    apply_said(store, &order, decline, DECLINE).await;
     assert_eq!(store.next_query_due().await.expect("read"), None);
 }
