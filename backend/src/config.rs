@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use paydesk_shared::signing::{PublicKey, Signer};
 
+use crate::domain::merchant::SettlementAccount;
+
 use crate::banking::BankSchedule;
 use crate::clock::{Clock, SystemClock};
 
@@ -108,6 +110,8 @@ pub struct MerchantSeed {
     pub webhook_url: Option<String>,
     pub webhook_secret: String,
     pub return_urls: Vec<String>,
+    /// Where its payouts go.
+    pub settlement_account: Option<SettlementAccount>,
 }
 
 impl std::fmt::Debug for MerchantSeed {

@@ -127,6 +127,7 @@ async fn main() -> anyhow::Result<()> {
             webhook_secret: env::var("PAYDESK_DEMO_WEBHOOK_SECRET")
                 .context("PAYDESK_DEMO_WEBHOOK_SECRET must be set with PAYDESK_DEMO_SECRET_KEY")?,
             return_urls: vec![format!("{shop}/checkout/complete")],
+            settlement_account: None,
         });
     }
 

@@ -1,17 +1,21 @@
-//! Merchant authentication by secret key, with an in-memory cache: every merchant
-//! request authenticates, and a database read per request would dominate its cost.
+//! Merchants as requests need them, with an in-memory cache: every merchant request
+//! authenticates and every applied payment needs its merchant's fee plan, and a
+//! database read each time would dominate their cost. A change to a merchant (a key
+//! revoked, return URLs replaced) goes through [`Merchants::forget`].
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use sha2::{Digest, Sha256};
 
+use crate::domain::ids::MerchantId;
 use crate::domain::merchant::Merchant;
 use crate::store::{Store, StoreError};
 
 pub(crate) struct Merchants {
     store: Arc<dyn Store>,
     by_key_hash: RwLock<HashMap<String, Arc<Merchant>>>,
+    by_id: RwLock<HashMap<MerchantId, Arc<Merchant>>>,
 }
 
 impl Merchants {
@@ -19,16 +23,17 @@ impl Merchants {
         Merchants {
             store,
             by_key_hash: RwLock::default(),
+            by_id: RwLock::default(),
         }
     }
 
-    /// The merchant whose secret key this is, if any.
+    /// The merchant whose secret key this is, if any and not revoked.
     pub(crate) async fn authenticate(
         &self,
         secret_key: &str,
     ) -> Result<Option<Arc<Merchant>>, StoreError> {
         let hash = key_hash(secret_key);
-        if let Some(m) = self.cached(&hash) {
+        if let Some(m) = cached(&self.by_key_hash, &hash) {
             return Ok(Some(m));
         }
         let Some(merchant) = self.store.merchant_by_key_hash(&hash).await? else {
@@ -41,13 +46,56 @@ impl Merchants {
         Ok(Some(merchant))
     }
 
-    fn cached(&self, hash: &str) -> Option<Arc<Merchant>> {
-        self.by_key_hash.read().ok()?.get(hash).cloned()
+    pub(crate) async fn by_id(&self, id: &MerchantId) -> Result<Option<Arc<Merchant>>, StoreError> {
+        if let Some(m) = cached(&self.by_id, id) {
+            return Ok(Some(m));
+        }
+        let Some(merchant) = self.store.merchant(id).await? else {
+            return Ok(None);
+        };
+        let merchant = Arc::new(merchant);
+        if let Ok(mut cache) = self.by_id.write() {
+            cache.insert(id.clone(), merchant.clone());
+        }
+        Ok(Some(merchant))
     }
+
+    /// Drops everything cached: the next request reads the store again.
+    pub(crate) fn forget(&self) {
+        if let Ok(mut cache) = self.by_key_hash.write() {
+            cache.clear();
+        }
+        if let Ok(mut cache) = self.by_id.write() {
+            cache.clear();
+        }
+    }
+}
+
+fn cached<K: std::hash::Hash + Eq + ?Sized, Q: std::borrow::Borrow<K> + std::hash::Hash + Eq>(
+    cache: &RwLock<HashMap<Q, Arc<Merchant>>>,
+    key: &K,
+) -> Option<Arc<Merchant>> {
+    cache.read().ok()?.get(key).cloned()
 }
 
 /// SHA-256 of a secret key, hex. Keys are long random strings, so a plain hash is
 /// enough to keep them out of the database (no password-style stretching needed).
 pub(crate) fn key_hash(secret_key: &str) -> String {
     hex::encode(Sha256::digest(secret_key.as_bytes()))
+}
+
+/// A new secret key: `sk_` and 32 random bytes, base64url.
+pub(crate) fn new_secret_key() -> String {
+    use base64::Engine;
+    let bytes: [u8; 32] = rand::random();
+    format!(
+        "sk_{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    )
+}
+
+/// A key's last four characters, shown to tell keys apart.
+pub(crate) fn last4(secret_key: &str) -> String {
+    let start = secret_key.char_indices().rev().nth(3).map_or(0, |(i, _)| i);
+    secret_key[start..].to_owned()
 }

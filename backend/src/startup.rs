@@ -13,12 +13,12 @@ use tokio::sync::{Notify, watch};
 use crate::banking::BankSide;
 use crate::config::{BankSelection, Config, MerchantSeed, Protocol};
 use crate::connectors::{BankConnector, Connectors, SandboxConnector};
-use crate::domain::ids::{EndpointId, MerchantId};
-use crate::domain::merchant::Merchant;
+use crate::domain::ids::{EndpointId, KeyId, MerchantId};
+use crate::domain::merchant::{Merchant, MerchantKey};
 use crate::domain::time::Millis;
 use crate::domain::webhook::{EndpointStatus, WebhookEndpoint};
 use crate::http;
-use crate::merchants::{Merchants, key_hash};
+use crate::merchants::{Merchants, key_hash, last4};
 use crate::state::AppState;
 use crate::status_hub::StatusHub;
 use crate::store::sqlite::SqliteStore;
@@ -136,20 +136,33 @@ impl Application {
     }
 }
 
-/// Creates or updates a configured merchant and its endpoint `we_<merchant id>`: a
-/// changed secret replaces the old one at once (configuration has no overlap).
+/// Creates or updates a configured merchant, its key `key_<merchant id>` and its
+/// endpoint `we_<merchant id>`: a changed key or secret replaces the old one at once
+/// (configuration has no overlap).
 async fn seed_merchant(store: &dyn Store, seed: &MerchantSeed, now: Millis) -> anyhow::Result<()> {
+    let merchant_id = MerchantId::from(seed.id.as_str());
+    let existing = store.merchant(&merchant_id).await?;
     store
         .upsert_merchant(&Merchant {
-            id: seed.id.as_str().into(),
+            id: merchant_id.clone(),
             name: seed.name.clone(),
-            secret_key_hash: key_hash(&seed.secret_key),
             return_urls: seed.return_urls.clone(),
+            settlement_account: seed.settlement_account.clone(),
+            fee_plan: existing.as_ref().map(|m| m.fee_plan).unwrap_or_default(),
+            created_at: existing.as_ref().map_or(now, |m| m.created_at),
+        })
+        .await?;
+    store
+        .save_merchant_key(&MerchantKey {
+            id: KeyId::from(format!("key_{}", seed.id)),
+            merchant_id: merchant_id.clone(),
+            key_hash: key_hash(&seed.secret_key),
+            last4: last4(&seed.secret_key),
             created_at: now,
+            revoked_at: None,
         })
         .await?;
     let id = EndpointId::from(format!("we_{}", seed.id));
-    let merchant_id = MerchantId::from(seed.id.as_str());
     let existing = store.webhook_endpoint(&merchant_id, &id).await?;
     let (status, url) = match &seed.webhook_url {
         Some(url) => (EndpointStatus::Enabled, url.clone()),

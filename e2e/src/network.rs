@@ -114,6 +114,7 @@ impl Network {
             webhook_url: None,
             webhook_secret: WEBHOOK_SECRET.into(),
             return_urls: vec![RETURN_URL.into()],
+            settlement_account: None,
         });
         let app = paydesk_gateway::Application::build(config, listener)
             .await

@@ -118,6 +118,7 @@ impl Stack {
             webhook_url: Some(format!("{shop_url}/webhooks/paydesk")),
             webhook_secret: WEBHOOK_SECRET.into(),
             return_urls: vec![format!("{shop_url}/checkout/complete")],
+            settlement_account: None,
         });
         let gateway = paydesk_gateway::Application::build(config, gateway_listener)
             .await

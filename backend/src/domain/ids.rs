@@ -143,6 +143,26 @@ id_type!(
     AlertId,
     "alr"
 );
+id_type!(
+    /// `key_…`: one of a merchant's secret keys (never the key itself).
+    KeyId,
+    "key"
+);
+id_type!(
+    /// `txn_…`: a balance transaction; ordered by creation.
+    BalanceTransactionId,
+    "txn"
+);
+id_type!(
+    /// `stl_…`: a settlement of one merchant's balance in one currency.
+    SettlementId,
+    "stl"
+);
+id_type!(
+    /// `po_…`: a payout to a merchant's bank account.
+    PayoutId,
+    "po"
+);
 
 pub fn client_token(order_id: &str) -> String {
     let uuid = order_id.strip_prefix(ORDER_PREFIX).unwrap_or(order_id);

@@ -4,13 +4,17 @@
 //! and `workers` run the rules in the background.
 
 pub mod alert;
+pub mod balance;
 pub mod change;
 pub mod error;
 pub mod event;
+pub mod fee;
 pub mod idempotency;
 pub mod ids;
+pub mod ledger;
 pub mod merchant;
 pub mod order;
+pub mod postings;
 pub mod refund;
 pub mod time;
 pub mod verdict;

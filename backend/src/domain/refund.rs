@@ -8,6 +8,7 @@ use paydesk_shared::webhook::EventType;
 use super::alert::{self, NewAlert};
 use super::event::NewEvent;
 use super::ids::{AlertId, AttemptId, OrderId, RefundId};
+use super::ledger::Posting;
 use super::time::Millis;
 
 /// Why the gateway gives a payment back.
@@ -15,6 +16,18 @@ pub const LATE_PAYMENT: &str = "late_payment";
 pub const DUPLICATE_PAYMENT: &str = "duplicate_payment";
 pub const ORDER_CANCELLED: &str = "order_cancelled";
 pub const ORDER_NOT_PAYABLE: &str = "order_not_payable";
+
+/// Whether the gateway started this refund itself (for a payment it could not keep),
+/// rather than the merchant: its money never was the merchant's.
+pub fn is_automatic(reason: &str) -> bool {
+    [
+        LATE_PAYMENT,
+        DUPLICATE_PAYMENT,
+        ORDER_CANCELLED,
+        ORDER_NOT_PAYABLE,
+    ]
+    .contains(&reason)
+}
 
 /// A refund to send to the bank.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,6 +147,8 @@ pub struct RefundDecision {
     pub event: NewEvent,
     /// Raised when the bank refused to give money back.
     pub alert: Option<NewAlert>,
+    /// When it failed: the refund's money back where it came from.
+    pub reversal: Option<Posting>,
 }
 
 #[cfg(test)]

@@ -8,8 +8,11 @@ use paydesk_shared::{Currency, Money, OrderStatus};
 
 use super::alert::{self, NewAlert};
 use super::event::{Compose, EventType, NewEvent};
+use super::fee::FeePlan;
 use super::ids::{AlertId, AttemptId, OrderId, RefundId};
-use super::order::Order;
+use super::ledger::Posting;
+use super::order::{Attempt, Order};
+use super::postings;
 use super::refund::{
     DUPLICATE_PAYMENT, LATE_PAYMENT, NewRefund, ORDER_CANCELLED, ORDER_NOT_PAYABLE,
 };
@@ -99,8 +102,9 @@ pub struct InboxEntry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InboxPlan {
     /// Decide the pending attempt; move the order if `transition` is given and the
-    /// order still allows it; enqueue `event` iff it moved. A success whose order did
-    /// not move to paid gets `refund` instead: the money goes back.
+    /// order still allows it; enqueue `event` and post `payment` iff it moved. A
+    /// success whose order did not move to paid gets `refund` instead: the money goes
+    /// back.
     Decide {
         outcome: AttemptStatus,
         failure_reason: Option<String>,
@@ -108,7 +112,8 @@ pub enum InboxPlan {
         transition: Option<OrderTransition>,
         /// Boxed: an event carries the whole order and would dwarf the other plans.
         event: Option<Box<NewEvent>>,
-        refund: Option<NewRefund>,
+        payment: Option<Box<Posting>>,
+        refund: Option<Box<HeldPayment>>,
         decided_at: Millis,
     },
     /// Already applied the same way.
@@ -117,6 +122,14 @@ pub enum InboxPlan {
     Ignore { detail: String },
     /// Disagrees with the attempt: kept aside for an operator, the order untouched.
     Quarantine { alert: NewAlert },
+}
+
+/// A payment the order cannot keep: held, then refunded, each posted to the ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldPayment {
+    pub refund: NewRefund,
+    /// The unapplied payment, then its refund.
+    pub postings: [Posting; 2],
 }
 
 /// Where a stored verdict stands.
@@ -197,7 +210,13 @@ pub struct Applied {
 }
 
 /// Plans `entry` against `order` (which must hold the entry's attempt).
-pub fn plan(order: &Order, entry: &InboxEntry, events: &dyn Compose, now: Millis) -> InboxPlan {
+pub fn plan(
+    order: &Order,
+    entry: &InboxEntry,
+    events: &dyn Compose,
+    fees: &FeePlan,
+    now: Millis,
+) -> InboxPlan {
     let v = &entry.verdict;
     let Some(attempt) = order.attempts.iter().find(|a| a.id == v.attempt_id) else {
         return quarantine(
@@ -235,7 +254,9 @@ pub fn plan(order: &Order, entry: &InboxEntry, events: &dyn Compose, now: Millis
         );
     }
     match (attempt.status, v.outcome) {
-        (AttemptStatus::Pending, outcome) => decide(order, entry, outcome, events, now),
+        (AttemptStatus::Pending, outcome) => {
+            decide(order, attempt, entry, outcome, events, fees, now)
+        }
         (AttemptStatus::Succeeded, AttemptStatus::Succeeded)
             if attempt.bank_transaction_id == v.bank_transaction_id =>
         {
@@ -267,13 +288,15 @@ pub fn plan(order: &Order, entry: &InboxEntry, events: &dyn Compose, now: Millis
 
 fn decide(
     order: &Order,
+    attempt: &Attempt,
     entry: &InboxEntry,
     outcome: AttemptStatus,
     events: &dyn Compose,
+    fees: &FeePlan,
     now: Millis,
 ) -> InboxPlan {
     let v = &entry.verdict;
-    let (transition, refund) = match outcome {
+    let (transition, payment, refund) = match outcome {
         AttemptStatus::Succeeded => {
             let payable = matches!(order.status, OrderStatus::Pending | OrderStatus::Failed)
                 && entry.received_at < order.expires_at;
@@ -295,16 +318,25 @@ fn decide(
                 reason: reason.to_owned(),
                 created_at: now,
             };
+            let fee = fees.fee(attempt.amount, attempt.card_kind);
+            let held = HeldPayment {
+                postings: [
+                    postings::unapplied_payment(attempt, now),
+                    postings::refund(order, &attempt.bank_code, &refund),
+                ],
+                refund,
+            };
             (
                 payable.then_some(OrderTransition::ConfirmPayment),
-                Some(refund),
+                Some(Box::new(postings::payment(order, attempt, fee, now))),
+                Some(Box::new(held)),
             )
         }
         _ => {
             let latest =
                 order.latest_attempt().map(|a| a.id.as_str()) == Some(v.attempt_id.as_str());
             let moves = order.status == OrderStatus::Pending && latest;
-            (moves.then_some(OrderTransition::DeclinePayment), None)
+            (moves.then_some(OrderTransition::DeclinePayment), None, None)
         }
     };
     let mut plan = InboxPlan::Decide {
@@ -313,6 +345,7 @@ fn decide(
         bank_transaction_id: v.bank_transaction_id.clone(),
         transition,
         event: None,
+        payment,
         refund,
         decided_at: now,
     };
@@ -484,6 +517,7 @@ mod tests {
             &o,
             &entry("a1", AttemptStatus::Succeeded, "25.00", NOW),
             &Render,
+            &FeePlan::default(),
             NOW,
         );
         assert_eq!(transition_of(&p), Some(OrderTransition::ConfirmPayment));
@@ -502,13 +536,16 @@ mod tests {
             vec![attempt("a1", AttemptStatus::Pending, None)],
         );
         let first = entry("a1", AttemptStatus::Succeeded, "25.00", NOW);
-        let p = plan(&o, &first, &Render, NOW);
+        let p = plan(&o, &first, &Render, &FeePlan::default(), NOW);
         record(&mut o, &first, &p);
         assert_eq!(o.status, OrderStatus::Paid);
-        assert_eq!(plan(&o, &first, &Render, NOW), InboxPlan::Duplicate);
+        assert_eq!(
+            plan(&o, &first, &Render, &FeePlan::default(), NOW),
+            InboxPlan::Duplicate
+        );
         let late_failure = entry("a1", AttemptStatus::Failed, "25.00", NOW);
         assert!(matches!(
-            plan(&o, &late_failure, &Render, NOW),
+            plan(&o, &late_failure, &Render, &FeePlan::default(), NOW),
             InboxPlan::Ignore { .. }
         ));
     }
@@ -529,7 +566,7 @@ mod tests {
         ] {
             let mut e = entry("a1", AttemptStatus::Succeeded, "25.00", NOW);
             mutate(&mut e);
-            let p = plan(&o, &e, &Render, NOW);
+            let p = plan(&o, &e, &Render, &FeePlan::default(), NOW);
             let InboxPlan::Quarantine { alert } = &p else {
                 panic!("{p:?}")
             };
@@ -547,6 +584,7 @@ mod tests {
             &late,
             &entry("a1", AttemptStatus::Succeeded, "25.00", late.expires_at),
             &Render,
+            &FeePlan::default(),
             NOW,
         );
         let InboxPlan::Decide {
@@ -557,7 +595,7 @@ mod tests {
         else {
             panic!("{p:?}")
         };
-        assert_eq!(r.reason, LATE_PAYMENT);
+        assert_eq!(r.refund.reason, LATE_PAYMENT);
 
         let twice = order(
             OrderStatus::Paid,
@@ -570,6 +608,7 @@ mod tests {
             &twice,
             &entry("a2", AttemptStatus::Succeeded, "25.00", NOW),
             &Render,
+            &FeePlan::default(),
             NOW,
         );
         let InboxPlan::Decide {
@@ -580,7 +619,7 @@ mod tests {
         else {
             panic!("{p:?}")
         };
-        assert_eq!(r.reason, DUPLICATE_PAYMENT);
+        assert_eq!(r.refund.reason, DUPLICATE_PAYMENT);
     }
 
     #[test]
@@ -596,6 +635,7 @@ mod tests {
             &o,
             &entry("a1", AttemptStatus::Failed, "25.00", NOW),
             &Render,
+            &FeePlan::default(),
             NOW,
         );
         assert_eq!(transition_of(&p), None);
@@ -603,6 +643,7 @@ mod tests {
             &o,
             &entry("a2", AttemptStatus::Failed, "25.00", NOW),
             &Render,
+            &FeePlan::default(),
             NOW,
         );
         assert_eq!(transition_of(&p), Some(OrderTransition::DeclinePayment));
@@ -618,6 +659,7 @@ mod tests {
             &o,
             &entry("a1", AttemptStatus::Succeeded, "25.00", NOW),
             &Render,
+            &FeePlan::default(),
             NOW,
         );
         let InboxPlan::Quarantine { alert } = &p else {

@@ -7,6 +7,8 @@ use paydesk_shared::Money;
 use crate::domain::event::NewEvent;
 use crate::domain::idempotency::KeyAnswer;
 use crate::domain::ids::{EndpointId, EventId, MerchantId};
+use crate::domain::ledger::Posting;
+use crate::domain::merchant::{Merchant, MerchantKey};
 use crate::domain::order::NewOrder;
 use crate::domain::refund::NewRefund;
 use crate::domain::time::Millis;
@@ -33,6 +35,8 @@ pub struct CancelOrder {
 pub struct CreateRefund {
     pub refund: NewRefund,
     pub paid: Money,
+    /// Takes the refund from the merchant's balance; posted with it.
+    pub posting: Posting,
     pub answer: Option<KeyAnswer>,
 }
 
@@ -63,5 +67,21 @@ pub struct Redeliver {
     pub event_id: EventId,
     pub endpoint_ids: Vec<EndpointId>,
     pub now: Millis,
+    pub answer: Option<KeyAnswer>,
+}
+
+/// Creates a merchant with its first secret key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateMerchant {
+    pub merchant: Merchant,
+    pub key: MerchantKey,
+    pub answer: Option<KeyAnswer>,
+}
+
+/// Replaces a merchant's registered return URLs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetReturnUrls {
+    pub merchant_id: MerchantId,
+    pub return_urls: Vec<String>,
     pub answer: Option<KeyAnswer>,
 }

@@ -13,10 +13,12 @@ pub mod sqlite;
 use async_trait::async_trait;
 
 use crate::domain::alert::Alert;
+use crate::domain::balance::{BalanceFilter, BalanceTransaction, CurrencyBalance};
 use crate::domain::event::{EventFilter, NewEvent, StoredEvent};
 use crate::domain::idempotency::KeyClaim;
-use crate::domain::ids::{AttemptId, EndpointId, EventId, MerchantId, OrderId, RefundId};
-use crate::domain::merchant::Merchant;
+use crate::domain::ids::{AttemptId, EndpointId, EventId, KeyId, MerchantId, OrderId, RefundId};
+use crate::domain::ledger::AccountBalance;
+use crate::domain::merchant::{Merchant, MerchantKey};
 use crate::domain::order::{
     AttemptToQuery, CancelOutcome, NewAttempt, Order, OrderFilter, StartAttemptOutcome,
 };
@@ -35,6 +37,7 @@ pub use error::StoreError;
 /// Every port together: what the gateway is built on.
 pub trait Store:
     MerchantStore
+    + LedgerStore
     + IdempotencyStore
     + OrderStore
     + RefundStore
@@ -48,6 +51,7 @@ pub trait Store:
 
 impl<T> Store for T where
     T: MerchantStore
+        + LedgerStore
         + IdempotencyStore
         + OrderStore
         + RefundStore
@@ -61,12 +65,59 @@ impl<T> Store for T where
 
 #[async_trait]
 pub trait MerchantStore: Send + Sync {
-    /// Creates the merchant or, if one with this id exists, replaces its settings.
+    /// Creates the merchant or, if one with this id exists, replaces its settings
+    /// (configured merchants, at start-up).
     async fn upsert_merchant(&self, merchant: &Merchant) -> Result<(), StoreError>;
 
+    /// Creates a merchant with its first key; `Duplicate` if the id is taken.
+    async fn create_merchant(&self, command: &CreateMerchant) -> Result<(), StoreError>;
+
+    /// The merchant holding this key, unless the key is revoked.
     async fn merchant_by_key_hash(&self, key_hash: &str) -> Result<Option<Merchant>, StoreError>;
 
     async fn merchant(&self, id: &MerchantId) -> Result<Option<Merchant>, StoreError>;
+
+    /// Merchants by id, after `after`.
+    async fn merchants(
+        &self,
+        after: Option<&MerchantId>,
+        limit: u32,
+    ) -> Result<Vec<Merchant>, StoreError>;
+
+    /// Adds a key or, if one with this id exists, replaces its hash.
+    async fn save_merchant_key(&self, key: &MerchantKey) -> Result<(), StoreError>;
+
+    /// Revokes one of the merchant's keys; false if it has no such key in force.
+    async fn revoke_merchant_key(
+        &self,
+        merchant: &MerchantId,
+        key: &KeyId,
+        at: Millis,
+    ) -> Result<bool, StoreError>;
+
+    /// The merchant's keys, revoked ones included, oldest first.
+    async fn merchant_keys(&self, merchant: &MerchantId) -> Result<Vec<MerchantKey>, StoreError>;
+
+    /// False if there is no such merchant.
+    async fn set_return_urls(&self, command: &SetReturnUrls) -> Result<bool, StoreError>;
+}
+
+/// The books: postings are written by the other ports, in their causes'
+/// transactions; this port reads what they add up to.
+#[async_trait]
+pub trait LedgerStore: Send + Sync {
+    /// Every account's balance per currency.
+    async fn trial_balance(&self) -> Result<Vec<AccountBalance>, StoreError>;
+
+    /// The merchant's pending and available balance per currency, from the entries.
+    async fn balances(&self, merchant: &MerchantId) -> Result<Vec<CurrencyBalance>, StoreError>;
+
+    /// The merchant's balance transactions, newest first.
+    async fn balance_transactions(
+        &self,
+        merchant: &MerchantId,
+        filter: &BalanceFilter,
+    ) -> Result<Vec<BalanceTransaction>, StoreError>;
 }
 
 #[async_trait]

@@ -10,7 +10,8 @@ use async_trait::async_trait;
 
 use super::{Step, Worker};
 use crate::domain::alert::{self, NewAlert};
-use crate::domain::ids::{AlertId, AttemptId};
+use crate::domain::fee::FeePlan;
+use crate::domain::ids::{AlertId, AttemptId, MerchantId};
 use crate::domain::order::Order;
 use crate::domain::time::Millis;
 use crate::domain::verdict::{self, Applied, InboxEntry, InboxPlan, PlannedEntry};
@@ -132,13 +133,24 @@ async fn plan_all(
             order_of.insert(a.id.clone(), i);
         }
     }
+    let mut fees: HashMap<MerchantId, FeePlan> = HashMap::new();
+    for order in &orders {
+        if !fees.contains_key(&order.merchant_id) {
+            let merchant = state.merchants.by_id(&order.merchant_id).await?;
+            let merchant = merchant.ok_or_else(|| {
+                StoreError::Corrupt(format!("order {} has no merchant", order.id))
+            })?;
+            fees.insert(order.merchant_id.clone(), merchant.fee_plan);
+        }
+    }
     let now = state.clock.now_ms();
     let mut planned = Vec::with_capacity(entries.len());
     for entry in entries {
         let attempt = &entry.verdict.attempt_id;
         let plan = match order_of.get(attempt).map(|&i| &mut orders[i]) {
             Some(order) => {
-                let plan = verdict::plan(order, &entry, &*state.events, now);
+                let fee_plan = fees.get(&order.merchant_id).copied().unwrap_or_default();
+                let plan = verdict::plan(order, &entry, &*state.events, &fee_plan, now);
                 verdict::record(order, &entry, &plan);
                 plan
             }

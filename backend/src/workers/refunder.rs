@@ -9,7 +9,8 @@ use futures::StreamExt;
 
 use super::{Step, Worker};
 use crate::connectors::{ConnectorError, RefundOrder, RefundResult};
-use crate::domain::refund::{Refund, RefundDecision};
+use crate::domain::postings;
+use crate::domain::refund::{Refund, RefundDecision, RefundStatus};
 use crate::domain::time::{Millis, millis};
 use crate::state::AppState;
 use crate::store::StoreError;
@@ -119,6 +120,8 @@ async fn decide(
         decided_at: now,
         event: state.events.refund_event(&order, &refund, kind, now),
         alert,
+        reversal: (refund.status == RefundStatus::Failed)
+            .then(|| postings::refund_failure(&order, &refund, now)),
     };
     if state.store.decide_refund(&decision).await? {
         tracing::info!(refund = %refund.id, order = %refund.order_id, reason = %refund.reason, status = refund.status.as_str(), "refund decided");

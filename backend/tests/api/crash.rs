@@ -124,6 +124,7 @@ impl InProcess {
             webhook_url: Some(format!("{shop}/webhooks/paydesk")),
             webhook_secret: "whsec_crash".into(),
             return_urls: vec![format!("{shop}/checkout/complete")],
+            settlement_account: None,
         });
         let app = Application::build(config, listener).await.unwrap();
         let (store, workers) = (app.store(), app.workers());

@@ -75,6 +75,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
             webhook_url: Some(webhook_address),
             webhook_secret: WEBHOOK_SECRET.into(),
             return_urls: vec![RETURN_URL.into()],
+            settlement_account: None,
         },
         MerchantSeed {
             id: "mer_bravo".into(),
@@ -83,6 +84,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
             webhook_url: None,
             webhook_secret: "whsec_bravo".into(),
             return_urls: vec![RETURN_URL.into()],
+            settlement_account: None,
         },
     ];
     config.widget_dir = dir.path().join("widget");

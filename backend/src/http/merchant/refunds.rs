@@ -10,6 +10,8 @@ use paydesk_shared::api::{CreateRefundRequest, RefundList, RefundResponse};
 use paydesk_shared::{ErrorCode, Money, OrderStatus};
 
 use crate::domain::ids::{OrderId, RefundId};
+use crate::domain::order::Order;
+use crate::domain::postings;
 use crate::domain::refund::{NewRefund, RefundOutcome, RefundStatus};
 use crate::http::auth::AuthMerchant;
 use crate::http::error::ApiError;
@@ -18,7 +20,7 @@ use crate::http::idempotency::{Answer, Idempotency};
 use crate::http::request::JsonBody;
 use crate::http::wire;
 use crate::state::AppState;
-use crate::store::CreateRefund;
+use crate::store::{CreateRefund, StoreError};
 
 /// Why a merchant gives money back; the first is the default.
 const REASONS: [&str; 4] = ["requested_by_customer", "duplicate", "fraudulent", "other"];
@@ -60,13 +62,13 @@ pub(super) async fn create(
         reason: reason.to_owned(),
         created_at: now,
     };
-    let (mut answer, mut outcome) = try_create(&state, &refund, order.total, &idempotency).await?;
+    let (mut answer, mut outcome) = try_create(&state, &order, &refund, &idempotency).await?;
     // Without an amount: everything not refunded yet.
     if let (None, RefundOutcome::Exceeds { refundable }) = (amount, &outcome)
         && refundable.minor() > 0
     {
         refund.amount = *refundable;
-        (answer, outcome) = try_create(&state, &refund, order.total, &idempotency).await?;
+        (answer, outcome) = try_create(&state, &order, &refund, &idempotency).await?;
     }
     match outcome {
         RefundOutcome::Created => {
@@ -120,14 +122,20 @@ fn parse_amount(text: &str, currency: paydesk_shared::Currency) -> Result<Money,
 /// Stores the refund with the answer that reports it, unless it exceeds the payment.
 async fn try_create(
     state: &AppState,
+    order: &Order,
     refund: &NewRefund,
-    paid: Money,
     idempotency: &Idempotency,
 ) -> Result<(Answer, RefundOutcome), ApiError> {
-    let answer = created_answer(refund, paid.currency());
+    let paid = order
+        .attempts
+        .iter()
+        .find(|a| a.id == refund.attempt_id)
+        .ok_or_else(|| StoreError::Corrupt(format!("order {} lacks its paid attempt", order.id)))?;
+    let answer = created_answer(refund, order.currency);
     let command = CreateRefund {
         refund: refund.clone(),
-        paid,
+        paid: order.total,
+        posting: postings::refund(order, &paid.bank_code, refund),
         answer: idempotency.record(&answer),
     };
     let outcome = state.store.create_refund(&command).await?;

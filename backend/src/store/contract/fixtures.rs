@@ -8,7 +8,8 @@ use paydesk_shared::payment::{AttemptStatus, OrderTransition};
 use paydesk_shared::{Currency, Money, OrderStatus};
 
 use crate::domain::event::{EventType, NewEvent};
-use crate::domain::merchant::Merchant;
+use crate::domain::fee::FeePlan;
+use crate::domain::merchant::{Merchant, MerchantKey, SettlementAccount};
 use crate::domain::order::{Attempt, NewAttempt, NewOrder, Order, StartAttemptOutcome};
 use crate::domain::time::Millis;
 use crate::domain::verdict::{
@@ -31,9 +32,24 @@ pub(crate) fn merchant(id: &str) -> Merchant {
     Merchant {
         id: id.into(),
         name: format!("Merchant {id}"),
-        secret_key_hash: format!("hash-of-{id}"),
         return_urls: vec!["https://shop.example/done".into()],
+        settlement_account: Some(SettlementAccount {
+            bank: "ICBC".into(),
+            account_number: "6222000011112222".into(),
+        }),
+        fee_plan: FeePlan::default(),
         created_at: NOW,
+    }
+}
+
+pub(crate) fn key(id: &str, merchant_id: &str) -> MerchantKey {
+    MerchantKey {
+        id: id.into(),
+        merchant_id: merchant_id.into(),
+        key_hash: format!("hash-of-{id}"),
+        last4: "abcd".into(),
+        created_at: NOW,
+        revoked_at: None,
     }
 }
 
@@ -175,6 +191,7 @@ pub(crate) fn decide(
         bank_transaction_id: v.bank_transaction_id.clone(),
         transition,
         event: event.map(Box::new),
+        payment: None,
         refund: None,
         decided_at: entry.received_at,
     };

@@ -20,8 +20,12 @@ pub(crate) async fn merchants_are_replaced_and_found_by_key_hash<S: Store>(store
         store.merchant(&"mer_a".into()).await.expect("read"),
         Some(changed.clone())
     );
+    store
+        .save_merchant_key(&key("key_a", "mer_a"))
+        .await
+        .expect("stored");
     let by_key = store
-        .merchant_by_key_hash("hash-of-mer_a")
+        .merchant_by_key_hash("hash-of-key_a")
         .await
         .expect("read");
     assert_eq!(by_key, Some(changed));

@@ -8,6 +8,8 @@
 
 pub(crate) mod fixtures;
 pub(crate) mod keys;
+pub(crate) mod ledger;
+pub(crate) mod merchants;
 pub(crate) mod orders;
 pub(crate) mod refunds;
 pub(crate) mod verdicts;
@@ -111,6 +113,13 @@ macro_rules! contract_suite {
             refunds::refunds_never_exceed_the_payment,
             refunds::a_refund_is_retried_on_its_schedule,
             refunds::a_refund_is_decided_once,
+            merchants::a_merchant_is_created_once_with_its_first_key,
+            merchants::a_revoked_key_stops_working_and_the_others_do_not,
+            merchants::return_urls_are_replaced,
+            ledger::a_kept_payment_is_posted_with_its_balance_transaction,
+            ledger::a_cause_is_posted_once,
+            ledger::refunds_and_their_failures_move_the_merchant_balance,
+            ledger::balance_transactions_page_and_filter,
             webhooks::an_event_is_delivered_to_each_subscribed_endpoint,
             webhooks::delivery_results_are_recorded_with_their_attempts,
             webhooks::a_cancelled_delivery_stays_cancelled,

@@ -2,6 +2,7 @@
 
 use super::fixtures::*;
 use crate::domain::event::EventType;
+use crate::domain::postings;
 use crate::domain::refund::{NewRefund, RefundDecision, RefundOutcome, RefundStatus};
 use crate::store::{CreateRefund, Store};
 
@@ -17,7 +18,13 @@ fn refund(id: &str, amount: &str, at: i64) -> NewRefund {
 }
 
 async fn create<S: Store>(store: &S, r: NewRefund) -> RefundOutcome {
+    let order = store
+        .order_by_id(&r.order_id)
+        .await
+        .expect("read")
+        .expect("the order");
     let command = CreateRefund {
+        posting: postings::refund(&order, "ICBC", &r),
         refund: r,
         paid: cny("118.00"),
         answer: None,
@@ -102,6 +109,7 @@ pub(crate) async fn a_refund_is_decided_once<S: Store>(store: &S) {
         decided_at: NOW + 10,
         event: event(&order, event_id, EventType::RefundSucceeded, NOW + 10),
         alert: None,
+        reversal: None,
     };
     let first = decision("evt_r1", RefundStatus::Succeeded);
     assert!(store.decide_refund(&first).await.expect("decided"));

@@ -5,9 +5,9 @@ use paydesk_shared::{Currency, Money};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
 
-use super::guards;
 use super::inbox::insert_alert;
 use super::outbox::insert_event;
+use super::{guards, ledger};
 use crate::domain::alert::Alert;
 use crate::domain::change;
 use crate::domain::order::AttemptToQuery;
@@ -191,6 +191,9 @@ pub(super) async fn decide_refund(
         insert_event(&mut tx, &d.event).await?;
         if let Some(alert) = &d.alert {
             insert_alert(&mut tx, alert, None).await?;
+        }
+        if let Some(reversal) = &d.reversal {
+            ledger::post(&mut tx, reversal).await?;
         }
     }
     tx.commit().await?;

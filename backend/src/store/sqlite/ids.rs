@@ -5,7 +5,10 @@ use sqlx::error::BoxDynError;
 use sqlx::sqlite::{SqliteArgumentValue, SqliteTypeInfo, SqliteValueRef};
 use sqlx::{Decode, Encode, Sqlite, Type};
 
-use crate::domain::ids::{AlertId, AttemptId, EndpointId, EventId, MerchantId, OrderId, RefundId};
+use crate::domain::ids::{
+    AlertId, AttemptId, BalanceTransactionId, EndpointId, EventId, KeyId, MerchantId, OrderId,
+    PayoutId, RefundId, SettlementId,
+};
 
 macro_rules! text_column {
     ($($id:ty),* $(,)?) => {$(
@@ -37,5 +40,15 @@ macro_rules! text_column {
 }
 
 text_column!(
-    OrderId, AttemptId, MerchantId, RefundId, EventId, EndpointId, AlertId
+    OrderId,
+    AttemptId,
+    MerchantId,
+    RefundId,
+    EventId,
+    EndpointId,
+    AlertId,
+    KeyId,
+    BalanceTransactionId,
+    SettlementId,
+    PayoutId,
 );

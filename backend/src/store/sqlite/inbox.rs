@@ -6,10 +6,10 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
-use super::guards;
 use super::order_moves::{self, OrderMove};
 use super::outbox::insert_event;
 use super::refunds;
+use super::{guards, ledger};
 use crate::domain::alert::NewAlert;
 use crate::domain::change;
 use crate::domain::time::Millis;
@@ -259,6 +259,7 @@ async fn decide(
         bank_transaction_id,
         transition,
         event,
+        payment,
         refund,
         decided_at,
     } = plan
@@ -291,9 +292,15 @@ async fn decide(
     if let (true, Some(e)) = (order_moved, event) {
         insert_event(tx, e).await?;
     }
+    if let (true, Some(p)) = (order_moved, payment) {
+        ledger::post(tx, p).await?;
+    }
     let mut refund_created = false;
-    if let (AttemptStatus::Succeeded, false, Some(r)) = (outcome, order_moved, refund) {
-        refunds::insert(tx, r).await?;
+    if let (AttemptStatus::Succeeded, false, Some(held)) = (outcome, order_moved, refund) {
+        refunds::insert(tx, &held.refund).await?;
+        for p in &held.postings {
+            ledger::post(tx, p).await?;
+        }
         refund_created = true;
     }
     let detail = match (order_moved, refund_created) {
@@ -301,7 +308,7 @@ async fn decide(
         (false, true) => format!(
             "attempt {}; order not payable, refund {} started",
             outcome.as_str(),
-            refund.as_ref().map_or("", |r| r.reason.as_str())
+            refund.as_ref().map_or("", |r| r.refund.reason.as_str())
         ),
         (false, false) => format!("attempt {}; order unchanged", outcome.as_str()),
     };

@@ -9,6 +9,7 @@ mod guards;
 mod idempotency;
 mod ids;
 mod inbox;
+mod ledger;
 mod lifecycle;
 mod merchants;
 mod operator;
@@ -32,10 +33,12 @@ use sqlx::sqlite::{
 
 use super::*;
 use crate::domain::alert::Alert;
+use crate::domain::balance::{BalanceFilter, BalanceTransaction, CurrencyBalance};
 use crate::domain::event::{EventFilter, NewEvent, StoredEvent};
 use crate::domain::idempotency::KeyClaim;
-use crate::domain::ids::{AttemptId, EndpointId, EventId, MerchantId, OrderId, RefundId};
-use crate::domain::merchant::Merchant;
+use crate::domain::ids::{AttemptId, EndpointId, EventId, KeyId, MerchantId, OrderId, RefundId};
+use crate::domain::ledger::AccountBalance;
+use crate::domain::merchant::{Merchant, MerchantKey};
 use crate::domain::order::{
     AttemptToQuery, CancelOutcome, NewAttempt, Order, OrderFilter, StartAttemptOutcome,
 };
@@ -106,6 +109,58 @@ impl MerchantStore for SqliteStore {
 
     async fn merchant(&self, id: &MerchantId) -> Result<Option<Merchant>, StoreError> {
         merchants::by_id(&self.read, id).await
+    }
+
+    async fn create_merchant(&self, command: &CreateMerchant) -> Result<(), StoreError> {
+        merchants::create(&self.write, command).await
+    }
+
+    async fn merchants(
+        &self,
+        after: Option<&MerchantId>,
+        limit: u32,
+    ) -> Result<Vec<Merchant>, StoreError> {
+        merchants::list(&self.read, after, limit).await
+    }
+
+    async fn save_merchant_key(&self, key: &MerchantKey) -> Result<(), StoreError> {
+        merchants::save_key(&self.write, key).await
+    }
+
+    async fn revoke_merchant_key(
+        &self,
+        merchant: &MerchantId,
+        key: &KeyId,
+        at: Millis,
+    ) -> Result<bool, StoreError> {
+        merchants::revoke_key(&self.write, merchant, key, at).await
+    }
+
+    async fn merchant_keys(&self, merchant: &MerchantId) -> Result<Vec<MerchantKey>, StoreError> {
+        merchants::keys(&self.read, merchant).await
+    }
+
+    async fn set_return_urls(&self, command: &SetReturnUrls) -> Result<bool, StoreError> {
+        merchants::set_return_urls(&self.write, command).await
+    }
+}
+
+#[async_trait]
+impl LedgerStore for SqliteStore {
+    async fn trial_balance(&self) -> Result<Vec<AccountBalance>, StoreError> {
+        ledger::trial_balance(&self.read).await
+    }
+
+    async fn balances(&self, merchant: &MerchantId) -> Result<Vec<CurrencyBalance>, StoreError> {
+        ledger::balances(&self.read, merchant).await
+    }
+
+    async fn balance_transactions(
+        &self,
+        merchant: &MerchantId,
+        filter: &BalanceFilter,
+    ) -> Result<Vec<BalanceTransaction>, StoreError> {
+        ledger::balance_transactions(&self.read, merchant, filter).await
     }
 }
 

@@ -6,7 +6,7 @@
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use super::bank_work::{REFUND_COLUMNS, refund_from_row};
-use super::{guards, idempotency};
+use super::{guards, idempotency, ledger};
 use crate::domain::change;
 use crate::domain::refund::{NewRefund, Refund, RefundOutcome, refundable};
 use crate::store::{CreateRefund, StoreError};
@@ -46,6 +46,7 @@ pub(super) async fn create(
             .ok_or_else(|| StoreError::Corrupt(format!("refunds of attempt {}", r.attempt_id)))?;
         return Ok(RefundOutcome::Exceeds { refundable });
     }
+    ledger::post(&mut tx, &c.posting).await?;
     idempotency::record(&mut tx, c.answer.as_slice()).await?;
     tx.commit().await?;
     Ok(RefundOutcome::Created)

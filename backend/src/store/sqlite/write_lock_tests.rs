@@ -61,6 +61,7 @@ async fn a_second_request_with_the_key_is_told_the_first_is_still_running() {
         webhook_url: None,
         webhook_secret: "whsec_lock".into(),
         return_urls: vec!["https://shop.example/done".into()],
+        settlement_account: None,
     });
     let app = Application::build(config, listener).await.expect("built");
     let store = app.store();
