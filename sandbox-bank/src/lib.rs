@@ -11,6 +11,7 @@ mod directory;
 mod faults;
 mod html;
 mod ledger;
+mod merchant_accounts;
 mod notifier;
 mod payment;
 mod payment_request;

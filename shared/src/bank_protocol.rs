@@ -25,6 +25,13 @@
 //! 7. Settlement: `GET {bank}/api/v1/settlements/{merchant_id}/{YYYY-MM-DD}` answers
 //!    the day's signed settlement file ([`SETTLEMENT_CSV_HEADER`] then one line per
 //!    payment or refund, UTC day, amounts as decimal strings).
+//! 8. Transfer (payout): the gateway `POST`s a signed [`TransferRequest`] to
+//!    `{bank}`[`TRANSFER_PATH`] to pay money out to a merchant's account at that bank;
+//!    the bank answers a signed [`TransferAnswer`]. A payout id is executed at most
+//!    once: asking again with the same request returns the first answer (also after a
+//!    restart of the bank); the same payout id with a different request is refused
+//!    with `409 payout_id_reused`. A refusal ([`TransferFailure`]) is an answer too,
+//!    and as final as a completed transfer.
 //!
 //! A signed request the bank refuses is answered with a 4xx and a JSON
 //! `{"error": {"code", "message"}}` body; a 5xx or no answer means "try again".
@@ -39,6 +46,7 @@ pub const SIGNATURE_HEADER: &str = "Paydesk-Bank-Signature";
 
 pub const QUERY_PATH: &str = "/api/v1/payments/query";
 pub const REFUND_PATH: &str = "/api/v1/refunds";
+pub const TRANSFER_PATH: &str = "/api/v1/transfers";
 pub const BANK_STATUS_PATH: &str = "/api/v1/banks/status";
 /// `{merchant_id}` and `{date}` (`YYYY-MM-DD`, UTC) follow.
 pub const SETTLEMENT_PATH: &str = "/api/v1/settlements";
@@ -162,6 +170,65 @@ impl RefundFailure {
     }
 }
 
+/// Pay money out to a merchant's account, signed by the gateway.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransferRequest {
+    /// The gateway's id for this payout; the bank executes it at most once.
+    pub payout_id: String,
+    /// The bank that holds the merchant's account.
+    pub bank_code: String,
+    /// The merchant's account number at that bank: 6 to 19 ASCII digits.
+    pub account_number: String,
+    /// The account holder's name, as the merchant gave it.
+    pub account_name: String,
+    /// A decimal string at the currency's scale.
+    pub amount: String,
+    pub currency: Currency,
+    /// Shown on the merchant's statement next to the credit.
+    pub reference: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransferAnswer {
+    pub payout_id: String,
+    pub outcome: TransferOutcome,
+    /// Unix seconds when the bank decided.
+    pub decided_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum TransferOutcome {
+    /// The merchant's account was credited; the bank's id for the credit.
+    Completed { bank_transfer_id: String },
+    /// Nothing moved.
+    Refused { reason: TransferFailure },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferFailure {
+    /// The bank code is not a bank this service plays.
+    UnknownBank,
+    /// The account number is not 6 to 19 ASCII digits.
+    InvalidAccount,
+    /// The account is closed and refuses credits. Sandbox rule: an account number
+    /// ending in `0000` is closed.
+    AccountClosed,
+}
+
+impl TransferFailure {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransferFailure::UnknownBank => "unknown_bank",
+            TransferFailure::InvalidAccount => "invalid_account",
+            TransferFailure::AccountClosed => "account_closed",
+        }
+    }
+}
+
 /// Which of the banks this service plays can take payments now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -198,6 +265,41 @@ impl DeclineReason {
             DeclineReason::CardLocked => "card_locked",
             DeclineReason::CancelledByShopper => "cancelled_by_shopper",
             DeclineReason::PaymentExpired => "payment_expired",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transfer_answers_have_a_stable_json_shape() {
+        let completed = TransferAnswer {
+            payout_id: "po_1".into(),
+            outcome: TransferOutcome::Completed {
+                bank_transfer_id: "SBT1".into(),
+            },
+            decided_at: 1_800_000_000,
+        };
+        assert_eq!(
+            serde_json::to_value(&completed).unwrap(),
+            serde_json::json!({
+                "payout_id": "po_1",
+                "outcome": {"status": "completed", "bank_transfer_id": "SBT1"},
+                "decided_at": 1_800_000_000_i64,
+            })
+        );
+        for reason in [
+            TransferFailure::UnknownBank,
+            TransferFailure::InvalidAccount,
+            TransferFailure::AccountClosed,
+        ] {
+            let refused = TransferOutcome::Refused { reason };
+            assert_eq!(
+                serde_json::to_value(refused).unwrap(),
+                serde_json::json!({"status": "refused", "reason": reason.as_str()})
+            );
         }
     }
 }

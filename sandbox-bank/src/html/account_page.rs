@@ -34,6 +34,9 @@ pub(crate) fn account_login_page(problem: Option<&str>, card_number: &str) -> Ma
                 }
                 button type="submit" class="button button-primary" { (zh("查询")) " Show account" }
             }
+            p {
+                "A merchant checking a payout? See the " a href="/merchant_account" { "merchant account" } " page."
+            }
             p { a href="/" { "Sandbox bank home" } }
         }
     };

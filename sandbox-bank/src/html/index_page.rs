@@ -26,7 +26,8 @@ pub(crate) fn index_page(banks: &[Bank], cards: &[CardRow], public_url: &str) ->
                 "Valid at every bank. Spaces in card numbers are ignored. Balances are in CNY; every currency has its own balance ("
                 a href="/cards" { "all balances" } ", " a href="/transactions" { "transactions" }
                 "). A card holder sees a card's balances and history on the "
-                a href="/account" { "card account" } " page."
+                a href="/account" { "card account" } " page; a merchant sees the payouts Paydesk transferred to it on the "
+                a href="/merchant_account" { "merchant account" } " page."
             }
             (test_card_table(cards))
         }

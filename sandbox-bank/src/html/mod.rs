@@ -5,11 +5,13 @@
 
 mod account_page;
 mod index_page;
+mod merchant_page;
 mod message_page;
 mod pay_page;
 
 pub(crate) use account_page::{Statement, account_login_page, statement_page};
 pub(crate) use index_page::index_page;
+pub(crate) use merchant_page::{merchant_account_page, merchant_lookup_page};
 pub(crate) use message_page::{MessagePage, message_page};
 pub(crate) use pay_page::{PayPage, pay_page};
 

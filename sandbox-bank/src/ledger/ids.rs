@@ -1,4 +1,4 @@
-//! The bank's own ids: pay-page sessions and transactions.
+//! The bank's own ids: pay-page sessions, transactions and transfers.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -45,6 +45,11 @@ pub(super) fn refund_transaction_id() -> String {
     with_digits("SBR")
 }
 
+/// A transfer's id (the credit to a merchant account): `SBT` and 20 random digits.
+pub(super) fn transfer_id() -> String {
+    with_digits("SBT")
+}
+
 fn with_digits(prefix: &str) -> String {
     let digits: String = (0..20)
         .map(|_| char::from(b'0' + OsRng.gen_range(0..10u8)))
@@ -66,7 +71,11 @@ mod tests {
 
     #[test]
     fn transaction_ids_are_prefixed_digits() {
-        for (id, prefix) in [(transaction_id(), "SBX"), (refund_transaction_id(), "SBR")] {
+        for (id, prefix) in [
+            (transaction_id(), "SBX"),
+            (refund_transaction_id(), "SBR"),
+            (transfer_id(), "SBT"),
+        ] {
             assert_eq!(id.len(), 23);
             assert!(id.starts_with(prefix));
             assert!(id[3..].bytes().all(|b| b.is_ascii_digit()), "{id}");

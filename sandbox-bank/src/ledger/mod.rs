@@ -1,6 +1,7 @@
 //! The bank's books in SQLite: card accounts and balances, card locks, pay-page
-//! sessions, the decision on each attempt, the transaction log, refunds, seen
-//! signature nonces and the notifications still to deliver.
+//! sessions, the decision on each attempt, the transaction log, refunds, transfers
+//! to merchant accounts, seen signature nonces and the notifications still to
+//! deliver.
 //!
 //! One file in WAL mode with `synchronous=FULL`, so every commit is durable. One write
 //! connection: SQLite has one writer anyway, and queuing for the connection beats
@@ -15,6 +16,7 @@ mod history;
 mod ids;
 mod nonces;
 mod refunds;
+mod transfers;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -34,6 +36,7 @@ pub(crate) use deliveries::{DeliveryEnd, DeliveryPlan, PendingDelivery};
 pub(crate) use history::{Transaction, TransactionKind};
 pub(crate) use ids::SessionId;
 pub(crate) use refunds::RefundOrder;
+pub(crate) use transfers::{Credit, MerchantAccount, TransferOrder, Transferred};
 
 /// A verified payment request waiting for the shopper.
 #[derive(Debug, Clone)]

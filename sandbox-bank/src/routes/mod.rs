@@ -7,6 +7,7 @@ mod banks;
 mod books;
 mod health;
 mod index;
+mod merchant_accounts;
 mod pay;
 mod respond;
 mod sandbox;
@@ -34,6 +35,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(banks::router())
         .merge(books::router())
         .merge(accounts::router())
+        .merge(merchant_accounts::router())
         .merge(assets::router())
         .merge(pay::router())
         .merge(api::router())

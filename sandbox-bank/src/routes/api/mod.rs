@@ -1,6 +1,6 @@
 //! The bank's API for the gateway (`/api/v1/…`). Posted requests (status query,
-//! refund) are verified with the gateway's keys and each signature nonce is accepted
-//! once; every answer (those two, bank status, settlement file) is signed over its
+//! refund, transfer) are verified with the gateway's keys and each signature nonce is accepted
+//! once; every answer (those three, bank status, settlement file) is signed over its
 //! body with the bank's key in the same header.
 
 mod bank_status;
@@ -9,11 +9,14 @@ mod query;
 mod refund;
 mod settlement;
 mod signed;
+mod transfer;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
-use paydesk_shared::bank_protocol::{BANK_STATUS_PATH, QUERY_PATH, REFUND_PATH, SETTLEMENT_PATH};
+use paydesk_shared::bank_protocol::{
+    BANK_STATUS_PATH, QUERY_PATH, REFUND_PATH, SETTLEMENT_PATH, TRANSFER_PATH,
+};
 
 use crate::payment_request::text_ok;
 use crate::state::AppState;
@@ -27,6 +30,7 @@ pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route(QUERY_PATH, post(query::query))
         .route(REFUND_PATH, post(refund::refund))
+        .route(TRANSFER_PATH, post(transfer::transfer))
         .route(BANK_STATUS_PATH, get(bank_status::bank_status))
         .route(
             &format!("{SETTLEMENT_PATH}/{{merchant_id}}/{{date}}"),
