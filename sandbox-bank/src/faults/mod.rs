@@ -28,11 +28,32 @@
 //!   "processing_queries": 2,   // 0..=1000, default 0: the first N status queries of
 //!                              // each attempt answer `processing`, whatever the bank
 //!                              // knows
-//!   "maintenance": ["ICBC"]    // bank codes: their pay page says the bank is in
+//!   "maintenance": ["ICBC"],   // bank codes: their pay page says the bank is in
 //!                              // maintenance and takes no payment;
 //!                              // /api/v1/banks/status reports `maintenance: true`
+//!   "settlement_file": {       // how the settlement file misstates the books,
+//!                              // applied each time one is served. Lists of at
+//!                              // most 1000 attempt ids, each naming every line
+//!                              // of that attempt (its payment and its refunds):
+//!     "omit": ["att_1"],       // left out of the file
+//!     "amount_off": ["att_2"], // amount one major unit too high: +1.00 CNY,
+//!                              // +1 JPY
+//!     "currency_off": ["att_3"], // another currency: USD for CNY, CNY for any
+//!                              // other (the amount unchanged)
+//!     "duplicate": ["att_4"],  // the line twice, one after the other
+//!     "unknown_lines": 2       // 0..=100, default 0: payment lines the gateway
+//!                              // never saw, after the real ones (see below)
+//!   }
 //! }
 //! ```
+//!
+//! An omitted attempt is omitted whatever else names it; otherwise a line may be
+//! both `amount_off` and `currency_off`, and a duplicate repeats the misstated line.
+//! Unknown line `i` (from 0) of the file for day `YYYY-MM-DD` is a payment at ICBC
+//! of `(i + 1) × 10.00` CNY at 12:00:00 UTC plus `i` seconds, with bank transaction
+//! id `SBX99YYYYMMDD` and `i` in 10 digits, attempt id `att_unknown_YYYYMMDD_i` and
+//! order id `ord_unknown_YYYYMMDD_i`: the same lines every time, never an id the
+//! bank gave out.
 //!
 //! Changing or resetting the settings releases any deliveries held for reordering
 //! (newest first) and restarts the per-attempt count of status queries. Deliveries
@@ -43,11 +64,13 @@
 //! wrong payment passwords.
 
 mod settings;
+mod settlement_file;
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError, RwLock};
 
 pub use settings::{FaultError, Faults};
+pub(crate) use settlement_file::SettlementFaults;
 
 /// The settings in force and the status queries counted under them.
 #[derive(Debug, Default)]
@@ -80,6 +103,15 @@ impl FaultState {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
+    }
+
+    /// How the settlement file is misstated now.
+    pub(crate) fn settlement_file(&self) -> SettlementFaults {
+        self.settings
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .settlement_file
+            .clone()
     }
 
     pub(crate) fn in_maintenance(&self, bank_code: &str) -> bool {

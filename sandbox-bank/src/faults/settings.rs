@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use super::settlement_file::{self, SettlementFaults};
 use crate::directory::Directory;
 
 const MAX_DELAY_MS: u64 = 600_000;
@@ -22,6 +23,7 @@ pub struct Faults {
     pub(crate) reorder_window: u32,
     pub(crate) processing_queries: u32,
     pub(crate) maintenance: Vec<String>,
+    pub(crate) settlement_file: SettlementFaults,
 }
 
 impl Default for Faults {
@@ -35,6 +37,7 @@ impl Default for Faults {
             reorder_window: 2,
             processing_queries: 0,
             maintenance: Vec::new(),
+            settlement_file: SettlementFaults::default(),
         }
     }
 }
@@ -51,12 +54,19 @@ struct Input {
     reorder_window: Option<u64>,
     processing_queries: Option<u64>,
     maintenance: Option<Vec<String>>,
+    settlement_file: Option<settlement_file::Input>,
 }
 
 /// Why fault JSON was refused; the message names the field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct FaultError(String);
+
+impl FaultError {
+    pub(super) fn new(message: String) -> Self {
+        FaultError(message)
+    }
+}
 
 impl Faults {
     /// Parses fault JSON (as taken by `PUT /sandbox/faults` and
@@ -107,6 +117,9 @@ impl Faults {
             )?
             .unwrap_or(default.processing_queries),
             maintenance,
+            settlement_file: input
+                .settlement_file
+                .map_or(Ok(SettlementFaults::default()), SettlementFaults::validate)?,
         })
     }
 
@@ -233,6 +246,72 @@ mod tests {
                 .collect::<Vec<_>>(),
             PINNED_BUCKETS
         );
+    }
+
+    #[test]
+    fn settlement_file_faults_parse_sorted_and_unique() {
+        let faults = parse(
+            r#"{"settlement_file": {"omit": ["att_2", "att_1", "att_2"], "amount_off": ["att_3"],
+                "currency_off": ["att_4"], "duplicate": ["att_5", "att_1"], "unknown_lines": 100}}"#,
+        )
+        .unwrap();
+        let file = &faults.settlement_file;
+        assert_eq!(file.omit, ["att_1", "att_2"]);
+        assert_eq!(file.amount_off, ["att_3"]);
+        assert_eq!(file.currency_off, ["att_4"]);
+        assert_eq!(file.duplicate, ["att_1", "att_5"]);
+        assert_eq!(file.unknown_lines, 100);
+        assert!(file.omits("att_2") && !file.omits("att_3"));
+        assert!(file.amount_off("att_3") && file.currency_off("att_4"));
+        assert!(file.duplicates("att_5") && !file.duplicates("att_4"));
+        // Every field optional; an empty object misstates nothing.
+        assert_eq!(
+            parse(r#"{"settlement_file": {}}"#).unwrap(),
+            Faults::default()
+        );
+    }
+
+    #[test]
+    fn bad_settlement_file_faults_are_refused() {
+        let too_many: Vec<String> = (0..1001).map(|i| format!("att_{i}")).collect();
+        let too_many = serde_json::json!({"settlement_file": {"omit": too_many}}).to_string();
+        let long = format!(
+            r#"{{"settlement_file": {{"duplicate": ["{}"]}}}}"#,
+            "a".repeat(201)
+        );
+        for (json, says) in [
+            (
+                r#"{"settlement_file": {"unknown_lines": 101}}"#,
+                "unknown_lines",
+            ),
+            (
+                r#"{"settlement_file": {"unknown_lines": -1}}"#,
+                "expected u64",
+            ),
+            (r#"{"settlement_file": {"omit": [""]}}"#, "omit"),
+            (
+                r#"{"settlement_file": {"amount_off": ["a\nb"]}}"#,
+                "amount_off",
+            ),
+            (
+                r#"{"settlement_file": {"currency_off": "att_1"}}"#,
+                "expected a sequence",
+            ),
+            (
+                r#"{"settlement_file": {"duplicate": [7]}}"#,
+                "expected a string",
+            ),
+            (
+                r#"{"settlement_file": {"drop": ["att_1"]}}"#,
+                "unknown field",
+            ),
+            (r#"{"settlement_file": []}"#, "expected struct"),
+            (too_many.as_str(), "at most 1000"),
+            (long.as_str(), "duplicate"),
+        ] {
+            let error = parse(json).unwrap_err();
+            assert!(error.to_string().contains(says), "{json}: {error}");
+        }
     }
 
     const PINNED_BUCKETS: [u64; 10] = [16, 16, 97, 57, 52, 52, 66, 38, 16, 45];

@@ -19,7 +19,7 @@ use crate::helpers::{
 };
 
 impl TestApp {
-    async fn put_faults(&self, body: &str) -> reqwest::Response {
+    pub(crate) async fn put_faults(&self, body: &str) -> reqwest::Response {
         self.client
             .put(format!("{}/sandbox/faults", self.address))
             .header(reqwest::header::CONTENT_TYPE, "application/json")
@@ -29,7 +29,7 @@ impl TestApp {
             .expect("PUT /sandbox/faults")
     }
 
-    async fn set_faults(&self, faults: Value) -> Value {
+    pub(crate) async fn set_faults(&self, faults: Value) -> Value {
         let response = self.put_faults(&faults.to_string()).await;
         assert_eq!(response.status(), StatusCode::OK);
         response.json().await.expect("faults JSON")
@@ -64,7 +64,10 @@ impl TestApp {
 fn no_faults() -> Value {
     json!({
         "seed": 0, "drop_percent": 0, "delay_ms": 0, "duplicate": 1, "reorder": false,
-        "reorder_window": 2, "processing_queries": 0, "maintenance": []
+        "reorder_window": 2, "processing_queries": 0, "maintenance": [],
+        "settlement_file": {
+            "omit": [], "amount_off": [], "currency_off": [], "duplicate": [], "unknown_lines": 0
+        }
     })
 }
 
@@ -108,6 +111,10 @@ async fn invalid_fault_json_is_400_and_changes_nothing() {
         r#"{"maintenance": ["NOPE"]}"#,
         r#"{"maintenance": "ICBC"}"#,
         r#"{"unknown": true}"#,
+        r#"{"settlement_file": {"unknown_lines": 101}}"#,
+        r#"{"settlement_file": {"omit": [""]}}"#,
+        r#"{"settlement_file": {"duplicate": "att_1"}}"#,
+        r#"{"settlement_file": {"nope": []}}"#,
     ] {
         assert_error(
             app.put_faults(body).await,

@@ -1,5 +1,5 @@
 //! `GET /api/v1/banks/status` and `GET /api/v1/settlements/{merchant}/{day}`: signed
-//! answers the gateway polls.
+//! answers the gateway polls, and the settlement file as its faults misstate it.
 
 use paydesk_shared::bank_protocol::{
     BANK_STATUS_PATH, BankStatusList, PaymentNotification, REFUND_PATH, RefundAnswer,
@@ -7,6 +7,7 @@ use paydesk_shared::bank_protocol::{
 };
 use paydesk_shared::signing::Verifier;
 use reqwest::StatusCode;
+use serde_json::json;
 
 use crate::helpers::{
     PASSWORD, POOR_DEBIT, RICH_DEBIT, Receiver, TestApp, assert_error, now, payment_request,
@@ -156,4 +157,158 @@ async fn bad_dates_and_merchant_ids_are_400() {
     assert_error(response, StatusCode::BAD_REQUEST, "invalid_field").await;
     let response = app.get(&format!("{SETTLEMENT_PATH}/%20/2026-11-26")).await;
     assert_error(response, StatusCode::BAD_REQUEST, "invalid_field").await;
+}
+
+/// A bank where `mer_a` paid twice today (25.00 CNY each) and got 5.00 back on the
+/// first payment: the payments, the refund's bank id, and today's date.
+async fn settled_day() -> (TestApp, [PaymentNotification; 2], String, String) {
+    let app = spawn_app().await;
+    let mut receiver = spawn_receiver(vec![]).await;
+    let first = pay(&app, &mut receiver, "mer_a", RICH_DEBIT).await;
+    let second = pay(&app, &mut receiver, "mer_a", RICH_DEBIT).await;
+    let refund = RefundRequest {
+        refund_id: "rf_1".into(),
+        attempt_id: first.attempt_id.clone(),
+        bank_code: first.bank_code.clone(),
+        bank_transaction_id: first.bank_transaction_id.clone(),
+        amount: "5.00".into(),
+        currency: first.currency,
+        reason: "order_cancelled".into(),
+    };
+    let answer: RefundAnswer = app
+        .signed_answer(app.post_signed(REFUND_PATH, &refund).await)
+        .await;
+    let RefundOutcome::Succeeded { bank_refund_id } = answer.outcome else {
+        panic!("the refund goes through");
+    };
+    let day = utc_date(first.decided_at);
+    (app, [first, second], bank_refund_id, day)
+}
+
+impl TestApp {
+    /// The day's lines for `mer_a` after the header, with the file's signature checked.
+    async fn settled_lines(&self, day: &str) -> Vec<String> {
+        let (status, _, body) = self.settlement("mer_a", day).await;
+        assert_eq!(status, StatusCode::OK);
+        let mut lines = body.lines();
+        assert_eq!(lines.next(), Some(SETTLEMENT_CSV_HEADER));
+        lines.map(str::to_owned).collect()
+    }
+}
+
+/// The line the books say for a payment.
+fn payment_line(paid: &PaymentNotification, amount: &str, currency: &str) -> String {
+    format!(
+        "payment,{},{},{},,ICBC,{amount},{currency},{}",
+        paid.bank_transaction_id, paid.attempt_id, paid.order_id, paid.decided_at
+    )
+}
+
+fn refund_line(
+    paid: &PaymentNotification,
+    bank_refund_id: &str,
+    amount: &str,
+    currency: &str,
+) -> String {
+    format!(
+        "refund,{bank_refund_id},{},{},rf_1,ICBC,{amount},{currency},",
+        paid.attempt_id, paid.order_id
+    )
+}
+
+#[tokio::test]
+async fn an_omitted_attempt_is_missing_from_the_file_until_the_fault_is_reset() {
+    let (app, [first, second], _, day) = settled_day().await;
+    let honest = app.settled_lines(&day).await;
+    assert_eq!(honest.len(), 3);
+    app.set_faults(json!({"settlement_file": {"omit": [first.attempt_id]}}))
+        .await;
+    assert_eq!(
+        app.settled_lines(&day).await,
+        [payment_line(&second, "25.00", "CNY")]
+    );
+    app.set_faults(json!({})).await;
+    assert_eq!(app.settled_lines(&day).await, honest);
+}
+
+#[tokio::test]
+async fn an_amount_off_is_one_major_unit_too_high() {
+    let (app, [first, second], bank_refund_id, day) = settled_day().await;
+    app.set_faults(json!({"settlement_file": {"amount_off": [first.attempt_id]}}))
+        .await;
+    let lines = app.settled_lines(&day).await;
+    assert_eq!(lines[0], payment_line(&first, "26.00", "CNY"));
+    assert_eq!(lines[1], payment_line(&second, "25.00", "CNY"));
+    assert!(lines[2].starts_with(&refund_line(&first, &bank_refund_id, "6.00", "CNY")));
+    // The books are untouched.
+    let log: serde_json::Value = app.get("/transactions").await.json().await.unwrap();
+    assert_eq!(log[0]["amount"], "25.00");
+}
+
+#[tokio::test]
+async fn a_currency_off_names_another_currency() {
+    let (app, [first, second], bank_refund_id, day) = settled_day().await;
+    app.set_faults(
+        json!({"settlement_file": {"currency_off": [second.attempt_id, first.attempt_id]}}),
+    )
+    .await;
+    let lines = app.settled_lines(&day).await;
+    assert_eq!(lines[0], payment_line(&first, "25.00", "USD"));
+    assert_eq!(lines[1], payment_line(&second, "25.00", "USD"));
+    assert!(lines[2].starts_with(&refund_line(&first, &bank_refund_id, "5.00", "USD")));
+}
+
+#[tokio::test]
+async fn a_duplicated_line_appears_twice() {
+    let (app, [first, second], _, day) = settled_day().await;
+    app.set_faults(json!({"settlement_file": {"duplicate": [second.attempt_id]}}))
+        .await;
+    let lines = app.settled_lines(&day).await;
+    let paid = payment_line(&second, "25.00", "CNY");
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0], payment_line(&first, "25.00", "CNY"));
+    assert_eq!(lines[1], paid);
+    assert_eq!(lines[2], paid);
+}
+
+#[tokio::test]
+async fn unknown_lines_are_payments_nobody_made_the_same_on_every_fetch() {
+    let (app, _, _, day) = settled_day().await;
+    let honest = app.settled_lines(&day).await;
+    app.set_faults(json!({"settlement_file": {"unknown_lines": 2}}))
+        .await;
+    let lines = app.settled_lines(&day).await;
+    assert_eq!(lines[..3], honest[..]);
+    let compact = day.replace('-', "");
+    let noon = paydesk_day_start(&day) + 12 * 3600;
+    assert_eq!(
+        lines[3..],
+        [
+            format!(
+                "payment,SBX99{compact}0000000000,att_unknown_{compact}_0,ord_unknown_{compact}_0,,ICBC,10.00,CNY,{noon}"
+            ),
+            format!(
+                "payment,SBX99{compact}0000000001,att_unknown_{compact}_1,ord_unknown_{compact}_1,,ICBC,20.00,CNY,{}",
+                noon + 1
+            ),
+        ]
+    );
+    assert_eq!(app.settled_lines(&day).await, lines);
+    // Any day, even one without a real line.
+    let (_, _, empty_day) = app.settlement("mer_nobody", "2020-02-29").await;
+    assert_eq!(empty_day.lines().count(), 3);
+    assert!(empty_day.contains("SBX99202002290000000001"));
+}
+
+/// Unix seconds at 00:00 UTC of a `YYYY-MM-DD` date (Hinnant's `days_from_civil`).
+fn paydesk_day_start(date: &str) -> i64 {
+    let year: i64 = date[0..4].parse().unwrap();
+    let month: i64 = date[5..7].parse().unwrap();
+    let day: i64 = date[8..10].parse().unwrap();
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    (era * 146_097 + doe - 719_468) * 86_400
 }

@@ -1,5 +1,6 @@
 //! `GET /api/v1/settlements/{merchant_id}/{YYYY-MM-DD}`: the merchant's signed
-//! settlement file for that UTC day (see `crate::settlement`).
+//! settlement file for that UTC day (see `crate::settlement`), as the
+//! `settlement_file` faults misstate it.
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
@@ -47,7 +48,15 @@ async fn file(
         .ledger
         .settled(&merchant_id, from, from.saturating_add(DAY_SECS))
         .await?;
-    let csv = settlement::csv(&lines);
+    let faults = state.faults.settlement_file();
+    let csv = settlement::csv(
+        &lines,
+        &faults,
+        settlement::Day {
+            date: &date,
+            start: from,
+        },
+    );
     Ok(signed::body_with(
         state,
         csv.into_bytes(),
