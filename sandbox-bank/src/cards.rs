@@ -124,8 +124,12 @@ impl CardNumber {
 
     /// Only the last four digits, the way statements and receipts show a card.
     pub fn masked(&self) -> String {
-        let tail = self.0.get(self.0.len().saturating_sub(4)..).unwrap_or("");
-        format!("**** {tail}")
+        format!("**** {}", self.last4())
+    }
+
+    /// The last four digits: all of the number the gateway is told.
+    pub fn last4(&self) -> &str {
+        self.0.get(self.0.len().saturating_sub(4)..).unwrap_or("")
     }
 }
 
@@ -157,6 +161,7 @@ mod tests {
         assert_eq!(parsed.test_card(), Some(RICH_DEBIT));
         assert_eq!(parsed.to_string(), "6222 0000 0000 0001");
         assert_eq!(parsed.masked(), "**** 0001");
+        assert_eq!(parsed.last4(), "0001");
         assert!(CardNumber::parse("6222-0000-0000-0001").is_none());
         assert!(CardNumber::parse("").is_none());
         assert!(CardNumber::parse("12345").is_none());

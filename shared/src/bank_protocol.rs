@@ -88,6 +88,11 @@ pub struct PaymentNotification {
     pub outcome: PaymentOutcome,
     /// Unix seconds when the bank decided.
     pub decided_at: i64,
+    /// The last four digits of the card the shopper paid (or tried to pay) with;
+    /// absent when no card was named (cancelled, expired, over the limit) and in
+    /// notifications of banks that do not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_last4: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,7 +119,8 @@ pub enum QueryAnswer {
     Processing,
     /// The bank never saw this attempt (the shopper did not reach its page).
     NotFound,
-    /// The bank's verdict: the same content a notification carries.
+    /// The bank's verdict: the same content a notification carries (`card_last4`
+    /// included).
     Decided { notification: PaymentNotification },
 }
 
@@ -272,6 +278,34 @@ impl DeclineReason {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn card_last4_is_optional_both_ways() {
+        let mut notification = PaymentNotification {
+            attempt_id: "att_1".into(),
+            order_id: "ord_1".into(),
+            bank_code: "ICBC".into(),
+            bank_transaction_id: "SBX1".into(),
+            amount: "25.00".into(),
+            currency: Currency::Cny,
+            outcome: PaymentOutcome::Succeeded,
+            decided_at: 1_800_000_000,
+            card_last4: None,
+        };
+        let without = serde_json::to_string(&notification).unwrap();
+        assert!(!without.contains("card_last4"), "{without}");
+        assert_eq!(
+            serde_json::from_str::<PaymentNotification>(&without).unwrap(),
+            notification
+        );
+        notification.card_last4 = Some("0001".into());
+        let with = serde_json::to_value(&notification).unwrap();
+        assert_eq!(with["card_last4"], "0001");
+        assert_eq!(
+            serde_json::from_value::<PaymentNotification>(with).unwrap(),
+            notification
+        );
+    }
 
     #[test]
     fn transfer_answers_have_a_stable_json_shape() {

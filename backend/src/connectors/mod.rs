@@ -37,6 +37,9 @@ pub struct PaymentOrder {
 pub struct VerifiedNotification {
     pub verdict: Verdict,
     pub signature: Verified,
+    /// The last four digits of the card the shopper used, when the bank says: exactly
+    /// four ASCII digits (anything else makes the notification malformed).
+    pub card_last4: Option<String>,
 }
 
 /// The bank's answer to "where is this attempt?".

@@ -135,6 +135,16 @@ fn verdict(n: PaymentNotification) -> Verdict {
     }
 }
 
+/// A card's last four digits as the bank stated them: four ASCII digits or nothing.
+fn card_last4(stated: Option<String>) -> Result<Option<String>, ConnectorError> {
+    match stated {
+        Some(digits) if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) => Err(
+            ConnectorError::Malformed("`card_last4` is not four digits".to_owned()),
+        ),
+        other => Ok(other),
+    }
+}
+
 #[async_trait]
 impl BankConnector for SandboxConnector {
     fn name(&self) -> &str {
@@ -183,9 +193,11 @@ impl BankConnector for SandboxConnector {
         let signature = self.verifier.verify(header, body, now_secs)?;
         let n: PaymentNotification =
             serde_json::from_slice(body).map_err(|e| ConnectorError::Malformed(e.to_string()))?;
+        let card_last4 = card_last4(n.card_last4.clone())?;
         Ok(VerifiedNotification {
             verdict: verdict(n),
             signature,
+            card_last4,
         })
     }
 
@@ -261,5 +273,79 @@ impl BankConnector for SandboxConnector {
             .filter(|b| b.maintenance)
             .map(|b| b.code)
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_800_000_000;
+
+    fn notification(card_last4: Option<&str>) -> PaymentNotification {
+        PaymentNotification {
+            attempt_id: "att_1".into(),
+            order_id: "ord_1".into(),
+            bank_code: "ICBC".into(),
+            bank_transaction_id: "SBX1".into(),
+            amount: "25.00".into(),
+            currency: paydesk_shared::Currency::Cny,
+            outcome: PaymentOutcome::Succeeded,
+            decided_at: NOW,
+            card_last4: card_last4.map(str::to_owned),
+        }
+    }
+
+    /// A connector and the bank key its verifier trusts.
+    fn connector() -> (SandboxConnector, Signer) {
+        let bank = Signer::generate("bank-test");
+        let connector = SandboxConnector::new(
+            "sandbox",
+            "http://127.0.0.1:9".into(),
+            "http://127.0.0.1:8",
+            Signer::generate("gateway-test"),
+            Verifier::new(vec![bank.public_key()]),
+        )
+        .unwrap();
+        (connector, bank)
+    }
+
+    fn received(
+        connector: &SandboxConnector,
+        bank: &Signer,
+        body: &[u8],
+    ) -> Result<VerifiedNotification, ConnectorError> {
+        let mut headers = HeaderMap::new();
+        headers.insert(SIGNATURE_HEADER, bank.sign(NOW, body).parse().unwrap());
+        connector.verify_notification(&headers, body, NOW)
+    }
+
+    #[test]
+    fn the_cards_last_four_digits_pass_through_when_the_bank_names_them() {
+        let (connector, bank) = connector();
+        let body = serde_json::to_vec(&notification(Some("0001"))).unwrap();
+        let verified = received(&connector, &bank, &body).unwrap();
+        assert_eq!(verified.card_last4.as_deref(), Some("0001"));
+        assert_eq!(
+            verified.verdict.bank_transaction_id.as_deref(),
+            Some("SBX1")
+        );
+        let body = serde_json::to_vec(&notification(None)).unwrap();
+        assert_eq!(received(&connector, &bank, &body).unwrap().card_last4, None);
+    }
+
+    #[test]
+    fn anything_but_four_digits_is_malformed() {
+        let (connector, bank) = connector();
+        for bad in ["", "001", "00012", "12a4", "６２２２", "6222000000000001"] {
+            let body = serde_json::to_vec(&notification(Some(bad))).unwrap();
+            assert!(
+                matches!(
+                    received(&connector, &bank, &body),
+                    Err(ConnectorError::Malformed(_))
+                ),
+                "{bad}"
+            );
+        }
     }
 }

@@ -53,6 +53,7 @@ async fn each_bank_goes_to_its_configured_connector_and_only_its_keys_speak_for_
         currency: order.currency,
         outcome: PaymentOutcome::Succeeded,
         decided_at: now_secs(),
+        card_last4: None,
     })
     .unwrap();
     let send = |path: &'static str, signer: Signer| {

@@ -192,6 +192,7 @@ async fn order_with_success(
         currency: order.currency,
         outcome: PaymentOutcome::Succeeded,
         decided_at: now_secs(),
+        card_last4: None,
     })
     .unwrap();
     (order, notification)

@@ -270,6 +270,7 @@ impl TestApp {
             currency: order.currency,
             outcome,
             decided_at: now_secs(),
+            card_last4: None,
         })
         .unwrap()
     }

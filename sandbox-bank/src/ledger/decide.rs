@@ -99,6 +99,7 @@ impl Ledger {
             currency: amount.currency(),
             outcome,
             decided_at: now,
+            card_last4: card.as_ref().map(|c| c.last4().to_owned()),
         };
         let json = serde_json::to_string(&notification)
             .map_err(|_| LedgerError::Corrupt("notification"))?;
@@ -219,6 +220,7 @@ mod tests {
         assert_eq!(notification.outcome, PaymentOutcome::Succeeded);
         assert_eq!(notification.amount, "25.00");
         assert_eq!(notification.decided_at, NOW);
+        assert_eq!(notification.card_last4.as_deref(), Some("0001"));
         assert_eq!(deliveries.len(), 1);
         assert_eq!(deliveries[0].url, "http://127.0.0.1:1/notify");
         assert_eq!(
@@ -269,6 +271,8 @@ mod tests {
                 reason: DeclineReason::InsufficientFunds
             }
         );
+        // A decline names the card that was tried.
+        assert_eq!(notification.card_last4.as_deref(), Some("0002"));
         assert_eq!(
             ledger
                 .balance(&poor, Currency::Cny)
@@ -310,11 +314,15 @@ mod tests {
                 card: None,
                 reason: DeclineReason::CancelledByShopper,
             };
-            let Decided::New { deliveries, .. } =
-                ledger.decide(attempt, verdict, NOW, plan).await.unwrap()
+            let Decided::New {
+                deliveries,
+                notification,
+            } = ledger.decide(attempt, verdict, NOW, plan).await.unwrap()
             else {
                 panic!("expected a new decision");
             };
+            // No card was named.
+            assert_eq!(notification.card_last4, None);
             assert_eq!(deliveries.len(), copies as usize);
             assert!(deliveries.iter().all(|d| d.not_before_ms == 42));
         }

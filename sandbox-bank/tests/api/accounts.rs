@@ -99,6 +99,19 @@ async fn the_statement_shows_balances_payments_declines_and_refunds() {
             .unwrap_or_else(|| panic!("{id} listed"))
     };
     assert!(position(&bank_refund_id) < position(&declined.bank_transaction_id));
+    // Each line shows the bank's transaction id, so a card holder can name it.
+    for id in [
+        &bank_refund_id,
+        &declined.bank_transaction_id,
+        &paid.bank_transaction_id,
+    ] {
+        assert!(
+            after
+                .body
+                .contains(&format!(r#"<td class="mono">{id}</td>"#)),
+            "{id} shown"
+        );
+    }
     assert!(position(&declined.bank_transaction_id) < position(&paid.bank_transaction_id));
 
     // Another card's statement has none of it.

@@ -32,6 +32,11 @@ async fn correct_payment_debits_once_notifies_and_returns() {
     let id = &notification.bank_transaction_id;
     assert!(id.len() == 23 && id.starts_with("SBX"), "{id}");
     assert!(id[3..].bytes().all(|b| b.is_ascii_digit()), "{id}");
+    // The card's last four digits, and nothing more of it.
+    assert_eq!(notification.card_last4.as_deref(), Some("0001"));
+    let body = String::from_utf8(received.body.clone()).unwrap();
+    assert!(body.contains(r#""card_last4":"0001""#), "{body}");
+    assert!(!body.contains("6222000000000001"), "{body}");
 
     assert_eq!(app.balance(RICH_DEBIT, Currency::Cny).await, "99975.00");
     // Other currencies keep their own balance.
@@ -170,6 +175,7 @@ async fn insufficient_funds_sends_a_failed_notification() {
     );
     assert_eq!(notification.attempt_id, request.attempt_id);
     assert!(notification.bank_transaction_id.starts_with("SBX"));
+    assert_eq!(notification.card_last4.as_deref(), Some("0002"));
     assert_eq!(app.balance(POOR_DEBIT, Currency::Cny).await, "10.00");
 }
 
@@ -182,7 +188,11 @@ async fn cancel_sends_cancelled_by_shopper_and_returns() {
 
     let response = app.cancel(&session).await;
     assert_eq!(see_other(&response), request.return_url);
-    let notification = app.verify(&receiver.next().await);
+    let received = receiver.next().await;
+    let notification = app.verify(&received);
+    // No card was named: the field is left out.
+    assert_eq!(notification.card_last4, None);
+    assert!(!String::from_utf8_lossy(&received.body).contains("card_last4"));
     assert_eq!(
         notification.outcome,
         PaymentOutcome::Failed {

@@ -60,6 +60,8 @@ async fn processing_while_the_shopper_may_pay_then_decided_as_notified() {
 
     app.pay(&session, RICH_DEBIT, PASSWORD).await;
     let notification = app.verify(&receiver.next().await);
+    // The paid answer names the card as the notification did.
+    assert_eq!(notification.card_last4.as_deref(), Some("0001"));
     assert_eq!(
         app.query(&request).await,
         QueryAnswer::Decided { notification }

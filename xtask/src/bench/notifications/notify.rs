@@ -113,6 +113,7 @@ pub(super) fn notification_request(
         currency: payment.currency,
         outcome: PaymentOutcome::Succeeded,
         decided_at: now,
+        card_last4: None,
     })?;
     Ok(Request::post(NOTIFY_PATH)
         .header(header::HOST, addr.to_string())
