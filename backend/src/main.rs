@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
+use paydesk_gateway::domain::merchant::SettlementAccount;
 use paydesk_gateway::{Application, Config, MerchantSeed};
 use paydesk_shared::signing::{PublicKey, Signer};
 use tracing_subscriber::EnvFilter;
@@ -78,7 +79,9 @@ async fn main() -> anyhow::Result<()> {
         Signer::from_text(&read_key_file(&keys.join("gateway.key"))?).context("gateway.key")?;
     let bank_keys = bank_keys(&keys)?;
 
-    let public_url = format!("http://{host}:{port}");
+    // What the gateway advertises (hosted page, bank return and notification URLs):
+    // behind a TLS-terminating proxy, its public https address.
+    let public_url = public_url(&var("PAYDESK_PUBLIC_URL", &format!("http://{host}:{port}")))?;
     let mut config = Config::new(
         data_dir.join("gateway.sqlite"),
         public_url.clone(),
@@ -127,7 +130,11 @@ async fn main() -> anyhow::Result<()> {
             webhook_secret: env::var("PAYDESK_DEMO_WEBHOOK_SECRET")
                 .context("PAYDESK_DEMO_WEBHOOK_SECRET must be set with PAYDESK_DEMO_SECRET_KEY")?,
             return_urls: vec![format!("{shop}/checkout/complete")],
-            settlement_account: None,
+            // Its account at the sandbox bank, where its payouts can be checked.
+            settlement_account: Some(SettlementAccount {
+                bank: "ICBC".into(),
+                account_number: "6222020000001001".into(),
+            }),
         });
     }
 
@@ -138,4 +145,21 @@ async fn main() -> anyhow::Result<()> {
     tracing::info!(url = %public_url, "gateway listening");
     app.run_until_stopped(paydesk_shared::shutdown::signal())
         .await
+}
+
+/// `PAYDESK_PUBLIC_URL`: an absolute http(s) URL without path, query or credentials,
+/// kept without a trailing slash.
+fn public_url(raw: &str) -> anyhow::Result<String> {
+    let url = url::Url::parse(raw).with_context(|| format!("PAYDESK_PUBLIC_URL {raw:?}"))?;
+    anyhow::ensure!(
+        matches!(url.scheme(), "http" | "https")
+            && url.host_str().is_some()
+            && url.path() == "/"
+            && url.query().is_none()
+            && url.fragment().is_none()
+            && url.username().is_empty()
+            && url.password().is_none(),
+        "PAYDESK_PUBLIC_URL {raw:?}: an http(s) origin such as https://pay.example.com"
+    );
+    Ok(url.as_str().trim_end_matches('/').to_owned())
 }

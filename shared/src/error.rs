@@ -18,6 +18,8 @@ pub enum ErrorCode {
     FieldTooLong,
     UrlInvalid,
     ReturnUrlNotRegistered,
+    /// The return URLs changed between reading and writing them: read and try again.
+    ReturnUrlsChanged,
     IdempotencyKeyInvalid,
     /// The same idempotency key was used with a different request body.
     IdempotencyKeyReused,
@@ -74,6 +76,7 @@ impl ErrorCode {
             ErrorCode::FieldTooLong => "field_too_long",
             ErrorCode::UrlInvalid => "url_invalid",
             ErrorCode::ReturnUrlNotRegistered => "return_url_not_registered",
+            ErrorCode::ReturnUrlsChanged => "return_urls_changed",
             ErrorCode::IdempotencyKeyInvalid => "idempotency_key_invalid",
             ErrorCode::IdempotencyKeyReused => "idempotency_key_reused",
             ErrorCode::IdempotencyKeyInUse => "idempotency_key_in_use",

@@ -6,11 +6,13 @@
 
 pub mod api;
 pub mod backoff;
+pub mod balance_api;
 pub mod bank;
 pub mod bank_protocol;
 pub mod currency;
 pub mod error;
 pub mod language;
+pub mod merchant_api;
 pub mod money;
 pub mod order;
 pub mod payment;

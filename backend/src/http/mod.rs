@@ -9,7 +9,7 @@ mod health;
 mod hosted;
 pub(crate) mod idempotency;
 mod list_query;
-mod merchant;
+pub(crate) mod merchant;
 mod operator;
 mod request;
 mod request_id;

@@ -78,10 +78,11 @@ pub struct CreateMerchant {
     pub answer: Option<KeyAnswer>,
 }
 
-/// Replaces a merchant's registered return URLs.
+/// Replaces a merchant's registered return URLs, if they still are `previous`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SetReturnUrls {
     pub merchant_id: MerchantId,
+    pub previous: Vec<String>,
     pub return_urls: Vec<String>,
     pub answer: Option<KeyAnswer>,
 }

@@ -98,7 +98,7 @@ pub trait MerchantStore: Send + Sync {
     /// The merchant's keys, revoked ones included, oldest first.
     async fn merchant_keys(&self, merchant: &MerchantId) -> Result<Vec<MerchantKey>, StoreError>;
 
-    /// False if there is no such merchant.
+    /// False if there is no such merchant or its URLs are no longer `previous`.
     async fn set_return_urls(&self, command: &SetReturnUrls) -> Result<bool, StoreError>;
 }
 

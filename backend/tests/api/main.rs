@@ -9,6 +9,7 @@ mod helpers;
 mod hosted;
 mod idempotency;
 mod lifecycle;
+mod money;
 mod notifications;
 mod operator;
 mod orders;

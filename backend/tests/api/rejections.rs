@@ -23,6 +23,10 @@ const PARAM_ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/webhook_endpoints/{}"),
     ("DELETE", "/v1/webhook_endpoints/{}"),
     ("POST", "/v1/webhook_endpoints/{}/rotate_secret"),
+    ("GET", "/v1/operator/merchants/{}"),
+    ("GET", "/v1/operator/merchants/{}/keys"),
+    ("POST", "/v1/operator/merchants/{}/keys"),
+    ("DELETE", "/v1/operator/merchants/mer_alpha/keys/{}"),
 ];
 
 /// Every route that takes a body; `{}` is filled with a real order's id.
@@ -36,7 +40,18 @@ const BODY_ROUTES: &[&str] = &[
     "/v1/events/evt_x/redeliver",
     "/v1/widget/attempts",
     "/v1/bank/notifications/sandbox",
+    "/v1/operator/merchants",
+    "/v1/return_urls",
 ];
+
+/// The key a route takes: the operator's on the operator API, else the merchant's.
+fn key_for(path: &str) -> &'static str {
+    if path.starts_with("/v1/operator/") {
+        OPERATOR_KEY
+    } else {
+        SECRET_KEY
+    }
+}
 
 async fn assert_json_error(response: reqwest::Response, status: u16, code: &str, what: &str) {
     assert_eq!(response.status(), status, "{what}");
@@ -65,7 +80,7 @@ async fn a_path_parameter_that_is_not_utf8_gets_a_json_404_on_every_route() {
                 Method::from_bytes(method.as_bytes()).unwrap(),
                 app.url(&path),
             )
-            .bearer_auth(SECRET_KEY)
+            .bearer_auth(key_for(&path))
             .header("content-type", "application/json")
             .body("{}")
             .send()
@@ -87,7 +102,7 @@ async fn an_oversized_body_gets_a_json_413_on_every_route() {
         let token = if path.starts_with("/v1/widget/") {
             order.client_token.as_str()
         } else {
-            SECRET_KEY
+            key_for(&path)
         };
         let response = app
             .client

@@ -4,7 +4,7 @@ use paydesk_shared::ErrorCode;
 use paydesk_shared::api::CreateOrderRequest;
 use paydesk_shared::order::OrderDraft;
 
-use super::return_url;
+use super::return_urls;
 use crate::domain::ids::{OrderId, client_token};
 use crate::domain::order::NewOrder;
 use crate::domain::time::millis;
@@ -25,7 +25,7 @@ pub(super) async fn handler(
 ) -> Result<Answer, ApiError> {
     let request: CreateOrderRequest = body.parse()?;
     let draft = OrderDraft::parse(&request)?;
-    if !return_url::is_registered(&merchant.return_urls, &draft.return_url) {
+    if !return_urls::is_registered(&merchant.return_urls, &draft.return_url) {
         return Err(ApiError::unprocessable(
             ErrorCode::ReturnUrlNotRegistered,
             "return_url: must match one of your registered return URLs (scheme, host, port and path)",

@@ -1,11 +1,13 @@
 //! The merchant API, authenticated by secret key.
 
+mod account;
+pub(crate) mod balance;
 mod cancel_order;
 mod create_order;
 mod get_order;
 mod list_orders;
 mod refunds;
-mod return_url;
+pub(crate) mod return_urls;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -25,4 +27,13 @@ pub(super) fn router() -> Router<AppState> {
             post(refunds::create).get(refunds::list),
         )
         .route("/v1/refunds/{id}", get(refunds::get))
+        .route("/v1/account", get(account::get))
+        .route(
+            "/v1/return_urls",
+            get(return_urls::list)
+                .post(return_urls::add)
+                .delete(return_urls::remove),
+        )
+        .route("/v1/balance", get(balance::balance))
+        .route("/v1/balance_transactions", get(balance::transactions))
 }

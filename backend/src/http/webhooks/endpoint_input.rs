@@ -12,7 +12,7 @@ const MAX_DESCRIPTION_LEN: usize = 255;
 const SECRET_PREFIX: &str = "whsec_";
 const SECRET_RANDOM_CHARS: usize = 32;
 
-pub(super) fn url(raw: &str, allow_private: bool) -> Result<String, ApiError> {
+pub(crate) fn url(raw: &str, allow_private: bool) -> Result<String, ApiError> {
     match url_policy::check(raw, allow_private) {
         Ok(url) => Ok(url.to_string()),
         Err(UrlRefusal::Invalid(why)) => Err(ApiError::unprocessable(
@@ -77,7 +77,7 @@ pub(super) fn description(d: Option<String>) -> Result<Option<String>, ApiError>
 }
 
 /// `whsec_` and 32 random letters and digits (190 bits).
-pub(super) fn new_secret() -> String {
+pub(crate) fn new_secret() -> String {
     let random: String = rand::thread_rng()
         .sample_iter(&Alphanumeric)
         .take(SECRET_RANDOM_CHARS)

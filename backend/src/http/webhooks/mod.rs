@@ -1,7 +1,7 @@
 //! The merchant API for webhooks: endpoints (`/v1/webhook_endpoints`) and the events
 //! sent to them (`/v1/events`), authenticated by secret key.
 
-mod endpoint_input;
+pub(super) mod endpoint_input;
 mod endpoints;
 mod events;
 mod rotate;

@@ -119,8 +119,8 @@ pub(crate) async fn a_revoked_key_stops_working_and_the_others_do_not<S: Store>(
     assert_eq!(revoked, vec![("key_1", Some(NOW + 1)), ("key_2", None)]);
 }
 
-/// A merchant's return URLs are replaced as a whole; an unknown merchant changes
-/// nothing.
+/// A merchant's return URLs are replaced as a whole, only from the URLs they were
+/// read as; an unknown merchant changes nothing.
 pub(crate) async fn return_urls_are_replaced<S: Store>(store: &S) {
     store
         .create_merchant(&create("mer_a", "key_a", None))
@@ -130,12 +130,17 @@ pub(crate) async fn return_urls_are_replaced<S: Store>(store: &S) {
         "https://shop.example/a".to_owned(),
         "https://shop.example/b".to_owned(),
     ];
-    let set = |merchant: &str| SetReturnUrls {
-        merchant_id: merchant.into(),
+    let set = |id: &str| SetReturnUrls {
+        merchant_id: id.into(),
+        previous: merchant(MERCHANT).return_urls,
         return_urls: urls.clone(),
         answer: None,
     };
     assert!(store.set_return_urls(&set("mer_a")).await.expect("set"));
+    assert!(
+        !store.set_return_urls(&set("mer_a")).await.expect("set"),
+        "a change made from URLs that changed meanwhile is refused"
+    );
     assert!(
         !store
             .set_return_urls(&set("mer_nobody"))

@@ -129,14 +129,18 @@ pub(super) async fn set_return_urls(
     c: &SetReturnUrls,
 ) -> Result<bool, StoreError> {
     let mut tx = pool.begin().await?;
-    let changed = sqlx::query("UPDATE merchants SET return_urls = ? WHERE id = ?")
-        .bind(json(&c.return_urls)?)
-        .bind(&c.merchant_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-        == 1;
-    idempotency::record(&mut tx, c.answer.as_slice()).await?;
+    let changed =
+        sqlx::query("UPDATE merchants SET return_urls = ? WHERE id = ? AND return_urls = ?")
+            .bind(json(&c.return_urls)?)
+            .bind(&c.merchant_id)
+            .bind(json(&c.previous)?)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+    if changed {
+        idempotency::record(&mut tx, c.answer.as_slice()).await?;
+    }
     tx.commit().await?;
     Ok(changed)
 }

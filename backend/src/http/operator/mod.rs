@@ -2,8 +2,13 @@
 //! bank verdicts, refunds a bank refused), the bank inbox's backlog and the webhook
 //! deliveries'.
 
+mod ledger;
+mod merchants;
+
+pub(crate) use merchants::merchant_response;
+
 use axum::extract::State;
-use axum::routing::get;
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::Serialize;
 
@@ -20,6 +25,23 @@ pub(super) fn router() -> Router<AppState> {
         .route("/v1/operator/alerts", get(alerts))
         .route("/v1/operator/bank-inbox", get(bank_inbox))
         .route("/v1/operator/webhooks", get(webhooks))
+        .route(
+            "/v1/operator/merchants",
+            post(merchants::create).get(merchants::list),
+        )
+        .route("/v1/operator/merchants/{id}", get(merchants::get))
+        .route(
+            "/v1/operator/merchants/{id}/keys",
+            post(merchants::issue_key).get(merchants::keys),
+        )
+        .route(
+            "/v1/operator/merchants/{id}/keys/{key_id}",
+            delete(merchants::revoke_key),
+        )
+        .route(
+            "/v1/operator/ledger/trial_balance",
+            get(ledger::trial_balance),
+        )
 }
 
 #[derive(Serialize)]

@@ -1,0 +1,84 @@
+//! Merchants as the operator API creates and shows them, and the merchant's own view
+//! of its account (`/v1/operator/merchants…`, `/v1/account`, `/v1/return_urls`).
+
+use serde::{Deserialize, Serialize};
+
+/// Where a merchant's payouts go: an account number at one bank of the directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettlementAccountBody {
+    /// A bank code of the directory (`ICBC`).
+    pub bank: String,
+    /// 6 to 19 digits.
+    pub account_number: String,
+}
+
+/// `POST /v1/operator/merchants`. `fee_plan` is the gateway's `FeePlan` JSON
+/// (`{"debit": {"basis_points", "fixed", "minimum", "maximum"}, "credit": {…}}`,
+/// amounts as decimal strings in major units); without it, the default plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateMerchantRequest {
+    pub name: String,
+    pub settlement_account: SettlementAccountBody,
+    #[serde(default)]
+    pub return_urls: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee_plan: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_url: Option<String>,
+}
+
+/// A merchant as the operator sees it (`secret_key` only in the creation's answer).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MerchantResponse {
+    pub id: String,
+    pub object: String,
+    pub name: String,
+    pub settlement_account: Option<SettlementAccountBody>,
+    pub return_urls: Vec<String>,
+    pub fee_plan: serde_json::Value,
+    pub created_at: String,
+    /// Shown once, when the merchant is created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_key: Option<String>,
+    /// The first webhook endpoint's signing secret, shown once with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_secret: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MerchantList {
+    pub data: Vec<MerchantResponse>,
+    pub has_more: bool,
+}
+
+/// One of a merchant's secret keys; the key itself only in the answer that issues it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyResponse {
+    pub id: String,
+    pub object: String,
+    pub last4: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_key: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyList {
+    pub data: Vec<KeyResponse>,
+}
+
+/// `POST /v1/return_urls`: registers one more return URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnUrlRequest {
+    pub url: String,
+}
+
+/// `GET /v1/return_urls`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnUrlList {
+    pub data: Vec<String>,
+}
