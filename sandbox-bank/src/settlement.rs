@@ -112,10 +112,10 @@ fn line(t: &Transaction) -> Option<Line<'_>> {
 /// `amount_off`: one major unit more, at the same scale. `currency_off`: USD for
 /// CNY, CNY for any other currency.
 fn misstate<'a>(mut line: Line<'a>, amount: Money, faults: &SettlementFaults) -> Line<'a> {
-    if faults.amount_off(line.attempt_id) {
-        if let Some(more) = amount.amount().checked_add(1.into()) {
-            line.amount = more.to_string();
-        }
+    if faults.amount_off(line.attempt_id)
+        && let Some(more) = amount.amount().checked_add(1.into())
+    {
+        line.amount = more.to_string();
     }
     if faults.currency_off(line.attempt_id) {
         line.currency = match line.currency {

@@ -2,6 +2,7 @@
 //! uses which connector, with which keys, is configuration (see `config.rs`).
 
 mod sandbox;
+mod settlement_csv;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -11,6 +12,7 @@ use axum::http::HeaderMap;
 use paydesk_shared::Money;
 use paydesk_shared::bank::CardKind;
 use paydesk_shared::signing::Verified;
+use rust_decimal::Decimal;
 
 use crate::domain::verdict::Verdict;
 
@@ -72,6 +74,57 @@ pub enum RefundResult {
     Failed { reason: String },
 }
 
+/// Money to pay out to a merchant's account at a bank.
+#[derive(Debug, Clone)]
+pub struct TransferOrder {
+    /// The gateway's id for this payout; the bank executes it at most once.
+    pub payout_id: String,
+    /// The bank holding the merchant's account.
+    pub bank_code: String,
+    pub account_number: String,
+    pub account_name: String,
+    pub amount: Money,
+    /// Shown on the merchant's statement next to the credit.
+    pub reference: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransferResult {
+    /// The merchant's account was credited; the bank's id for the credit.
+    Completed { bank_transfer_id: String },
+    /// Nothing moved, for good; the bank's reason (for the sandbox bank
+    /// `unknown_bank`, `invalid_account` or `account_closed`).
+    Refused { reason: String },
+}
+
+/// What a settlement-file line settles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SettlementKind {
+    Payment,
+    Refund,
+}
+
+/// One line of a bank's settlement file, read strictly. Amount and currency are as
+/// the bank wrote them (the currency unparsed, the amount at whatever scale the line
+/// has), so a mismatch with the gateway's books is detected rather than coerced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettlementLine {
+    pub kind: SettlementKind,
+    /// The line's own transaction at the bank: the payment's, or the refund's.
+    pub bank_transaction_id: String,
+    /// For a refund, the refunded payment's attempt and order.
+    pub attempt_id: String,
+    pub order_id: String,
+    /// The gateway's refund id; `Some` exactly for refunds.
+    pub refund_id: Option<String>,
+    pub bank_code: String,
+    pub amount: Decimal,
+    /// Three uppercase ASCII letters, not checked against the currencies Paydesk takes.
+    pub currency: String,
+    /// Unix seconds.
+    pub at: i64,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectorError {
     #[error("signature rejected: {0}")]
@@ -116,6 +169,26 @@ pub trait BankConnector: Send + Sync + 'static {
         refund: &RefundOrder,
         now_secs: i64,
     ) -> Result<RefundResult, ConnectorError>;
+
+    /// Pays money out to a merchant's account. Safe to repeat with the same order:
+    /// the bank executes a payout id once and answers a repeat with the first answer.
+    /// The same payout id with a different order is `Refused` by the bank (for the
+    /// sandbox bank, `409` with code `payout_id_reused` in the message).
+    async fn transfer(
+        &self,
+        transfer: &TransferOrder,
+        now_secs: i64,
+    ) -> Result<TransferResult, ConnectorError>;
+
+    /// The bank's settlement file for `merchant_id` and the UTC day `date`
+    /// (`YYYY-MM-DD`), its signature verified and every line read strictly; a file
+    /// that is not exactly as the protocol says is `Malformed`.
+    async fn settlement_file(
+        &self,
+        merchant_id: &str,
+        date: &str,
+        now_secs: i64,
+    ) -> Result<Vec<SettlementLine>, ConnectorError>;
 
     /// Codes of the banks this connector serves that are in maintenance now.
     async fn banks_in_maintenance(&self, now_secs: i64) -> Result<Vec<String>, ConnectorError>;

@@ -379,7 +379,7 @@ mod tests {
         assert_eq!(balance(Currency::Jpy, 2500).amount(), "2500");
         // Beyond any single Money.
         assert_eq!(
-            balance(Currency::Usd, 200_000_000_000_000_00).amount(),
+            balance(Currency::Usd, 20_000_000_000_000_000).amount(),
             "200000000000000.00"
         );
     }

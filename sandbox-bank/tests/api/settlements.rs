@@ -302,9 +302,9 @@ async fn unknown_lines_are_payments_nobody_made_the_same_on_every_fetch() {
 
 /// Unix seconds at 00:00 UTC of a `YYYY-MM-DD` date (Hinnant's `days_from_civil`).
 fn paydesk_day_start(date: &str) -> i64 {
-    let year: i64 = date[0..4].parse().unwrap();
-    let month: i64 = date[5..7].parse().unwrap();
-    let day: i64 = date[8..10].parse().unwrap();
+    let year: i64 = date[0..4].parse().expect("a year");
+    let month: i64 = date[5..7].parse().expect("a month");
+    let day: i64 = date[8..10].parse().expect("a day");
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;

@@ -11,6 +11,9 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, assert_error, now, spawn_app};
 
+/// Sets one text field of a request.
+type Setter = fn(&mut TransferRequest, String);
+
 pub(crate) const ACCOUNT: &str = "6228480012345678";
 
 /// A payout of `amount` CNY to `account` at ICBC.
@@ -288,7 +291,7 @@ async fn bad_transfer_requests_are_4xx_and_change_nothing() {
         serde_json::to_value(&fraction_of_a_yen).unwrap(),
         "amount_invalid",
     ));
-    let texts: [(&str, fn(&mut TransferRequest, String)); 5] = [
+    let texts: [(&str, Setter); 5] = [
         ("payout_id", |r, v| r.payout_id = v),
         ("bank_code", |r, v| r.bank_code = v),
         ("account_number", |r, v| r.account_number = v),
