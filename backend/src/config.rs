@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use paydesk_shared::signing::{PublicKey, Signer};
 
+pub use crate::books::BooksConfig;
 use crate::domain::merchant::SettlementAccount;
 
 use crate::banking::BankSchedule;
@@ -34,6 +35,8 @@ pub struct Config {
     pub webhook_ca_pem: Option<Vec<u8>>,
     /// Merchants to create or update at start-up (the demo merchant).
     pub merchants: Vec<MerchantSeed>,
+    /// Settlement runs, reconciliation and payouts.
+    pub books: BooksConfig,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -67,6 +70,7 @@ impl Config {
             webhook_allow_private_urls: false,
             webhook_ca_pem: None,
             merchants: Vec::new(),
+            books: BooksConfig::default(),
             clock: Arc::new(SystemClock),
         }
     }

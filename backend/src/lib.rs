@@ -2,6 +2,7 @@
 //! notification intake and webhook delivery, on one `Store`.
 
 mod banking;
+mod books;
 pub mod clock;
 pub mod config;
 pub mod connectors;
@@ -19,6 +20,6 @@ mod widget_assets;
 pub mod workers;
 
 pub use banking::BankSchedule;
-pub use config::{BankSelection, Config, ConnectorConfig, MerchantSeed, Protocol};
+pub use config::{BankSelection, BooksConfig, Config, ConnectorConfig, MerchantSeed, Protocol};
 pub use startup::Application;
 pub use workers::Workers;

@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
 
 use crate::banking::BankSide;
+use crate::books::Books;
 use crate::config::{BankSelection, Config, MerchantSeed, Protocol};
 use crate::connectors::{BankConnector, Connectors, SandboxConnector};
 use crate::domain::ids::{EndpointId, KeyId, MerchantId};
@@ -60,6 +61,7 @@ impl Application {
             connectors: Arc::new(connectors),
             banks: Arc::new(banks),
             bank: Arc::new(BankSide::new(config.bank_schedule)),
+            books: Arc::new(Books::new(config.books.clone())),
             status: StatusHub::new(),
             outbox: outbox.clone(),
             events: Arc::new(Payloads {

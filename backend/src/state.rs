@@ -5,6 +5,7 @@ use paydesk_shared::bank::Bank;
 use tokio::sync::{Notify, watch};
 
 use crate::banking::BankSide;
+use crate::books::Books;
 use crate::clock::Clock;
 use crate::connectors::Connectors;
 use crate::domain::event::Compose;
@@ -21,6 +22,8 @@ pub(crate) struct AppState {
     pub(crate) merchants: Arc<Merchants>,
     pub(crate) connectors: Arc<Connectors>,
     pub(crate) banks: Arc<Vec<Bank>>,
+    /// Settlement runs and payouts.
+    pub(crate) books: Arc<Books>,
     /// Verdict applier, status queries, refunds and bank maintenance.
     pub(crate) bank: Arc<BankSide>,
     pub(crate) status: StatusHub,

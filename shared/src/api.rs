@@ -116,8 +116,9 @@ pub struct WebhookEvent {
     /// One of the names of `webhook::EventType`.
     #[serde(rename = "type")]
     pub kind: String,
-    /// 1, 2, 3 … within the event's order: events of one order are delivered to an
-    /// endpoint in this order, and a receiver can tell which came last.
+    /// 1, 2, 3 … within the event's subject (its order, settlement or payout): events
+    /// of one subject are delivered to an endpoint in this order, and a receiver can
+    /// tell which came last.
     pub sequence: i64,
     pub created_at: String,
     pub data: WebhookData,
@@ -125,10 +126,18 @@ pub struct WebhookEvent {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WebhookData {
-    pub order: OrderResponse,
+    /// For `order.*` and `refund.*` events: the order as the change left it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<OrderResponse>,
     /// For `refund.*` events: the refund the event is about.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund: Option<RefundResponse>,
+    /// For `settlement.created`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settlement: Option<crate::balance_api::SettlementResponse>,
+    /// For `payout.*` events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payout: Option<crate::balance_api::PayoutResponse>,
 }
 
 /// Money given back to the shopper through the bank that took it.

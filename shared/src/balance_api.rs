@@ -51,3 +51,67 @@ pub struct BalanceTransactionList {
     pub data: Vec<BalanceTransactionResponse>,
     pub has_more: bool,
 }
+
+/// Reconciled balance transactions of one merchant and currency made available
+/// together by a settlement run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettlementResponse {
+    pub id: String,
+    pub object: String,
+    pub currency: Currency,
+    /// Sum of the settled balance transactions' `net` (may be negative).
+    pub net: String,
+    /// How many balance transactions it settled (`GET
+    /// /v1/balance_transactions?settlement=<id>` lists them).
+    pub count: u32,
+    /// The settlement run's day, `YYYY-MM-DD` (UTC).
+    pub run_date: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettlementList {
+    pub data: Vec<SettlementResponse>,
+    pub has_more: bool,
+}
+
+/// Where a payout goes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayoutDestination {
+    pub bank: String,
+    pub account_number: String,
+}
+
+/// Money sent from the available balance to the merchant's settlement account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayoutResponse {
+    pub id: String,
+    pub object: String,
+    pub amount: String,
+    pub currency: Currency,
+    /// `pending`, `in_transit`, `paid` or `failed`.
+    pub status: String,
+    /// Made by a settlement run (`true`) or asked for with `POST /v1/payouts`.
+    pub automatic: bool,
+    pub destination: PayoutDestination,
+    /// The bank's id for the credit, once paid: the merchant's statement shows it.
+    pub bank_transfer_id: Option<String>,
+    pub failure_reason: Option<String>,
+    pub created_at: String,
+    pub decided_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayoutList {
+    pub data: Vec<PayoutResponse>,
+    pub has_more: bool,
+}
+
+/// `POST /v1/payouts`: pays out `amount` (at most the available balance) in
+/// `currency` to the settlement account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePayoutRequest {
+    pub amount: String,
+    pub currency: String,
+}

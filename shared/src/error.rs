@@ -59,6 +59,10 @@ pub enum ErrorCode {
     MethodNotAllowed,
     PayloadTooLarge,
     UnsupportedMediaType,
+    /// The available balance does not cover the payout asked for.
+    BalanceInsufficient,
+    /// The merchant cannot be paid out (no settlement account).
+    PayoutUnavailable,
     /// Something failed inside the gateway; details are in its log, never here.
     Internal,
 }
@@ -100,6 +104,8 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::BalanceInsufficient => "balance_insufficient",
+            ErrorCode::PayoutUnavailable => "payout_unavailable",
             ErrorCode::Internal => "internal",
         }
     }

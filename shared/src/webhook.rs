@@ -18,16 +18,22 @@ pub enum EventType {
     OrderCancelled,
     RefundSucceeded,
     RefundFailed,
+    SettlementCreated,
+    PayoutPaid,
+    PayoutFailed,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 6] = [
+    pub const ALL: [EventType; 9] = [
         EventType::OrderPaid,
         EventType::OrderFailed,
         EventType::OrderExpired,
         EventType::OrderCancelled,
         EventType::RefundSucceeded,
         EventType::RefundFailed,
+        EventType::SettlementCreated,
+        EventType::PayoutPaid,
+        EventType::PayoutFailed,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -38,6 +44,9 @@ impl EventType {
             EventType::OrderCancelled => "order.cancelled",
             EventType::RefundSucceeded => "refund.succeeded",
             EventType::RefundFailed => "refund.failed",
+            EventType::SettlementCreated => "settlement.created",
+            EventType::PayoutPaid => "payout.paid",
+            EventType::PayoutFailed => "payout.failed",
         }
     }
 

@@ -12,7 +12,6 @@ use axum::http::HeaderMap;
 use paydesk_shared::Money;
 use paydesk_shared::bank::CardKind;
 use paydesk_shared::signing::Verified;
-use rust_decimal::Decimal;
 
 use crate::domain::verdict::Verdict;
 
@@ -97,33 +96,7 @@ pub enum TransferResult {
     Refused { reason: String },
 }
 
-/// What a settlement-file line settles.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SettlementKind {
-    Payment,
-    Refund,
-}
-
-/// One line of a bank's settlement file, read strictly. Amount and currency are as
-/// the bank wrote them (the currency unparsed, the amount at whatever scale the line
-/// has), so a mismatch with the gateway's books is detected rather than coerced.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SettlementLine {
-    pub kind: SettlementKind,
-    /// The line's own transaction at the bank: the payment's, or the refund's.
-    pub bank_transaction_id: String,
-    /// For a refund, the refunded payment's attempt and order.
-    pub attempt_id: String,
-    pub order_id: String,
-    /// The gateway's refund id; `Some` exactly for refunds.
-    pub refund_id: Option<String>,
-    pub bank_code: String,
-    pub amount: Decimal,
-    /// Three uppercase ASCII letters, not checked against the currencies Paydesk takes.
-    pub currency: String,
-    /// Unix seconds.
-    pub at: i64,
-}
+pub use crate::domain::reconciliation::{SettlementKind, SettlementLine};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectorError {

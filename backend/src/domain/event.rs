@@ -6,7 +6,9 @@ pub use paydesk_shared::webhook::EventType;
 
 use super::ids::{EventId, MerchantId, OrderId};
 use super::order::Order;
+use super::payout::Payout;
 use super::refund::Refund;
+use super::settlement::Settlement;
 use super::time::{Millis, rfc3339};
 
 /// An event to store with the change it reports.
@@ -14,7 +16,9 @@ use super::time::{Millis, rfc3339};
 pub struct NewEvent {
     pub id: EventId,
     pub merchant_id: MerchantId,
-    pub order_id: OrderId,
+    /// What the event is about: an order's id, or a settlement's or payout's. Events
+    /// are numbered, and delivered in order, per subject.
+    pub subject: String,
     pub kind: EventType,
     /// The event's `data` object as JSON, rendered when the change was planned: the
     /// order (and refund) as they stand once the change is made.
@@ -53,13 +57,20 @@ pub trait Compose: Send + Sync {
         kind: EventType,
         now: Millis,
     ) -> NewEvent;
+
+    /// `settlement.created`.
+    fn settlement_event(&self, settlement: &Settlement, now: Millis) -> NewEvent;
+
+    /// `payout.paid` or `payout.failed`, with the payout as the bank left it.
+    fn payout_event(&self, payout: &Payout, kind: EventType, now: Millis) -> NewEvent;
 }
 
 /// A stored event as the merchant's API shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredEvent {
     pub id: EventId,
-    pub order_id: OrderId,
+    /// An order's id, or a settlement's or payout's (see [`NewEvent::subject`]).
+    pub subject: String,
     pub kind: EventType,
     pub sequence: i64,
     /// The exact body every delivery sends.

@@ -241,16 +241,17 @@ pub struct AccountBalance {
     pub minor: i64,
 }
 
-/// A moved amount between two accounts, the simplest balanced transaction.
-pub(crate) fn transfer(from: Account, to: Account, amount: Money) -> [Entry; 2] {
+/// The simplest balanced transaction: `amount` debited to one account and credited
+/// to another.
+pub(crate) fn debit_credit(debit: Account, credit: Account, amount: Money) -> [Entry; 2] {
     [
         Entry {
-            account: to,
+            account: debit,
             side: Side::Debit,
             amount,
         },
         Entry {
-            account: from,
+            account: credit,
             side: Side::Credit,
             amount,
         },
@@ -302,7 +303,7 @@ mod tests {
         let ok = Posting::new(
             cause(),
             Currency::Cny,
-            transfer(
+            debit_credit(
                 Account::BankClearing("ICBC".into()),
                 Account::FeeRevenue,
                 cny("1.00"),
@@ -328,7 +329,7 @@ mod tests {
             Posting::new(cause(), Currency::Cny, unbalanced, None, 0),
             Err(PostingError::Unbalanced(1))
         );
-        let usd = transfer(
+        let usd = debit_credit(
             Account::FeeRevenue,
             Account::PayoutsInTransit,
             Money::parse("1.00", Currency::Usd).unwrap(),
@@ -337,7 +338,7 @@ mod tests {
             Posting::new(cause(), Currency::Cny, usd.to_vec(), None, 0),
             Err(PostingError::Currency(Currency::Usd, Currency::Cny))
         );
-        let zero = transfer(Account::FeeRevenue, Account::PayoutsInTransit, cny("0"));
+        let zero = debit_credit(Account::FeeRevenue, Account::PayoutsInTransit, cny("0"));
         assert_eq!(
             Posting::new(cause(), Currency::Cny, zero.to_vec(), None, 0),
             Err(PostingError::TooFew)

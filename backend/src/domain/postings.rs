@@ -5,7 +5,7 @@
 use paydesk_shared::Money;
 
 use super::balance::{BalanceKind, BalanceStatus, NewBalanceTransaction};
-use super::ledger::{Account, Cause, CauseKind, Entry, Posting, Side, transfer};
+use super::ledger::{Account, Cause, CauseKind, Entry, Posting, Side, debit_credit};
 use super::order::{Attempt, Order};
 use super::refund::{NewRefund, Refund, is_automatic};
 use super::time::Millis;
@@ -50,9 +50,9 @@ pub fn payment(order: &Order, attempt: &Attempt, fee: Money, at: Millis) -> Post
 
 /// A payment the order could not keep: held for the shopper until its refund.
 pub fn unapplied_payment(attempt: &Attempt, at: Millis) -> Posting {
-    let entries = transfer(
-        Account::UnappliedPayments,
+    let entries = debit_credit(
         Account::BankClearing(attempt.bank_code.clone()),
+        Account::UnappliedPayments,
         attempt.amount,
     );
     balanced(
@@ -74,7 +74,7 @@ pub fn refund(order: &Order, bank_code: &str, refund: &NewRefund) -> Posting {
         CauseKind::Refund,
         refund.id.as_str(),
         refund.amount,
-        transfer(bank, funded_by, refund.amount).to_vec(),
+        debit_credit(funded_by, bank, refund.amount).to_vec(),
         balance.map(|b| NewBalanceTransaction {
             source: refund.id.to_string(),
             ..b
@@ -96,7 +96,7 @@ pub fn refund_failure(order: &Order, refund: &Refund, at: Millis) -> Posting {
         CauseKind::RefundFailure,
         refund.id.as_str(),
         refund.amount,
-        transfer(funded_by, bank, refund.amount).to_vec(),
+        debit_credit(bank, funded_by, refund.amount).to_vec(),
         balance.map(|b| NewBalanceTransaction {
             source: refund.id.to_string(),
             ..b

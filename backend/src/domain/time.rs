@@ -33,6 +33,22 @@ pub fn rfc3339(at: Millis) -> String {
         .expect("a UTC time from 1970 to 9999 formats as RFC 3339")
 }
 
+/// One day in milliseconds.
+pub const DAY: Millis = 86_400_000;
+
+/// The UTC day of `at`, `YYYY-MM-DD`.
+pub fn day_of(at: Millis) -> String {
+    rfc3339(at)[..10].to_owned()
+}
+
+/// The first millisecond of the UTC day `YYYY-MM-DD`; none if it is not a date.
+pub fn day_start(day: &str) -> Option<Millis> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let date = time::Date::parse(day, &format).ok()?;
+    let start = date.midnight().assume_utc().unix_timestamp();
+    (start >= 0).then(|| start.saturating_mul(1000))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,5 +62,27 @@ mod tests {
         assert_eq!(rfc3339(1_800_000_000_123), "2027-01-15T08:00:00.123Z");
         assert_eq!(rfc3339(Millis::MAX), "9999-12-31T23:59:59.999Z");
         assert_eq!(rfc3339(-5), "1970-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn days_are_utc_and_strict() {
+        assert_eq!(day_of(1_800_000_000_123), "2027-01-15");
+        assert_eq!(
+            day_start("2027-01-15"),
+            Some(1_800_000_000_000 - 8 * 3_600_000)
+        );
+        assert_eq!(
+            day_of(day_start("2027-01-15").unwrap() + DAY - 1),
+            "2027-01-15"
+        );
+        for bad in [
+            "2027-02-30",
+            "2027-1-15",
+            "27-01-15",
+            "",
+            "2027-01-15T00:00",
+        ] {
+            assert_eq!(day_start(bad), None, "{bad}");
+        }
     }
 }

@@ -427,7 +427,7 @@ mod tests {
             NewEvent {
                 id: "evt_1".into(),
                 merchant_id: order.merchant_id.clone(),
-                order_id: order.id.clone(),
+                subject: order.id.to_string(),
                 kind,
                 data: format!(r#"{{"status":"{}"}}"#, order.status.as_str()),
                 created_at: now,
@@ -442,6 +442,37 @@ mod tests {
             now: Millis,
         ) -> NewEvent {
             self.order_event(order, kind, now)
+        }
+
+        fn settlement_event(
+            &self,
+            s: &crate::domain::settlement::Settlement,
+            now: Millis,
+        ) -> NewEvent {
+            NewEvent {
+                id: "evt_s".into(),
+                merchant_id: s.merchant_id.clone(),
+                subject: s.id.to_string(),
+                kind: EventType::SettlementCreated,
+                data: "{}".into(),
+                created_at: now,
+            }
+        }
+
+        fn payout_event(
+            &self,
+            p: &crate::domain::payout::Payout,
+            kind: EventType,
+            now: Millis,
+        ) -> NewEvent {
+            NewEvent {
+                id: "evt_p".into(),
+                merchant_id: p.merchant_id.clone(),
+                subject: p.id.to_string(),
+                kind,
+                data: "{}".into(),
+                created_at: now,
+            }
         }
     }
 

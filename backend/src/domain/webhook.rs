@@ -7,7 +7,7 @@ use std::time::Duration;
 use paydesk_shared::backoff::Backoff;
 
 use super::event::EventType;
-use super::ids::{EndpointId, EventId, MerchantId, OrderId};
+use super::ids::{EndpointId, EventId, MerchantId};
 use super::time::{Millis, millis};
 
 /// A delivery still failing this long after it was scheduled gives up.
@@ -161,7 +161,8 @@ impl DeliveryState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DueDelivery {
     pub event_id: EventId,
-    pub order_id: OrderId,
+    /// See [`super::event::NewEvent::subject`].
+    pub subject: String,
     pub kind: EventType,
     pub payload: String,
     pub attempts: u32,

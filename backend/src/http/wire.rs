@@ -5,8 +5,11 @@ use paydesk_shared::api::{
     AttemptResponse, LineItem, OrderResponse, RefundResponse, WidgetAttempt, WidgetOrder,
     WidgetStatus,
 };
+use paydesk_shared::balance_api::{PayoutDestination, PayoutResponse, SettlementResponse};
 
+use crate::domain::payout::{Payout, PayoutStatus};
 use crate::domain::refund::{Refund, RefundStatus};
+use crate::domain::settlement::Settlement;
 use crate::domain::time::{Millis, rfc3339};
 
 use crate::domain::order::{Attempt, Item, Order};
@@ -112,4 +115,44 @@ pub(crate) fn refund_response(r: &Refund) -> RefundResponse {
         created_at: timestamp(r.created_at),
         decided_at: r.decided_at.map(timestamp),
     }
+}
+
+pub(crate) fn settlement_response(s: &Settlement) -> SettlementResponse {
+    SettlementResponse {
+        id: s.id.to_string(),
+        object: "settlement".into(),
+        currency: s.currency,
+        net: major(s.net, s.currency),
+        count: s.count,
+        run_date: s.run_date.clone(),
+        created_at: timestamp(s.created_at),
+    }
+}
+
+pub(crate) fn payout_response(p: &Payout) -> PayoutResponse {
+    PayoutResponse {
+        id: p.id.to_string(),
+        object: "payout".into(),
+        amount: p.amount.to_string(),
+        currency: p.amount.currency(),
+        status: p.status.as_str().into(),
+        automatic: p.automatic,
+        destination: PayoutDestination {
+            bank: p.destination.bank.clone(),
+            account_number: p.destination.account_number.clone(),
+        },
+        bank_transfer_id: p.bank_transfer_id.clone(),
+        // While in transit it holds the last retry's error: the operator's.
+        failure_reason: p
+            .failure_reason
+            .clone()
+            .filter(|_| p.status == PayoutStatus::Failed),
+        created_at: timestamp(p.created_at),
+        decided_at: p.decided_at.map(timestamp),
+    }
+}
+
+/// Signed minor units as a decimal string in major units (`-1234` CNY → `"-12.34"`).
+pub(crate) fn major(minor: i64, currency: paydesk_shared::Currency) -> String {
+    rust_decimal::Decimal::new(minor, currency.minor_units()).to_string()
 }

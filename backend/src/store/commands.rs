@@ -4,13 +4,17 @@
 
 use paydesk_shared::Money;
 
+use crate::domain::alert::NewAlert;
 use crate::domain::event::NewEvent;
 use crate::domain::idempotency::KeyAnswer;
-use crate::domain::ids::{EndpointId, EventId, MerchantId};
+use crate::domain::ids::{EndpointId, EventId, MerchantId, PayoutId};
 use crate::domain::ledger::Posting;
 use crate::domain::merchant::{Merchant, MerchantKey};
 use crate::domain::order::NewOrder;
+use crate::domain::payout::{Payout, PayoutStatus};
+use crate::domain::reconciliation::ReconciledLine;
 use crate::domain::refund::NewRefund;
+use crate::domain::settlement::SettlementPlan;
 use crate::domain::time::Millis;
 use crate::domain::webhook::WebhookEndpoint;
 
@@ -85,4 +89,48 @@ pub struct SetReturnUrls {
     pub previous: Vec<String>,
     pub return_urls: Vec<String>,
     pub answer: Option<KeyAnswer>,
+}
+
+/// What reconciling one bank's file for one merchant and day found, stored in one
+/// transaction: the report (replacing the day's previous one), a settlement posting
+/// per matched line, its balance transaction marked reconciled, and an alert per
+/// break not raised before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordReconciliation {
+    pub run_date: String,
+    pub connector: String,
+    pub merchant_id: MerchantId,
+    pub lines: Vec<ReconciledLine>,
+    /// `lines[i]`'s posting (matched lines) and alert (breaks), by index.
+    pub postings: Vec<(usize, Posting)>,
+    pub alerts: Vec<(usize, NewAlert)>,
+    pub at: Millis,
+}
+
+/// Stores a settlement: its lines must all still be pending and unsettled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settle {
+    pub plan: SettlementPlan,
+    pub event: NewEvent,
+}
+
+/// Creates a payout, its money moved to payouts in transit, if the merchant's
+/// available balance covers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreatePayout {
+    pub payout: Payout,
+    pub posting: Posting,
+    pub answer: Option<KeyAnswer>,
+}
+
+/// The bank's final word on a payout, with its posting and event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayoutDecision {
+    pub payout_id: PayoutId,
+    pub status: PayoutStatus,
+    pub bank_transfer_id: Option<String>,
+    pub failure_reason: Option<String>,
+    pub decided_at: Millis,
+    pub posting: Posting,
+    pub event: NewEvent,
 }

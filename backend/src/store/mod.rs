@@ -16,13 +16,19 @@ use crate::domain::alert::Alert;
 use crate::domain::balance::{BalanceFilter, BalanceTransaction, CurrencyBalance};
 use crate::domain::event::{EventFilter, NewEvent, StoredEvent};
 use crate::domain::idempotency::KeyClaim;
-use crate::domain::ids::{AttemptId, EndpointId, EventId, KeyId, MerchantId, OrderId, RefundId};
+use crate::domain::ids::{
+    AlertId, AttemptId, EndpointId, EventId, KeyId, MerchantId, OrderId, PayoutId, RefundId,
+    SettlementId,
+};
 use crate::domain::ledger::AccountBalance;
 use crate::domain::merchant::{Merchant, MerchantKey};
 use crate::domain::order::{
     AttemptToQuery, CancelOutcome, NewAttempt, Order, OrderFilter, StartAttemptOutcome,
 };
+use crate::domain::payout::{Payout, PayoutOutcome};
+use crate::domain::reconciliation::{BookedItem, ReportLine};
 use crate::domain::refund::{Refund, RefundDecision, RefundOutcome};
+use crate::domain::settlement::Settlement;
 use crate::domain::time::Millis;
 use crate::domain::verdict::{
     Applied, InboxCounts, InboxEntry, NewInboxEntry, PlannedEntry, ReceiveOutcome, StoredVerdict,
@@ -38,6 +44,8 @@ pub use error::StoreError;
 pub trait Store:
     MerchantStore
     + LedgerStore
+    + SettlementStore
+    + PayoutStore
     + IdempotencyStore
     + OrderStore
     + RefundStore
@@ -52,6 +60,8 @@ pub trait Store:
 impl<T> Store for T where
     T: MerchantStore
         + LedgerStore
+        + SettlementStore
+        + PayoutStore
         + IdempotencyStore
         + OrderStore
         + RefundStore
@@ -100,6 +110,93 @@ pub trait MerchantStore: Send + Sync {
 
     /// False if there is no such merchant or its URLs are no longer `previous`.
     async fn set_return_urls(&self, command: &SetReturnUrls) -> Result<bool, StoreError>;
+}
+
+/// Reconciliation and settlement: what the banks' files are checked against, the
+/// report, and the settlements that make reconciled money available.
+#[async_trait]
+pub trait SettlementStore: Send + Sync {
+    /// The merchant's succeeded payments (kept or not) and refunds decided in
+    /// `[from, to)`.
+    async fn booked_items(
+        &self,
+        merchant: &MerchantId,
+        from: Millis,
+        to: Millis,
+    ) -> Result<Vec<BookedItem>, StoreError>;
+
+    /// Stores what reconciling one file found; answers how many alerts it raised.
+    async fn record_reconciliation(
+        &self,
+        command: &RecordReconciliation,
+    ) -> Result<u32, StoreError>;
+
+    /// The day's report, every file and merchant.
+    async fn reconciliation_report(&self, run_date: &str) -> Result<Vec<ReportLine>, StoreError>;
+
+    /// The merchant's pending, reconciled balance transactions.
+    async fn settleable(
+        &self,
+        merchant: &MerchantId,
+    ) -> Result<Vec<BalanceTransaction>, StoreError>;
+
+    /// Stores a settlement; `Conflict` if one of its lines was settled meanwhile.
+    async fn settle(&self, command: &Settle) -> Result<(), StoreError>;
+
+    /// The merchant's settlements, newest first, after `after`.
+    async fn settlements(
+        &self,
+        merchant: &MerchantId,
+        after: Option<&SettlementId>,
+        limit: u32,
+    ) -> Result<Vec<Settlement>, StoreError>;
+
+    async fn settlement(
+        &self,
+        merchant: &MerchantId,
+        id: &SettlementId,
+    ) -> Result<Option<Settlement>, StoreError>;
+
+    /// Records that the scheduled run of `run_date` ran; false if it had before.
+    async fn mark_settlement_run(&self, run_date: &str, at: Millis) -> Result<bool, StoreError>;
+}
+
+/// Payouts to merchants' bank accounts, sent until the bank's final word.
+#[async_trait]
+pub trait PayoutStore: Send + Sync {
+    /// Creates the payout unless the merchant's available balance in its currency is
+    /// below its amount.
+    async fn create_payout(&self, command: &CreatePayout) -> Result<PayoutOutcome, StoreError>;
+
+    async fn payout(
+        &self,
+        merchant: &MerchantId,
+        id: &PayoutId,
+    ) -> Result<Option<Payout>, StoreError>;
+
+    /// The merchant's payouts, newest first, after `after`.
+    async fn payouts(
+        &self,
+        merchant: &MerchantId,
+        after: Option<&PayoutId>,
+        limit: u32,
+    ) -> Result<Vec<Payout>, StoreError>;
+
+    /// Payouts due to be sent (again) at `now`, oldest first.
+    async fn due_payouts(&self, now: Millis, limit: u32) -> Result<Vec<Payout>, StoreError>;
+
+    async fn next_payout_due(&self) -> Result<Option<Millis>, StoreError>;
+
+    /// Sent without a final answer: in transit, tried again at `next_try_at`.
+    async fn retry_payout(
+        &self,
+        id: &PayoutId,
+        next_try_at: Millis,
+        error: &str,
+    ) -> Result<(), StoreError>;
+
+    /// Records the bank's final word once; false if it was recorded before.
+    async fn decide_payout(&self, decision: &PayoutDecision) -> Result<bool, StoreError>;
 }
 
 /// The books: postings are written by the other ports, in their causes'
@@ -327,6 +424,14 @@ pub trait OutboxStore: Send + Sync {
 #[async_trait]
 pub trait OperatorStore: Send + Sync {
     async fn open_alerts(&self, limit: u32) -> Result<Vec<Alert>, StoreError>;
+
+    /// Closes an open alert with the operator's reason; false if it is not open.
+    async fn resolve_alert(
+        &self,
+        id: &AlertId,
+        reason: &str,
+        at: Millis,
+    ) -> Result<bool, StoreError>;
 
     async fn inbox_counts(&self) -> Result<InboxCounts, StoreError>;
 

@@ -93,7 +93,7 @@ impl Sender {
                 "webhook not delivered"
             );
         } else {
-            tracing::debug!(event = %delivery.event_id, kind = %delivery.kind, order = %delivery.order_id, "webhook delivered");
+            tracing::debug!(event = %delivery.event_id, kind = %delivery.kind, subject = %delivery.subject, "webhook delivered");
         }
         DeliveryResult {
             event_id: delivery.event_id,

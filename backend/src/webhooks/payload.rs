@@ -6,9 +6,11 @@ use std::sync::Arc;
 use paydesk_shared::api::WebhookData;
 
 use crate::domain::event::{Compose, EventType, NewEvent};
-use crate::domain::ids::EventId;
+use crate::domain::ids::{EventId, MerchantId};
 use crate::domain::order::Order;
+use crate::domain::payout::Payout;
 use crate::domain::refund::Refund;
+use crate::domain::settlement::Settlement;
 use crate::domain::time::Millis;
 use crate::http::wire;
 
@@ -18,6 +20,24 @@ pub(crate) struct Payloads {
 }
 
 impl Payloads {
+    fn new_event(
+        &self,
+        merchant_id: &MerchantId,
+        subject: String,
+        kind: EventType,
+        data: &WebhookData,
+        now: Millis,
+    ) -> NewEvent {
+        NewEvent {
+            id: EventId::generate(),
+            merchant_id: merchant_id.clone(),
+            subject,
+            kind,
+            data: serde_json::to_string(data).expect("API shapes serialise"),
+            created_at: now,
+        }
+    }
+
     fn event(
         &self,
         order: &Order,
@@ -26,17 +46,12 @@ impl Payloads {
         now: Millis,
     ) -> NewEvent {
         let data = WebhookData {
-            order: wire::order_response(order, &self.public_url, now),
+            order: Some(wire::order_response(order, &self.public_url, now)),
             refund: refund.map(wire::refund_response),
+            settlement: None,
+            payout: None,
         };
-        NewEvent {
-            id: EventId::generate(),
-            merchant_id: order.merchant_id.clone(),
-            order_id: order.id.clone(),
-            kind,
-            data: serde_json::to_string(&data).expect("API shapes serialise"),
-            created_at: now,
-        }
+        self.new_event(&order.merchant_id, order.id.to_string(), kind, &data, now)
     }
 }
 
@@ -53,6 +68,28 @@ impl Compose for Payloads {
         now: Millis,
     ) -> NewEvent {
         self.event(order, Some(refund), kind, now)
+    }
+
+    fn settlement_event(&self, settlement: &Settlement, now: Millis) -> NewEvent {
+        let data = WebhookData {
+            order: None,
+            refund: None,
+            settlement: Some(wire::settlement_response(settlement)),
+            payout: None,
+        };
+        let subject = settlement.id.to_string();
+        let kind = EventType::SettlementCreated;
+        self.new_event(&settlement.merchant_id, subject, kind, &data, now)
+    }
+
+    fn payout_event(&self, payout: &Payout, kind: EventType, now: Millis) -> NewEvent {
+        let data = WebhookData {
+            order: None,
+            refund: None,
+            settlement: None,
+            payout: Some(wire::payout_response(payout)),
+        };
+        self.new_event(&payout.merchant_id, payout.id.to_string(), kind, &data, now)
     }
 }
 
@@ -96,6 +133,6 @@ mod tests {
             ),
             ("order.paid", 3, "2027-01-15T08:01:40.123Z")
         );
-        assert_eq!(parsed.data.order.status, OrderStatus::Paid);
+        assert_eq!(parsed.data.order.map(|o| o.status), Some(OrderStatus::Paid));
     }
 }

@@ -9,8 +9,10 @@ mod dispatcher;
 mod expirer;
 mod janitor;
 mod maintenance;
+mod payouter;
 mod querier;
 mod refunder;
+mod settler;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -108,6 +110,11 @@ pub(crate) fn all(state: &Arc<AppState>, dispatcher: Dispatcher) -> (Workers, Ve
             Box::new(janitor::Janitor::new(state.clone())),
             Arc::default(),
         ),
+        (
+            Box::new(payouter::Payouter(state.clone())),
+            state.books.payouts.clone(),
+        ),
+        (Box::new(settler::Settler(state.clone())), Arc::default()),
     ];
     let mut handles = Vec::new();
     let mut runners = Vec::new();

@@ -254,9 +254,7 @@ async fn a_thousand_orders_with_twenty_concurrent_duplicates_each_are_paid_exact
     let paid_events = app.events_of_type(EventType::OrderPaid).await;
     let mut events_per_order: HashMap<String, i64> = HashMap::new();
     for event in &paid_events {
-        *events_per_order
-            .entry(event.order_id.to_string())
-            .or_default() += 1;
+        *events_per_order.entry(event.subject.clone()).or_default() += 1;
     }
     assert_eq!(events_per_order.len(), ORDERS);
     assert!(events_per_order.values().all(|n| *n == 1));

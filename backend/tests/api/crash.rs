@@ -352,7 +352,7 @@ async fn twenty_sigkills_while_two_thousand_orders_are_paid_lose_no_event_and_pa
         .events(&"mer_demo".into(), &paid_filter, 100_000)
         .await
         .unwrap();
-    let distinct: HashSet<&str> = paid_events.iter().map(|e| e.order_id.as_str()).collect();
+    let distinct: HashSet<&str> = paid_events.iter().map(|e| e.subject.as_str()).collect();
     assert_eq!(
         (
             totals.orders_paid,
@@ -377,7 +377,10 @@ async fn twenty_sigkills_while_two_thousand_orders_are_paid_lose_no_event_and_pa
     let received: HashSet<String> = hits.iter().map(|h| h.event().id).collect();
     assert_eq!(stored.len(), ORDERS);
     assert_eq!(received, stored);
-    let paid_orders: HashSet<String> = hits.iter().map(|h| h.event().data.order.id).collect();
+    let paid_orders: HashSet<String> = hits
+        .iter()
+        .map(|h| h.event().data.order.unwrap().id)
+        .collect();
     assert_eq!(paid_orders.len(), ORDERS);
     eprintln!(
         "{KILLS} kills: {} webhook requests for {} events; {} notifications stored twice (acknowledgement lost to a kill)",

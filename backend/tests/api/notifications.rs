@@ -29,8 +29,8 @@ async fn a_verified_success_pays_the_order_and_sends_a_signed_webhook() {
         .expect("signature verifies");
     let event: WebhookEvent = serde_json::from_slice(&hook.body).unwrap();
     assert_eq!(event.kind, "order.paid");
-    assert_eq!(event.data.order.id, order.id);
-    assert_eq!(event.data.order.status.as_str(), "paid");
+    assert_eq!(event.data.order.as_ref().unwrap().id, order.id);
+    assert_eq!(event.data.order.as_ref().unwrap().status.as_str(), "paid");
 }
 
 #[tokio::test]

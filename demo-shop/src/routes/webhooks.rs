@@ -62,14 +62,18 @@ async fn receive(State(state): State<Arc<AppState>>, headers: HeaderMap, body: B
         tracing::info!(event_id = %event.id, kind = %event.kind, "ignoring webhook event type");
         return acknowledged();
     };
-    let Some(reference) = ShopReference::parse(&event.data.order.merchant_reference) else {
+    let Some(order) = event.data.order else {
+        tracing::warn!(event_id = %event.id, kind = %event.kind, "order event without its order");
+        return acknowledged();
+    };
+    let Some(reference) = ShopReference::parse(&order.merchant_reference) else {
         tracing::warn!(event_id = %event.id, "webhook for a reference this shop never issues");
         return acknowledged();
     };
     let event = PaydeskEvent {
         id: event.id,
         kind,
-        order: event.data.order,
+        order,
     };
     match state.store.deliver(&reference, &event, now) {
         Delivery::Applied(EventOutcome::Mismatch(reason)) => tracing::warn!(

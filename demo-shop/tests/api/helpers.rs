@@ -176,8 +176,10 @@ pub(crate) fn event(id: &str, kind: &str, order: &OrderResponse) -> WebhookEvent
         sequence: if kind == "order.paid" { 2 } else { 1 },
         created_at: "2025-04-01T08:05:00Z".into(),
         data: WebhookData {
-            order,
+            order: Some(order),
             refund: None,
+            settlement: None,
+            payout: None,
         },
     }
 }

@@ -11,14 +11,13 @@ use paydesk_shared::Currency;
 use paydesk_shared::balance_api::{
     BalanceAmount, BalanceResponse, BalanceTransactionList, BalanceTransactionResponse,
 };
-use rust_decimal::Decimal;
 
 use crate::domain::balance::{BalanceFilter, BalanceKind, BalanceTransaction};
 use crate::domain::ids::{BalanceTransactionId, PayoutId, SettlementId};
 use crate::http::auth::AuthMerchant;
 use crate::http::error::ApiError;
 use crate::http::list_query::{ListQuery, invalid};
-use crate::http::wire;
+use crate::http::wire::{self, major};
 use crate::state::AppState;
 
 /// Lines per page of the CSV export, read until the list ends.
@@ -184,9 +183,4 @@ fn csv_field(value: &str) -> String {
     } else {
         value.to_owned()
     }
-}
-
-/// Signed minor units as a decimal string in major units (`-1234` CNY → `"-12.34"`).
-pub(crate) fn major(minor: i64, currency: Currency) -> String {
-    Decimal::new(minor, currency.minor_units()).to_string()
 }

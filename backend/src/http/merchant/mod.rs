@@ -6,6 +6,7 @@ mod cancel_order;
 mod create_order;
 mod get_order;
 mod list_orders;
+mod payouts;
 mod refunds;
 pub(crate) mod return_urls;
 
@@ -36,4 +37,8 @@ pub(super) fn router() -> Router<AppState> {
         )
         .route("/v1/balance", get(balance::balance))
         .route("/v1/balance_transactions", get(balance::transactions))
+        .route("/v1/settlements", get(payouts::settlements))
+        .route("/v1/settlements/{id}", get(payouts::settlement))
+        .route("/v1/payouts", get(payouts::payouts).post(payouts::create))
+        .route("/v1/payouts/{id}", get(payouts::payout))
 }

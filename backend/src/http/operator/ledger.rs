@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::http::auth::Operator;
 use crate::http::error::ApiError;
-use crate::http::merchant::balance::major;
+use crate::http::wire::major;
 use crate::state::AppState;
 
 #[derive(Serialize)]

@@ -4,6 +4,7 @@
 
 mod ledger;
 mod merchants;
+mod settlement;
 
 pub(crate) use merchants::merchant_response;
 
@@ -41,6 +42,15 @@ pub(super) fn router() -> Router<AppState> {
         .route(
             "/v1/operator/ledger/trial_balance",
             get(ledger::trial_balance),
+        )
+        .route("/v1/operator/settlement_runs", post(settlement::run))
+        .route(
+            "/v1/operator/reconciliation/{date}",
+            get(settlement::report),
+        )
+        .route(
+            "/v1/operator/alerts/{id}/resolve",
+            post(settlement::resolve_alert),
         )
 }
 

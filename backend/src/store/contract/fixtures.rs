@@ -202,7 +202,7 @@ pub(crate) fn event(order: &Order, id: &str, kind: EventType, at: Millis) -> New
     NewEvent {
         id: id.into(),
         merchant_id: order.merchant_id.clone(),
-        order_id: order.id.clone(),
+        subject: order.id.to_string(),
         kind,
         data: format!(r#"{{"order":{{"id":"{}"}}}}"#, order.id),
         created_at: at,

@@ -10,6 +10,7 @@ use super::outbox::insert_event;
 use super::{guards, ledger};
 use crate::domain::alert::Alert;
 use crate::domain::change;
+use crate::domain::ids::AlertId;
 use crate::domain::order::AttemptToQuery;
 use crate::domain::refund::{Refund, RefundDecision, RefundStatus};
 use crate::domain::time::Millis;
@@ -198,6 +199,24 @@ pub(super) async fn decide_refund(
     }
     tx.commit().await?;
     Ok(decided)
+}
+
+pub(super) async fn resolve_alert(
+    pool: &SqlitePool,
+    id: &AlertId,
+    reason: &str,
+    at: Millis,
+) -> Result<bool, StoreError> {
+    Ok(sqlx::query(
+        "UPDATE alerts SET resolved_at = ?, resolution = ? WHERE id = ? AND resolved_at IS NULL",
+    )
+    .bind(at)
+    .bind(reason)
+    .bind(id)
+    .execute(pool)
+    .await?
+    .rows_affected()
+        == 1)
 }
 
 pub(super) async fn open_alerts(pool: &SqlitePool, limit: u32) -> Result<Vec<Alert>, StoreError> {

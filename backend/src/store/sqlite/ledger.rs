@@ -153,7 +153,7 @@ pub(super) async fn balance_transactions(
     .collect()
 }
 
-fn balance_transaction(row: &SqliteRow) -> Result<BalanceTransaction, StoreError> {
+pub(super) fn balance_transaction(row: &SqliteRow) -> Result<BalanceTransaction, StoreError> {
     let kind: String = row.try_get("type")?;
     let status: String = row.try_get("status")?;
     Ok(BalanceTransaction {

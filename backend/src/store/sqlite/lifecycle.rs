@@ -9,6 +9,7 @@ use super::idempotency;
 use super::order_moves::{self, OrderMove};
 use super::outbox::insert_event;
 use crate::domain::event::NewEvent;
+use crate::domain::ids::OrderId;
 use crate::domain::order::{CancelOutcome, status_at};
 use crate::domain::time::Millis;
 use crate::store::{CancelOrder, StoreError};
@@ -23,9 +24,11 @@ pub(super) async fn expire(
     let mut tx = pool.begin().await?;
     let mut moved = 0;
     for event in events {
+        // An expiry's event is about its order.
+        let order_id = OrderId::from(event.subject.as_str());
         let expire = OrderMove {
             transition: OrderTransition::Expire,
-            order_id: &event.order_id,
+            order_id: &order_id,
             at: now,
             attempt_id: None,
             verdict_received_at: None,
@@ -45,9 +48,10 @@ pub(super) async fn cancel(
     c: &CancelOrder,
 ) -> Result<CancelOutcome, StoreError> {
     let mut tx = pool.begin().await?;
+    let order_id = OrderId::from(c.event.subject.as_str());
     let cancel = OrderMove {
         transition: OrderTransition::Cancel,
-        order_id: &c.event.order_id,
+        order_id: &order_id,
         at: c.now,
         attempt_id: None,
         verdict_received_at: None,
@@ -57,7 +61,7 @@ pub(super) async fn cancel(
         idempotency::record(&mut tx, c.answer.as_slice()).await?;
         CancelOutcome::Cancelled
     } else {
-        CancelOutcome::NotCancellable(status_now(&mut tx, &c.event.order_id, c.now).await?)
+        CancelOutcome::NotCancellable(status_now(&mut tx, &order_id, c.now).await?)
     };
     tx.commit().await?;
     Ok(outcome)

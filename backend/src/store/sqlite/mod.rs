@@ -17,7 +17,9 @@ mod order_moves;
 mod order_writer;
 mod orders;
 mod outbox;
+mod payouts;
 mod refunds;
+mod settlement;
 mod webhook_endpoints;
 #[cfg(test)]
 mod write_lock_tests;
@@ -36,13 +38,19 @@ use crate::domain::alert::Alert;
 use crate::domain::balance::{BalanceFilter, BalanceTransaction, CurrencyBalance};
 use crate::domain::event::{EventFilter, NewEvent, StoredEvent};
 use crate::domain::idempotency::KeyClaim;
-use crate::domain::ids::{AttemptId, EndpointId, EventId, KeyId, MerchantId, OrderId, RefundId};
+use crate::domain::ids::{
+    AlertId, AttemptId, EndpointId, EventId, KeyId, MerchantId, OrderId, PayoutId, RefundId,
+    SettlementId,
+};
 use crate::domain::ledger::AccountBalance;
 use crate::domain::merchant::{Merchant, MerchantKey};
 use crate::domain::order::{
     AttemptToQuery, CancelOutcome, NewAttempt, Order, OrderFilter, StartAttemptOutcome,
 };
+use crate::domain::payout::{Payout, PayoutOutcome};
+use crate::domain::reconciliation::{BookedItem, ReportLine};
 use crate::domain::refund::{Refund, RefundDecision, RefundOutcome};
+use crate::domain::settlement::Settlement;
 use crate::domain::time::Millis;
 use crate::domain::verdict::{
     Applied, InboxCounts, InboxEntry, NewInboxEntry, PlannedEntry, ReceiveOutcome, StoredVerdict,
@@ -142,6 +150,106 @@ impl MerchantStore for SqliteStore {
 
     async fn set_return_urls(&self, command: &SetReturnUrls) -> Result<bool, StoreError> {
         merchants::set_return_urls(&self.write, command).await
+    }
+}
+
+#[async_trait]
+impl SettlementStore for SqliteStore {
+    async fn booked_items(
+        &self,
+        merchant: &MerchantId,
+        from: Millis,
+        to: Millis,
+    ) -> Result<Vec<BookedItem>, StoreError> {
+        settlement::booked_items(&self.read, merchant, from, to).await
+    }
+
+    async fn record_reconciliation(
+        &self,
+        command: &RecordReconciliation,
+    ) -> Result<u32, StoreError> {
+        settlement::record(&self.write, command).await
+    }
+
+    async fn reconciliation_report(&self, run_date: &str) -> Result<Vec<ReportLine>, StoreError> {
+        settlement::report(&self.read, run_date).await
+    }
+
+    async fn settleable(
+        &self,
+        merchant: &MerchantId,
+    ) -> Result<Vec<BalanceTransaction>, StoreError> {
+        settlement::settleable(&self.read, merchant).await
+    }
+
+    async fn settle(&self, command: &Settle) -> Result<(), StoreError> {
+        settlement::settle(&self.write, command).await
+    }
+
+    async fn settlements(
+        &self,
+        merchant: &MerchantId,
+        after: Option<&SettlementId>,
+        limit: u32,
+    ) -> Result<Vec<Settlement>, StoreError> {
+        settlement::settlements(&self.read, merchant, after, limit).await
+    }
+
+    async fn settlement(
+        &self,
+        merchant: &MerchantId,
+        id: &SettlementId,
+    ) -> Result<Option<Settlement>, StoreError> {
+        settlement::settlement(&self.read, merchant, id).await
+    }
+
+    async fn mark_settlement_run(&self, run_date: &str, at: Millis) -> Result<bool, StoreError> {
+        settlement::mark_run(&self.write, run_date, at).await
+    }
+}
+
+#[async_trait]
+impl PayoutStore for SqliteStore {
+    async fn create_payout(&self, command: &CreatePayout) -> Result<PayoutOutcome, StoreError> {
+        payouts::create(&self.write, command).await
+    }
+
+    async fn payout(
+        &self,
+        merchant: &MerchantId,
+        id: &PayoutId,
+    ) -> Result<Option<Payout>, StoreError> {
+        payouts::one(&self.read, merchant, id).await
+    }
+
+    async fn payouts(
+        &self,
+        merchant: &MerchantId,
+        after: Option<&PayoutId>,
+        limit: u32,
+    ) -> Result<Vec<Payout>, StoreError> {
+        payouts::list(&self.read, merchant, after, limit).await
+    }
+
+    async fn due_payouts(&self, now: Millis, limit: u32) -> Result<Vec<Payout>, StoreError> {
+        payouts::due(&self.read, now, limit).await
+    }
+
+    async fn next_payout_due(&self) -> Result<Option<Millis>, StoreError> {
+        payouts::next_due(&self.read).await
+    }
+
+    async fn retry_payout(
+        &self,
+        id: &PayoutId,
+        next_try_at: Millis,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        payouts::retry(&self.write, id, next_try_at, error).await
+    }
+
+    async fn decide_payout(&self, decision: &PayoutDecision) -> Result<bool, StoreError> {
+        payouts::decide(&self.write, decision).await
     }
 }
 
@@ -426,6 +534,15 @@ impl OutboxStore for SqliteStore {
 
 #[async_trait]
 impl OperatorStore for SqliteStore {
+    async fn resolve_alert(
+        &self,
+        id: &AlertId,
+        reason: &str,
+        at: Millis,
+    ) -> Result<bool, StoreError> {
+        bank_work::resolve_alert(&self.write, id, reason, at).await
+    }
+
     async fn open_alerts(&self, limit: u32) -> Result<Vec<Alert>, StoreError> {
         bank_work::open_alerts(&self.read, limit).await
     }

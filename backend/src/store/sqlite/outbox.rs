@@ -26,7 +26,7 @@ pub(super) async fn insert_event(
     let seq: i64 = sqlx::query_scalar(
         "SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox_events WHERE order_id = ?",
     )
-    .bind(&e.order_id)
+    .bind(&e.subject)
     .fetch_one(&mut **tx)
     .await?;
     sqlx::query(
@@ -35,7 +35,7 @@ pub(super) async fn insert_event(
     )
     .bind(&e.id)
     .bind(&e.merchant_id)
-    .bind(&e.order_id)
+    .bind(&e.subject)
     .bind(e.kind.as_str())
     .bind(seq)
     .bind(e.body(seq))
@@ -50,7 +50,7 @@ pub(super) async fn insert_event(
            AND EXISTS (SELECT 1 FROM json_each(w.event_types) t WHERE t.value IN ('*', ?6))",
     )
     .bind(&e.id)
-    .bind(&e.order_id)
+    .bind(&e.subject)
     .bind(seq)
     .bind(e.created_at)
     .bind(&e.merchant_id)
@@ -89,7 +89,7 @@ pub(super) async fn due(
         let attempts: i64 = row.try_get("attempts")?;
         Ok(DueDelivery {
             event_id: row.try_get("event_id")?,
-            order_id: row.try_get("order_id")?,
+            subject: row.try_get("order_id")?,
             kind: event_type(row)?,
             payload: row.try_get("payload")?,
             attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
@@ -193,7 +193,7 @@ fn event_type(row: &SqliteRow) -> Result<EventType, StoreError> {
 fn event_from_row(row: &SqliteRow) -> Result<StoredEvent, StoreError> {
     Ok(StoredEvent {
         id: row.try_get("id")?,
-        order_id: row.try_get("order_id")?,
+        subject: row.try_get("order_id")?,
         kind: event_type(row)?,
         sequence: row.try_get("seq")?,
         payload: row.try_get("payload")?,
