@@ -16,7 +16,7 @@ mod widget;
 pub use axe::{Axe, AxeScope};
 pub use browser::{Browser, BrowserOptions};
 pub use driver::ConsoleEntry;
-pub use network::{Network, NetworkOptions};
+pub use network::{Network, NetworkOptions, OPERATOR_KEY};
 pub use shared::{SharedStack, block_on};
 pub use shopper::{Checkout, Mode, PASSWORD, POOR_CARD, RICH_CARD};
 pub use stack::{Stack, StackOptions};

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use paydesk_gateway::{BankSchedule, MerchantSeed};
+use paydesk_gateway::domain::merchant::SettlementAccount;
+use paydesk_gateway::{BankSchedule, BooksConfig, MerchantSeed};
 use paydesk_shared::api::{CreateAttemptResponse, OrderResponse};
 use paydesk_shared::signing::Signer;
 use serde_json::{Value, json};
@@ -24,6 +25,10 @@ const RETURN_URL: &str = "https://shop.example/checkout/complete";
 pub struct NetworkOptions {
     pub schedule: BankSchedule,
     pub order_ttl: Duration,
+    /// Reconciliation, settlement runs and payouts.
+    pub books: BooksConfig,
+    /// The demo merchant's account at the sandbox bank, where payouts go.
+    pub settlement_account: SettlementAccount,
 }
 
 impl Default for NetworkOptions {
@@ -39,9 +44,23 @@ impl Default for NetworkOptions {
                 maintenance_every: Duration::from_millis(200),
             },
             order_ttl: paydesk_gateway::Config::DEFAULT_ORDER_TTL,
+            books: BooksConfig {
+                // Every payment is on the bank's file the moment it is decided.
+                reconcile_grace: Duration::ZERO,
+                payout_retry_first: Duration::from_millis(100),
+                payout_retry_max: Duration::from_millis(400),
+                ..BooksConfig::default()
+            },
+            settlement_account: SettlementAccount {
+                bank: "ICBC".into(),
+                account_number: "6222020000001001".into(),
+            },
         }
     }
 }
+
+/// The operator key of the network's gateway.
+pub const OPERATOR_KEY: &str = "op_net_0123456789abcdef";
 
 struct Running {
     stop: oneshot::Sender<()>,
@@ -106,6 +125,8 @@ impl Network {
         );
         config.bank_schedule = self.options.schedule;
         config.order_ttl = self.options.order_ttl;
+        config.books = self.options.books.clone();
+        config.operator_key = Some(OPERATOR_KEY.into());
         config.widget_dir = self.database.with_file_name("no-widget");
         config.merchants.push(MerchantSeed {
             id: "mer_demo".into(),
@@ -114,7 +135,7 @@ impl Network {
             webhook_url: None,
             webhook_secret: WEBHOOK_SECRET.into(),
             return_urls: vec![RETURN_URL.into()],
-            settlement_account: None,
+            settlement_account: Some(self.options.settlement_account.clone()),
         });
         let app = paydesk_gateway::Application::build(config, listener)
             .await
@@ -251,6 +272,23 @@ impl Network {
             .client
             .request(method, format!("{}{path}", self.gateway_url))
             .bearer_auth(SECRET_KEY);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        Ok(request.send().await?)
+    }
+
+    /// An operator API request with the operator key.
+    pub async fn operator(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> anyhow::Result<reqwest::Response> {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.gateway_url))
+            .bearer_auth(OPERATOR_KEY);
         if let Some(body) = body {
             request = request.json(body);
         }

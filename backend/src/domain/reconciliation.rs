@@ -281,10 +281,14 @@ impl Counts {
 
     /// Matched lines as a percentage with two decimals; 100 with no lines at all.
     pub fn match_rate(&self) -> Decimal {
-        if self.total == 0 {
-            return Decimal::ONE_HUNDRED;
-        }
-        (Decimal::from(self.matched) * Decimal::ONE_HUNDRED / Decimal::from(self.total)).round_dp(2)
+        let mut rate = if self.total == 0 {
+            Decimal::ONE_HUNDRED
+        } else {
+            (Decimal::from(self.matched) * Decimal::ONE_HUNDRED / Decimal::from(self.total))
+                .round_dp(2)
+        };
+        rate.rescale(2);
+        rate
     }
 }
 
@@ -387,6 +391,6 @@ mod tests {
 
     #[test]
     fn an_empty_day_is_fully_matched() {
-        assert_eq!(Counts::of([].iter()).match_rate(), Decimal::ONE_HUNDRED);
+        assert_eq!(Counts::of([].iter()).match_rate().to_string(), "100.00");
     }
 }
