@@ -138,6 +138,7 @@ async fn a_success_arriving_after_expiry_is_refunded_at_the_bank_and_reported() 
             query_first: Duration::from_secs(600),
             ..defaults.schedule
         },
+        ..defaults.clone()
     };
     let net = Network::start(options).await.unwrap();
     net.set_faults(json!({"seed": 1, "delay_ms": 4000}))
