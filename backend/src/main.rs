@@ -117,6 +117,22 @@ async fn main() -> anyhow::Result<()> {
     if let Some(max) = secs_var("PAYDESK_BANK_QUERY_MAX_SECS")? {
         config.bank_schedule.query_max = max;
     }
+    if let Ok(time) = env::var("PAYDESK_SETTLEMENT_TIME") {
+        config.books.settlement_minute = minute_of_day(&time)
+            .with_context(|| format!("PAYDESK_SETTLEMENT_TIME {time:?} must be HH:MM (UTC)"))?;
+    }
+    if let Ok(minimum) = env::var("PAYDESK_PAYOUT_MINIMUM") {
+        config.books.payout_minimum = minimum
+            .parse::<rust_decimal::Decimal>()
+            .ok()
+            .filter(|m| !m.is_sign_negative())
+            .with_context(|| {
+                format!("PAYDESK_PAYOUT_MINIMUM {minimum:?} must be a decimal amount such as 1.00")
+            })?;
+    }
+    if let Some(grace) = secs_var("PAYDESK_RECONCILE_GRACE_SECS")? {
+        config.books.reconcile_grace = grace;
+    }
     if let Ok(secret_key) = env::var("PAYDESK_DEMO_SECRET_KEY") {
         let shop = var(
             "PAYDESK_DEMO_SHOP_URL",
@@ -145,6 +161,13 @@ async fn main() -> anyhow::Result<()> {
     tracing::info!(url = %public_url, "gateway listening");
     app.run_until_stopped(paydesk_shared::shutdown::signal())
         .await
+}
+
+/// `HH:MM`, 00:00 to 23:59, as minutes after midnight.
+fn minute_of_day(text: &str) -> Option<u32> {
+    let (h, m) = text.split_once(':')?;
+    let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+    (h < 24 && m < 60 && text.len() == 5).then_some(h * 60 + m)
 }
 
 /// `PAYDESK_PUBLIC_URL`: an absolute http(s) URL without path, query or credentials,

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use paydesk_gateway::domain::event::{EventFilter, EventType};
+use paydesk_gateway::domain::merchant::SettlementAccount;
 use paydesk_gateway::store::Store;
 use paydesk_gateway::{Application, Config, MerchantSeed, Workers};
 use paydesk_shared::api::{CreateAttemptResponse, OrderResponse};
@@ -21,16 +22,16 @@ use tokio::sync::oneshot;
 use crate::helpers::{now_secs, order_body};
 use crate::receiver::Receiver;
 
-const SECRET: &str = "sk_test_crash_0123456789abcdef";
+pub(crate) const SECRET: &str = "sk_test_crash_0123456789abcdef";
 
-struct Gateway {
+pub(crate) struct Gateway {
     child: Child,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl Gateway {
     /// SIGKILL: no shutdown code runs.
-    fn kill(&mut self) {
+    pub(crate) fn kill(&mut self) {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
     }
@@ -43,7 +44,7 @@ impl Drop for Gateway {
     }
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -56,7 +57,7 @@ async fn start(dir: &Path, port: u16, client: &reqwest::Client) -> Gateway {
 }
 
 /// Starts the binary with `env` on top of the test's settings and waits for `/health`.
-async fn start_with(
+pub(crate) async fn start_with(
     dir: &Path,
     port: u16,
     client: &reqwest::Client,
@@ -96,25 +97,39 @@ async fn start_with(
 
 /// The gateway on the same files, restarted in this process as `main` would configure
 /// it, so the test can wait for its workers and read its store.
-struct InProcess {
-    store: Arc<dyn Store>,
+pub(crate) struct InProcess {
+    pub(crate) store: Arc<dyn Store>,
     workers: Workers,
+    pub(crate) url: String,
     stop: oneshot::Sender<()>,
     serving: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
 
 impl InProcess {
     async fn start(dir: &Path, shop: &str, allow_private: bool) -> InProcess {
+        Self::start_at_bank(dir, shop, allow_private, "http://127.0.0.1:9", None).await
+    }
+
+    /// With the bank at `bank` and, for the operator API, `operator_key`.
+    pub(crate) async fn start_at_bank(
+        dir: &Path,
+        shop: &str,
+        allow_private: bool,
+        bank: &str,
+        operator_key: Option<&str>,
+    ) -> InProcess {
         let read = |name: &str| std::fs::read_to_string(dir.join("keys").join(name)).unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let mut config = Config::new(
             dir.join("gateway.sqlite"),
-            url,
+            url.clone(),
             Signer::from_text(&read("gateway.key")).unwrap(),
             vec![PublicKey::from_text(&read("bank.pub")).unwrap()],
-            "http://127.0.0.1:9".into(),
+            bank.into(),
         );
+        config.operator_key = operator_key.map(Into::into);
+        config.books.reconcile_grace = Duration::ZERO;
         config.widget_dir = dir.join("widget");
         config.webhook_allow_private_urls = allow_private;
         config.merchants.push(MerchantSeed {
@@ -124,7 +139,11 @@ impl InProcess {
             webhook_url: Some(format!("{shop}/webhooks/paydesk")),
             webhook_secret: "whsec_crash".into(),
             return_urls: vec![format!("{shop}/checkout/complete")],
-            settlement_account: None,
+            // As `main` configures the demo merchant.
+            settlement_account: Some(SettlementAccount {
+                bank: "ICBC".into(),
+                account_number: "6222020000001001".into(),
+            }),
         });
         let app = Application::build(config, listener).await.unwrap();
         let (store, workers) = (app.store(), app.workers());
@@ -135,19 +154,20 @@ impl InProcess {
         InProcess {
             store,
             workers,
+            url,
             stop,
             serving,
         }
     }
 
     /// Waits until the workers have applied and delivered everything.
-    async fn settled(&self) {
+    pub(crate) async fn settled(&self) {
         tokio::time::timeout(Duration::from_secs(120), self.workers.drain())
             .await
             .expect("the workers were still busy after 120 s");
     }
 
-    async fn stop(self) {
+    pub(crate) async fn stop(self) {
         let _ = self.stop.send(());
         self.serving.await.unwrap().unwrap();
     }
@@ -199,7 +219,7 @@ async fn order_with_success(
 }
 
 /// A data directory with the gateway's key and the bank's public key; the bank's signer.
-fn data_dir() -> (tempfile::TempDir, Signer) {
+pub(crate) fn data_dir() -> (tempfile::TempDir, Signer) {
     let dir = tempfile::tempdir().unwrap();
     let keys = dir.path().join("keys");
     std::fs::create_dir_all(&keys).unwrap();

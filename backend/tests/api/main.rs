@@ -10,6 +10,7 @@ mod hosted;
 mod idempotency;
 mod lifecycle;
 mod money;
+mod money_crash;
 mod notifications;
 mod operator;
 mod orders;
