@@ -103,3 +103,9 @@ CREATE TABLE settlement_runs (
 
 -- Why the operator closed an alert.
 ALTER TABLE alerts ADD COLUMN resolution TEXT;
+
+-- Alerts raised at most once for what they are about (an overdue hand-off, say).
+CREATE TABLE alert_keys (
+    key       TEXT PRIMARY KEY,
+    alert_id  TEXT NOT NULL
+) WITHOUT ROWID;

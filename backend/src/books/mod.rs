@@ -3,6 +3,7 @@
 //! are the domain's (`reconciliation`, `settlement`, `payout`, `postings`); this module
 //! fetches what they need, and the store writes each step in one transaction.
 
+mod overdue;
 mod payouts;
 mod reconcile;
 mod run;

@@ -23,6 +23,8 @@ pub(crate) struct RunSummary {
     pub(crate) reconciliation: DayReport,
     pub(crate) settlements: Vec<Settlement>,
     pub(crate) payouts: Vec<Payout>,
+    /// Alerts raised for hand-off accounts not back to zero in time.
+    pub(crate) overdue_alerts: u32,
 }
 
 /// A UTC day a run is for.
@@ -97,6 +99,7 @@ pub(crate) async fn run(state: &AppState, date: &RunDate) -> Result<RunSummary, 
             _ => break,
         }
     }
+    let overdue_alerts = super::overdue::check(state).await?;
     tracing::info!(
         date = run_date,
         settlements = settlements.len(),
@@ -110,6 +113,7 @@ pub(crate) async fn run(state: &AppState, date: &RunDate) -> Result<RunSummary, 
         reconciliation,
         settlements,
         payouts,
+        overdue_alerts,
     })
 }
 

@@ -234,6 +234,41 @@ pub fn classify(
     out
 }
 
+/// Money a hand-off account still holds past its expected time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverdueItem {
+    pub account: Account,
+    /// The attempt, refund or payout holding it.
+    pub key: String,
+    pub merchant_id: MerchantId,
+    pub amount: Money,
+    pub since: Millis,
+}
+
+/// Alert kind of a hand-off account not back to zero in time.
+pub const HAND_OFF_OVERDUE: &str = "hand_off_overdue";
+
+impl OverdueItem {
+    pub fn alert(&self, now: Millis) -> NewAlert {
+        NewAlert {
+            id: AlertId::generate(),
+            kind: HAND_OFF_OVERDUE.to_owned(),
+            message: format!(
+                "{} still holds {} {} of {} (merchant {}) since {}: the bank has not settled it",
+                self.account,
+                self.amount,
+                self.amount.currency(),
+                self.key,
+                self.merchant_id,
+                super::time::rfc3339(self.since)
+            ),
+            order_id: None,
+            attempt_id: None,
+            created_at: now,
+        }
+    }
+}
+
 /// A stored line of a day's report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportLine {

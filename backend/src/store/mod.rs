@@ -12,7 +12,7 @@ pub mod sqlite;
 
 use async_trait::async_trait;
 
-use crate::domain::alert::Alert;
+use crate::domain::alert::{Alert, NewAlert};
 use crate::domain::balance::{BalanceFilter, BalanceTransaction, CurrencyBalance};
 use crate::domain::event::{EventFilter, NewEvent, StoredEvent};
 use crate::domain::idempotency::KeyClaim;
@@ -26,7 +26,7 @@ use crate::domain::order::{
     AttemptToQuery, CancelOutcome, NewAttempt, Order, OrderFilter, StartAttemptOutcome,
 };
 use crate::domain::payout::{Payout, PayoutOutcome};
-use crate::domain::reconciliation::{BookedItem, ReportLine};
+use crate::domain::reconciliation::{BookedItem, OverdueItem, ReportLine};
 use crate::domain::refund::{Refund, RefundDecision, RefundOutcome};
 use crate::domain::settlement::Settlement;
 use crate::domain::time::Millis;
@@ -156,6 +156,18 @@ pub trait SettlementStore: Send + Sync {
         merchant: &MerchantId,
         id: &SettlementId,
     ) -> Result<Option<Settlement>, StoreError>;
+
+    /// Money still in a hand-off account past its expected time: payments and refunds
+    /// the bank has not settled, decided before `clearing_before`; payouts without the
+    /// bank's final word, created before `transit_before`.
+    async fn overdue_hand_offs(
+        &self,
+        clearing_before: Millis,
+        transit_before: Millis,
+    ) -> Result<Vec<OverdueItem>, StoreError>;
+
+    /// Raises `alert` unless one was raised for `key` before; answers whether it did.
+    async fn raise_alert_once(&self, key: &str, alert: &NewAlert) -> Result<bool, StoreError>;
 
     /// Records that the scheduled run of `run_date` ran; false if it had before.
     async fn mark_settlement_run(&self, run_date: &str, at: Millis) -> Result<bool, StoreError>;

@@ -465,3 +465,126 @@ async fn bad_merchant_and_balance_requests_are_refused_and_change_nothing() {
     assert_eq!(listed.data, vec![RETURN_URL.to_owned()]);
     assert_error(app.get("/v1/balance").await, 401, "unauthenticated").await;
 }
+
+#[tokio::test]
+async fn a_bank_that_never_settles_raises_one_overdue_alert() {
+    let (app, clock) = crate::webhook_support::manual_app().await;
+    let order = app.pay_order(&clock).await;
+    app.order_reaches(&order.id, "paid").await;
+    let run = |app: &TestApp| {
+        let request = app
+            .client
+            .post(app.url("/v1/operator/settlement_runs"))
+            .bearer_auth(OPERATOR_KEY)
+            .json(&json!({}))
+            .send();
+        async move {
+            let response = request.await.unwrap();
+            assert_eq!(response.status(), 200);
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    // This test's bank serves no settlement file: nothing is ever reconciled.
+    let today = run(&app).await;
+    assert_eq!(today["overdue_alerts"], 0, "not overdue on its day");
+    assert_eq!(today["unavailable_files"].as_array().unwrap().len(), 2);
+    clock.advance(std::time::Duration::from_secs(3 * 24 * 3600));
+    let later = run(&app).await;
+    assert_eq!(later["overdue_alerts"], 1, "{later}");
+    assert_eq!(run(&app).await["overdue_alerts"], 0, "raised once");
+    let alerts = app.operator_get("/v1/operator/alerts").await;
+    let overdue: Vec<&Value> = alerts["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["kind"] == "hand_off_overdue")
+        .collect();
+    assert_eq!(overdue.len(), 1);
+    let message = overdue[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("bank_clearing:ICBC") && message.contains("118.00"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn bad_settlement_and_payout_requests_are_refused_and_change_nothing() {
+    let app = spawn_app().await;
+    let before = app.snapshot().await;
+    let post = |path: &str, key: &str, body: Value| {
+        app.client
+            .post(app.url(path))
+            .bearer_auth(key)
+            .json(&body)
+            .send()
+    };
+    for (body, code) in [
+        (json!({"date": "2026-02-30"}), "invalid_field"),
+        (json!({"date": 20261206}), "invalid_json"),
+        (json!({"day": "2026-12-06"}), "invalid_json"),
+    ] {
+        let response = post("/v1/operator/settlement_runs", OPERATOR_KEY, body)
+            .await
+            .unwrap();
+        let status = if code == "invalid_json" { 400 } else { 422 };
+        assert_error(response, status, code).await;
+    }
+    for (body, status, code) in [
+        (
+            json!({"amount": "1.00", "currency": "XXX"}),
+            422,
+            "currency_unknown",
+        ),
+        (
+            json!({"amount": "-1.00", "currency": "CNY"}),
+            422,
+            "amount_invalid",
+        ),
+        (
+            json!({"amount": "0.00", "currency": "CNY"}),
+            422,
+            "amount_invalid",
+        ),
+        (
+            json!({"amount": "1.001", "currency": "CNY"}),
+            422,
+            "amount_invalid",
+        ),
+        (json!({"amount": "1.00"}), 400, "invalid_json"),
+        // The test merchant has no settlement account.
+        (
+            json!({"amount": "1.00", "currency": "CNY"}),
+            422,
+            "payout_unavailable",
+        ),
+    ] {
+        let response = post("/v1/payouts", SECRET_KEY, body).await.unwrap();
+        assert_error(response, status, code).await;
+    }
+    for path in ["/v1/payouts/po_nope", "/v1/settlements/stl_nope"] {
+        assert_error(app.get_as(SECRET_KEY, path).await, 404, "not_found").await;
+    }
+    for path in [
+        "/v1/operator/reconciliation/2026-13-01",
+        "/v1/operator/reconciliation/yesterday",
+    ] {
+        assert_error(app.get_as(OPERATOR_KEY, path).await, 422, "invalid_field").await;
+    }
+    let resolve = post(
+        "/v1/operator/alerts/alr_nope/resolve",
+        OPERATOR_KEY,
+        json!({"reason": "checked"}),
+    )
+    .await
+    .unwrap();
+    assert_error(resolve, 404, "not_found").await;
+    let blank = post(
+        "/v1/operator/alerts/alr_nope/resolve",
+        OPERATOR_KEY,
+        json!({"reason": "  "}),
+    )
+    .await
+    .unwrap();
+    assert_error(blank, 422, "invalid_field").await;
+    assert_eq!(app.snapshot().await, before);
+}

@@ -27,6 +27,10 @@ const PARAM_ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/operator/merchants/{}/keys"),
     ("POST", "/v1/operator/merchants/{}/keys"),
     ("DELETE", "/v1/operator/merchants/mer_alpha/keys/{}"),
+    ("GET", "/v1/settlements/{}"),
+    ("GET", "/v1/payouts/{}"),
+    ("GET", "/v1/operator/reconciliation/{}"),
+    ("POST", "/v1/operator/alerts/{}/resolve"),
 ];
 
 /// Every route that takes a body; `{}` is filled with a real order's id.
@@ -42,6 +46,9 @@ const BODY_ROUTES: &[&str] = &[
     "/v1/bank/notifications/sandbox",
     "/v1/operator/merchants",
     "/v1/return_urls",
+    "/v1/payouts",
+    "/v1/operator/settlement_runs",
+    "/v1/operator/alerts/alr_x/resolve",
 ];
 
 /// The key a route takes: the operator's on the operator API, else the merchant's.

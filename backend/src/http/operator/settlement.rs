@@ -41,6 +41,8 @@ pub(super) struct RunResponse {
     date: String,
     reconciliation: CountsBody,
     alerts_raised: u32,
+    /// Alerts raised for money a hand-off account still holds past its expected time.
+    overdue_alerts: u32,
     /// Files that could not be read: the run reconciled without them.
     unavailable_files: Vec<String>,
     settlements: Vec<SettlementResponse>,
@@ -89,6 +91,7 @@ pub(super) async fn run(
         date: summary.run_date,
         reconciliation: counts_body(&summary.reconciliation.counts()),
         alerts_raised: summary.reconciliation.alerts,
+        overdue_alerts: summary.overdue_alerts,
         unavailable_files: summary
             .reconciliation
             .unavailable

@@ -34,7 +34,7 @@ use sqlx::sqlite::{
 };
 
 use super::*;
-use crate::domain::alert::Alert;
+use crate::domain::alert::{Alert, NewAlert};
 use crate::domain::balance::{BalanceFilter, BalanceTransaction, CurrencyBalance};
 use crate::domain::event::{EventFilter, NewEvent, StoredEvent};
 use crate::domain::idempotency::KeyClaim;
@@ -48,7 +48,7 @@ use crate::domain::order::{
     AttemptToQuery, CancelOutcome, NewAttempt, Order, OrderFilter, StartAttemptOutcome,
 };
 use crate::domain::payout::{Payout, PayoutOutcome};
-use crate::domain::reconciliation::{BookedItem, ReportLine};
+use crate::domain::reconciliation::{BookedItem, OverdueItem, ReportLine};
 use crate::domain::refund::{Refund, RefundDecision, RefundOutcome};
 use crate::domain::settlement::Settlement;
 use crate::domain::time::Millis;
@@ -201,6 +201,18 @@ impl SettlementStore for SqliteStore {
         id: &SettlementId,
     ) -> Result<Option<Settlement>, StoreError> {
         settlement::settlement(&self.read, merchant, id).await
+    }
+
+    async fn overdue_hand_offs(
+        &self,
+        clearing_before: Millis,
+        transit_before: Millis,
+    ) -> Result<Vec<OverdueItem>, StoreError> {
+        settlement::overdue(&self.read, clearing_before, transit_before).await
+    }
+
+    async fn raise_alert_once(&self, key: &str, alert: &NewAlert) -> Result<bool, StoreError> {
+        settlement::raise_once(&self.write, key, alert).await
     }
 
     async fn mark_settlement_run(&self, run_date: &str, at: Millis) -> Result<bool, StoreError> {

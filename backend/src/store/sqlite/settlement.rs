@@ -11,7 +11,11 @@ use super::ledger;
 use super::outbox::insert_event;
 use crate::domain::balance::BalanceTransaction;
 use crate::domain::ids::{MerchantId, SettlementId};
-use crate::domain::reconciliation::{BookedItem, LineClass, ReportLine, SettlementKind, kind_str};
+use crate::domain::alert::NewAlert;
+use crate::domain::ledger::Account;
+use crate::domain::reconciliation::{
+    BookedItem, LineClass, OverdueItem, ReportLine, SettlementKind, kind_str,
+};
 use crate::domain::settlement::Settlement;
 use crate::domain::time::Millis;
 use crate::store::{RecordReconciliation, Settle, StoreError};
@@ -328,4 +332,73 @@ fn settlement_from_row(row: &SqliteRow) -> Result<Settlement, StoreError> {
 
 pub(super) fn currency(code: String) -> Result<Currency, StoreError> {
     Currency::from_str(&code).map_err(|_| StoreError::Corrupt(format!("currency {code}")))
+}
+
+pub(super) async fn overdue(
+    pool: &SqlitePool,
+    clearing_before: Millis,
+    transit_before: Millis,
+) -> Result<Vec<OverdueItem>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT 'clearing' AS holder, a.id AS key, a.bank_code AS bank, o.merchant_id,
+                a.amount_minor, a.currency, a.decided_at AS since
+         FROM balance_transactions b JOIN orders o ON o.id = b.source
+             JOIN payment_attempts a ON a.id = o.paid_attempt_id
+         WHERE b.type = 'payment' AND b.reconciled_at IS NULL AND a.decided_at < ?1
+         UNION ALL
+         SELECT 'clearing', r.id, a.bank_code, o.merchant_id, r.amount_minor, r.currency,
+                r.decided_at
+         FROM balance_transactions b JOIN refunds r ON r.id = b.source
+             JOIN payment_attempts a ON a.id = r.attempt_id JOIN orders o ON o.id = r.order_id
+         WHERE b.type = 'refund' AND b.reconciled_at IS NULL AND r.status = 'succeeded'
+           AND r.decided_at < ?1
+         UNION ALL
+         SELECT 'transit', id, bank, merchant_id, amount_minor, currency, created_at
+         FROM payouts WHERE status IN ('pending', 'in_transit') AND created_at < ?2",
+    )
+    .bind(clearing_before)
+    .bind(transit_before)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let holder: String = row.try_get("holder")?;
+            let bank: String = row.try_get("bank")?;
+            let minor: i64 = row.try_get("amount_minor")?;
+            Ok(OverdueItem {
+                account: if holder == "transit" {
+                    Account::PayoutsInTransit
+                } else {
+                    Account::BankClearing(bank)
+                },
+                key: row.try_get("key")?,
+                merchant_id: row.try_get("merchant_id")?,
+                amount: Money::from_minor(minor, currency(row.try_get("currency")?)?)
+                    .map_err(|e| StoreError::Corrupt(format!("overdue amount: {e}")))?,
+                since: row.try_get("since")?,
+            })
+        })
+        .collect()
+}
+
+pub(super) async fn raise_once(
+    pool: &SqlitePool,
+    key: &str,
+    alert: &NewAlert,
+) -> Result<bool, StoreError> {
+    let mut tx = pool.begin().await?;
+    let new = sqlx::query(
+        "INSERT INTO alert_keys (key, alert_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+    )
+    .bind(key)
+    .bind(&alert.id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if new {
+        insert_alert(&mut tx, alert, None).await?;
+    }
+    tx.commit().await?;
+    Ok(new)
 }
