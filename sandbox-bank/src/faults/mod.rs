@@ -28,6 +28,13 @@
 //!   "processing_queries": 2,   // 0..=1000, default 0: the first N status queries of
 //!                              // each attempt answer `processing`, whatever the bank
 //!                              // knows
+//!   "lose_transfer_answers": 2, // 0..=10, default 0: the first N times a payout is
+//!                              // asked for (`POST /api/v1/transfers`, per payout
+//!                              // id) the bank executes it as usual (the account is
+//!                              // credited once, a refusal is decided once) but its
+//!                              // answer is lost on the way back: `503 unavailable`.
+//!                              // From the (N+1)-th ask on, the signed first answer
+//!                              // is returned, as without the fault
 //!   "maintenance": ["ICBC"],   // bank codes: their pay page says the bank is in
 //!                              // maintenance and takes no payment;
 //!                              // /api/v1/banks/status reports `maintenance: true`
@@ -55,8 +62,14 @@
 //! order id `ord_unknown_YYYYMMDD_i`: the same lines every time, never an id the
 //! bank gave out.
 //!
+//! `lose_transfer_answers` counts only asks that reach the books: a request refused
+//! with a 4xx (bad signature or field, `409 payout_id_reused`) is not counted and
+//! is answered as without the fault.
+//!
 //! Changing or resetting the settings releases any deliveries held for reordering
-//! (newest first) and restarts the per-attempt count of status queries. Deliveries
+//! (newest first) and restarts the per-attempt count of status queries and the
+//! per-payout count of transfer asks; so does a restart of the bank (the counts are
+//! kept in memory only). Deliveries
 //! planned before a change keep their copies and delay; notifications resumed after
 //! a restart are delivered at once, neither held nor dropped again.
 //!
@@ -72,11 +85,13 @@ use std::sync::{Mutex, PoisonError, RwLock};
 pub use settings::{FaultError, Faults};
 pub(crate) use settlement_file::SettlementFaults;
 
-/// The settings in force and the status queries counted under them.
+/// The settings in force, and the status queries (by attempt id) and transfer asks
+/// (by payout id) counted under them.
 #[derive(Debug, Default)]
 pub(crate) struct FaultState {
     settings: RwLock<Faults>,
     queries: Mutex<HashMap<String, u32>>,
+    transfers: Mutex<HashMap<String, u32>>,
 }
 
 impl FaultState {
@@ -84,6 +99,7 @@ impl FaultState {
         FaultState {
             settings: RwLock::new(settings),
             queries: Mutex::new(HashMap::new()),
+            transfers: Mutex::new(HashMap::new()),
         }
     }
 
@@ -100,6 +116,10 @@ impl FaultState {
             .write()
             .unwrap_or_else(PoisonError::into_inner) = settings;
         self.queries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+        self.transfers
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
@@ -129,14 +149,31 @@ impl FaultState {
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .processing_queries;
-        if limit == 0 {
-            return false;
-        }
-        let mut queries = self.queries.lock().unwrap_or_else(PoisonError::into_inner);
-        let count = queries.entry(attempt_id.to_owned()).or_insert(0);
-        *count = count.saturating_add(1);
-        *count <= limit
+        count_within(&self.queries, attempt_id, limit)
     }
+
+    /// Counts an executed transfer ask for `payout_id`; true while it is one of the
+    /// first `lose_transfer_answers` for that payout, whose answer is then lost.
+    pub(crate) fn lose_transfer_answer(&self, payout_id: &str) -> bool {
+        let limit = self
+            .settings
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .lose_transfer_answers;
+        count_within(&self.transfers, payout_id, limit)
+    }
+}
+
+/// Counts one more for `key`; true while the count is at most `limit`. Nothing is
+/// counted under a limit of 0.
+fn count_within(counts: &Mutex<HashMap<String, u32>>, key: &str, limit: u32) -> bool {
+    if limit == 0 {
+        return false;
+    }
+    let mut counts = counts.lock().unwrap_or_else(PoisonError::into_inner);
+    let count = counts.entry(key.to_owned()).or_insert(0);
+    *count = count.saturating_add(1);
+    *count <= limit
 }
 
 #[cfg(test)]
@@ -161,5 +198,28 @@ mod tests {
         assert!(!state.answer_processing("a"));
         state.set(Faults::default());
         assert!(!state.answer_processing("c"));
+    }
+
+    #[test]
+    fn the_first_n_asks_of_each_payout_lose_their_answer() {
+        let state = FaultState::new(Faults {
+            lose_transfer_answers: 2,
+            processing_queries: 1,
+            ..Faults::default()
+        });
+        let lost: Vec<bool> = (0..3).map(|_| state.lose_transfer_answer("po_1")).collect();
+        assert_eq!(lost, [true, true, false]);
+        assert!(state.lose_transfer_answer("po_2"));
+        // Counted apart from status queries, even under the same id.
+        assert!(state.answer_processing("po_1"));
+        // New settings count afresh.
+        state.set(Faults {
+            lose_transfer_answers: 1,
+            ..Faults::default()
+        });
+        assert!(state.lose_transfer_answer("po_1"));
+        assert!(!state.lose_transfer_answer("po_1"));
+        state.set(Faults::default());
+        assert!(!state.lose_transfer_answer("po_3"));
     }
 }

@@ -11,6 +11,7 @@ const MAX_DELAY_MS: u64 = 600_000;
 const MAX_COPIES: u32 = 10;
 const MAX_REORDER_WINDOW: u32 = 100;
 const MAX_PROCESSING_QUERIES: u32 = 1000;
+const MAX_LOST_TRANSFER_ANSWERS: u32 = 10;
 
 /// Which faults the bank plays. The default plays none.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -22,6 +23,7 @@ pub struct Faults {
     pub(crate) reorder: bool,
     pub(crate) reorder_window: u32,
     pub(crate) processing_queries: u32,
+    pub(crate) lose_transfer_answers: u32,
     pub(crate) maintenance: Vec<String>,
     pub(crate) settlement_file: SettlementFaults,
 }
@@ -36,6 +38,7 @@ impl Default for Faults {
             reorder: false,
             reorder_window: 2,
             processing_queries: 0,
+            lose_transfer_answers: 0,
             maintenance: Vec::new(),
             settlement_file: SettlementFaults::default(),
         }
@@ -53,6 +56,7 @@ struct Input {
     reorder: Option<bool>,
     reorder_window: Option<u64>,
     processing_queries: Option<u64>,
+    lose_transfer_answers: Option<u64>,
     maintenance: Option<Vec<String>>,
     settlement_file: Option<settlement_file::Input>,
 }
@@ -116,6 +120,13 @@ impl Faults {
                 MAX_PROCESSING_QUERIES,
             )?
             .unwrap_or(default.processing_queries),
+            lose_transfer_answers: small(
+                "lose_transfer_answers",
+                input.lose_transfer_answers,
+                0,
+                MAX_LOST_TRANSFER_ANSWERS,
+            )?
+            .unwrap_or(default.lose_transfer_answers),
             maintenance,
             settlement_file: input
                 .settlement_file
@@ -184,7 +195,7 @@ mod tests {
         let faults = parse(
             r#"{"seed": 7, "drop_percent": 30, "delay_ms": 1500, "duplicate": 3,
                 "reorder": true, "reorder_window": 4, "processing_queries": 2,
-                "maintenance": ["ICBC", "CMB", "ICBC"]}"#,
+                "lose_transfer_answers": 10, "maintenance": ["ICBC", "CMB", "ICBC"]}"#,
         )
         .unwrap();
         assert_eq!(faults.seed, 7);
@@ -194,6 +205,7 @@ mod tests {
         assert!(faults.reorder);
         assert_eq!(faults.reorder_window, 4);
         assert_eq!(faults.processing_queries, 2);
+        assert_eq!(faults.lose_transfer_answers, 10);
         assert_eq!(faults.maintenance, ["CMB", "ICBC"]);
         assert!(faults.in_maintenance("ICBC") && !faults.in_maintenance("BOC"));
     }
@@ -207,6 +219,8 @@ mod tests {
             (r#"{"reorder_window": 1}"#, "reorder_window"),
             (r#"{"delay_ms": 600001}"#, "delay_ms"),
             (r#"{"processing_queries": 1001}"#, "processing_queries"),
+            (r#"{"lose_transfer_answers": 11}"#, "lose_transfer_answers"),
+            (r#"{"lose_transfer_answers": -1}"#, "expected u64"),
             (r#"{"maintenance": ["NOPE"]}"#, "NOPE"),
             (r#"{"drop": 5}"#, "unknown field"),
             (r#"{"seed": -1}"#, "expected u64"),

@@ -64,7 +64,8 @@ impl TestApp {
 fn no_faults() -> Value {
     json!({
         "seed": 0, "drop_percent": 0, "delay_ms": 0, "duplicate": 1, "reorder": false,
-        "reorder_window": 2, "processing_queries": 0, "maintenance": [],
+        "reorder_window": 2, "processing_queries": 0, "lose_transfer_answers": 0,
+        "maintenance": [],
         "settlement_file": {
             "omit": [], "amount_off": [], "currency_off": [], "duplicate": [], "unknown_lines": 0
         }
@@ -108,6 +109,7 @@ async fn invalid_fault_json_is_400_and_changes_nothing() {
         r#"{"duplicate": 0}"#,
         r#"{"reorder_window": 1}"#,
         r#"{"delay_ms": -5}"#,
+        r#"{"lose_transfer_answers": 11}"#,
         r#"{"maintenance": ["NOPE"]}"#,
         r#"{"maintenance": "ICBC"}"#,
         r#"{"unknown": true}"#,

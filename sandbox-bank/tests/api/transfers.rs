@@ -355,3 +355,57 @@ async fn bad_transfer_requests_are_4xx_and_change_nothing() {
     let (_, account) = app.merchant_account(ACCOUNT).await;
     assert_eq!(account["balances"][0]["amount"], "10.00");
 }
+
+#[tokio::test]
+async fn lost_answers_are_503_until_the_first_answer_comes_back_once_credited() {
+    let app = spawn_app().await;
+    app.set_faults(json!({"lose_transfer_answers": 2})).await;
+    let request = transfer_request("po_1", ACCOUNT, "10.00");
+    let response = app.post_signed(TRANSFER_PATH, &request).await;
+    assert_error(response, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
+    // Executed all the same: the account is credited before any answer got through.
+    let (status, account) = app.merchant_account(ACCOUNT).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(account["transfers"].as_array().unwrap().len(), 1);
+    let credited = account["transfers"][0]["bank_transfer_id"].clone();
+    let response = app.post_signed(TRANSFER_PATH, &request).await;
+    assert_error(response, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
+
+    let answer = app.transfer(&request).await;
+    assert_eq!(answer.payout_id, "po_1");
+    assert_eq!(json!(bank_transfer_id(&answer)), credited);
+    assert_eq!(app.transfer(&request).await, answer);
+    let (_, account) = app.merchant_account(ACCOUNT).await;
+    assert_eq!(account["balances"][0]["amount"], "10.00");
+    assert_eq!(account["transfers"].as_array().unwrap().len(), 1);
+
+    // Counted per payout id; a refusal is lost the same way, and decided once.
+    let closed = transfer_request("po_2", "6228480000000000", "1.00");
+    for _ in 0..2 {
+        let response = app.post_signed(TRANSFER_PATH, &closed).await;
+        assert_error(response, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
+    }
+    let refused = app.transfer(&closed).await;
+    assert_eq!(refusal(&refused), TransferFailure::AccountClosed);
+
+    // Asks the books refuse are not counted: a reused payout id is still 409.
+    let mut changed = request.clone();
+    changed.amount = "10.01".into();
+    let response = app.post_signed(TRANSFER_PATH, &changed).await;
+    assert_error(response, StatusCode::CONFLICT, "payout_id_reused").await;
+
+    // New faults count afresh; the answer, once it gets through, is still the first.
+    app.set_faults(json!({"lose_transfer_answers": 1})).await;
+    let response = app.post_signed(TRANSFER_PATH, &request).await;
+    assert_error(response, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
+    assert_eq!(app.transfer(&request).await, answer);
+    app.set_faults(json!({})).await;
+    assert_eq!(app.transfer(&closed).await, refused);
+    let fresh = app
+        .transfer(&transfer_request("po_3", ACCOUNT, "2.00"))
+        .await;
+    bank_transfer_id(&fresh);
+    let (_, account) = app.merchant_account(ACCOUNT).await;
+    assert_eq!(account["balances"][0]["amount"], "12.00");
+    assert_eq!(account["transfers"].as_array().unwrap().len(), 2);
+}

@@ -7,6 +7,10 @@
 //! sent something no bank would take. A well-formed request to an unknown bank, an
 //! account number that is not 6 to 19 digits or a closed account is answered with a
 //! signed refusal (see `crate::merchant_accounts`), final like a completed transfer.
+//!
+//! Under the `lose_transfer_answers` fault (see `crate::faults`) the first asks for
+//! a payout are executed like any other and then answered `503 unavailable`, as if
+//! the answer had been lost in the network; a later ask gets the first answer.
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -52,6 +56,17 @@ pub(super) async fn transfer(
             reason = reason.as_str(),
             "transfer refused"
         ),
+    }
+    if state.faults.lose_transfer_answer(&answer.payout_id) {
+        tracing::info!(
+            payout_id = %answer.payout_id,
+            "transfer answer lost on purpose (lose_transfer_answers fault)"
+        );
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "the bank did not answer; try again",
+        ));
     }
     Ok(signed::json(state, &answer))
 }
