@@ -109,6 +109,7 @@ impl Stack {
         );
         config.widget_dir = widget_dir()?;
         config.order_ttl = options.order_ttl;
+        config.operator_key = Some(crate::network::OPERATOR_KEY.into());
         // The shop receives its webhooks on 127.0.0.1.
         config.webhook_allow_private_urls = true;
         config.merchants.push(MerchantSeed {

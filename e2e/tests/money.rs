@@ -380,3 +380,25 @@ async fn a_refused_transfer_puts_the_money_back_with_payout_failed() {
     let body = json_of(refused, 422).await;
     assert_eq!(body["error"]["code"], "balance_insufficient");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_payout_whose_answers_are_lost_credits_the_account_once() {
+    let net = Network::start(NetworkOptions::default()).await.unwrap();
+    // The bank executes the transfer but its first two answers never arrive.
+    net.set_faults(json!({"lose_transfer_answers": 2}))
+        .await
+        .unwrap();
+    paid_order(&net).await;
+    let run = run_settlement(&net).await;
+    let payout_id = run["payouts"][0]["id"].as_str().unwrap().to_owned();
+    let payout = payout_settled(&net, &payout_id).await;
+    assert_eq!(payout["status"], "paid", "{payout}");
+    let account = bank_account(&net, "6222020000001001").await;
+    let transfers = account["transfers"].as_array().unwrap();
+    assert_eq!(transfers.len(), 1, "credited once: {account}");
+    assert_eq!(transfers[0]["payout_id"], payout_id.as_str());
+    assert_eq!(transfers[0]["bank_transfer_id"], payout["bank_transfer_id"]);
+    assert_eq!(transfers[0]["amount"], "24.85");
+    let paid = merchant_get(&net, "/v1/events?type=payout.paid").await;
+    assert_eq!(paid["data"].as_array().unwrap().len(), 1);
+}
