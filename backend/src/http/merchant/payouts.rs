@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use paydesk_shared::balance_api::{
     CreatePayoutRequest, PayoutList, PayoutResponse, SettlementList, SettlementResponse,
 };
-use paydesk_shared::{Currency, ErrorCode, Money};
+use paydesk_shared::{Currency, ErrorCode};
 
 use crate::books::request_payout;
 use crate::domain::ids::{PayoutId, SettlementId};
@@ -104,17 +104,7 @@ pub(super) async fn create(
             ),
         )
     })?;
-    let amount = Money::parse(&request.amount, currency)
-        .ok()
-        .filter(|m| m.minor() > 0)
-        .ok_or_else(|| {
-            ApiError::unprocessable(
-                ErrorCode::AmountInvalid,
-                format!(
-                    "amount: a positive decimal in {currency} with at most its minor units, e.g. \"10.00\""
-                ),
-            )
-        })?;
+    let amount = super::refunds::parse_amount(&request.amount, currency)?;
     let Some(destination) = merchant.settlement_account.clone() else {
         return Err(ApiError::unprocessable(
             ErrorCode::PayoutUnavailable,

@@ -103,8 +103,11 @@ fn parse_reason(given: Option<&str>) -> Result<&'static str, ApiError> {
         })
 }
 
-/// A positive amount in the order's currency, with at most its minor units.
-fn parse_amount(text: &str, currency: paydesk_shared::Currency) -> Result<Money, ApiError> {
+/// A positive amount in `currency`, with at most its minor units.
+pub(super) fn parse_amount(
+    text: &str,
+    currency: paydesk_shared::Currency,
+) -> Result<Money, ApiError> {
     Money::parse(text, currency)
         .ok()
         .filter(|m| m.minor() > 0)
