@@ -107,6 +107,7 @@ mod tests {
                 return_url: String::new(),
                 client_token: "ct_1".into(),
                 hosted_url: "http://gw/pay/ct_1".into(),
+                receipt_url: None,
                 created_at: String::new(),
                 expires_at: String::new(),
                 attempts: Vec::new(),

@@ -52,6 +52,10 @@ pub struct OrderResponse {
     /// for merchants who redirect the shopper instead of embedding the widget.
     #[serde(default)]
     pub hosted_url: String,
+    /// The shopper's receipt (`{public_url}/receipts/{receipt_token}`), a page anyone
+    /// holding the link may open: set once the order is paid, `null` before.
+    #[serde(default)]
+    pub receipt_url: Option<String>,
     pub created_at: String,
     pub expires_at: String,
     #[serde(default)]

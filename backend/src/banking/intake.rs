@@ -20,6 +20,7 @@ pub(crate) async fn receive_notification(
     body: &[u8],
 ) -> Result<(), DomainError> {
     let verdict = verified.verdict;
+    let card_last4 = verified.card_last4;
     let bank = state.store.attempt_bank(&verdict.attempt_id).await?;
     let served_here = bank
         .as_deref()
@@ -45,7 +46,7 @@ pub(crate) async fn receive_notification(
         body: String::from_utf8_lossy(body).into_owned(),
         received_at: state.clock.now_ms(),
     };
-    match store_verdict(state, entry).await? {
+    match store(state, entry, card_last4).await? {
         ReceiveOutcome::Stored { .. } => Ok(()),
         ReceiveOutcome::Replayed => {
             tracing::warn!(connector = connector.name(), attempt = %attempt_id, "replayed bank notification refused");
@@ -54,12 +55,22 @@ pub(crate) async fn receive_notification(
     }
 }
 
-/// Stores a verdict durably and wakes the applier.
+/// Stores a verdict durably and wakes the applier. The status querier's way in: a
+/// status answer names no card yet.
 pub(crate) async fn store_verdict(
     state: &AppState,
     entry: NewInboxEntry,
 ) -> Result<ReceiveOutcome, StoreError> {
-    let outcome = state.store.receive_verdict(entry).await?;
+    store(state, entry, None).await
+}
+
+/// [`store_verdict`] with the card the bank's message named.
+async fn store(
+    state: &AppState,
+    entry: NewInboxEntry,
+    card_last4: Option<String>,
+) -> Result<ReceiveOutcome, StoreError> {
+    let outcome = state.store.receive_verdict(entry, card_last4).await?;
     if matches!(outcome, ReceiveOutcome::Stored { .. }) {
         state.bank.applier.notify_one();
     }

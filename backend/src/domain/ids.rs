@@ -3,6 +3,11 @@
 //! A client token is `ct_<order uuid>_<192 random bits>`: it names its order, so the
 //! gateway finds the order by primary key and then compares the whole token in
 //! constant time, with no index of random tokens to maintain.
+//!
+//! A receipt token is `rcpt_<order uuid>_<192 bits>`, found the same way. Its secret
+//! is derived one way from the client token's, so every order has one from the moment
+//! it exists, however old, and the order carries nothing new: a receipt link given
+//! away reveals nothing of the client token, and cannot be guessed without it.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -10,6 +15,11 @@ use subtle::ConstantTimeEq;
 
 const ORDER_PREFIX: &str = "ord_";
 const TOKEN_PREFIX: &str = "ct_";
+const RECEIPT_PREFIX: &str = "rcpt_";
+/// Keeps the receipt secret apart from any other hash of a client token.
+const RECEIPT_DOMAIN: &[u8] = b"paydesk receipt token v1\0";
+/// 24 bytes: 32 base64url characters.
+const RECEIPT_SECRET_LEN: usize = 32;
 
 fn new_id(prefix: &str) -> String {
     format!("{prefix}_{}", uuid::Uuid::now_v7().simple())
@@ -181,6 +191,31 @@ pub fn order_of_client_token(token: &str) -> Option<OrderId> {
     well_formed.then(|| OrderId(format!("{ORDER_PREFIX}{uuid}")))
 }
 
+/// The receipt token of the order `order_id` whose client token is `client_token`.
+pub fn receipt_token(order_id: &str, client_token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let uuid = order_id.strip_prefix(ORDER_PREFIX).unwrap_or(order_id);
+    let digest = Sha256::new()
+        .chain_update(RECEIPT_DOMAIN)
+        .chain_update(client_token.as_bytes())
+        .finalize();
+    let secret = URL_SAFE_NO_PAD.encode(&digest[..24]);
+    format!("{RECEIPT_PREFIX}{uuid}_{secret}")
+}
+
+/// The order a receipt token claims to belong to; the caller must still compare the
+/// whole token with the order's own [`receipt_token`] using [`tokens_match`].
+pub fn order_of_receipt_token(token: &str) -> Option<OrderId> {
+    let (uuid, secret) = token.strip_prefix(RECEIPT_PREFIX)?.split_once('_')?;
+    let well_formed = uuid.len() == 32
+        && uuid.bytes().all(|b| b.is_ascii_hexdigit())
+        && secret.len() == RECEIPT_SECRET_LEN
+        && secret
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'));
+    well_formed.then(|| OrderId(format!("{ORDER_PREFIX}{uuid}")))
+}
+
 pub fn tokens_match(stored: &str, presented: &str) -> bool {
     stored.as_bytes().ct_eq(presented.as_bytes()).into()
 }
@@ -196,6 +231,44 @@ mod tests {
         assert_eq!(order_of_client_token(&token), Some(order));
         assert!(tokens_match(&token, &token));
         assert!(!tokens_match(&token, &client_token(&OrderId::generate())));
+    }
+
+    #[test]
+    fn a_receipt_token_names_its_order_and_depends_on_the_client_token() {
+        let order = OrderId::generate();
+        let client = client_token(&order);
+        let receipt = receipt_token(&order, &client);
+        assert!(receipt.starts_with("rcpt_"), "{receipt}");
+        assert_eq!(receipt, receipt_token(&order, &client), "stable");
+        assert_eq!(order_of_receipt_token(&receipt), Some(order.clone()));
+        let other = receipt_token(&order, &client_token(&order));
+        assert_ne!(receipt, other);
+        assert_eq!(order_of_receipt_token(&other), Some(order.clone()));
+        // Nothing of the client token's secret shows in the receipt token.
+        let (_, client_secret) = client.rsplit_once('_').expect("a secret");
+        assert!(!receipt.contains(client_secret), "{receipt}");
+        // A client token is not a receipt token, nor the other way round.
+        assert_eq!(order_of_receipt_token(&client), None);
+        assert_eq!(order_of_client_token(&receipt), None);
+    }
+
+    #[test]
+    fn malformed_receipt_tokens_name_nothing() {
+        let good = receipt_token("ord_0123456789abcdef0123456789abcdef", "ct_x");
+        assert!(order_of_receipt_token(&good).is_some());
+        for bad in [
+            String::new(),
+            "rcpt_".into(),
+            "rcpt_abc_def".into(),
+            good.replacen("rcpt_", "rcp_", 1),
+            good[..good.len() - 1].to_owned(),
+            format!("{good}A"),
+            format!("{}!", &good[..good.len() - 1]),
+            good.replacen("0123", "012g", 1),
+            format!("{}%2F", &good[..good.len() - 3]),
+        ] {
+            assert_eq!(order_of_receipt_token(&bad), None, "{bad}");
+        }
     }
 
     #[test]

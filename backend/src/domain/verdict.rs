@@ -94,6 +94,11 @@ pub struct InboxEntry {
     pub id: i64,
     pub connector: String,
     pub verdict: Verdict,
+    /// The last four digits of the card paid with, as the bank's verified message
+    /// named them (four ASCII digits), for the shopper's receipt. Kept beside the
+    /// verdict rather than in it: [`Verdict`] is built by the connectors and the status
+    /// querier, which do not carry the card yet.
+    pub card_last4: Option<String>,
     pub received_at: Millis,
 }
 
@@ -109,6 +114,8 @@ pub enum InboxPlan {
         outcome: AttemptStatus,
         failure_reason: Option<String>,
         bank_transaction_id: Option<String>,
+        /// Stored on the attempt for the receipt.
+        card_last4: Option<String>,
         transition: Option<OrderTransition>,
         /// Boxed: an event carries the whole order and would dwarf the other plans.
         event: Option<Box<NewEvent>>,
@@ -343,6 +350,7 @@ fn decide(
         outcome,
         failure_reason: v.failure_reason.clone(),
         bank_transaction_id: v.bank_transaction_id.clone(),
+        card_last4: entry.card_last4.clone(),
         transition,
         event: None,
         payment,
@@ -516,6 +524,7 @@ mod tests {
         InboxEntry {
             id: 1,
             connector: "sandbox".into(),
+            card_last4: Some("4242".into()),
             received_at,
             verdict: Verdict {
                 attempt_id: attempt.into(),
@@ -556,6 +565,10 @@ mod tests {
             panic!("{p:?}")
         };
         assert_eq!(e.kind, EventType::OrderPaid);
+        let InboxPlan::Decide { card_last4, .. } = &p else {
+            panic!("{p:?}")
+        };
+        assert_eq!(card_last4.as_deref(), Some("4242"), "the card goes with it");
         // Rendered from the order as it will be once the plan is applied.
         assert_eq!(e.data, r#"{"status":"paid"}"#);
     }

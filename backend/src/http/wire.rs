@@ -12,6 +12,7 @@ use crate::domain::refund::{Refund, RefundStatus};
 use crate::domain::settlement::Settlement;
 use crate::domain::time::{Millis, rfc3339};
 
+use crate::domain::ids;
 use crate::domain::order::{Attempt, Item, Order};
 
 /// RFC 3339 in UTC, millisecond precision.
@@ -28,10 +29,17 @@ pub(crate) fn hosted_url(public_url: &str, client_token: &str) -> String {
     format!("{public_url}/pay/{client_token}")
 }
 
+/// The shopper's receipt for an order; it shows only once the order is paid.
+pub(crate) fn receipt_url(public_url: &str, order: &Order) -> String {
+    let token = ids::receipt_token(&order.id, &order.client_token);
+    format!("{public_url}/receipts/{token}")
+}
+
 pub(crate) fn order_response(order: &Order, public_url: &str, now_ms: i64) -> OrderResponse {
+    let status = order.status_at(now_ms);
     OrderResponse {
         id: order.id.to_string(),
-        status: order.status_at(now_ms),
+        status,
         currency: order.currency,
         items: line_items(&order.items),
         total: order.total.to_string(),
@@ -39,6 +47,7 @@ pub(crate) fn order_response(order: &Order, public_url: &str, now_ms: i64) -> Or
         return_url: order.return_url.clone(),
         client_token: order.client_token.clone(),
         hosted_url: hosted_url(public_url, &order.client_token),
+        receipt_url: (status == OrderStatus::Paid).then(|| receipt_url(public_url, order)),
         created_at: timestamp(order.created_at),
         expires_at: timestamp(order.expires_at),
         attempts: order.attempts.iter().map(attempt_response).collect(),

@@ -276,6 +276,13 @@ pub trait OrderStore: Send + Sync {
     /// The bank an attempt was made at, if the attempt exists.
     async fn attempt_bank(&self, attempt_id: &AttemptId) -> Result<Option<String>, StoreError>;
 
+    /// The last four digits of the card an attempt was decided with, if its bank named
+    /// them: the shopper's receipt shows them masked.
+    async fn attempt_card_last4(
+        &self,
+        attempt_id: &AttemptId,
+    ) -> Result<Option<String>, StoreError>;
+
     /// The merchant's orders matching `filter`, newest first.
     async fn orders(
         &self,
@@ -339,8 +346,14 @@ pub trait RefundStore: Send + Sync {
 
 #[async_trait]
 pub trait BankInboxStore: Send + Sync {
-    /// Stores a verified bank verdict, refusing a signature nonce seen before.
-    async fn receive_verdict(&self, entry: NewInboxEntry) -> Result<ReceiveOutcome, StoreError>;
+    /// Stores a verified bank verdict, refusing a signature nonce seen before, with the
+    /// last four digits of the card paid with when the bank's message named them (four
+    /// ASCII digits): applying the verdict puts them on its attempt.
+    async fn receive_verdict(
+        &self,
+        entry: NewInboxEntry,
+        card_last4: Option<String>,
+    ) -> Result<ReceiveOutcome, StoreError>;
 
     /// Stored verdicts not applied yet, in the order they arrived.
     async fn unapplied_verdicts(&self, limit: u32) -> Result<Vec<InboxEntry>, StoreError>;

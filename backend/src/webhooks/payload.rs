@@ -133,6 +133,10 @@ mod tests {
             ),
             ("order.paid", 3, "2027-01-15T08:01:40.123Z")
         );
-        assert_eq!(parsed.data.order.map(|o| o.status), Some(OrderStatus::Paid));
+        let order_data = parsed.data.order.expect("the order");
+        assert_eq!(order_data.status, OrderStatus::Paid);
+        // The paid order links the shopper's receipt, under the gateway's public URL.
+        let receipt = order_data.receipt_url.expect("a paid order's receipt");
+        assert!(receipt.starts_with("http://gw/receipts/rcpt_"), "{receipt}");
     }
 }

@@ -14,6 +14,7 @@ mod money_crash;
 mod notifications;
 mod operator;
 mod orders;
+mod receipts;
 mod receiver;
 mod refunds;
 mod rejections;

@@ -10,6 +10,7 @@ use crate::helpers::*;
 const PARAM_ROUTES: &[(&str, &str)] = &[
     ("GET", "/pay/return/{}"),
     ("GET", "/pay/{}"),
+    ("GET", "/receipts/{}"),
     ("POST", "/v1/bank/notifications/{}"),
     ("GET", "/v1/events/{}"),
     ("GET", "/v1/events/{}/deliveries"),

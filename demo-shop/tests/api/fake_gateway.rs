@@ -172,6 +172,7 @@ async fn create_order(
             return_url: draft.return_url.clone(),
             client_token: format!("ct_test{n}_Zm9yIHRoZSB3aWRnZXQ"),
             hosted_url: format!("{hosted_base}/ct_test{n}_Zm9yIHRoZSB3aWRnZXQ"),
+            receipt_url: None,
             created_at: rfc3339(now),
             expires_at: rfc3339(now + ORDER_TTL),
             attempts: Vec::new(),

@@ -80,6 +80,9 @@ pub(super) struct Checkout<'a> {
     pub(super) locale: Option<&'a str>,
     /// Shows "Continue to …" at once instead of waiting for the widget to say so.
     pub(super) paid: bool,
+    /// The order's receipt, linked beside "Continue to …": it opens once the order is
+    /// paid, which is when the link shows.
+    pub(super) receipt_path: &'a str,
     /// The order's item images, which the page's policy must let the widget show.
     pub(super) image_urls: Vec<&'a str>,
     pub(super) text: &'a PageText,
@@ -126,6 +129,7 @@ pub(super) fn checkout(assets: &WidgetAssets, page: &Checkout<'_>) -> Response {
                 noscript { p class="hosted-note" { (text.noscript(merchant)) } }
                 p class="hosted-continue" id="paydesk-continue" hidden[!page.paid] {
                     a class="hosted-button" href=(page.return_url) { (text.continue_to(merchant)) }
+                    a class="hosted-receipt" href=(page.receipt_path) { (text.view_receipt) }
                 }
             }
             (footer(text))
@@ -176,7 +180,7 @@ pub(super) fn message_in(
 const DOCTYPE: PreEscaped<&str> = PreEscaped("<!doctype html>");
 
 /// The document around every page: `head` goes after the common head elements.
-fn document(lang: &str, title: &str, head: Markup, body: Markup) -> Markup {
+pub(super) fn document(lang: &str, title: &str, head: Markup, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(lang) {
@@ -242,7 +246,7 @@ fn stylesheet(link: &AssetLink) -> Markup {
 /// Sends `body` as HTML with the headers every gateway page carries: the strict
 /// policy, no referrer (the URL holds the client token) and no caching (the page
 /// shows a live order).
-fn html(status: StatusCode, policy: &str, body: Markup) -> Response {
+pub(super) fn html(status: StatusCode, policy: &str, body: Markup) -> Response {
     let mut response = (status, body.into_string()).into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -273,11 +277,11 @@ const BACK_ICON: PreEscaped<&str> = PreEscaped(
     r#"<svg class="hosted-icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false"><path d="M15 18l-6-6 6-6" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"/></svg>"#,
 );
 
-const LOCK_ICON: PreEscaped<&str> = PreEscaped(
+pub(super) const LOCK_ICON: PreEscaped<&str> = PreEscaped(
     r#"<svg class="hosted-icon" viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false"><rect x="5" y="11" width="14" height="10" rx="2" fill="none" stroke="currentColor" stroke-width="2"/><path d="M8 11V7a4 4 0 0 1 8 0v4" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"/></svg>"#,
 );
 
-const INFO_ICON: PreEscaped<&str> = PreEscaped(
+pub(super) const INFO_ICON: PreEscaped<&str> = PreEscaped(
     r#"<svg class="hosted-message-icon" viewBox="0 0 24 24" width="48" height="48" aria-hidden="true" focusable="false"><circle cx="12" cy="12" r="10" fill="none" stroke="currentColor" stroke-width="1.5"/><path d="M12 11v6M12 7.5v.5" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"/></svg>"#,
 );
 
@@ -351,6 +355,7 @@ mod tests {
             client_token: r#"ct_"><b>"#,
             locale: Some(r#"en"><script>alert(2)</script>"#),
             paid: false,
+            receipt_path: "/receipts/rcpt_1",
             image_urls: vec![],
             text: PageText::english(),
         };
@@ -369,7 +374,7 @@ mod tests {
             format!(r#"<h1 class="hosted-title">{name}</h1>"#),
             format!("or go back to {name}.</p></noscript>"),
             format!(
-                r#"<p class="hosted-continue" id="paydesk-continue" hidden><a class="hosted-button" href="{url}">Continue to {name}</a></p>"#
+                r#"<p class="hosted-continue" id="paydesk-continue" hidden><a class="hosted-button" href="{url}">Continue to {name}</a><a class="hosted-receipt" href="/receipts/rcpt_1">View your receipt</a></p>"#
             ),
             r##"<script src="/assets/paydesk.js" data-client-token="ct_&quot;&gt;&lt;b&gt;" data-target="#paydesk-checkout" data-mode="hosted" data-locale="en&quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt;" defer></script>"##.to_owned(),
         ] {

@@ -23,6 +23,8 @@ pub(crate) const NOW: Millis = 1_800_000_000_000;
 /// Orders made by [`order`] expire this long after `NOW`.
 pub(crate) const TTL: Millis = 15 * 60 * 1000;
 pub(crate) const MERCHANT: &str = "mer_contract";
+/// The card every verdict [`received`] stores names.
+pub(crate) const CARD_LAST4: &str = "4242";
 
 pub(crate) fn cny(amount: &str) -> Money {
     Money::parse(amount, Currency::Cny).expect("a CNY amount")
@@ -163,9 +165,12 @@ pub(crate) fn signed(verdict: Verdict, nonce: &str, at: Millis) -> NewInboxEntry
     }
 }
 
-/// Stores a signed verdict and reads it back from the inbox.
+/// Stores a signed verdict naming card [`CARD_LAST4`] and reads it back from the inbox.
 pub(crate) async fn received<S: Store>(store: &S, entry: NewInboxEntry) -> InboxEntry {
-    let ReceiveOutcome::Stored { inbox_id } = store.receive_verdict(entry).await.expect("stored")
+    let ReceiveOutcome::Stored { inbox_id } = store
+        .receive_verdict(entry, Some(CARD_LAST4.into()))
+        .await
+        .expect("stored")
     else {
         panic!("the verdict was taken for a replay");
     };
@@ -189,6 +194,7 @@ pub(crate) fn decide(
         outcome: v.outcome,
         failure_reason: v.failure_reason.clone(),
         bank_transaction_id: v.bank_transaction_id.clone(),
+        card_last4: entry.card_last4.clone(),
         transition,
         event: event.map(Box::new),
         payment: None,

@@ -69,6 +69,22 @@ pub(crate) async fn a_confirmed_payment_pays_the_order_with_its_event<S: Store>(
         read.attempts[0].bank_transaction_id.as_deref(),
         Some("SBX-att_1")
     );
+    // The card the bank named lands on the attempt; an unknown attempt has none.
+    assert_eq!(
+        store
+            .attempt_card_last4(&"att_1".into())
+            .await
+            .expect("read")
+            .as_deref(),
+        Some(CARD_LAST4)
+    );
+    assert_eq!(
+        store
+            .attempt_card_last4(&"att_unknown".into())
+            .await
+            .expect("read"),
+        None
+    );
     assert!(
         store
             .event(&MERCHANT.into(), &"evt_paid".into())
@@ -92,12 +108,12 @@ pub(crate) async fn a_replayed_nonce_is_refused<S: Store>(store: &S) {
     attempt(store, &order, "att_1", NOW).await;
     let v = verdict(&order, "att_1", AttemptStatus::Succeeded);
     let first = store
-        .receive_verdict(signed(v.clone(), "n1", NOW))
+        .receive_verdict(signed(v.clone(), "n1", NOW), None)
         .await
         .expect("stored");
     assert!(matches!(first, ReceiveOutcome::Stored { .. }));
     let again = store
-        .receive_verdict(signed(v, "n1", NOW + 1))
+        .receive_verdict(signed(v, "n1", NOW + 1), None)
         .await
         .expect("read");
     assert_eq!(again, ReceiveOutcome::Replayed);
@@ -110,7 +126,7 @@ pub(crate) async fn expired_nonces_are_forgotten<S: Store>(store: &S) {
     let v = verdict(&order, "att_1", AttemptStatus::Succeeded);
     let entry = signed(v.clone(), "n1", NOW);
     let remembered_until = entry.signature.as_ref().expect("signed").remember_until;
-    store.receive_verdict(entry).await.expect("stored");
+    store.receive_verdict(entry, None).await.expect("stored");
     assert_eq!(
         store.prune_nonces(remembered_until).await.expect("prune"),
         0
@@ -123,7 +139,7 @@ pub(crate) async fn expired_nonces_are_forgotten<S: Store>(store: &S) {
         1
     );
     let after = store
-        .receive_verdict(signed(v, "n1", NOW))
+        .receive_verdict(signed(v, "n1", NOW), None)
         .await
         .expect("stored");
     assert!(matches!(after, ReceiveOutcome::Stored { .. }), "{after:?}");

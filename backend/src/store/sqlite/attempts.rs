@@ -71,3 +71,18 @@ pub(super) async fn bank(
             .await?,
     )
 }
+
+/// The last four digits of the card the attempt was decided with, if its bank named
+/// them (and the attempt exists).
+pub(super) async fn card_last4(
+    pool: &SqlitePool,
+    attempt_id: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT card_last4 FROM payment_attempts WHERE id = ?")
+            .bind(attempt_id)
+            .fetch_optional(pool)
+            .await?
+            .flatten(),
+    )
+}

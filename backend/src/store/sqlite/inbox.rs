@@ -24,8 +24,15 @@ const MAX_BATCH: usize = 256;
 
 type Reply = oneshot::Sender<Result<ReceiveOutcome, StoreError>>;
 
+/// A verdict to store, with the card its message named.
+struct Job {
+    entry: NewInboxEntry,
+    card_last4: Option<String>,
+    reply: Reply,
+}
+
 pub(super) struct InboxWriter {
-    jobs: mpsc::Sender<(NewInboxEntry, Reply)>,
+    jobs: mpsc::Sender<Job>,
 }
 
 impl InboxWriter {
@@ -35,9 +42,18 @@ impl InboxWriter {
         InboxWriter { jobs }
     }
 
-    pub(super) async fn receive(&self, entry: NewInboxEntry) -> Result<ReceiveOutcome, StoreError> {
+    pub(super) async fn receive(
+        &self,
+        entry: NewInboxEntry,
+        card_last4: Option<String>,
+    ) -> Result<ReceiveOutcome, StoreError> {
         let (reply, answer) = oneshot::channel();
-        self.jobs.send((entry, reply)).await.map_err(|_| gone())?;
+        let job = Job {
+            entry,
+            card_last4,
+            reply,
+        };
+        self.jobs.send(job).await.map_err(|_| gone())?;
         answer.await.map_err(|_| gone())?
     }
 }
@@ -46,34 +62,32 @@ fn gone() -> StoreError {
     StoreError::backend("the bank inbox writer has stopped")
 }
 
-async fn run(pool: SqlitePool, mut rx: mpsc::Receiver<(NewInboxEntry, Reply)>) {
+async fn run(pool: SqlitePool, mut rx: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let jobs = std::mem::take(&mut batch);
         match commit(&pool, &jobs).await {
             Ok(outcomes) => {
-                for ((_, reply), outcome) in jobs.into_iter().zip(outcomes) {
-                    let _ = reply.send(Ok(outcome));
+                for (job, outcome) in jobs.into_iter().zip(outcomes) {
+                    let _ = job.reply.send(Ok(outcome));
                 }
             }
             Err(e) => {
                 tracing::error!(error = %e, entries = jobs.len(), "bank inbox batch failed to commit");
                 let message = e.to_string();
-                for (_, reply) in jobs {
-                    let _ = reply.send(Err(StoreError::backend(message.clone())));
+                for job in jobs {
+                    let _ = job.reply.send(Err(StoreError::backend(message.clone())));
                 }
             }
         }
     }
 }
 
-async fn commit(
-    pool: &SqlitePool,
-    jobs: &[(NewInboxEntry, Reply)],
-) -> Result<Vec<ReceiveOutcome>, sqlx::Error> {
+async fn commit(pool: &SqlitePool, jobs: &[Job]) -> Result<Vec<ReceiveOutcome>, sqlx::Error> {
     let mut tx = pool.begin().await?;
     let mut outcomes = Vec::with_capacity(jobs.len());
-    for (entry, _) in jobs {
+    for job in jobs {
+        let entry = &job.entry;
         if let Some(sig) = &entry.signature {
             let fresh = sqlx::query(&format!(
                 "INSERT INTO bank_nonces (connector, nonce, expires_at) VALUES (?, ?, ?) {}",
@@ -95,8 +109,8 @@ async fn commit(
         let inbox_id: i64 = sqlx::query_scalar(
             "INSERT INTO bank_inbox (connector, source, key_id, signed_at, attempt_id, order_id,
                  bank_code, bank_transaction_id, amount, currency, outcome, failure_reason, body,
-                 received_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                 received_at, card_last4)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(&entry.connector)
         .bind(entry.source.as_str())
@@ -112,6 +126,7 @@ async fn commit(
         .bind(&v.failure_reason)
         .bind(&entry.body)
         .bind(entry.received_at)
+        .bind(&job.card_last4)
         .fetch_one(&mut *tx)
         .await?;
         outcomes.push(ReceiveOutcome::Stored { inbox_id });
@@ -121,7 +136,8 @@ async fn commit(
 }
 
 const VERDICT_COLUMNS: &str = "id, connector, source, key_id, attempt_id, order_id, bank_code,
-    bank_transaction_id, amount, currency, outcome, failure_reason, state, detail, received_at";
+    bank_transaction_id, amount, currency, outcome, failure_reason, state, detail, received_at,
+    card_last4";
 
 fn verdict_from_row(row: &SqliteRow) -> Result<Verdict, StoreError> {
     let outcome: String = row.try_get("outcome")?;
@@ -156,6 +172,7 @@ pub(super) async fn unapplied(
             connector: row.try_get("connector")?,
             received_at: row.try_get("received_at")?,
             verdict: verdict_from_row(row)?,
+            card_last4: row.try_get("card_last4")?,
         })
     })
     .collect()
@@ -257,6 +274,7 @@ async fn decide(
         outcome,
         failure_reason,
         bank_transaction_id,
+        card_last4,
         transition,
         event,
         payment,
@@ -270,13 +288,14 @@ async fn decide(
     };
     let decided = sqlx::query(&format!(
         "UPDATE payment_attempts SET status = ?, failure_reason = ?, bank_transaction_id = ?,
-             decided_at = ?, next_query_at = NULL
+             card_last4 = ?, decided_at = ?, next_query_at = NULL
          WHERE id = ? AND {}",
         guards::all(change::DECIDE_ATTEMPT)
     ))
     .bind(outcome.as_str())
     .bind(failure_reason)
     .bind(bank_transaction_id)
+    .bind(card_last4)
     .bind(decided_at)
     .bind(&entry.verdict.attempt_id)
     .execute(&mut **tx)

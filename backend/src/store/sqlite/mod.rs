@@ -344,6 +344,13 @@ impl OrderStore for SqliteStore {
         attempts::bank(&self.read, attempt_id).await
     }
 
+    async fn attempt_card_last4(
+        &self,
+        attempt_id: &AttemptId,
+    ) -> Result<Option<String>, StoreError> {
+        attempts::card_last4(&self.read, attempt_id).await
+    }
+
     async fn orders(
         &self,
         merchant_id: &MerchantId,
@@ -420,8 +427,12 @@ impl RefundStore for SqliteStore {
 
 #[async_trait]
 impl BankInboxStore for SqliteStore {
-    async fn receive_verdict(&self, entry: NewInboxEntry) -> Result<ReceiveOutcome, StoreError> {
-        self.inbox.receive(entry).await
+    async fn receive_verdict(
+        &self,
+        entry: NewInboxEntry,
+        card_last4: Option<String>,
+    ) -> Result<ReceiveOutcome, StoreError> {
+        self.inbox.receive(entry, card_last4).await
     }
 
     async fn unapplied_verdicts(&self, limit: u32) -> Result<Vec<InboxEntry>, StoreError> {

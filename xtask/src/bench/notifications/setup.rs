@@ -181,6 +181,7 @@ mod tests {
             return_url: "http://127.0.0.1:9/checkout/complete".into(),
             client_token: "ct_secret".into(),
             hosted_url: "http://127.0.0.1:8080/pay/ct_secret".into(),
+            receipt_url: None,
             created_at: "2026-01-01T00:00:00Z".into(),
             expires_at: "2026-01-01T00:15:00Z".into(),
             attempts: Vec::new(),
