@@ -92,8 +92,6 @@ CREATE TABLE balance_transactions (
     created_at      INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX balance_transactions_by_merchant ON balance_transactions (merchant_id, id);
-CREATE INDEX balance_transactions_pending
-    ON balance_transactions (merchant_id, currency) WHERE status = 'pending';
 
 CREATE TRIGGER balance_transactions_keep_their_money BEFORE UPDATE ON balance_transactions
 WHEN NEW.amount_minor IS NOT OLD.amount_minor OR NEW.fee_minor IS NOT OLD.fee_minor

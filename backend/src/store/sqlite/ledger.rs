@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use paydesk_shared::Currency;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, SqlitePool, Transaction};
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 
 use crate::domain::balance::{
     BalanceFilter, BalanceKind, BalanceStatus, BalanceTransaction, CurrencyBalance,
@@ -35,19 +35,18 @@ pub(super) async fn post(
     let Some(id) = id else {
         return Ok(false);
     };
-    for (position, e) in p.entries.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO ledger_entries (transaction_id, position, account, currency, amount_minor)
-             VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(id)
-        .bind(position as i64)
-        .bind(e.account.to_string())
-        .bind(p.currency.code())
-        .bind(e.signed_minor())
-        .execute(&mut **tx)
-        .await?;
-    }
+    // One statement for every entry: the single writer's cost is per statement.
+    let mut entries = QueryBuilder::<Sqlite>::new(
+        "INSERT INTO ledger_entries (transaction_id, position, account, currency, amount_minor) ",
+    );
+    entries.push_values(p.entries.iter().enumerate(), |mut row, (position, e)| {
+        row.push_bind(id)
+            .push_bind(position as i64)
+            .push_bind(e.account.to_string())
+            .push_bind(p.currency.code())
+            .push_bind(e.signed_minor());
+    });
+    entries.build().persistent(true).execute(&mut **tx).await?;
     if let Some(b) = &p.balance {
         sqlx::query(
             "INSERT INTO balance_transactions (id, merchant_id, transaction_id, type, amount_minor,

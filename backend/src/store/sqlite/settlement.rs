@@ -9,9 +9,9 @@ use sqlx::{Row, SqlitePool};
 use super::inbox::insert_alert;
 use super::ledger;
 use super::outbox::insert_event;
+use crate::domain::alert::NewAlert;
 use crate::domain::balance::BalanceTransaction;
 use crate::domain::ids::{MerchantId, SettlementId};
-use crate::domain::alert::NewAlert;
 use crate::domain::ledger::Account;
 use crate::domain::reconciliation::{
     BookedItem, LineClass, OverdueItem, ReportLine, SettlementKind, kind_str,
@@ -387,15 +387,14 @@ pub(super) async fn raise_once(
     alert: &NewAlert,
 ) -> Result<bool, StoreError> {
     let mut tx = pool.begin().await?;
-    let new = sqlx::query(
-        "INSERT INTO alert_keys (key, alert_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-    )
-    .bind(key)
-    .bind(&alert.id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        == 1;
+    let new =
+        sqlx::query("INSERT INTO alert_keys (key, alert_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
+            .bind(key)
+            .bind(&alert.id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
     if new {
         insert_alert(&mut tx, alert, None).await?;
     }
