@@ -489,8 +489,9 @@ async fn a_bank_that_never_settles_raises_one_overdue_alert() {
     assert_eq!(today["overdue_alerts"], 0, "not overdue on its day");
     assert_eq!(today["unavailable_files"].as_array().unwrap().len(), 2);
     clock.advance(std::time::Duration::from_secs(3 * 24 * 3600));
-    let later = run(&app).await;
-    assert_eq!(later["overdue_alerts"], 1, "{later}");
+    // The daily settler, due once the clock passes its minute, may raise it first:
+    // whichever run comes first raises it, and none raises it again.
+    run(&app).await;
     assert_eq!(run(&app).await["overdue_alerts"], 0, "raised once");
     let alerts = app.operator_get("/v1/operator/alerts").await;
     let overdue: Vec<&Value> = alerts["data"]
