@@ -268,14 +268,7 @@ impl Network {
         path: &str,
         body: Option<&Value>,
     ) -> anyhow::Result<reqwest::Response> {
-        let mut request = self
-            .client
-            .request(method, format!("{}{path}", self.gateway_url))
-            .bearer_auth(SECRET_KEY);
-        if let Some(body) = body {
-            request = request.json(body);
-        }
-        Ok(request.send().await?)
+        self.request(SECRET_KEY, method, path, body).await
     }
 
     /// An operator API request with the operator key.
@@ -285,10 +278,20 @@ impl Network {
         path: &str,
         body: Option<&Value>,
     ) -> anyhow::Result<reqwest::Response> {
+        self.request(OPERATOR_KEY, method, path, body).await
+    }
+
+    async fn request(
+        &self,
+        key: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> anyhow::Result<reqwest::Response> {
         let mut request = self
             .client
             .request(method, format!("{}{path}", self.gateway_url))
-            .bearer_auth(OPERATOR_KEY);
+            .bearer_auth(key);
         if let Some(body) = body {
             request = request.json(body);
         }
