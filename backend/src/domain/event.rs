@@ -30,13 +30,24 @@ impl NewEvent {
     /// The body every delivery of this event sends, byte for byte, once the store has
     /// numbered the event within its order.
     pub fn body(&self, sequence: i64) -> String {
-        format!(
-            r#"{{"id":{},"type":{},"sequence":{sequence},"created_at":{},"data":{}}}"#,
+        let (head, tail) = self.body_around_sequence();
+        format!("{head}{sequence}{tail}")
+    }
+
+    /// The body before and after its sequence number, for a store that numbers the
+    /// event in the statement that stores it.
+    pub fn body_around_sequence(&self) -> (String, String) {
+        let head = format!(
+            r#"{{"id":{},"type":{},"sequence":"#,
             json_string(&self.id),
             json_string(self.kind.as_str()),
+        );
+        let tail = format!(
+            r#","created_at":{},"data":{}}}"#,
             json_string(&rfc3339(self.created_at)),
             self.data
-        )
+        );
+        (head, tail)
     }
 }
 

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use paydesk_shared::Currency;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
+use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 
 use crate::domain::balance::{
     BalanceFilter, BalanceKind, BalanceStatus, BalanceTransaction, CurrencyBalance,
@@ -16,59 +16,78 @@ use crate::store::StoreError;
 
 /// Posts `p` in the caller's transaction unless its cause was posted before; answers
 /// whether it posted.
+///
+/// The single writer pays per statement it sends to its worker thread, not per row, so
+/// the transaction, its entries and its balance line go as one multi-statement query.
+/// Only the first statement can tell a new cause from a repeated one; the other two
+/// find the transaction by its cause and write only what it does not have yet (a
+/// transaction's entries and balance line are only ever written with it).
 pub(super) async fn post(
     tx: &mut Transaction<'_, Sqlite>,
     p: &Posting,
 ) -> Result<bool, StoreError> {
-    let id: Option<i64> = sqlx::query_scalar(
+    const CAUSE: &str = "t.cause_kind = ?1 AND t.cause_id = ?2";
+    let mut sql = String::from(
         "INSERT INTO ledger_transactions (cause_kind, cause_id, currency, posted_at)
-         VALUES (?, ?, ?, ?)
+         VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (cause_kind, cause_id) DO NOTHING
-         RETURNING id",
-    )
-    .bind(p.cause.kind.as_str())
-    .bind(&p.cause.id)
-    .bind(p.currency.code())
-    .bind(p.posted_at)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let Some(id) = id else {
-        return Ok(false);
-    };
-    // One statement for every entry: the single writer's cost is per statement.
-    let mut entries = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO ledger_entries (transaction_id, position, account, currency, amount_minor) ",
+         RETURNING id;
+         INSERT INTO ledger_entries (transaction_id, position, account, currency, amount_minor)
+         SELECT t.id, e.column1, e.column2, ?3, e.column3
+         FROM ledger_transactions t, (VALUES ",
     );
-    entries.push_values(p.entries.iter().enumerate(), |mut row, (position, e)| {
-        row.push_bind(id)
-            .push_bind(position as i64)
-            .push_bind(e.account.to_string())
-            .push_bind(p.currency.code())
-            .push_bind(e.signed_minor());
-    });
-    entries.build().persistent(true).execute(&mut **tx).await?;
-    if let Some(b) = &p.balance {
-        sqlx::query(
-            "INSERT INTO balance_transactions (id, merchant_id, transaction_id, type, amount_minor,
-                 fee_minor, net_minor, currency, source, status, available_on, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(BalanceTransactionId::generate())
-        .bind(&b.merchant_id)
-        .bind(id)
-        .bind(b.kind.as_str())
-        .bind(b.amount)
-        .bind(b.fee)
-        .bind(b.net())
-        .bind(b.currency.code())
-        .bind(&b.source)
-        .bind(b.status.as_str())
-        .bind((b.status == BalanceStatus::Available).then_some(p.posted_at))
-        .bind(p.posted_at)
-        .execute(&mut **tx)
-        .await?;
+    let mut next = 4;
+    let mut param = || {
+        next += 1;
+        format!("?{next}")
+    };
+    let rows: Vec<String> = p
+        .entries
+        .iter()
+        .map(|_| format!("({}, {}, {})", param(), param(), param()))
+        .collect();
+    sql.push_str(&rows.join(", "));
+    sql.push_str(&format!(
+        ") e WHERE {CAUSE}
+           AND NOT EXISTS (SELECT 1 FROM ledger_entries x WHERE x.transaction_id = t.id);"
+    ));
+    if p.balance.is_some() {
+        let values: Vec<String> = (0..10).map(|_| param()).collect();
+        sql.push_str(&format!(
+            "INSERT INTO balance_transactions (id, merchant_id, type, amount_minor, fee_minor,
+                 net_minor, currency, source, status, available_on, transaction_id, created_at)
+             SELECT {}, t.id, ?4 FROM ledger_transactions t WHERE {CAUSE}
+             ON CONFLICT (transaction_id) DO NOTHING;",
+            values.join(", ")
+        ));
     }
-    Ok(true)
+    let mut q = sqlx::query(&sql)
+        .bind(p.cause.kind.as_str())
+        .bind(&p.cause.id)
+        .bind(p.currency.code())
+        .bind(p.posted_at);
+    for (position, e) in p.entries.iter().enumerate() {
+        q = q
+            .bind(position as i64)
+            .bind(e.account.to_string())
+            .bind(e.signed_minor());
+    }
+    if let Some(b) = &p.balance {
+        q = q
+            .bind(BalanceTransactionId::generate())
+            .bind(&b.merchant_id)
+            .bind(b.kind.as_str())
+            .bind(b.amount)
+            .bind(b.fee)
+            .bind(b.net())
+            .bind(b.currency.code())
+            .bind(&b.source)
+            .bind(b.status.as_str())
+            .bind((b.status == BalanceStatus::Available).then_some(p.posted_at));
+    }
+    // fetch_all runs every statement; only a new transaction returns a row.
+    let created = q.fetch_all(&mut **tx).await?;
+    Ok(!created.is_empty())
 }
 
 /// Every account's balance per currency, from the entries.
