@@ -143,9 +143,11 @@ pub(crate) async fn publish_status(state: &AppState, order_id: &OrderId) {
         return;
     }
     match state.store.order_by_id(order_id).await {
-        Ok(Some(order)) => state
-            .status
-            .publish(wire::widget_status(&order, state.clock.now_ms())),
+        Ok(Some(order)) => state.status.publish(wire::widget_status(
+            &order,
+            &state.public_url,
+            state.clock.now_ms(),
+        )),
         Ok(None) => {}
         Err(e) => {
             tracing::warn!(error = %e, order = %order_id, "could not read order to publish its status")

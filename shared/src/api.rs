@@ -186,6 +186,9 @@ pub struct WidgetOrder {
     /// The latest attempt, if the shopper has been to a bank.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_attempt: Option<WidgetAttempt>,
+    /// The shopper's receipt, once the order is paid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -291,6 +294,9 @@ pub struct WidgetStatus {
     pub status: OrderStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_attempt: Option<WidgetAttempt>,
+    /// The shopper's receipt, once the order is paid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt_url: Option<String>,
 }
 
 #[cfg(test)]

@@ -35,6 +35,11 @@ pub(crate) fn receipt_url(public_url: &str, order: &Order) -> String {
     format!("{public_url}/receipts/{token}")
 }
 
+/// The receipt's URL if the order is paid, as every API answer gives it.
+fn paid_receipt_url(public_url: &str, order: &Order, status: OrderStatus) -> Option<String> {
+    (status == OrderStatus::Paid).then(|| receipt_url(public_url, order))
+}
+
 pub(crate) fn order_response(order: &Order, public_url: &str, now_ms: i64) -> OrderResponse {
     let status = order.status_at(now_ms);
     OrderResponse {
@@ -47,7 +52,7 @@ pub(crate) fn order_response(order: &Order, public_url: &str, now_ms: i64) -> Or
         return_url: order.return_url.clone(),
         client_token: order.client_token.clone(),
         hosted_url: hosted_url(public_url, &order.client_token),
-        receipt_url: (status == OrderStatus::Paid).then(|| receipt_url(public_url, order)),
+        receipt_url: paid_receipt_url(public_url, order, status),
         created_at: timestamp(order.created_at),
         expires_at: timestamp(order.expires_at),
         attempts: order.attempts.iter().map(attempt_response).collect(),
@@ -86,24 +91,33 @@ fn widget_attempt(a: &Attempt) -> WidgetAttempt {
     }
 }
 
-pub(crate) fn widget_order(order: &Order, merchant_name: &str, now_ms: i64) -> WidgetOrder {
+pub(crate) fn widget_order(
+    order: &Order,
+    merchant_name: &str,
+    public_url: &str,
+    now_ms: i64,
+) -> WidgetOrder {
+    let status = order.status_at(now_ms);
     WidgetOrder {
         id: order.id.to_string(),
         merchant_name: merchant_name.to_owned(),
-        status: order.status_at(now_ms),
+        status,
         currency: order.currency,
         items: line_items(&order.items),
         total: order.total.to_string(),
         expires_at: timestamp(order.expires_at),
         last_attempt: order.latest_attempt().map(widget_attempt),
+        receipt_url: paid_receipt_url(public_url, order, status),
     }
 }
 
-pub(crate) fn widget_status(order: &Order, now_ms: i64) -> WidgetStatus {
+pub(crate) fn widget_status(order: &Order, public_url: &str, now_ms: i64) -> WidgetStatus {
+    let status = order.status_at(now_ms);
     WidgetStatus {
         order_id: order.id.to_string(),
-        status: order.status_at(now_ms),
+        status,
         last_attempt: order.latest_attempt().map(widget_attempt),
+        receipt_url: paid_receipt_url(public_url, order, status),
     }
 }
 

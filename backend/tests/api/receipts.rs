@@ -5,7 +5,9 @@
 use paydesk_gateway::domain::event::EventType;
 use paydesk_gateway::domain::ids;
 use paydesk_gateway::domain::time::rfc3339;
-use paydesk_shared::api::{OrderList, OrderResponse, WebhookEvent};
+use std::time::Duration;
+
+use paydesk_shared::api::{OrderList, OrderResponse, WebhookEvent, WidgetSession, WidgetStatus};
 use paydesk_shared::bank_protocol::{DeclineReason, PaymentNotification, PaymentOutcome};
 use serde_json::{Value, json};
 
@@ -17,8 +19,19 @@ const CSP: &str = "default-src 'none'; style-src 'self'; img-src data:; base-uri
 /// its verdict applied: (order as created, attempt id).
 async fn paid_with_card(app: &TestApp, card_last4: Option<&str>) -> (OrderResponse, String) {
     let (order, attempt_id) = app.order_at_bank().await;
+    bank_confirms(app, &order, &attempt_id, card_last4).await;
+    (order, attempt_id)
+}
+
+/// The bank's success for the attempt, its verdict applied.
+async fn bank_confirms(
+    app: &TestApp,
+    order: &OrderResponse,
+    attempt_id: &str,
+    card_last4: Option<&str>,
+) {
     let body = serde_json::to_vec(&PaymentNotification {
-        attempt_id: attempt_id.clone(),
+        attempt_id: attempt_id.to_owned(),
         order_id: order.id.clone(),
         bank_code: "ICBC".into(),
         bank_transaction_id: format!("SBX-{attempt_id}"),
@@ -31,7 +44,6 @@ async fn paid_with_card(app: &TestApp, card_last4: Option<&str>) -> (OrderRespon
     .unwrap();
     assert_eq!(app.notify(body, &app.bank).await.status(), 200);
     app.settled().await;
-    (order, attempt_id)
 }
 
 /// The path of the order's receipt, as the gateway derives it.
@@ -358,4 +370,46 @@ async fn the_merchant_gets_the_receipt_url_once_paid_in_the_order_and_order_paid
         )),
         "{hosted}"
     );
+}
+
+/// `GET` a widget route with the order's client token.
+async fn widget_get<T: serde::de::DeserializeOwned>(app: &TestApp, path: &str, token: &str) -> T {
+    app.client
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_widget_is_given_the_receipt_url_once_paid() {
+    let app = spawn_app().await;
+    let (order, attempt_id) = app.order_at_bank().await;
+    let token = &order.client_token;
+    let session: WidgetSession = widget_get(&app, "/v1/widget/session", token).await;
+    assert_eq!(session.order.receipt_url, None);
+    let status: WidgetStatus = widget_get(&app, "/v1/widget/status", token).await;
+    assert_eq!(status.receipt_url, None);
+    let mut events = StatusEvents::open(&app, token).await;
+    let first = events.next(Duration::from_secs(5)).await;
+    assert_eq!(first["status"], "pending", "{first}");
+    assert!(first.get("receipt_url").is_none(), "{first}");
+
+    bank_confirms(&app, &order, &attempt_id, None).await;
+    let expected = app.url(&receipt_path(&order));
+    // The live stream tells the open widget, then every read says so.
+    let paid = events.next(Duration::from_secs(5)).await;
+    assert_eq!(paid["status"], "paid", "{paid}");
+    assert_eq!(paid["receipt_url"], expected.as_str(), "{paid}");
+    let session: WidgetSession = widget_get(&app, "/v1/widget/session", token).await;
+    assert_eq!(
+        session.order.receipt_url.as_deref(),
+        Some(expected.as_str())
+    );
+    let status: WidgetStatus = widget_get(&app, "/v1/widget/status", token).await;
+    assert_eq!(status.receipt_url.as_deref(), Some(expected.as_str()));
 }

@@ -129,6 +129,7 @@ pub fn order(currency: Currency, items: Vec<LineItem>, total: &str) -> WidgetOrd
         total: total.into(),
         expires_at: "2030-01-01T00:00:00Z".into(),
         last_attempt: None,
+        receipt_url: None,
     }
 }
 

@@ -35,7 +35,12 @@ pub(super) async fn handler(
         })
         .collect();
     Ok(Json(WidgetSession {
-        order: wire::widget_order(&order, &merchant.name, state.clock.now_ms()),
+        order: wire::widget_order(
+            &order,
+            &merchant.name,
+            &state.public_url,
+            state.clock.now_ms(),
+        ),
         banks,
     }))
 }

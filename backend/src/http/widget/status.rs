@@ -23,7 +23,11 @@ pub(super) async fn current(
     State(state): State<AppState>,
     ClientOrder(order): ClientOrder,
 ) -> Json<WidgetStatus> {
-    Json(wire::widget_status(&order, state.clock.now_ms()))
+    Json(wire::widget_status(
+        &order,
+        &state.public_url,
+        state.clock.now_ms(),
+    ))
 }
 
 /// `GET /v1/widget/status/stream`: Server-Sent Events, the current status at once and
@@ -36,20 +40,22 @@ pub(super) async fn stream(
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     // Subscribe before reading the status, so a change in between is not lost.
     let changes = BroadcastStream::new(state.status.subscribe());
-    let first = wire::widget_status(&order, state.clock.now_ms());
+    let first = wire::widget_status(&order, &state.public_url, state.clock.now_ms());
     let order_id = order.id.clone();
     let store = state.store.clone();
     let clock = state.clock.clone();
+    let public_url = state.public_url.clone();
     let updates = changes.filter_map(move |change| {
         let order_id = order_id.clone();
         let store = store.clone();
         let clock = clock.clone();
+        let public_url = public_url.clone();
         async move {
             match change {
                 Ok(status) if status.order_id == order_id => Some((*status).clone()),
                 Ok(_) => None,
                 // Fell behind: read the truth instead of guessing what was missed.
-                Err(_) => current_status(&*store, &*clock, &order_id).await,
+                Err(_) => current_status(&*store, &*clock, &public_url, &order_id).await,
             }
         }
     });
@@ -79,12 +85,13 @@ fn expiry(state: &AppState, order: &Order, now: OrderStatus) -> BoxStream<'stati
     }
     let store = state.store.clone();
     let clock = state.clock.clone();
+    let public_url = state.public_url.clone();
     let order_id = order.id.clone();
     let expires_at = order.expires_at;
     futures::stream::once(async move {
         // The gateway's clock decides, not a timer: a held test clock holds this too.
         clock.sleep_until(expires_at).await;
-        current_status(&*store, &*clock, &order_id).await
+        current_status(&*store, &*clock, &public_url, &order_id).await
     })
     .filter_map(|status| async move { status.filter(|s| s.status == OrderStatus::Expired) })
     .boxed()
@@ -93,10 +100,11 @@ fn expiry(state: &AppState, order: &Order, now: OrderStatus) -> BoxStream<'stati
 async fn current_status(
     store: &dyn Store,
     clock: &dyn Clock,
+    public_url: &str,
     order_id: &OrderId,
 ) -> Option<WidgetStatus> {
     match store.order_by_id(order_id).await {
-        Ok(order) => order.map(|o| wire::widget_status(&o, clock.now_ms())),
+        Ok(order) => order.map(|o| wire::widget_status(&o, public_url, clock.now_ms())),
         Err(e) => {
             tracing::warn!(error = %e, order = %order_id, "could not read order for its status stream");
             None
