@@ -13,6 +13,8 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use sha2::{Digest, Sha256, Sha384};
 
+use super::wasm_sections::without_custom_sections;
+
 pub(crate) const MANIFEST: &str = "manifest.json";
 pub(crate) const LOADER: &str = "paydesk.js";
 pub(crate) const GLUE: &str = "paydesk-widget.js";
@@ -90,6 +92,9 @@ pub(crate) fn publish(
         if name == GLUE {
             let glue = String::from_utf8(bytes).context("the widget's glue is not UTF-8")?;
             bytes = minify(&glue, Script::Module)?.into_bytes();
+        }
+        if name == WASM {
+            bytes = without_custom_sections(&bytes).context("the widget's WebAssembly")?;
         }
         files.push((name, bytes));
     }
