@@ -53,11 +53,14 @@ pub fn App(
         })
     });
 
-    let apply_status = move |order_status: OrderStatus, attempt: Option<WidgetAttempt>| {
+    let apply_status = move |order_status: OrderStatus,
+                             attempt: Option<WidgetAttempt>,
+                             receipt_url: Option<String>| {
         state.update(|s| {
             s.activity = after_status_change(s.activity, s.status, order_status);
             s.status = order_status;
             s.last_attempt = attempt;
+            s.receipt_url = receipt_url;
         });
     };
 
@@ -70,7 +73,7 @@ pub fn App(
             }
             let opened = StatusStream::open(
                 &api.status_stream_url(),
-                move |s: WidgetStatus| apply_status(s.status, s.last_attempt),
+                move |s: WidgetStatus| apply_status(s.status, s.last_attempt, s.receipt_url),
                 move |h| {
                     reconnecting.try_set(h == StreamHealth::Reconnecting);
                 },
@@ -91,6 +94,7 @@ pub fn App(
                         state.update(|s| {
                             s.status = loaded.order.status;
                             s.last_attempt = loaded.order.last_attempt.clone();
+                            s.receipt_url = loaded.order.receipt_url.clone();
                             s.session = Some(loaded);
                             s.activity = Activity::Idle;
                         });
@@ -137,7 +141,7 @@ pub fn App(
             (idle, s.status, s.last_attempt.clone())
         });
         if idle && expires_here(status, now) {
-            apply_status(OrderStatus::Expired, attempt);
+            apply_status(OrderStatus::Expired, attempt, None);
         }
         if let (Some(Some(before)), Some(now)) = (before, now)
             && untrack(phase) == Phase::Choose
@@ -204,7 +208,11 @@ pub fn App(
                 if not_payable {
                     // Paid, expired or cancelled meanwhile: show that instead.
                     if let Ok(fresh) = api.session().await {
-                        apply_status(fresh.order.status, fresh.order.last_attempt);
+                        apply_status(
+                            fresh.order.status,
+                            fresh.order.last_attempt,
+                            fresh.order.receipt_url,
+                        );
                     }
                 }
             });
@@ -286,7 +294,7 @@ pub fn App(
                         );
                     }
                 }
-                Screen::Status => show(
+                Screen::Status | Screen::Paid => show(
                     &slot,
                     view! {
                         <StatusView
@@ -296,6 +304,7 @@ pub fn App(
                                     s.last_attempt.as_ref().and_then(|a| a.failure_reason.clone())
                                 })
                             }
+                            receipt_url=state.with_untracked(|s| s.receipt_url.clone())
                             on_choose_again=Callback::new(choose_again.clone())
                             locale=view_locale.clone()
                         />

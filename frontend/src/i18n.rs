@@ -162,6 +162,7 @@ pub struct Text {
 
     pub paid: &'static str,
     pub paid_detail: &'static str,
+    pub view_receipt: &'static str,
     pub pending: &'static str,
     pub pending_detail: &'static str,
     /// `{0}` the reason.

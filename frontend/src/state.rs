@@ -13,6 +13,8 @@ pub struct Widget {
     pub session: Option<WidgetSession>,
     pub status: OrderStatus,
     pub last_attempt: Option<WidgetAttempt>,
+    /// The shopper's receipt, once the order is paid.
+    pub receipt_url: Option<String>,
     /// Why the session could not be loaded.
     pub load_error: Option<&'static str>,
     /// Why the last Pay did not go through.
@@ -32,6 +34,7 @@ impl Default for Widget {
             session: None,
             status: OrderStatus::Created,
             last_attempt: None,
+            receipt_url: None,
             load_error: None,
             pay_error: None,
         }
@@ -72,6 +75,9 @@ pub enum Screen {
     Error,
     Checkout,
     Status,
+    /// The status once paid: built afresh then, so it links the receipt the paid
+    /// status brought without a reactive link.
+    Paid,
 }
 
 impl Phase {
@@ -111,9 +117,8 @@ impl Phase {
             Phase::Loading => Screen::Loading,
             Phase::Error => Screen::Error,
             Phase::Choose | Phase::Redirecting => Screen::Checkout,
-            Phase::Pending | Phase::Paid | Phase::Failed | Phase::Expired | Phase::Cancelled => {
-                Screen::Status
-            }
+            Phase::Paid => Screen::Paid,
+            Phase::Pending | Phase::Failed | Phase::Expired | Phase::Cancelled => Screen::Status,
         }
     }
 }
@@ -191,5 +196,10 @@ mod tests {
     #[test]
     fn redirecting_keeps_the_checkout_screen() {
         assert_eq!(Phase::Choose.screen(), Phase::Redirecting.screen());
+    }
+
+    #[test]
+    fn paid_is_a_screen_of_its_own() {
+        assert_ne!(Phase::Pending.screen(), Phase::Paid.screen());
     }
 }

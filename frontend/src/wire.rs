@@ -33,8 +33,7 @@ pub fn status(v: &JsValue) -> Option<WidgetStatus> {
         order_id: string(v, "order_id")?,
         status: OrderStatus::parse(&string(v, "status")?)?,
         last_attempt: optional(v, "last_attempt", attempt)?,
-        // Not shown by the widget yet: linking it costs 732 B of the first load.
-        receipt_url: None,
+        receipt_url: optional(v, "receipt_url", JsValue::as_string)?,
     })
 }
 
@@ -74,7 +73,7 @@ fn order(v: &JsValue) -> Option<WidgetOrder> {
         total: string(v, "total")?,
         expires_at: string(v, "expires_at")?,
         last_attempt: optional(v, "last_attempt", attempt)?,
-        receipt_url: None,
+        receipt_url: optional(v, "receipt_url", JsValue::as_string)?,
     })
 }
 

@@ -23,15 +23,25 @@ struct Fixture {
 }
 
 fn mount_status(initial: OrderStatus, reason: Option<&str>) -> Fixture {
+    mount_with_receipt(initial, reason, None)
+}
+
+fn mount_with_receipt(
+    initial: OrderStatus,
+    reason: Option<&str>,
+    receipt_url: Option<&str>,
+) -> Fixture {
     let status = RwSignal::new(initial);
     let choose_again = Arc::new(AtomicUsize::new(0));
     let count = choose_again.clone();
     let reason = reason.map(str::to_owned);
+    let receipt_url = receipt_url.map(str::to_owned);
     let m = mount(move || {
         view! {
             <StatusView
                 status=move || status.get()
                 failure_reason=move || reason.clone()
+                receipt_url=receipt_url.clone()
                 on_choose_again=Callback::new(move |()| {
                     count.fetch_add(1, Ordering::SeqCst);
                 })
@@ -82,4 +92,19 @@ fn final_states_have_their_own_words() {
 
     let f = mount_status(OrderStatus::Cancelled, None);
     assert_eq!(f.m.text(STATUS), "This order was cancelled");
+}
+
+#[wasm_bindgen_test]
+fn the_paid_screen_links_the_receipt_in_a_new_tab() {
+    let url = "https://gateway.example/receipts/rcpt_1";
+    let f = mount_with_receipt(OrderStatus::Paid, None, Some(url));
+    let link = f.m.find(".paydesk-status a");
+    assert_eq!(link.get_attribute("href").as_deref(), Some(url));
+    assert_eq!(link.get_attribute("target").as_deref(), Some("_blank"));
+    assert_eq!(f.m.text(".paydesk-status a"), "View your receipt");
+    drop(f);
+
+    // Without a URL the link has no href, which the stylesheet hides.
+    let f = mount_status(OrderStatus::Pending, None);
+    assert!(!f.m.find(".paydesk-status a").has_attribute("href"));
 }

@@ -66,7 +66,18 @@ pub(crate) async fn pays(stack: &Stack, mode: Mode) {
         "paid",
         "the shop hears of the payment by webhook"
     );
+    // The paid screen links the shopper's receipt, which opens.
+    let receipt = browser
+        .widget_find(".paydesk-status a[href]")
+        .await
+        .unwrap();
+    assert!(receipt.is_displayed().await.unwrap());
+    let href = receipt.attr("href").await.unwrap();
+    assert_eq!(href.as_deref(), order["receipt_url"].as_str(), "{order}");
     browser.expect_no_csp_violations().await.unwrap();
+    browser.client.goto(href.as_deref().unwrap()).await.unwrap();
+    let total = browser.wait_for("[data-testid=total]").await.unwrap();
+    assert!(!total.text().await.unwrap().is_empty());
     browser.close().await.unwrap();
 }
 

@@ -14,6 +14,8 @@ pub fn StatusView<S, R>(
     status: S,
     /// The bank's decline code of the last attempt (`insufficient_funds`, …).
     failure_reason: R,
+    /// The shopper's receipt, once the order is paid (the paid screen is built afresh).
+    receipt_url: Option<String>,
     /// Called when the shopper wants to try another bank after a decline.
     on_choose_again: Callback<()>,
     locale: Locale,
@@ -30,6 +32,11 @@ where
             <span class="paydesk-status__icon" aria-hidden="true"></span>
             <p class="paydesk-status__title" data-testid="paydesk-status">{title}</p>
             <p class="paydesk-status__detail" hidden=move || detail().is_empty()>{detail}</p>
+            // A new tab (which browsers open without `opener`): the merchant's page
+            // behind the widget stays where it is. Without a URL it is not shown (CSS).
+            <a class="paydesk-button" href=receipt_url target="_blank">
+                {text.view_receipt}
+            </a>
             <button
                 type="button"
                 class="paydesk-button"

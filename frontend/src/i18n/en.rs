@@ -39,6 +39,7 @@ pub static EN: Text = Text {
 
     paid: "Payment received",
     paid_detail: "Thank you. The merchant has been told and will take it from here.",
+    view_receipt: "View your receipt",
     pending: "Waiting for your bank's confirmation…",
     pending_detail: "This page updates by itself as soon as your bank answers.",
     failed: "Payment failed: {0}",

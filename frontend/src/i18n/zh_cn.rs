@@ -39,6 +39,7 @@ pub static ZH_CN: Text = Text {
 
     paid: "支付成功",
     paid_detail: "谢谢。商家已收到通知，将为您处理订单。",
+    view_receipt: "查看收据",
     pending: "正在等待银行确认…",
     pending_detail: "银行确认后，本页面会自动更新。",
     failed: "支付失败：{0}",

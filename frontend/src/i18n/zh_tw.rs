@@ -39,6 +39,7 @@ pub static ZH_TW: Text = Text {
 
     paid: "付款成功",
     paid_detail: "謝謝。商家已收到通知，將為您處理訂單。",
+    view_receipt: "查看收據",
     pending: "正在等待銀行確認…",
     pending_detail: "銀行確認後，本頁面會自動更新。",
     failed: "付款失敗：{0}",

@@ -58,11 +58,6 @@ pub(super) async fn handler(
     // Paid, failed, expired or cancelled orders still get the page: the widget shows
     // where the order stands.
     let paid = order.status_at(state.clock.now_ms()) == OrderStatus::Paid;
-    // Relative: the shopper is on the gateway already, whatever name it was reached by.
-    let receipt_path = format!(
-        "/receipts/{}",
-        ids::receipt_token(&order.id, &order.client_token)
-    );
     page::checkout(
         &state.widget,
         &Checkout {
@@ -71,7 +66,6 @@ pub(super) async fn handler(
             client_token: &order.client_token,
             locale: locale.as_deref(),
             paid,
-            receipt_path: &receipt_path,
             image_urls: order
                 .items
                 .iter()

@@ -80,9 +80,6 @@ pub(super) struct Checkout<'a> {
     pub(super) locale: Option<&'a str>,
     /// Shows "Continue to …" at once instead of waiting for the widget to say so.
     pub(super) paid: bool,
-    /// The order's receipt, linked beside "Continue to …": it opens once the order is
-    /// paid, which is when the link shows.
-    pub(super) receipt_path: &'a str,
     /// The order's item images, which the page's policy must let the widget show.
     pub(super) image_urls: Vec<&'a str>,
     pub(super) text: &'a PageText,
@@ -129,7 +126,6 @@ pub(super) fn checkout(assets: &WidgetAssets, page: &Checkout<'_>) -> Response {
                 noscript { p class="hosted-note" { (text.noscript(merchant)) } }
                 p class="hosted-continue" id="paydesk-continue" hidden[!page.paid] {
                     a class="hosted-button" href=(page.return_url) { (text.continue_to(merchant)) }
-                    a class="hosted-receipt" href=(page.receipt_path) { (text.view_receipt) }
                 }
             }
             (footer(text))
@@ -355,7 +351,6 @@ mod tests {
             client_token: r#"ct_"><b>"#,
             locale: Some(r#"en"><script>alert(2)</script>"#),
             paid: false,
-            receipt_path: "/receipts/rcpt_1",
             image_urls: vec![],
             text: PageText::english(),
         };
@@ -374,7 +369,7 @@ mod tests {
             format!(r#"<h1 class="hosted-title">{name}</h1>"#),
             format!("or go back to {name}.</p></noscript>"),
             format!(
-                r#"<p class="hosted-continue" id="paydesk-continue" hidden><a class="hosted-button" href="{url}">Continue to {name}</a><a class="hosted-receipt" href="/receipts/rcpt_1">View your receipt</a></p>"#
+                r#"<p class="hosted-continue" id="paydesk-continue" hidden><a class="hosted-button" href="{url}">Continue to {name}</a></p>"#
             ),
             r##"<script src="/assets/paydesk.js" data-client-token="ct_&quot;&gt;&lt;b&gt;" data-target="#paydesk-checkout" data-mode="hosted" data-locale="en&quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt;" defer></script>"##.to_owned(),
         ] {

@@ -22,8 +22,6 @@ pub(super) struct PageText {
     noscript: &'static str,
     pub(super) skip_to_checkout: &'static str,
     pub(super) secured_by: &'static str,
-    /// The link to the order's receipt, shown with "Continue to …" once paid.
-    pub(super) view_receipt: &'static str,
     pub(super) checkout_not_found: Message,
     pub(super) payment_not_found: Message,
     pub(super) try_again: Message,
@@ -89,7 +87,6 @@ static EN: PageText = PageText {
     noscript: "This checkout needs JavaScript. Please turn it on and reload the page, or go back to {m}.",
     skip_to_checkout: "Skip to checkout",
     secured_by: "Secured by Paydesk",
-    view_receipt: "View your receipt",
     checkout_not_found: Message {
         title: "This checkout link is not valid",
         body: "It may be incomplete or mistyped. Please go back to the shop and open the checkout from there again.",
@@ -112,7 +109,6 @@ static ZH_CN: PageText = PageText {
     noscript: "此收银台需要 JavaScript。请启用后刷新页面，或返回 {m}。",
     skip_to_checkout: "跳到收银台",
     secured_by: "由 Paydesk 提供安全保障",
-    view_receipt: "查看收据",
     checkout_not_found: Message {
         title: "此付款链接无效",
         body: "链接可能不完整或有误。请返回商户，从那里重新打开收银台。",
@@ -135,7 +131,6 @@ static ZH_TW: PageText = PageText {
     noscript: "此收銀台需要 JavaScript。請啟用後重新整理頁面，或返回 {m}。",
     skip_to_checkout: "跳到收銀台",
     secured_by: "由 Paydesk 提供安全保障",
-    view_receipt: "查看收據",
     checkout_not_found: Message {
         title: "此付款連結無效",
         body: "連結可能不完整或有誤。請返回商戶，從那裡重新開啟收銀台。",
