@@ -11,6 +11,7 @@ pub mod domain;
 mod http;
 mod merchants;
 mod payments;
+pub mod settings;
 pub mod startup;
 mod state;
 mod status_hub;

@@ -37,7 +37,7 @@ impl Default for BooksConfig {
     fn default() -> Self {
         BooksConfig {
             settlement_minute: 2 * 60,
-            payout_minimum: Decimal::ONE,
+            payout_minimum: Decimal::new(100, 2),
             reconcile_grace: Duration::from_secs(300),
             payout_retry_first: Duration::from_secs(5),
             payout_retry_max: Duration::from_secs(600),

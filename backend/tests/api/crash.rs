@@ -30,6 +30,10 @@ pub(crate) struct Gateway {
 }
 
 impl Gateway {
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// SIGKILL: no shutdown code runs.
     pub(crate) fn kill(&mut self) {
         self.child.kill().unwrap();

@@ -3,6 +3,7 @@
 
 mod assets;
 mod bank_robustness;
+mod binary;
 mod connectors;
 mod crash;
 mod helpers;

@@ -18,6 +18,7 @@ mod order_writer;
 mod orders;
 mod outbox;
 mod payouts;
+mod process_lock;
 mod refunds;
 mod settlement;
 mod webhook_endpoints;
@@ -60,6 +61,7 @@ use crate::domain::webhook::{
 };
 use inbox::InboxWriter;
 use order_writer::OrderWriter;
+use process_lock::ProcessLock;
 
 pub struct SqliteStore {
     write: SqlitePool,
@@ -67,11 +69,14 @@ pub struct SqliteStore {
     orders: OrderWriter,
     inbox: InboxWriter,
     claims: idempotency::Claims,
+    /// Last, so it is let go once the rest is closed.
+    _lock: ProcessLock,
 }
 
 impl SqliteStore {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub async fn open(path: &Path) -> Result<Self, StoreError> {
+        let lock = ProcessLock::acquire(path).await?;
         let options = SqliteConnectOptions::from_str("sqlite://")?
             .filename(path)
             .create_if_missing(true)
@@ -101,6 +106,7 @@ impl SqliteStore {
             orders,
             inbox,
             claims: idempotency::Claims::default(),
+            _lock: lock,
         })
     }
 }
