@@ -463,6 +463,10 @@ pub trait OperatorStore: Send + Sync {
     async fn delivery_counts(&self) -> Result<DeliveryCounts, StoreError>;
 
     async fn totals(&self) -> Result<Totals, StoreError>;
+
+    /// Whether the database answers and holds every migration this build has: an
+    /// error says what is missing.
+    async fn ready(&self) -> Result<(), StoreError>;
 }
 
 /// How much of each kind is stored.

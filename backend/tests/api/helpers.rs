@@ -36,6 +36,8 @@ pub struct TestApp {
     /// The gateway's background workers, to wait until they are done.
     pub workers: Workers,
     pub webhooks: mpsc::UnboundedReceiver<ReceivedWebhook>,
+    /// The gateway's SQLite file.
+    pub database: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -105,6 +107,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         store,
         workers,
         webhooks,
+        database: db_path,
         _dir: dir,
     }
 }

@@ -63,6 +63,8 @@ use inbox::InboxWriter;
 use order_writer::OrderWriter;
 use process_lock::ProcessLock;
 
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
 pub struct SqliteStore {
     write: SqlitePool,
     read: SqlitePool,
@@ -90,7 +92,7 @@ impl SqliteStore {
             .max_connections(1)
             .connect_with(options.clone())
             .await?;
-        sqlx::migrate!("./migrations/sqlite")
+        MIGRATOR
             .run(&write)
             .await
             .map_err(|e| StoreError::Backend(Box::new(e)))?;
@@ -586,6 +588,20 @@ impl OperatorStore for SqliteStore {
 
     async fn totals(&self) -> Result<Totals, StoreError> {
         operator::totals(&self.read).await
+    }
+
+    async fn ready(&self) -> Result<(), StoreError> {
+        let applied: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&self.read)
+                .await?;
+        let expected = MIGRATOR.iter().count();
+        if usize::try_from(applied).ok() != Some(expected) {
+            return Err(StoreError::backend(format!(
+                "{applied} of {expected} migrations applied"
+            )));
+        }
+        Ok(())
     }
 }
 
