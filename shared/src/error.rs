@@ -68,6 +68,9 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    // Always inlined: a caller naming a code gets its string as a constant, and the
+    // widget (which names four) ships without the whole table.
+    #[inline(always)]
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::InvalidJson => "invalid_json",
