@@ -63,6 +63,9 @@ pub enum ErrorCode {
     BalanceInsufficient,
     /// The merchant cannot be paid out (no settlement account).
     PayoutUnavailable,
+    /// The gateway did not finish the request within its time limit. Retry it with the
+    /// same `Idempotency-Key`: a change that was made is answered as made.
+    RequestTimeout,
     /// Something failed inside the gateway; details are in its log, never here.
     Internal,
 }
@@ -109,6 +112,7 @@ impl ErrorCode {
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::BalanceInsufficient => "balance_insufficient",
             ErrorCode::PayoutUnavailable => "payout_unavailable",
+            ErrorCode::RequestTimeout => "request_timeout",
             ErrorCode::Internal => "internal",
         }
     }
@@ -151,6 +155,7 @@ mod tests {
             ErrorCode::InvalidJson,
             ErrorCode::IdempotencyKeyReused,
             ErrorCode::NotificationMismatch,
+            ErrorCode::RequestTimeout,
             ErrorCode::Internal,
         ] {
             let json = serde_json::to_string(&code).unwrap();

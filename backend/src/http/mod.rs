@@ -13,6 +13,7 @@ pub(crate) mod merchant;
 mod operator;
 mod request;
 mod request_id;
+mod timeout;
 mod webhooks;
 mod widget;
 pub(crate) mod wire;
@@ -32,15 +33,18 @@ use crate::state::AppState;
 pub(crate) const MAX_BODY_BYTES: usize = 256 * 1024;
 
 pub(crate) fn router(state: AppState, widget_dir: &Path) -> Router {
-    let router = Router::new()
+    let bounded = Router::new()
         .merge(health::router())
         .merge(merchant::router().merge(webhooks::router()).route_layer(
             axum::middleware::from_fn_with_state(state.clone(), idempotency::layer),
         ))
-        .merge(widget::router())
         .merge(hosted::router())
         .merge(bank_notify::router())
         .merge(operator::router())
+        .route_layer(axum::middleware::from_fn(timeout::layer));
+    let router = bounded
+        // The widget's routes are bounded there: all but its live status stream.
+        .merge(widget::router())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .nest_service("/assets", assets::router(widget_dir))
         .fallback(not_found)

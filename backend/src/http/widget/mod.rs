@@ -25,6 +25,8 @@ pub(super) fn router() -> Router<AppState> {
         .route("/v1/widget/session", get(session::handler))
         .route("/v1/widget/attempts", post(attempts::handler))
         .route("/v1/widget/status", get(status::current))
+        // Every route above is bounded in time; the live stream below is meant to stay.
+        .route_layer(axum::middleware::from_fn(super::timeout::layer))
         .route("/v1/widget/status/stream", get(status::stream))
         .layer(cors)
 }
