@@ -76,6 +76,26 @@ impl Config {
     }
 }
 
+impl MerchantSeed {
+    /// The demo merchant the binary creates for the demo shop at `shop` (its webhook and
+    /// return URLs), paid out to its account at the sandbox bank's ICBC, where its
+    /// payouts can be checked.
+    pub fn demo(secret_key: String, webhook_secret: String, shop: &str) -> Self {
+        MerchantSeed {
+            id: "mer_demo".into(),
+            name: "Paydesk Tea House".into(),
+            secret_key,
+            webhook_url: Some(format!("{shop}/webhooks/paydesk")),
+            webhook_secret,
+            return_urls: vec![format!("{shop}/checkout/complete")],
+            settlement_account: Some(SettlementAccount {
+                bank: "ICBC".into(),
+                account_number: "6222020000001001".into(),
+            }),
+        }
+    }
+}
+
 /// One bank protocol endpoint and the banks it serves.
 #[derive(Debug, Clone)]
 pub struct ConnectorConfig {

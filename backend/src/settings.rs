@@ -12,7 +12,6 @@ use rust_decimal::Decimal;
 
 use crate::banking::BankSchedule;
 use crate::config::{BooksConfig, Config, MerchantSeed};
-use crate::domain::merchant::SettlementAccount;
 
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -156,19 +155,11 @@ impl Settings {
                 .demo_shop_url
                 .clone()
                 .unwrap_or_else(|| format!("http://{}:{}", self.host, self.shop_port));
-            config.merchants.push(MerchantSeed {
-                id: "mer_demo".into(),
-                name: "Paydesk Tea House".into(),
-                secret_key: secret_key.clone(),
-                webhook_url: Some(format!("{shop}/webhooks/paydesk")),
-                webhook_secret: webhook_secret.clone(),
-                return_urls: vec![format!("{shop}/checkout/complete")],
-                // Its account at the sandbox bank, where its payouts can be checked.
-                settlement_account: Some(SettlementAccount {
-                    bank: "ICBC".into(),
-                    account_number: "6222020000001001".into(),
-                }),
-            });
+            config.merchants.push(MerchantSeed::demo(
+                secret_key.clone(),
+                webhook_secret.clone(),
+                &shop,
+            ));
         }
         Ok(config)
     }

@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use paydesk_gateway::domain::event::{EventFilter, EventType};
-use paydesk_gateway::domain::merchant::SettlementAccount;
 use paydesk_gateway::store::Store;
 use paydesk_gateway::{Application, Config, MerchantSeed, Workers};
 use paydesk_shared::api::{CreateAttemptResponse, OrderResponse};
@@ -136,19 +135,12 @@ impl InProcess {
         config.books.reconcile_grace = Duration::ZERO;
         config.widget_dir = dir.join("widget");
         config.webhook_allow_private_urls = allow_private;
-        config.merchants.push(MerchantSeed {
-            id: "mer_demo".into(),
-            name: "Paydesk Tea House".into(),
-            secret_key: SECRET.into(),
-            webhook_url: Some(format!("{shop}/webhooks/paydesk")),
-            webhook_secret: "whsec_crash".into(),
-            return_urls: vec![format!("{shop}/checkout/complete")],
-            // As `main` configures the demo merchant.
-            settlement_account: Some(SettlementAccount {
-                bank: "ICBC".into(),
-                account_number: "6222020000001001".into(),
-            }),
-        });
+        // As `main` configures the demo merchant.
+        config.merchants.push(MerchantSeed::demo(
+            SECRET.into(),
+            "whsec_crash".into(),
+            shop,
+        ));
         let app = Application::build(config, listener).await.unwrap();
         let (store, workers) = (app.store(), app.workers());
         let (stop, stopped) = oneshot::channel();
