@@ -47,13 +47,24 @@ impl Drop for Gateway {
     }
 }
 
+/// A port for a gateway that is killed and restarted on it. Taken below the kernel's
+/// ephemeral range (32768 and up): a port from `bind(0)` lies inside it, and while the
+/// gateway is down any outgoing connection on the machine (another test's, or the bank
+/// retrying this one) may take it as its own source port, so the restart could not bind
+/// it, or a retry could connect to itself.
 pub(crate) fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    use rand::Rng;
+    let mut rng = rand::thread_rng();
+    (0..1_000)
+        .map(|_| rng.gen_range(20_000..32_000))
+        .find(|port| std::net::TcpListener::bind(("127.0.0.1", *port)).is_ok())
+        .expect("no free port below the ephemeral range")
 }
+
+/// How long a request to a gateway that may be killed under it is waited for: a
+/// connection cut by a kill fails at once, this bounds one the test would otherwise
+/// wait on forever.
+pub(crate) const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 async fn start(dir: &Path, port: u16, client: &reqwest::Client) -> Gateway {
     start_with(dir, port, client, &[]).await
@@ -85,7 +96,11 @@ pub(crate) async fn start_with(
     };
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
-        if let Ok(r) = client.get(format!("{}/health", gateway.url)).send().await
+        if let Ok(r) = client
+            .get(format!("{}/health", gateway.url))
+            .timeout(REQUEST_TIMEOUT)
+            .send()
+            .await
             && r.status() == 200
         {
             return gateway;
@@ -165,7 +180,11 @@ impl InProcess {
 
     pub(crate) async fn stop(self) {
         let _ = self.stop.send(());
-        self.serving.await.unwrap().unwrap();
+        tokio::time::timeout(Duration::from_secs(60), self.serving)
+            .await
+            .expect("the gateway did not stop within 60 s")
+            .unwrap()
+            .unwrap();
     }
 }
 
@@ -282,6 +301,7 @@ async fn notify_until_acknowledged(
             .header(SIGNATURE_HEADER, bank.sign(now_secs(), body))
             .header("content-type", "application/json")
             .body(body.to_vec())
+            .timeout(REQUEST_TIMEOUT)
             .send()
             .await;
         match sent {
@@ -342,7 +362,10 @@ async fn twenty_sigkills_while_two_thousand_orders_are_paid_lose_no_event_and_pa
         gateway.kill();
         gateway = start_with(dir.path(), port, &client, &env).await;
     }
-    bank_side.await.unwrap();
+    tokio::time::timeout(Duration::from_secs(120), bank_side)
+        .await
+        .expect("the bank is stuck after the last kill")
+        .unwrap();
 
     // The last gateway, restarted in this process, applies and delivers everything.
     gateway.kill();

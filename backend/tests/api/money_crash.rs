@@ -18,7 +18,7 @@ use paydesk_shared::signing::Signer;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
-use crate::crash::{Gateway, InProcess, SECRET, data_dir, free_port, start_with};
+use crate::crash::{Gateway, InProcess, REQUEST_TIMEOUT, SECRET, data_dir, free_port, start_with};
 
 const ORDERS: usize = 1000;
 const REFUNDS: usize = 300;
@@ -168,6 +168,7 @@ async fn sigkills_during_payments_refunds_settlements_and_payouts_leave_the_book
     ];
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .timeout(REQUEST_TIMEOUT)
         .build()
         .unwrap();
     let port = free_port();
@@ -208,7 +209,14 @@ async fn sigkills_during_payments_refunds_settlements_and_payouts_leave_the_book
         })
     };
     let mut kills = 0;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(300);
     while kills < KILLS {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "stuck after {kills} kills: {} of {} payments and refunds done",
+            progress.load(Ordering::Relaxed),
+            ORDERS + REFUNDS
+        );
         let target = (kills + 1) * (ORDERS + REFUNDS) / (KILLS + 1);
         if work.is_finished() {
             break;
@@ -222,7 +230,10 @@ async fn sigkills_during_payments_refunds_settlements_and_payouts_leave_the_book
         kills += 1;
         assert!(books_balance(&client, &url).await, "after restart {kills}");
     }
-    let (orders, _, _) = work.await.unwrap();
+    let (orders, _, _) = tokio::time::timeout(Duration::from_secs(300), work)
+        .await
+        .expect("payments, refunds and runs still not done 300 s after the last kill")
+        .unwrap();
     assert_eq!(orders.len(), ORDERS);
     assert!(kills >= KILLS, "only {kills} kills happened");
 
