@@ -1,5 +1,6 @@
 //! The gateway's settings as plain data; `main.rs` fills them from the environment.
 
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,6 +38,8 @@ pub struct Config {
     pub merchants: Vec<MerchantSeed>,
     /// Settlement runs, reconciliation and payouts.
     pub books: BooksConfig,
+    /// Limits on the public routes.
+    pub rate_limits: RateLimits,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -71,6 +74,7 @@ impl Config {
             webhook_ca_pem: None,
             merchants: Vec::new(),
             books: BooksConfig::default(),
+            rate_limits: RateLimits::default(),
             clock: Arc::new(SystemClock),
         }
     }
@@ -146,5 +150,41 @@ impl std::fmt::Debug for MerchantSeed {
             .field("webhook_url", &self.webhook_url)
             .field("return_urls", &self.return_urls)
             .finish_non_exhaustive()
+    }
+}
+
+/// How many requests the public routes take before answering `429 rate_limited`; each
+/// limit refills at its rate and holds twice that as a burst. `None` turns one off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimits {
+    /// Widget API, hosted pages and receipts: requests per second per client address.
+    pub client_per_second: Option<NonZeroU32>,
+    /// Bank notifications: requests per second per connector.
+    pub bank_per_second: Option<NonZeroU32>,
+    /// Payment attempts (the shopper pressing Pay) per order and minute.
+    pub attempts_per_minute: Option<NonZeroU32>,
+    /// The client address is the last `X-Forwarded-For` entry: only behind a proxy that
+    /// sets it, or any client could pick its own address.
+    pub trust_forwarded_for: bool,
+}
+
+impl RateLimits {
+    /// No limit at all (benchmarks, load tests).
+    pub const OFF: RateLimits = RateLimits {
+        client_per_second: None,
+        bank_per_second: None,
+        attempts_per_minute: None,
+        trust_forwarded_for: false,
+    };
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        RateLimits {
+            client_per_second: NonZeroU32::new(50),
+            bank_per_second: NonZeroU32::new(2_000),
+            attempts_per_minute: NonZeroU32::new(10),
+            trust_forwarded_for: false,
+        }
     }
 }

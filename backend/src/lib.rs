@@ -10,6 +10,7 @@ pub mod connectors_file;
 pub mod domain;
 mod http;
 mod merchants;
+mod metrics;
 mod payments;
 pub mod settings;
 pub mod startup;
@@ -21,6 +22,8 @@ mod widget_assets;
 pub mod workers;
 
 pub use banking::BankSchedule;
-pub use config::{BankSelection, BooksConfig, Config, ConnectorConfig, MerchantSeed, Protocol};
+pub use config::{
+    BankSelection, BooksConfig, Config, ConnectorConfig, MerchantSeed, Protocol, RateLimits,
+};
 pub use startup::Application;
 pub use workers::Workers;

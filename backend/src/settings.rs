@@ -2,6 +2,7 @@
 //! same name), listed with its default by `paydesk-gateway --help`. Turned into a
 //! [`Config`] by [`Settings::into_config`]; the defaults are [`Config`]'s own.
 
+use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -11,7 +12,7 @@ use paydesk_shared::signing::{PublicKey, Signer};
 use rust_decimal::Decimal;
 
 use crate::banking::BankSchedule;
-use crate::config::{BooksConfig, Config, MerchantSeed};
+use crate::config::{BooksConfig, Config, MerchantSeed, RateLimits};
 
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -78,6 +79,20 @@ pub struct Settings {
     /// A payment or refund this recent (seconds) may not be on the bank's file yet.
     #[arg(long, env = "PAYDESK_RECONCILE_GRACE_SECS", default_value_t = BooksConfig::default().reconcile_grace.as_secs())]
     pub reconcile_grace_secs: u64,
+    /// Widget API, hosted page and receipt requests per second per client address (a
+    /// burst of twice that); 0 turns the limit off.
+    #[arg(long, env = "PAYDESK_RATE_LIMIT_CLIENT", default_value_t = limit_value(RateLimits::default().client_per_second))]
+    pub rate_limit_client: u32,
+    /// Bank notifications per second per connector (a burst of twice that); 0: off.
+    #[arg(long, env = "PAYDESK_RATE_LIMIT_BANK", default_value_t = limit_value(RateLimits::default().bank_per_second))]
+    pub rate_limit_bank: u32,
+    /// Payment attempts per order per minute; 0: off.
+    #[arg(long, env = "PAYDESK_RATE_LIMIT_ATTEMPTS", default_value_t = limit_value(RateLimits::default().attempts_per_minute))]
+    pub rate_limit_attempts: u32,
+    /// A client's address is the last X-Forwarded-For entry; only behind a proxy that
+    /// sets it.
+    #[arg(long, env = "PAYDESK_TRUST_FORWARDED_FOR", value_parser = yes_no, default_value = "false", action = clap::ArgAction::Set)]
+    pub trust_forwarded_for: bool,
     /// Log lines as text or as one JSON object each.
     #[arg(long, env = "PAYDESK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -98,6 +113,11 @@ pub struct Settings {
     pub demo_shop_url: Option<String>,
 }
 
+/// A limit as its setting: 0 for off.
+fn limit_value(limit: Option<NonZeroU32>) -> u32 {
+    limit.map_or(0, NonZeroU32::get)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
     Text,
@@ -105,6 +125,16 @@ pub enum LogFormat {
 }
 
 impl Settings {
+    /// The limits on the public routes.
+    pub fn rate_limits(&self) -> RateLimits {
+        RateLimits {
+            client_per_second: NonZeroU32::new(self.rate_limit_client),
+            bank_per_second: NonZeroU32::new(self.rate_limit_bank),
+            attempts_per_minute: NonZeroU32::new(self.rate_limit_attempts),
+            trust_forwarded_for: self.trust_forwarded_for,
+        }
+    }
+
     /// The address to bind.
     pub fn bind_address(&self) -> String {
         format!("{}:{}", self.host, self.gateway_port)
@@ -148,6 +178,7 @@ impl Settings {
         config.books.settlement_minute = self.settlement_time;
         config.books.payout_minimum = self.payout_minimum;
         config.books.reconcile_grace = Duration::from_secs(self.reconcile_grace_secs);
+        config.rate_limits = self.rate_limits();
         if let (Some(secret_key), Some(webhook_secret)) =
             (&self.demo_secret_key, &self.demo_webhook_secret)
         {
@@ -281,6 +312,21 @@ mod tests {
         );
         assert_eq!(s.log_format, LogFormat::Text);
         assert!(!s.webhook_allow_private_urls);
+        assert_eq!(s.rate_limits(), RateLimits::default());
+    }
+
+    #[test]
+    fn a_rate_limit_of_zero_is_off() {
+        let s = parse(&[
+            "--rate-limit-client",
+            "0",
+            "--rate-limit-bank",
+            "0",
+            "--rate-limit-attempts",
+            "0",
+        ])
+        .unwrap();
+        assert_eq!(s.rate_limits(), RateLimits::OFF);
     }
 
     #[test]
@@ -293,6 +339,8 @@ mod tests {
             &["--gateway-port", "70000"],
             &["--webhook-allow-private-urls", "maybe"],
             &["--log-format", "xml"],
+            &["--rate-limit-client", "-1"],
+            &["--rate-limit-bank", "many"],
             // A demo merchant needs both of its secrets.
             &["--demo-secret-key", "sk_test_1"],
         ] {

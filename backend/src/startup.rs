@@ -19,7 +19,9 @@ use crate::domain::merchant::{Merchant, MerchantKey};
 use crate::domain::time::Millis;
 use crate::domain::webhook::{EndpointStatus, WebhookEndpoint};
 use crate::http;
+use crate::http::rate_limit::Limits;
 use crate::merchants::{Merchants, key_hash, last4};
+use crate::metrics::Metrics;
 use crate::state::AppState;
 use crate::status_hub::StatusHub;
 use crate::store::sqlite::SqliteStore;
@@ -72,6 +74,8 @@ impl Application {
             order_ttl: config.order_ttl,
             webhook_allow_private_urls: config.webhook_allow_private_urls,
             widget: Arc::new(WidgetAssets::load(&config.widget_dir)),
+            limits: Limits::new(&config.rate_limits),
+            metrics: Arc::new(Metrics::new()),
             shutdown: shutdown_rx,
         };
         let sender = Sender {
@@ -125,7 +129,10 @@ impl Application {
             // Without NODELAY small responses wait ~40 ms for Nagle's algorithm.
             let _ = tcp.set_nodelay(true);
         });
-        axum::serve(listener, self.router)
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, service)
             .with_graceful_shutdown(async move {
                 shutdown.await;
                 let _ = stop.send(true);

@@ -9,7 +9,9 @@ use crate::books::Books;
 use crate::clock::Clock;
 use crate::connectors::Connectors;
 use crate::domain::event::Compose;
+use crate::http::rate_limit::Limits;
 use crate::merchants::Merchants;
+use crate::metrics::Metrics;
 use crate::status_hub::StatusHub;
 use crate::store::Store;
 use crate::widget_assets::WidgetAssets;
@@ -39,6 +41,10 @@ pub(crate) struct AppState {
     pub(crate) webhook_allow_private_urls: bool,
     /// The built widget's current version and integrity, for the hosted pages.
     pub(crate) widget: Arc<WidgetAssets>,
+    /// Request counts and latencies, and the text `/metrics` serves.
+    pub(crate) metrics: Arc<Metrics>,
+    /// Rate limits on the public routes.
+    pub(crate) limits: Arc<Limits>,
     /// Becomes `true` when the gateway stops; long-lived streams end on it.
     pub(crate) shutdown: watch::Receiver<bool>,
 }

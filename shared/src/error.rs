@@ -66,6 +66,9 @@ pub enum ErrorCode {
     /// The gateway did not finish the request within its time limit. Retry it with the
     /// same `Idempotency-Key`: a change that was made is answered as made.
     RequestTimeout,
+    /// Too many requests from this client (or for this order, or from this bank) in a
+    /// short time; `Retry-After` says in how many seconds to try again.
+    RateLimited,
     /// Something failed inside the gateway; details are in its log, never here.
     Internal,
 }
@@ -113,6 +116,7 @@ impl ErrorCode {
             ErrorCode::BalanceInsufficient => "balance_insufficient",
             ErrorCode::PayoutUnavailable => "payout_unavailable",
             ErrorCode::RequestTimeout => "request_timeout",
+            ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Internal => "internal",
         }
     }
@@ -156,6 +160,7 @@ mod tests {
             ErrorCode::IdempotencyKeyReused,
             ErrorCode::NotificationMismatch,
             ErrorCode::RequestTimeout,
+            ErrorCode::RateLimited,
             ErrorCode::Internal,
         ] {
             let json = serde_json::to_string(&code).unwrap();

@@ -10,7 +10,9 @@ mod hosted;
 pub(crate) mod idempotency;
 mod list_query;
 pub(crate) mod merchant;
+mod metrics;
 mod operator;
+pub(crate) mod rate_limit;
 mod request;
 mod request_id;
 mod timeout;
@@ -23,6 +25,7 @@ use std::path::Path;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{StatusCode, header};
+use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use paydesk_shared::ErrorCode;
 
@@ -35,22 +38,29 @@ pub(crate) const MAX_BODY_BYTES: usize = 256 * 1024;
 pub(crate) fn router(state: AppState, widget_dir: &Path) -> Router {
     let bounded = Router::new()
         .merge(health::router())
+        .merge(metrics::router())
         .merge(merchant::router().merge(webhooks::router()).route_layer(
             axum::middleware::from_fn_with_state(state.clone(), idempotency::layer),
         ))
-        .merge(hosted::router())
-        .merge(bank_notify::router())
+        .merge(
+            hosted::router().route_layer(from_fn_with_state(state.clone(), rate_limit::per_client)),
+        )
+        .merge(
+            bank_notify::router()
+                .route_layer(from_fn_with_state(state.clone(), rate_limit::per_connector)),
+        )
         .merge(operator::router())
         .route_layer(axum::middleware::from_fn(timeout::layer));
     let router = bounded
         // The widget's routes are bounded there: all but its live status stream.
-        .merge(widget::router())
+        .merge(widget::router(&state))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .nest_service("/assets", assets::router(widget_dir))
         .fallback(not_found)
         // Not `method_not_allowed_fallback`: it would answer the widget API's CORS
         // preflights (OPTIONS) before the CORS layer sees them.
-        .layer(axum::middleware::map_response(json_method_not_allowed));
+        .layer(axum::middleware::map_response(json_method_not_allowed))
+        .layer(from_fn_with_state(state.clone(), metrics::track));
     request_id::layer(router).with_state(state)
 }
 

@@ -25,7 +25,7 @@ use crate::domain::merchant::{Merchant, MerchantKey};
 use crate::domain::order::{
     AttemptToQuery, CancelOutcome, NewAttempt, Order, OrderFilter, StartAttemptOutcome,
 };
-use crate::domain::payout::{Payout, PayoutOutcome};
+use crate::domain::payout::{Payout, PayoutOutcome, PayoutStatus};
 use crate::domain::reconciliation::{BookedItem, OverdueItem, ReportLine};
 use crate::domain::refund::{Refund, RefundDecision, RefundOutcome};
 use crate::domain::settlement::Settlement;
@@ -467,6 +467,32 @@ pub trait OperatorStore: Send + Sync {
     /// Whether the database answers and holds every migration this build has: an
     /// error says what is missing.
     async fn ready(&self) -> Result<(), StoreError>;
+
+    /// What `/metrics` reads at each scrape.
+    async fn gauges(&self) -> Result<Gauges, StoreError>;
+
+    /// The connections of each database pool, in use and idle.
+    fn pools(&self) -> Vec<PoolUse>;
+}
+
+/// What the gateway holds, for `/metrics`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Gauges {
+    /// Bank verdicts acknowledged and not yet applied.
+    pub inbox_backlog: i64,
+    pub deliveries: DeliveryCounts,
+    pub ledger_transactions: i64,
+    pub settlements: i64,
+    /// Payouts in each state, every state listed.
+    pub payouts: Vec<(PayoutStatus, i64)>,
+}
+
+/// One database connection pool's use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUse {
+    pub name: &'static str,
+    pub in_use: u32,
+    pub idle: u32,
 }
 
 /// How much of each kind is stored.

@@ -50,6 +50,7 @@ impl Worker for Janitor {
 
     async fn step(&self) -> Result<Step, StoreError> {
         let now = self.state.clock.now_ms();
+        self.state.limits.forget_idle();
         self.state.store.prune_nonces(now).await?;
         if self.keys_due(now) {
             let n = self

@@ -211,7 +211,7 @@ async fn ten_thousand_mutated_notifications_are_all_refused_and_change_nothing()
 async fn a_thousand_orders_with_twenty_concurrent_duplicates_each_are_paid_exactly_once() {
     const ORDERS: usize = 1000;
     const DUPLICATES: usize = 20;
-    let app = spawn_app().await;
+    let app = spawn_app_with(without_rate_limits).await;
     let orders: Vec<(OrderResponse, String)> = futures::stream::iter(0..ORDERS)
         .map(|_| {
             let app = &app;

@@ -86,6 +86,9 @@ pub(crate) async fn start_with(
         .env("PAYDESK_DEMO_SECRET_KEY", SECRET)
         .env("PAYDESK_DEMO_WEBHOOK_SECRET", "whsec_crash")
         .env("RUST_LOG", "warn")
+        // Thousands of shoppers and a bank at full speed from one address.
+        .env("PAYDESK_RATE_LIMIT_CLIENT", "0")
+        .env("PAYDESK_RATE_LIMIT_BANK", "0")
         .envs(env.iter().copied())
         .stdout(Stdio::null())
         .spawn()

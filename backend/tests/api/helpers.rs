@@ -8,7 +8,7 @@ use axum::routing::post;
 use paydesk_gateway::domain::event::{EventFilter, EventType, StoredEvent};
 use paydesk_gateway::domain::verdict::InboxCounts;
 use paydesk_gateway::store::{Store, Totals};
-use paydesk_gateway::{Application, Config, MerchantSeed, Workers};
+use paydesk_gateway::{Application, Config, MerchantSeed, RateLimits, Workers};
 use paydesk_shared::api::{CreateAttemptResponse, OrderResponse};
 use paydesk_shared::bank_protocol::{PaymentNotification, PaymentOutcome, SIGNATURE_HEADER};
 use paydesk_shared::signing::Signer;
@@ -43,6 +43,12 @@ pub struct TestApp {
 
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
+}
+
+/// For load tests, which play thousands of shoppers and a bank at full speed, all from
+/// one address: the rate limits would (rightly) refuse most of them.
+pub fn without_rate_limits(config: &mut Config) {
+    config.rate_limits = RateLimits::OFF;
 }
 
 /// A gateway whose settings `configure` may change first. Its widget directory is

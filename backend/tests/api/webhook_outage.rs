@@ -11,13 +11,14 @@ use paydesk_gateway::domain::event::EventFilter;
 use paydesk_gateway::domain::webhook::DeliveryState;
 use serde_json::json;
 
-use crate::webhook_support::subscribed;
+use crate::helpers::without_rate_limits;
+use crate::webhook_support::subscribed_with;
 
 const ORDERS: usize = 5_000;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_thousand_orders_paid_during_a_ten_minute_outage_all_arrive_in_order() {
-    let (app, clock, receiver, endpoint) = subscribed(json!(["*"])).await;
+    let (app, clock, receiver, endpoint) = subscribed_with(json!(["*"]), without_rate_limits).await;
     receiver.answer_with(503);
     let down_from = clock.now_ms();
 

@@ -12,11 +12,21 @@ use serde_json::{Value, json};
 
 use crate::helpers::{SECRET_KEY, TestApp, spawn_app_with};
 use crate::receiver::Receiver;
+use paydesk_gateway::Config;
 
 pub async fn manual_app() -> (TestApp, Arc<ManualClock>) {
+    manual_app_with(|_| {}).await
+}
+
+/// As [`manual_app`], with `configure` changing the settings first.
+pub async fn manual_app_with(configure: impl FnOnce(&mut Config)) -> (TestApp, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::starting_now());
     let shared: Arc<dyn Clock> = clock.clone();
-    let app = spawn_app_with(move |c| c.clock = shared).await;
+    let app = spawn_app_with(move |c| {
+        c.clock = shared;
+        configure(c);
+    })
+    .await;
     (app, clock)
 }
 
@@ -25,7 +35,15 @@ pub async fn manual_app() -> (TestApp, Arc<ManualClock>) {
 pub async fn subscribed(
     event_types: Value,
 ) -> (TestApp, Arc<ManualClock>, Receiver, EndpointResponse) {
-    let (app, clock) = manual_app().await;
+    subscribed_with(event_types, |_| {}).await
+}
+
+/// As [`subscribed`], with `configure` changing the settings first.
+pub async fn subscribed_with(
+    event_types: Value,
+    configure: impl FnOnce(&mut Config),
+) -> (TestApp, Arc<ManualClock>, Receiver, EndpointResponse) {
+    let (app, clock) = manual_app_with(configure).await;
     app.disable_configured_endpoint().await;
     let receiver = Receiver::spawn().await;
     let endpoint = app.register_endpoint(&receiver.url, event_types).await;

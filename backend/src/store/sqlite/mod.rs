@@ -603,6 +603,24 @@ impl OperatorStore for SqliteStore {
         }
         Ok(())
     }
+
+    async fn gauges(&self) -> Result<Gauges, StoreError> {
+        let mut gauges = operator::gauges(&self.read).await?;
+        gauges.deliveries = outbox::counts(&self.read).await?;
+        Ok(gauges)
+    }
+
+    fn pools(&self) -> Vec<PoolUse> {
+        let pool_use = |name, pool: &SqlitePool| {
+            let idle = u32::try_from(pool.num_idle()).unwrap_or(u32::MAX);
+            PoolUse {
+                name,
+                in_use: pool.size().saturating_sub(idle),
+                idle,
+            }
+        };
+        vec![pool_use("write", &self.write), pool_use("read", &self.read)]
+    }
 }
 
 #[cfg(test)]

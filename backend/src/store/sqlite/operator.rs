@@ -2,7 +2,8 @@
 
 use sqlx::{Row, SqlitePool};
 
-use crate::store::{StoreError, Totals};
+use crate::domain::payout::PayoutStatus;
+use crate::store::{Gauges, StoreError, Totals};
 
 pub(super) async fn totals(pool: &SqlitePool) -> Result<Totals, StoreError> {
     let row = sqlx::query(
@@ -38,5 +39,37 @@ pub(super) async fn totals(pool: &SqlitePool) -> Result<Totals, StoreError> {
         bank_verdicts: row.try_get("bank_verdicts")?,
         nonces: row.try_get("bank_nonces")?,
         alerts: row.try_get("alerts")?,
+    })
+}
+
+/// The counts `/metrics` shows, but for webhook deliveries (the outbox's own count).
+pub(super) async fn gauges(pool: &SqlitePool) -> Result<Gauges, StoreError> {
+    let row = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM bank_inbox WHERE state = 'received') AS inbox_backlog,
+                (SELECT COUNT(*) FROM ledger_transactions) AS ledger_transactions,
+                (SELECT COUNT(*) FROM settlements) AS settlements",
+    )
+    .fetch_one(pool)
+    .await?;
+    let by_status: Vec<(String, i64)> =
+        sqlx::query_as("SELECT status, COUNT(*) FROM payouts GROUP BY status")
+            .fetch_all(pool)
+            .await?;
+    let payouts = PayoutStatus::ALL
+        .into_iter()
+        .map(|status| {
+            let count = by_status
+                .iter()
+                .find(|(s, _)| s == status.as_str())
+                .map_or(0, |(_, n)| *n);
+            (status, count)
+        })
+        .collect();
+    Ok(Gauges {
+        inbox_backlog: row.try_get("inbox_backlog")?,
+        deliveries: Default::default(),
+        ledger_transactions: row.try_get("ledger_transactions")?,
+        settlements: row.try_get("settlements")?,
+        payouts,
     })
 }

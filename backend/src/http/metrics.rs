@@ -1,0 +1,49 @@
+//! `GET /metrics` for Prometheus, behind the operator key (the figures are the
+//! business's own), and the layer that counts every answered request.
+
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use crate::http::auth::Operator;
+use crate::http::error::ApiError;
+use crate::state::AppState;
+
+/// What Prometheus asks for and this text is.
+const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/metrics", get(scrape))
+}
+
+async fn scrape(_: Operator, State(state): State<AppState>) -> Result<Response, ApiError> {
+    let text = state
+        .metrics
+        .render(&*state.store, state.clock.now_ms())
+        .await?;
+    Ok(([(header::CONTENT_TYPE, OPENMETRICS)], text).into_response())
+}
+
+/// `Router::layer(from_fn_with_state(state, metrics::track))`: runs after routing, so
+/// the route template is known.
+pub(super) async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned());
+    let method = request.method().clone();
+    let response = next.run(request).await;
+    state.metrics.observe(
+        route.as_deref(),
+        &method,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
+    response
+}
