@@ -234,7 +234,8 @@ pub trait IdempotencyStore: Send + Sync {
     /// Claims an `Idempotency-Key` for one request, unless it answered the same request
     /// since `not_before`, belongs to another request, or is held by a running one.
     /// The claimant records its answer with its change (the commands' `answer`) and
-    /// then releases the key. The SQLite store is one process per database file, so it
+    /// then releases the key; an answer is only ever recorded under a claim of its key
+    /// (the SQLite store relies on it to skip reading keys it never saw). The SQLite store is one process per database file, so it
     /// holds claims in memory; a store shared by several gateways holds them in the
     /// database, with the same contract.
     async fn claim_idempotency_key(

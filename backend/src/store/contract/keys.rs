@@ -65,11 +65,17 @@ pub(crate) async fn an_answer_is_recorded_with_its_change<S: Store>(store: &S) {
         .upsert_merchant(&merchant(MERCHANT))
         .await
         .expect("stored");
+    // As the gateway does: the key is claimed, the answer recorded, the key released.
+    let claim = store
+        .claim_idempotency_key(&MERCHANT.into(), "k1", "h1", NOW)
+        .await;
+    assert_eq!(claim.expect("claim"), KeyClaim::Claimed);
     let created = CreateOrder {
         order: new_order("ord_1", MERCHANT),
         answer: Some(answer("k1", "h1", NOW)),
     };
     store.create_order(created).await.expect("created");
+    store.release_idempotency_key(&MERCHANT.into(), "k1");
     let replay = store
         .claim_idempotency_key(&MERCHANT.into(), "k1", "h1", NOW)
         .await;
@@ -93,6 +99,10 @@ pub(crate) async fn an_answer_is_recorded_with_its_change<S: Store>(store: &S) {
     store.release_idempotency_key(&MERCHANT.into(), "k1");
 
     // A cancel that is refused records nothing: a retry runs again.
+    let claim = store
+        .claim_idempotency_key(&MERCHANT.into(), "k2", "h", 0)
+        .await;
+    assert_eq!(claim.expect("claim"), KeyClaim::Claimed);
     let order = new_order("ord_1", MERCHANT).to_order();
     let late = CancelOrder {
         event: event(&order, "evt_c", EventType::OrderCancelled, order.expires_at),
@@ -100,6 +110,7 @@ pub(crate) async fn an_answer_is_recorded_with_its_change<S: Store>(store: &S) {
         answer: Some(answer("k2", "h", order.expires_at)),
     };
     store.cancel_order(&late).await.expect("refused");
+    store.release_idempotency_key(&MERCHANT.into(), "k2");
     let retry = store
         .claim_idempotency_key(&MERCHANT.into(), "k2", "h", 0)
         .await;

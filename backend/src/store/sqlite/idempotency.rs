@@ -1,5 +1,6 @@
 //! Idempotency keys: claims held in memory while a request runs (one gateway process
-//! per database file), answers stored in the transaction of the change they report.
+//! per database file), answers stored in the transaction of the change they report,
+//! and read only for keys that may have one ([`SeenKeys`]).
 
 use std::borrow::Borrow;
 use std::collections::HashSet;
@@ -7,14 +8,39 @@ use std::sync::Mutex;
 
 use sqlx::{QueryBuilder, Sqlite, SqlitePool, Transaction};
 
-use crate::domain::idempotency::{KeyAnswer, KeyClaim};
+use super::seen_keys::SeenKeys;
+use crate::domain::idempotency::{KEEP, KeyAnswer, KeyClaim};
+use crate::domain::time::millis;
 use crate::store::StoreError;
 
-/// The keys of requests running now.
 #[derive(Default)]
-pub(super) struct Claims(Mutex<HashSet<(String, String)>>);
+pub(super) struct Claims {
+    /// The keys of requests running now.
+    running: Mutex<HashSet<(String, String)>>,
+    /// Every key stored when the store opened or claimed since.
+    seen: Mutex<SeenKeys>,
+}
+
+fn poisoned<T>(_: T) -> StoreError {
+    StoreError::Corrupt("idempotency claims poisoned".into())
+}
 
 impl Claims {
+    /// Claims as the store opens: every key that has an answer stored is seen.
+    pub(super) async fn load(pool: &SqlitePool) -> Result<Self, StoreError> {
+        let claims = Claims::default();
+        let stored: Vec<(String, String)> =
+            sqlx::query_as("SELECT merchant_id, key FROM idempotency_keys")
+                .fetch_all(pool)
+                .await?;
+        let mut seen = claims.seen.lock().map_err(poisoned)?;
+        for (merchant_id, key) in &stored {
+            seen.remember(merchant_id, key);
+        }
+        drop(seen);
+        Ok(claims)
+    }
+
     /// Claims first, then reads: whoever finds no claim also finds any answer its
     /// predecessor committed, because an owner commits before it releases.
     pub(super) async fn claim(
@@ -26,13 +52,19 @@ impl Claims {
         not_before: i64,
     ) -> Result<KeyClaim, StoreError> {
         let id = (merchant_id.to_owned(), key.to_owned());
-        let fresh = self
-            .0
-            .lock()
-            .map_err(|_| StoreError::Corrupt("idempotency claims poisoned".into()))?
-            .insert(id);
+        let fresh = self.running.lock().map_err(poisoned)?.insert(id);
         if !fresh {
             return Ok(KeyClaim::InUse);
+        }
+        // Answers are recorded under claims only, so a key never seen has none.
+        let now = not_before.saturating_add(millis(KEEP));
+        let maybe_stored = self
+            .seen
+            .lock()
+            .map_err(poisoned)?
+            .add(merchant_id, key, now);
+        if !maybe_stored {
+            return Ok(KeyClaim::Claimed);
         }
         let stored: Result<Option<(String, i64, Vec<u8>)>, _> = sqlx::query_as(
             "SELECT request_hash, status, body FROM idempotency_keys
@@ -61,7 +93,7 @@ impl Claims {
     }
 
     pub(super) fn release(&self, merchant_id: &str, key: &str) {
-        if let Ok(mut claims) = self.0.lock() {
+        if let Ok(mut claims) = self.running.lock() {
             claims.remove(&(merchant_id.to_owned(), key.to_owned()));
         }
     }
@@ -105,4 +137,62 @@ pub(super) async fn prune(pool: &SqlitePool, before: i64) -> Result<u64, StoreEr
             .await?
             .rows_affected(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::idempotency::{KeyAnswer, KeyClaim};
+    use crate::store::contract::fixtures::{MERCHANT, NOW, merchant, new_order};
+    use crate::store::sqlite::SqliteStore;
+    use crate::store::{CreateOrder, IdempotencyStore, MerchantStore, OrderStore};
+
+    /// Keys are read from the database only if seen: those stored before the store
+    /// opened must count as seen.
+    #[tokio::test]
+    async fn an_answer_stored_before_a_restart_is_replayed_after_it() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let path = dir.path().join("gateway.sqlite");
+        let claim = async |store: &SqliteStore| {
+            store
+                .claim_idempotency_key(&MERCHANT.into(), "k1", "h1", NOW)
+                .await
+                .expect("claim")
+        };
+        let store = SqliteStore::open(&path).await.expect("opens");
+        store
+            .upsert_merchant(&merchant(MERCHANT))
+            .await
+            .expect("stored");
+        assert_eq!(claim(&store).await, KeyClaim::Claimed);
+        let answer = KeyAnswer {
+            merchant_id: MERCHANT.into(),
+            key: "k1".into(),
+            request_hash: "h1".into(),
+            status: 201,
+            body: b"{\"id\":\"ord_1\"}".to_vec(),
+            created_at: NOW,
+        };
+        let created = CreateOrder {
+            order: new_order("ord_1", MERCHANT),
+            answer: Some(answer.clone()),
+        };
+        store.create_order(created).await.expect("created");
+        store.release_idempotency_key(&MERCHANT.into(), "k1");
+        drop(store);
+
+        let reopened = SqliteStore::open(&path).await.expect("reopens");
+        let replay = KeyClaim::Replay {
+            status: 201,
+            body: answer.body,
+        };
+        assert_eq!(claim(&reopened).await, replay);
+        // A day of other keys later, the stored answer is still found.
+        let later = NOW + 24 * 3_600_000 - 1;
+        let other = reopened
+            .claim_idempotency_key(&MERCHANT.into(), "k2", "h", later)
+            .await
+            .expect("claim");
+        assert_eq!(other, KeyClaim::Claimed);
+        assert_eq!(claim(&reopened).await, replay);
+    }
 }

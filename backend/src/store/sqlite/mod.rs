@@ -20,6 +20,7 @@ mod outbox;
 mod payouts;
 mod process_lock;
 mod refunds;
+mod seen_keys;
 mod settlement;
 mod webhook_endpoints;
 #[cfg(test)]
@@ -102,12 +103,13 @@ impl SqliteStore {
             .await?;
         let orders = OrderWriter::spawn(write.clone());
         let inbox = InboxWriter::spawn(write.clone());
+        let claims = idempotency::Claims::load(&read).await?;
         Ok(SqliteStore {
             write,
             read,
             orders,
             inbox,
-            claims: idempotency::Claims::default(),
+            claims,
             _lock: lock,
         })
     }
