@@ -110,10 +110,8 @@ pub(crate) async fn per_client(
     next: Next,
 ) -> Response {
     let limits = &state.limits;
-    match limits.clients.check(&limits.client(&request)) {
-        Ok(()) => next.run(request).await,
-        Err(wait) => too_many(wait, "from this address"),
-    }
+    let checked = limits.clients.check(&limits.client(&request));
+    admit(checked, "from this address", request, next).await
 }
 
 /// On `/v1/bank/notifications/{connector}`: one bucket per connector name.
@@ -123,10 +121,8 @@ pub(crate) async fn per_connector(
     next: Next,
 ) -> Response {
     let connector = request.uri().path().rsplit('/').next().unwrap_or_default();
-    match state.limits.banks.check(&connector.to_owned()) {
-        Ok(()) => next.run(request).await,
-        Err(wait) => too_many(wait, "for this bank connector"),
-    }
+    let checked = state.limits.banks.check(&connector.to_owned());
+    admit(checked, "for this bank connector", request, next).await
 }
 
 /// On `POST /v1/widget/attempts`: one bucket per order, named by its client token. A
@@ -137,9 +133,15 @@ pub(crate) async fn per_order(
     next: Next,
 ) -> Response {
     let order = bearer(request.headers()).and_then(order_of_client_token);
-    match order.map_or(Ok(()), |order| state.limits.attempts.check(&order)) {
+    let checked = order.map_or(Ok(()), |order| state.limits.attempts.check(&order));
+    admit(checked, "for this order", request, next).await
+}
+
+/// Runs the request if its limit let it through, else answers 429.
+async fn admit(checked: Result<(), u64>, whose: &str, request: Request, next: Next) -> Response {
+    match checked {
         Ok(()) => next.run(request).await,
-        Err(wait) => too_many(wait, "for this order"),
+        Err(wait) => too_many(wait, whose),
     }
 }
 
