@@ -47,12 +47,32 @@ struct Held {
     store: Arc<dyn Store>,
     merchant_id: MerchantId,
     key: String,
+    released: bool,
+}
+
+impl Held {
+    /// Releases the claim before the answer goes out, so a retry that follows the
+    /// answer finds the key free.
+    async fn release(mut self) {
+        self.store
+            .release_idempotency_key(&self.merchant_id, &self.key)
+            .await;
+        self.released = true;
+    }
 }
 
 impl Drop for Held {
+    /// A handler that panicked: release in the background.
     fn drop(&mut self) {
-        self.store
-            .release_idempotency_key(&self.merchant_id, &self.key);
+        if self.released {
+            return;
+        }
+        let (store, merchant_id, key) = (
+            self.store.clone(),
+            self.merchant_id.clone(),
+            self.key.clone(),
+        );
+        tokio::spawn(async move { store.release_idempotency_key(&merchant_id, &key).await });
     }
 }
 
@@ -104,6 +124,7 @@ pub(crate) async fn layer(State(state): State<AppState>, request: Request, next:
                 store: state.store.clone(),
                 merchant_id: merchant.id.clone(),
                 key: key.clone(),
+                released: false,
             };
             let mut request = Request::from_parts(parts, Body::from(body));
             request.extensions_mut().insert(Claim {
@@ -117,7 +138,7 @@ pub(crate) async fn layer(State(state): State<AppState>, request: Request, next:
             let work = tokio::spawn(
                 async move {
                     let response = next.run(request).await;
-                    drop(held);
+                    held.release().await;
                     response
                 }
                 .in_current_span(),

@@ -8,6 +8,7 @@ mod commands;
 #[cfg(test)]
 pub(crate) mod contract;
 mod error;
+pub mod postgres;
 pub mod sqlite;
 
 use async_trait::async_trait;
@@ -247,7 +248,7 @@ pub trait IdempotencyStore: Send + Sync {
     ) -> Result<KeyClaim, StoreError>;
 
     /// Ends a claim: the request has answered (and recorded what it will replay).
-    fn release_idempotency_key(&self, merchant_id: &MerchantId, key: &str);
+    async fn release_idempotency_key(&self, merchant_id: &MerchantId, key: &str);
 
     /// Forgets answers recorded before `before`.
     async fn prune_idempotency_keys(&self, before: Millis) -> Result<u64, StoreError>;

@@ -55,7 +55,7 @@ pub(crate) async fn a_claimed_key_is_in_use_until_released<S: Store>(store: &S) 
         .claim_idempotency_key(&"mer_b".into(), "k1", "h", 0)
         .await;
     assert_eq!(theirs.expect("claim"), KeyClaim::Claimed);
-    store.release_idempotency_key(&MERCHANT.into(), "k1");
+    store.release_idempotency_key(&MERCHANT.into(), "k1").await;
     assert_eq!(claim("h").await.expect("claim"), KeyClaim::Claimed);
 }
 
@@ -75,7 +75,7 @@ pub(crate) async fn an_answer_is_recorded_with_its_change<S: Store>(store: &S) {
         answer: Some(answer("k1", "h1", NOW)),
     };
     store.create_order(created).await.expect("created");
-    store.release_idempotency_key(&MERCHANT.into(), "k1");
+    store.release_idempotency_key(&MERCHANT.into(), "k1").await;
     let replay = store
         .claim_idempotency_key(&MERCHANT.into(), "k1", "h1", NOW)
         .await;
@@ -96,7 +96,7 @@ pub(crate) async fn an_answer_is_recorded_with_its_change<S: Store>(store: &S) {
         KeyClaim::Claimed,
         "older than `not_before`"
     );
-    store.release_idempotency_key(&MERCHANT.into(), "k1");
+    store.release_idempotency_key(&MERCHANT.into(), "k1").await;
 
     // A cancel that is refused records nothing: a retry runs again.
     let claim = store
@@ -110,7 +110,7 @@ pub(crate) async fn an_answer_is_recorded_with_its_change<S: Store>(store: &S) {
         answer: Some(answer("k2", "h", order.expires_at)),
     };
     store.cancel_order(&late).await.expect("refused");
-    store.release_idempotency_key(&MERCHANT.into(), "k2");
+    store.release_idempotency_key(&MERCHANT.into(), "k2").await;
     let retry = store
         .claim_idempotency_key(&MERCHANT.into(), "k2", "h", 0)
         .await;

@@ -177,7 +177,7 @@ mod tests {
             answer: Some(answer.clone()),
         };
         store.create_order(created).await.expect("created");
-        store.release_idempotency_key(&MERCHANT.into(), "k1");
+        store.release_idempotency_key(&MERCHANT.into(), "k1").await;
         drop(store);
 
         let reopened = SqliteStore::open(&path).await.expect("reopens");

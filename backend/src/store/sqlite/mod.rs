@@ -308,7 +308,7 @@ impl IdempotencyStore for SqliteStore {
             .await
     }
 
-    fn release_idempotency_key(&self, merchant_id: &MerchantId, key: &str) {
+    async fn release_idempotency_key(&self, merchant_id: &MerchantId, key: &str) {
         self.claims.release(merchant_id, key);
     }
 
