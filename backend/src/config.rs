@@ -13,9 +13,36 @@ use crate::domain::merchant::SettlementAccount;
 use crate::banking::BankSchedule;
 use crate::clock::{Clock, SystemClock};
 
+/// Where the gateway keeps its state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    /// An SQLite file: one gateway process, nothing to install.
+    Sqlite(PathBuf),
+    /// A PostgreSQL database (`postgres://…`): any number of gateway replicas.
+    Postgres(String),
+}
+
+impl Database {
+    /// `postgres://…` (or `postgresql://…`) names a PostgreSQL database; anything else
+    /// is an SQLite file's path, with or without `sqlite://`.
+    pub fn parse(url: &str) -> Self {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Database::Postgres(url.to_owned())
+        } else {
+            Database::Sqlite(PathBuf::from(url.strip_prefix("sqlite://").unwrap_or(url)))
+        }
+    }
+}
+
+impl From<PathBuf> for Database {
+    fn from(path: PathBuf) -> Self {
+        Database::Sqlite(path)
+    }
+}
+
 pub struct Config {
-    /// The SQLite database file.
-    pub database_path: PathBuf,
+    /// The database: an SQLite file or a PostgreSQL URL.
+    pub database: Database,
     /// Base URL browsers and banks reach the gateway at, without a trailing slash.
     pub public_url: String,
     /// Which connector serves which banks, with which keys.
@@ -49,14 +76,14 @@ impl Config {
     /// Settings with defaults for everything that has one, and one sandbox connector
     /// serving every bank of the directory.
     pub fn new(
-        database_path: PathBuf,
+        database: impl Into<Database>,
         public_url: String,
         signer: Signer,
         bank_keys: Vec<PublicKey>,
         sandbox_bank_url: String,
     ) -> Self {
         Config {
-            database_path,
+            database: database.into(),
             public_url,
             connectors: vec![ConnectorConfig {
                 name: "sandbox".into(),

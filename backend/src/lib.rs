@@ -13,6 +13,7 @@ mod merchants;
 mod metrics;
 mod payments;
 pub mod settings;
+mod signals;
 pub mod startup;
 mod state;
 mod status_hub;
@@ -23,7 +24,8 @@ pub mod workers;
 
 pub use banking::BankSchedule;
 pub use config::{
-    BankSelection, BooksConfig, Config, ConnectorConfig, MerchantSeed, Protocol, RateLimits,
+    BankSelection, BooksConfig, Config, ConnectorConfig, Database, MerchantSeed, Protocol,
+    RateLimits,
 };
 pub use startup::Application;
 pub use workers::Workers;

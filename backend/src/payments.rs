@@ -12,6 +12,7 @@ use crate::domain::order::{Attempt, NewAttempt, Order, StartAttemptOutcome};
 use crate::domain::time::{millis, secs};
 use crate::http::wire;
 use crate::state::AppState;
+use crate::store::Signal;
 
 /// Whether `bank` can take a payment of `total` with a card of `kind` now.
 pub(crate) fn availability(
@@ -137,8 +138,14 @@ fn unavailable_text(reason: Unavailable) -> &'static str {
     }
 }
 
-/// Tells open widget streams where the order stands now.
+/// Tells open widget streams where the order stands now, on every replica.
 pub(crate) async fn publish_status(state: &AppState, order_id: &OrderId) {
+    state.store.announce(Signal::OrderChanged(order_id.clone()));
+    show_status(state, order_id).await;
+}
+
+/// Tells this replica's open widget streams where the order stands now.
+pub(crate) async fn show_status(state: &AppState, order_id: &OrderId) {
     if !state.status.has_listeners() {
         return;
     }

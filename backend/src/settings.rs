@@ -12,7 +12,7 @@ use paydesk_shared::signing::{PublicKey, Signer};
 use rust_decimal::Decimal;
 
 use crate::banking::BankSchedule;
-use crate::config::{BooksConfig, Config, MerchantSeed, RateLimits};
+use crate::config::{BooksConfig, Config, Database, MerchantSeed, RateLimits};
 
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -40,6 +40,10 @@ pub struct Settings {
     /// The SQLite file (gateway.sqlite) and the keys (keys/) live here.
     #[arg(long, env = "PAYDESK_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
+    /// The database: postgres://USER@HOST/DB for one or more replicas on PostgreSQL,
+    /// or an SQLite file's path [default: DATA_DIR/gateway.sqlite].
+    #[arg(long, env = "PAYDESK_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
     /// The origin the gateway advertises (hosted page, bank return and notification
     /// URLs), e.g. https://pay.example.com behind a TLS proxy [default:
     /// http://HOST:GATEWAY_PORT].
@@ -151,8 +155,12 @@ impl Settings {
             Signer::from_text(&read_key_file(&keys.join("gateway.key"))?).context("gateway.key")?;
         let default_public = format!("http://{}", self.bind_address());
         let public_url = public_url(self.public_url.as_deref().unwrap_or(&default_public))?;
+        let database = match &self.database_url {
+            Some(url) => Database::parse(url),
+            None => data_dir.join("gateway.sqlite").into(),
+        };
         let mut config = Config::new(
-            data_dir.join("gateway.sqlite"),
+            database,
             public_url,
             signer,
             bank_keys(&keys)?,

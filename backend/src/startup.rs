@@ -8,11 +8,11 @@ use axum::serve::ListenerExt;
 use paydesk_shared::bank::directory;
 use paydesk_shared::signing::Verifier;
 use tokio::net::TcpListener;
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 
 use crate::banking::BankSide;
 use crate::books::Books;
-use crate::config::{BankSelection, Config, MerchantSeed, Protocol};
+use crate::config::{BankSelection, Config, Database, MerchantSeed, Protocol};
 use crate::connectors::{BankConnector, Connectors, SandboxConnector};
 use crate::domain::ids::{EndpointId, KeyId, MerchantId};
 use crate::domain::merchant::{Merchant, MerchantKey};
@@ -22,8 +22,10 @@ use crate::http;
 use crate::http::rate_limit::Limits;
 use crate::merchants::{Merchants, key_hash, last4};
 use crate::metrics::Metrics;
+use crate::signals::Wake;
 use crate::state::AppState;
 use crate::status_hub::StatusHub;
+use crate::store::postgres::PostgresStore;
 use crate::store::sqlite::SqliteStore;
 use crate::store::{RotateSecret, SaveEndpoint, Store};
 use crate::webhooks::Sender;
@@ -45,7 +47,10 @@ impl Application {
     /// Opens the store, registers configured merchants and wires the routes. Takes a
     /// bound listener so callers can bind port 0 and learn the port first.
     pub async fn build(config: Config, listener: TcpListener) -> anyhow::Result<Self> {
-        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.database_path).await?);
+        let store: Arc<dyn Store> = match &config.database {
+            Database::Sqlite(path) => Arc::new(SqliteStore::open(path).await?),
+            Database::Postgres(url) => Arc::new(PostgresStore::open(url).await?),
+        };
         for seed in &config.merchants {
             seed_merchant(&*store, seed, config.clock.now_ms()).await?;
         }
@@ -54,7 +59,7 @@ impl Application {
         let connectors = connectors(&config, &banks)?;
 
         let (shutdown, shutdown_rx) = watch::channel(false);
-        let outbox = Arc::new(Notify::new());
+        let outbox = Wake::new("dispatcher", store.clone());
         let public_url: Arc<str> = config.public_url.clone().into();
         let state = AppState {
             merchants: Arc::new(Merchants::new(store.clone())),
@@ -62,8 +67,8 @@ impl Application {
             clock: config.clock.clone(),
             connectors: Arc::new(connectors),
             banks: Arc::new(banks),
-            bank: Arc::new(BankSide::new(config.bank_schedule)),
-            books: Arc::new(Books::new(config.books.clone())),
+            bank: Arc::new(BankSide::new(config.bank_schedule, &store)),
+            books: Arc::new(Books::new(config.books.clone(), &store)),
             status: StatusHub::new(),
             outbox: outbox.clone(),
             events: Arc::new(Payloads {
@@ -86,7 +91,7 @@ impl Application {
             )?,
             allow_private: config.webhook_allow_private_urls,
         };
-        let dispatcher = Dispatcher::new(store, sender, outbox);
+        let dispatcher = Dispatcher::new(store, sender, outbox.local());
         let (workers, runners) = workers::all(&Arc::new(state.clone()), dispatcher);
         Ok(Application {
             port: listener.local_addr()?.port(),
@@ -124,6 +129,14 @@ impl Application {
             .into_iter()
             .map(|r| tokio::spawn(r.run(self.state.clock.clone(), self.shutdown.subscribe())))
             .collect();
+        if let Some(heard) = self.state.store.signals() {
+            tokio::spawn(crate::signals::relay(
+                self.state.clone(),
+                self.workers.clone(),
+                heard,
+                self.shutdown.subscribe(),
+            ));
+        }
         let stop = self.shutdown;
         let listener = self.listener.tap_io(|tcp| {
             // Without NODELAY small responses wait ~40 ms for Nagle's algorithm.

@@ -2,7 +2,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use paydesk_shared::bank::Bank;
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 
 use crate::banking::BankSide;
 use crate::books::Books;
@@ -12,6 +12,7 @@ use crate::domain::event::Compose;
 use crate::http::rate_limit::Limits;
 use crate::merchants::Merchants;
 use crate::metrics::Metrics;
+use crate::signals::Wake;
 use crate::status_hub::StatusHub;
 use crate::store::Store;
 use crate::widget_assets::WidgetAssets;
@@ -30,7 +31,7 @@ pub(crate) struct AppState {
     pub(crate) bank: Arc<BankSide>,
     pub(crate) status: StatusHub,
     /// Wakes the webhook dispatcher when an event is enqueued.
-    pub(crate) outbox: Arc<Notify>,
+    pub(crate) outbox: Wake,
     /// Renders the events a change reports.
     pub(crate) events: Arc<dyn Compose>,
     pub(crate) public_url: Arc<str>,

@@ -52,6 +52,17 @@ pub(crate) fn run(root: &Path) -> Result<()> {
                 .env("PAYDESK_AXE", tools.axe_script()),
         )
     })?;
+    // The store contract ran on both stores above; the gateway's integration suite runs
+    // again on PostgreSQL (the machine's own, a fresh database per test).
+    stages.run("gateway integration suite on PostgreSQL", || {
+        process::run(
+            tools
+                .cargo()
+                .current_dir(root)
+                .args(["test", "-p", "paydesk-gateway", "--test", "api"])
+                .env("PAYDESK_TEST_STORE", "postgres"),
+        )
+    })?;
     stages.run("widget component tests (wasm, headless Chromium)", || {
         process::run(
             tools

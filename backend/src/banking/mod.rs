@@ -9,7 +9,8 @@ mod schedule;
 
 use std::sync::Arc;
 
-use tokio::sync::Notify;
+use crate::signals::Wake;
+use crate::store::Store;
 
 pub(crate) use intake::{receive_notification, store_verdict};
 pub(crate) use maintenance::Maintenance;
@@ -20,18 +21,18 @@ pub(crate) struct BankSide {
     pub(crate) schedule: BankSchedule,
     pub(crate) maintenance: Maintenance,
     /// Wakes the applier when a verdict is stored.
-    pub(crate) applier: Arc<Notify>,
+    pub(crate) applier: Wake,
     /// Wakes the refunder when a refund is created.
-    pub(crate) refunder: Arc<Notify>,
+    pub(crate) refunder: Wake,
 }
 
 impl BankSide {
-    pub(crate) fn new(schedule: BankSchedule) -> Self {
+    pub(crate) fn new(schedule: BankSchedule, store: &Arc<dyn Store>) -> Self {
         BankSide {
             schedule,
             maintenance: Maintenance::default(),
-            applier: Arc::default(),
-            refunder: Arc::default(),
+            applier: Wake::new("applier", store.clone()),
+            refunder: Wake::new("refunder", store.clone()),
         }
     }
 }

@@ -12,7 +12,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rust_decimal::Decimal;
-use tokio::sync::Notify;
+
+use crate::signals::Wake;
+use crate::store::Store;
 
 pub(crate) use payouts::request_payout;
 pub(crate) use run::{RunDate, run};
@@ -48,14 +50,14 @@ impl Default for BooksConfig {
 /// The books' settings and the payout worker's wake-up.
 pub(crate) struct Books {
     pub(crate) config: BooksConfig,
-    pub(crate) payouts: Arc<Notify>,
+    pub(crate) payouts: Wake,
 }
 
 impl Books {
-    pub(crate) fn new(config: BooksConfig) -> Self {
+    pub(crate) fn new(config: BooksConfig, store: &Arc<dyn Store>) -> Self {
         Books {
             config,
-            payouts: Arc::default(),
+            payouts: Wake::new("payouter", store.clone()),
         }
     }
 }

@@ -11,7 +11,10 @@ mod error;
 pub mod postgres;
 pub mod sqlite;
 
+use std::time::Duration;
+
 use async_trait::async_trait;
+use tokio::sync::broadcast;
 
 use crate::domain::alert::{Alert, NewAlert};
 use crate::domain::balance::{BalanceFilter, BalanceTransaction, CurrencyBalance};
@@ -54,6 +57,7 @@ pub trait Store:
     + EndpointStore
     + OutboxStore
     + OperatorStore
+    + ReplicaStore
     + 'static
 {
 }
@@ -70,6 +74,7 @@ impl<T> Store for T where
         + EndpointStore
         + OutboxStore
         + OperatorStore
+        + ReplicaStore
         + 'static
 {
 }
@@ -475,6 +480,35 @@ pub trait OperatorStore: Send + Sync {
 
     /// The connections of each database pool, in use and idle.
     fn pools(&self) -> Vec<PoolUse>;
+}
+
+/// What gateway replicas sharing one database coordinate through: which replica runs
+/// each background worker, and signals from one replica to the others. A store that
+/// one process owns (SQLite) grants every lease and has nobody to signal.
+#[async_trait]
+pub trait ReplicaStore: Send + Sync {
+    /// Takes the lease on `worker` for this process, or renews it, until `ttl` from now
+    /// on the database's clock; false while another process's lease runs. A lease a
+    /// killed process held lapses at its expiry and is taken over.
+    async fn hold_lease(&self, worker: &str, ttl: Duration) -> Result<bool, StoreError>;
+
+    /// Gives up this process's lease on `worker`, so another takes over at once.
+    async fn release_lease(&self, worker: &str) -> Result<(), StoreError>;
+
+    /// Tells the other processes, after what it reports has committed.
+    fn announce(&self, signal: Signal);
+
+    /// What the other processes announce; `None` where there are none.
+    fn signals(&self) -> Option<broadcast::Receiver<Signal>>;
+}
+
+/// News from one gateway process to the others on the same database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Signal {
+    /// Work is stored for this background worker (by name).
+    Wake(String),
+    /// The order changed: widgets watching it want its new status.
+    OrderChanged(OrderId),
 }
 
 /// What the gateway holds, for `/metrics`.

@@ -48,6 +48,11 @@ impl Worker for Janitor {
         "janitor"
     }
 
+    /// Every replica keeps its own rate-limit buckets trimmed (pruning the database twice is harmless).
+    fn leased(&self) -> bool {
+        false
+    }
+
     async fn step(&self) -> Result<Step, StoreError> {
         let now = self.state.clock.now_ms();
         self.state.limits.forget_idle();

@@ -20,6 +20,11 @@ impl Worker for Watcher {
         "maintenance"
     }
 
+    /// Every replica keeps its own view of which banks are in maintenance.
+    fn leased(&self) -> bool {
+        false
+    }
+
     async fn step(&self) -> Result<Step, StoreError> {
         let state = &self.0;
         let mut down = HashSet::new();

@@ -8,6 +8,7 @@ mod applier;
 mod dispatcher;
 mod expirer;
 mod janitor;
+mod lease;
 mod maintenance;
 mod payouter;
 mod querier;
@@ -27,6 +28,7 @@ use crate::state::AppState;
 use crate::store::StoreError;
 
 pub(crate) use dispatcher::Dispatcher;
+use lease::Lease;
 
 /// What one step did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +58,12 @@ pub(crate) trait Worker: Send + Sync + 'static {
 
     /// Finishes what is under way once the gateway stops.
     async fn stop(&self) {}
+
+    /// Whether one replica at a time runs it (holding its lease in the store), or each
+    /// replica runs its own (work on what only this process holds).
+    fn leased(&self) -> bool {
+        true
+    }
 }
 
 /// A worker's side of a drain: how many drains it was asked for before its last idle
@@ -85,6 +93,7 @@ pub(crate) struct Runner {
     wake: Arc<Notify>,
     progress: Arc<Progress>,
     idle_after: watch::Sender<u64>,
+    lease: Lease,
 }
 
 /// The gateway's workers, each with its wake-up: the applier when a verdict is
@@ -93,15 +102,15 @@ pub(crate) fn all(state: &Arc<AppState>, dispatcher: Dispatcher) -> (Workers, Ve
     let workers: Vec<(Box<dyn Worker>, Arc<Notify>)> = vec![
         (
             Box::new(applier::Applier::new(state.clone())),
-            state.bank.applier.clone(),
+            state.bank.applier.local(),
         ),
         (Box::new(querier::Querier(state.clone())), Arc::default()),
         (
             Box::new(refunder::Refunder(state.clone())),
-            state.bank.refunder.clone(),
+            state.bank.refunder.local(),
         ),
         (Box::new(expirer::Expirer(state.clone())), Arc::default()),
-        (Box::new(dispatcher), state.outbox.clone()),
+        (Box::new(dispatcher), state.outbox.local()),
         (
             Box::new(maintenance::Watcher(state.clone())),
             Arc::default(),
@@ -112,7 +121,7 @@ pub(crate) fn all(state: &Arc<AppState>, dispatcher: Dispatcher) -> (Workers, Ve
         ),
         (
             Box::new(payouter::Payouter(state.clone())),
-            state.books.payouts.clone(),
+            state.books.payouts.local(),
         ),
         (Box::new(settler::Settler(state.clone())), Arc::default()),
     ];
@@ -128,6 +137,7 @@ pub(crate) fn all(state: &Arc<AppState>, dispatcher: Dispatcher) -> (Workers, Ve
             idle_after: idle_rx,
         });
         runners.push(Runner {
+            lease: Lease::new(state.store.clone(), worker.name(), worker.leased()),
             worker,
             wake,
             progress,
@@ -143,11 +153,17 @@ pub(crate) fn all(state: &Arc<AppState>, dispatcher: Dispatcher) -> (Workers, Ve
 impl Runner {
     /// Steps until nothing is due, then sleeps until the next due time, a wake-up or
     /// `shutdown`; returns when the gateway stops.
-    pub(crate) async fn run(self, clock: Arc<dyn Clock>, mut shutdown: watch::Receiver<bool>) {
+    pub(crate) async fn run(mut self, clock: Arc<dyn Clock>, mut shutdown: watch::Receiver<bool>) {
         let w = &*self.worker;
         loop {
             if *shutdown.borrow() {
                 break;
+            }
+            if !self.lease.hold().await {
+                if !sleep(&*clock, lease::LOOK_AGAIN, &self.wake, &mut shutdown).await {
+                    break;
+                }
+                continue;
             }
             let asked = self.progress.asked.load(Ordering::SeqCst);
             let step = w.step().await.unwrap_or_else(|e| {
@@ -171,10 +187,21 @@ impl Runner {
             }
         }
         w.stop().await;
+        self.lease.release().await;
     }
 }
 
 impl Workers {
+    /// The workers other processes wake when they store work for them.
+    pub(crate) const WOKEN: [&'static str; 4] = ["applier", "refunder", "dispatcher", "payouter"];
+
+    /// Wakes the worker named `name`, if there is one.
+    pub(crate) fn wake(&self, name: &str) {
+        if let Some(h) = self.handles.iter().find(|h| h.name == name) {
+            h.wake.notify_one();
+        }
+    }
+
     /// Waits until every worker has run a step that found nothing due, and none did
     /// any work meanwhile (one worker's work is often another's: a verdict applied is
     /// an event to deliver). For tests; the clock does not move.

@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 use sqlx::sqlite::SqliteConnectOptions;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{TestDatabase, spawn_app};
 
 async fn health(app: &crate::helpers::TestApp, path: &str) -> (u16, Value) {
     let response = app.get(path).await;
@@ -28,14 +28,19 @@ async fn live_and_ready_answer_while_the_database_does() {
 async fn a_database_missing_a_migration_is_not_ready_but_the_process_is_live() {
     let app = spawn_app().await;
     // As if another process had rolled the schema back behind this one.
-    let options = SqliteConnectOptions::new().filename(&app.database);
-    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
-    sqlx::query(
-        "DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)",
-    )
-    .execute(&pool)
-    .await
-    .unwrap();
+    let forget =
+        "DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)";
+    match &app.database {
+        TestDatabase::Sqlite(path) => {
+            let options = SqliteConnectOptions::new().filename(path);
+            let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+            sqlx::query(forget).execute(&pool).await.unwrap();
+        }
+        TestDatabase::Postgres(db) => {
+            let pool = sqlx::PgPool::connect(db.url()).await.unwrap();
+            sqlx::query(forget).execute(&pool).await.unwrap();
+        }
+    }
 
     let (status, body) = health(&app, "/health/ready").await;
     assert_eq!(status, 503, "{body}");

@@ -8,7 +8,7 @@ use axum::routing::post;
 use paydesk_gateway::domain::event::{EventFilter, EventType, StoredEvent};
 use paydesk_gateway::domain::verdict::InboxCounts;
 use paydesk_gateway::store::{Store, Totals};
-use paydesk_gateway::{Application, Config, MerchantSeed, RateLimits, Workers};
+use paydesk_gateway::{Application, Config, Database, MerchantSeed, RateLimits, Workers};
 use paydesk_shared::api::{CreateAttemptResponse, OrderResponse};
 use paydesk_shared::bank_protocol::{PaymentNotification, PaymentOutcome, SIGNATURE_HEADER};
 use paydesk_shared::signing::Signer;
@@ -36,9 +36,37 @@ pub struct TestApp {
     /// The gateway's background workers, to wait until they are done.
     pub workers: Workers,
     pub webhooks: mpsc::UnboundedReceiver<ReceivedWebhook>,
-    /// The gateway's SQLite file.
-    pub database: std::path::PathBuf,
+    /// The gateway's database.
+    pub database: TestDatabase,
     _dir: tempfile::TempDir,
+}
+
+/// The suite runs on SQLite files, or with `PAYDESK_TEST_STORE=postgres` on a fresh
+/// PostgreSQL database per test, dropped after it: every test holds on both stores.
+pub enum TestDatabase {
+    Sqlite(std::path::PathBuf),
+    Postgres(paydesk_gateway::store::postgres::test_database::TestDatabase),
+}
+
+impl TestDatabase {
+    /// The store this run tests: a file in `dir`, or a new PostgreSQL database.
+    pub async fn create(dir: &std::path::Path) -> Self {
+        match std::env::var("PAYDESK_TEST_STORE").as_deref() {
+            Ok("postgres") => TestDatabase::Postgres(
+                paydesk_gateway::store::postgres::test_database::TestDatabase::create().await,
+            ),
+            Ok("sqlite") | Err(_) => TestDatabase::Sqlite(dir.join("gateway.sqlite")),
+            Ok(other) => panic!("PAYDESK_TEST_STORE={other}: use sqlite or postgres"),
+        }
+    }
+
+    /// The gateway's setting for it.
+    pub fn config(&self) -> Database {
+        match self {
+            TestDatabase::Sqlite(path) => Database::Sqlite(path.clone()),
+            TestDatabase::Postgres(db) => Database::Postgres(db.url().to_owned()),
+        }
+    }
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -61,7 +89,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         .with_test_writer()
         .try_init();
     let dir = tempfile::tempdir().unwrap();
-    let db_path = dir.path().join("gateway.sqlite");
+    let database = TestDatabase::create(dir.path()).await;
     let webhook_url = spawn_webhook_receiver().await;
     let (webhook_address, webhooks) = webhook_url;
 
@@ -69,7 +97,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
     let mut config = Config::new(
-        db_path.clone(),
+        database.config(),
         address.clone(),
         Signer::generate("gateway-test"),
         vec![bank.public_key()],
@@ -113,7 +141,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         store,
         workers,
         webhooks,
-        database: db_path,
+        database,
         _dir: dir,
     }
 }

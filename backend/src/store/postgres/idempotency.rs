@@ -6,16 +6,14 @@ use std::borrow::Borrow;
 
 use sqlx::{PgPool, Postgres, QueryBuilder, Transaction};
 
+use super::DB_NOW;
 use crate::domain::idempotency::{KeyAnswer, KeyClaim};
 use crate::domain::time::Millis;
 use crate::store::StoreError;
 
-/// How long a claim holds without its request answering, in the database's clock
-/// (replicas' clocks may differ): longer than any request runs.
+/// How long a claim holds without its request answering, on the database's clock:
+/// longer than any request runs.
 const CLAIM_LEASE: Millis = 120_000;
-
-/// The database's time now, in Unix milliseconds.
-const DB_NOW: &str = "(extract(epoch from clock_timestamp()) * 1000)::BIGINT";
 
 /// Claims first, then reads: whoever takes a claim also finds any answer its
 /// predecessor committed, because an owner commits before it releases. A key with an

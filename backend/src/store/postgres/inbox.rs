@@ -9,6 +9,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::order_moves::{self, OrderMove};
 use super::outbox::insert_event;
 use super::refunds;
+use super::retry::retrying;
 use super::{guards, ledger};
 use crate::domain::alert::NewAlert;
 use crate::domain::change;
@@ -66,7 +67,7 @@ async fn run(pool: PgPool, mut rx: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let jobs = std::mem::take(&mut batch);
-        match commit(&pool, &jobs).await {
+        match retrying(|| async { Ok(commit(&pool, &jobs).await?) }).await {
             Ok(outcomes) => {
                 for (job, outcome) in jobs.into_iter().zip(outcomes) {
                     let _ = job.reply.send(Ok(outcome));

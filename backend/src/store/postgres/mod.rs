@@ -20,6 +20,7 @@ mod orders;
 mod outbox;
 mod payouts;
 mod refunds;
+mod replicas;
 mod retry;
 mod settlement;
 pub mod test_database;
@@ -58,7 +59,12 @@ use crate::domain::webhook::{
 };
 use inbox::InboxWriter;
 use order_writer::OrderWriter;
+use replicas::Replicas;
 use retry::retrying;
+
+/// The database's time now, in Unix milliseconds: leases and claims are timed by it,
+/// as replicas' own clocks may differ.
+const DB_NOW: &str = "(extract(epoch from clock_timestamp()) * 1000)::BIGINT";
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -71,6 +77,7 @@ pub struct PostgresStore {
     read: PgPool,
     orders: OrderWriter,
     inbox: InboxWriter,
+    replicas: Replicas,
 }
 
 impl PostgresStore {
@@ -78,7 +85,10 @@ impl PostgresStore {
     /// date. sqlx holds an advisory lock while it migrates, so replicas starting
     /// together apply each migration once.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
-        let options = PgConnectOptions::from_str(url)?;
+        // Plans made for each query's values: a generic plan cached while a table was
+        // small (a new database) turns quadratic once it has grown.
+        let options =
+            PgConnectOptions::from_str(url)?.options([("plan_cache_mode", "force_custom_plan")]);
         let write = PgPoolOptions::new()
             .max_connections(WRITE_CONNECTIONS)
             .acquire_timeout(Duration::from_secs(10))
@@ -99,11 +109,13 @@ impl PostgresStore {
             .await?;
         let orders = OrderWriter::spawn(write.clone());
         let inbox = InboxWriter::spawn(write.clone());
+        let replicas = Replicas::start(read.clone()).await?;
         Ok(PostgresStore {
             write,
             read,
             orders,
             inbox,
+            replicas,
         })
     }
 }
@@ -614,6 +626,25 @@ impl OperatorStore for PostgresStore {
             }
         };
         vec![pool_use("write", &self.write), pool_use("read", &self.read)]
+    }
+}
+
+#[async_trait]
+impl ReplicaStore for PostgresStore {
+    async fn hold_lease(&self, worker: &str, ttl: Duration) -> Result<bool, StoreError> {
+        self.replicas.hold_lease(worker, ttl).await
+    }
+
+    async fn release_lease(&self, worker: &str) -> Result<(), StoreError> {
+        self.replicas.release_lease(worker).await
+    }
+
+    fn announce(&self, signal: Signal) {
+        self.replicas.announce(signal);
+    }
+
+    fn signals(&self) -> Option<tokio::sync::broadcast::Receiver<Signal>> {
+        Some(self.replicas.signals())
     }
 }
 

@@ -7,6 +7,7 @@ use sqlx::{PgPool, Postgres, QueryBuilder};
 use tokio::sync::{mpsc, oneshot};
 
 use super::idempotency;
+use super::retry::retrying;
 use crate::domain::idempotency::KeyAnswer;
 use crate::store::{CreateOrder, StoreError};
 
@@ -46,7 +47,7 @@ async fn run(pool: PgPool, mut rx: mpsc::Receiver<Job>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let jobs = std::mem::take(&mut batch);
-        match commit(&pool, &jobs).await {
+        match retrying(|| async { Ok(commit(&pool, &jobs).await?) }).await {
             Ok(()) => {
                 for job in jobs {
                     let _ = job.reply.send(Ok(()));

@@ -625,6 +625,25 @@ impl OperatorStore for SqliteStore {
     }
 }
 
+/// One process owns the file (`process_lock`): it holds every lease and has no one to
+/// signal.
+#[async_trait]
+impl ReplicaStore for SqliteStore {
+    async fn hold_lease(&self, _worker: &str, _ttl: Duration) -> Result<bool, StoreError> {
+        Ok(true)
+    }
+
+    async fn release_lease(&self, _worker: &str) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    fn announce(&self, _signal: Signal) {}
+
+    fn signals(&self) -> Option<tokio::sync::broadcast::Receiver<Signal>> {
+        None
+    }
+}
+
 #[cfg(test)]
 mod contract {
     use super::SqliteStore;
