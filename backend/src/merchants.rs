@@ -1,7 +1,8 @@
 //! Merchants as requests need them, with an in-memory cache: every merchant request
 //! authenticates and every applied payment needs its merchant's fee plan, and a
 //! database read each time would dominate their cost. A change to a merchant (a key
-//! revoked, return URLs replaced) goes through [`Merchants::forget`].
+//! revoked, return URLs replaced) goes through [`Merchants::forget`], which other
+//! replicas hear of too.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -10,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::domain::ids::MerchantId;
 use crate::domain::merchant::Merchant;
-use crate::store::{Store, StoreError};
+use crate::store::{Signal, Store, StoreError};
 
 pub(crate) struct Merchants {
     store: Arc<dyn Store>,
@@ -60,8 +61,15 @@ impl Merchants {
         Ok(Some(merchant))
     }
 
-    /// Drops everything cached: the next request reads the store again.
+    /// Drops everything cached here and on the other replicas: the next request reads
+    /// the store again.
     pub(crate) fn forget(&self) {
+        self.forget_here();
+        self.store.announce(Signal::MerchantsChanged);
+    }
+
+    /// Drops what this replica cached, as another replica changed a merchant.
+    pub(crate) fn forget_here(&self) {
         if let Ok(mut cache) = self.by_key_hash.write() {
             cache.clear();
         }

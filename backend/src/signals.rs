@@ -2,7 +2,8 @@
 //! replica may be for a worker whose lease another holds, and a payment applied on one
 //! may be watched by a widget connected to another: each is announced through the
 //! store, and [`relay`] hands what the other replicas announce to this one's workers
-//! and widget streams. On a store one process owns, announcing does nothing.
+//! and widget streams, and drops its cached merchants when another changed one. On a
+//! store one process owns, announcing does nothing.
 
 use std::sync::Arc;
 
@@ -58,11 +59,13 @@ pub(crate) async fn relay(
             Ok(Signal::OrderChanged(order)) => {
                 crate::payments::show_status(&state, &order).await;
             }
+            Ok(Signal::MerchantsChanged) => state.merchants.forget_here(),
             Err(broadcast::error::RecvError::Lagged(missed)) => {
                 tracing::warn!(
                     missed,
                     "missed signals from other replicas; workers look again"
                 );
+                state.merchants.forget_here();
                 for name in Workers::WOKEN {
                     workers.wake(name);
                 }

@@ -509,6 +509,8 @@ pub enum Signal {
     Wake(String),
     /// The order changed: widgets watching it want its new status.
     OrderChanged(OrderId),
+    /// A merchant changed (a key revoked, say): what is cached of merchants is stale.
+    MerchantsChanged,
 }
 
 /// What the gateway holds, for `/metrics`.

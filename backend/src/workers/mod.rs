@@ -160,6 +160,9 @@ impl Runner {
                 break;
             }
             if !self.lease.hold().await {
+                // Another replica runs it: nothing is due here, as a drain sees it.
+                let asked = self.progress.asked.load(Ordering::SeqCst);
+                self.idle_after.send_replace(asked);
                 if !sleep(&*clock, lease::LOOK_AGAIN, &self.wake, &mut shutdown).await {
                     break;
                 }

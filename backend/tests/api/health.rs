@@ -30,7 +30,7 @@ async fn a_database_missing_a_migration_is_not_ready_but_the_process_is_live() {
     // As if another process had rolled the schema back behind this one.
     let forget =
         "DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)";
-    match &app.database {
+    match &*app.database {
         TestDatabase::Sqlite(path) => {
             let options = SqliteConnectOptions::new().filename(path);
             let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();

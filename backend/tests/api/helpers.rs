@@ -36,8 +36,8 @@ pub struct TestApp {
     /// The gateway's background workers, to wait until they are done.
     pub workers: Workers,
     pub webhooks: mpsc::UnboundedReceiver<ReceivedWebhook>,
-    /// The gateway's database.
-    pub database: TestDatabase,
+    /// The gateway's database, shared by replicas.
+    pub database: Arc<TestDatabase>,
     _dir: tempfile::TempDir,
 }
 
@@ -83,17 +83,40 @@ pub fn without_rate_limits(config: &mut Config) {
 /// `widget/` in the test's own temporary folder, empty unless `configure` writes into
 /// it (see [`WidgetFixture`]).
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let database = Arc::new(TestDatabase::create(dir.path()).await);
+    spawn_replica(dir, database, Signer::generate("bank-test"), configure).await
+}
+
+/// `count` gateway replicas on one new PostgreSQL database, trusting one bank.
+pub async fn spawn_replicas(count: usize) -> Vec<TestApp> {
+    let database = Arc::new(TestDatabase::Postgres(
+        paydesk_gateway::store::postgres::test_database::TestDatabase::create().await,
+    ));
+    let bank = Signer::generate("bank-test");
+    let mut replicas = Vec::new();
+    for _ in 0..count {
+        let dir = tempfile::tempdir().unwrap();
+        replicas.push(spawn_replica(dir, database.clone(), bank.clone(), |_| {}).await);
+    }
+    replicas
+}
+
+/// A gateway on `database`, in `dir`, trusting `bank`.
+async fn spawn_replica(
+    dir: tempfile::TempDir,
+    database: Arc<TestDatabase>,
+    bank: Signer,
+    configure: impl FnOnce(&mut Config),
+) -> TestApp {
     // The gateway's warnings and errors go with the test's output, shown if it fails.
     let _ = tracing_subscriber::fmt()
         .with_env_filter("warn,paydesk_gateway::webhooks=error")
         .with_test_writer()
         .try_init();
-    let dir = tempfile::tempdir().unwrap();
-    let database = TestDatabase::create(dir.path()).await;
     let webhook_url = spawn_webhook_receiver().await;
     let (webhook_address, webhooks) = webhook_url;
 
-    let bank = Signer::generate("bank-test");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
     let mut config = Config::new(

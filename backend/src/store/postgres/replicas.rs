@@ -92,6 +92,10 @@ impl Replicas {
                 let payload = format!("{} order {order}", self.id);
                 tokio::spawn(notify(self.pool.clone(), payload));
             }
+            Signal::MerchantsChanged => {
+                let payload = format!("{} merchants -", self.id);
+                tokio::spawn(notify(self.pool.clone(), payload));
+            }
         }
     }
 
@@ -156,6 +160,7 @@ async fn listen(mut listener: PgListener, id: String, heard: broadcast::Sender<S
         let signal = match kind {
             "wake" => Signal::Wake(value.to_owned()),
             "order" => Signal::OrderChanged(value.into()),
+            "merchants" => Signal::MerchantsChanged,
             _ => continue,
         };
         // Nobody listening yet is fine.
