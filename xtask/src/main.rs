@@ -24,6 +24,8 @@ usage: cargo xtask <command>
 
 commands:
   run            set up, build, and start gateway, sandbox bank and demo shop; Ctrl-C stops
+                 [--postgres] on the local PostgreSQL (or PAYDESK_DATABASE_URL)
+                 [--replicas N] N gateways behind HAProxy on the gateway's port
   test           formatting, lints, widget build and size, all native tests, the
                  end-to-end suite and the widget's browser tests (what CI runs)
   setup          install missing tools once per machine (--with-browser: Chromium too)
@@ -42,7 +44,7 @@ commands:
   help           this text
 
 environment (run): PAYDESK_HOST, PAYDESK_GATEWAY_PORT, PAYDESK_BANK_PORT,
-  PAYDESK_SHOP_PORT, PAYDESK_DATA_DIR, PAYDESK_DEMO_SECRET_KEY,
+  PAYDESK_SHOP_PORT, PAYDESK_DATA_DIR, PAYDESK_DATABASE_URL, PAYDESK_DEMO_SECRET_KEY,
   PAYDESK_DEMO_WEBHOOK_SECRET, PAYDESK_OPERATOR_KEY (else {data}/operator.key),
   RUST_LOG; tools go to PAYDESK_TOOLS_DIR
   (default ~/.cache/paydesk/tools) and ~/.cargo/bin";
@@ -66,7 +68,7 @@ fn dispatch(command: &str, args: &[String]) -> Result<()> {
     let root = repo_root()?;
     let root = root.as_path();
     match command {
-        "run" => no_args(command, args).and_then(|()| services::run(root)),
+        "run" => services::Layout::parse(args).and_then(|layout| services::run(root, layout)),
         "test" => no_args(command, args).and_then(|()| test::run(root)),
         "setup" => {
             let browser = match args {

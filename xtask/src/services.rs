@@ -1,6 +1,7 @@
 //! `cargo xtask run`: gateway, sandbox bank and demo shop on this machine, ready to
 //! click through, until Ctrl-C.
 
+mod cluster;
 mod demo_merchant;
 mod keys;
 mod operator_key;
@@ -13,6 +14,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use tokio::signal::unix::{SignalKind, signal};
 
+pub(crate) use cluster::Layout;
 pub(crate) use demo_merchant::DemoMerchant;
 pub(crate) use keys::ensure_keys;
 pub(crate) use operator_key::{OPERATOR_KEY_VAR, OperatorKey, random_operator_key};
@@ -106,9 +108,13 @@ impl Settings {
     }
 }
 
-pub(crate) fn run(root: &Path) -> Result<()> {
+pub(crate) fn run(root: &Path, layout: Layout) -> Result<()> {
     let tools = Tools::locate()?;
     tools::setup(&tools, root, Browser::Skip)?;
+    let database = layout.postgres.then(cluster::database_url).transpose()?;
+    if layout.replicas > 1 {
+        cluster::ensure_haproxy()?;
+    }
     widget::build(root, &tools)?;
     let settings = Settings::from_env(root)?;
     let mut build = tools.cargo();
@@ -126,7 +132,17 @@ pub(crate) fn run(root: &Path) -> Result<()> {
         .enable_all()
         .build()
         .context("could not start the async runtime")?;
-    runtime.block_on(supervise(root, &settings, &merchant, &operator))
+    let gateways = Gateways {
+        layout,
+        database: database.as_deref(),
+    };
+    runtime.block_on(supervise(root, &settings, &merchant, &operator, gateways))
+}
+
+/// How the gateway runs: on which database, as how many replicas.
+struct Gateways<'a> {
+    layout: Layout,
+    database: Option<&'a str>,
 }
 
 async fn supervise(
@@ -134,6 +150,7 @@ async fn supervise(
     settings: &Settings,
     merchant: &DemoMerchant,
     operator: &OperatorKey,
+    gateways: Gateways<'_>,
 ) -> Result<()> {
     // Listening before any child starts: from here on Ctrl-C stops the children
     // instead of killing the task runner and leaving them orphaned.
@@ -142,20 +159,66 @@ async fn supervise(
 
     let mut supervisor = Supervisor::new();
     let env = settings.env(root, merchant);
-    for service in settings.services() {
+    let mut services = Vec::new();
+    for service in [&settings.bank, &settings.shop] {
         let mut command = Command::new(release_binary(root, service.binary));
         command
             .current_dir(root)
             .envs(env.iter().map(|(k, v)| (k, v)));
+        supervisor.spawn(service.name, &mut command)?;
+        services.push(service.clone());
+    }
+    let replicated = gateways.layout.replicas > 1;
+    let ports: Vec<u16> = if replicated {
+        (0..gateways.layout.replicas)
+            .map(|i| Layout::replica_port(settings.gateway.port, i))
+            .collect()
+    } else {
+        vec![settings.gateway.port]
+    };
+    for (i, port) in ports.iter().enumerate() {
+        let mut command = Command::new(release_binary(root, settings.gateway.binary));
+        command
+            .current_dir(root)
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .env("PAYDESK_GATEWAY_PORT", port.to_string());
         // Only the gateway serves the operator API; the others never see its key.
-        if service.binary == settings.gateway.binary {
-            let (name, key) = operator.env();
-            command.env(name, key);
+        let (name, key) = operator.env();
+        command.env(name, key);
+        if let Some(url) = gateways.database {
+            command.env("PAYDESK_DATABASE_URL", url);
+        }
+        let mut service = Service {
+            port: *port,
+            ..settings.gateway.clone()
+        };
+        if replicated {
+            service.name = cluster::REPLICA_NAMES[i];
+            // Every replica advertises the load balancer, and trusts the client
+            // address it forwards (rate limits are per client).
+            if std::env::var_os("PAYDESK_PUBLIC_URL").is_none() {
+                command.env("PAYDESK_PUBLIC_URL", settings.gateway.url(&settings.host));
+            }
+            command.env("PAYDESK_TRUST_FORWARDED_FOR", "1");
         }
         supervisor.spawn(service.name, &mut command)?;
+        services.push(service);
+    }
+    if replicated {
+        let mut balancer = cluster::haproxy(
+            &settings.data_dir,
+            &settings.host,
+            settings.gateway.port,
+            &ports,
+        )?;
+        supervisor.spawn("load balancer", &mut balancer)?;
+        services.push(Service {
+            name: "load balancer",
+            ..settings.gateway.clone()
+        });
     }
 
-    let services = settings.services();
+    let services: Vec<&Service> = services.iter().collect();
     let ready = tokio::select! {
         biased;
         () = &mut shutdown => None,

@@ -233,7 +233,7 @@ fn ensure_npm(tools: &Tools, dir: &Path, package: &str, version: &str, entry: &P
 }
 
 /// Prints `✓ … (present)` or installs with the installer's own output streaming.
-fn ensure(
+pub(crate) fn ensure(
     label: &str,
     minutes: u32,
     present: impl Fn() -> bool,
@@ -254,6 +254,12 @@ fn ensure(
 }
 
 fn install_chromium() -> Result<()> {
+    // The CJK fonts let screenshots show the banks' Chinese names rather than boxes.
+    apt_install(&["chromium", "chromium-driver", "fonts-noto-cjk"])
+}
+
+/// Installs Debian packages (as root, else through sudo).
+pub(crate) fn apt_install(packages: &[&str]) -> Result<()> {
     let apt_get = |args: &[&str]| {
         let mut command = if is_root() {
             Command::new("apt-get")
@@ -265,14 +271,8 @@ fn install_chromium() -> Result<()> {
         command.args(args).env("DEBIAN_FRONTEND", "noninteractive");
         command
     };
-    // The CJK fonts let screenshots show the banks' Chinese names rather than boxes.
-    let install = [
-        "install",
-        "-y",
-        "chromium",
-        "chromium-driver",
-        "fonts-noto-cjk",
-    ];
+    let mut install = vec!["install", "-y"];
+    install.extend_from_slice(packages);
     // A fresh machine's package lists may be stale or empty; refresh only when needed.
     if process::run(&mut apt_get(&install)).is_err() {
         process::run(&mut apt_get(&["update"]))?;
