@@ -78,11 +78,24 @@ pub(crate) fn database_url() -> Result<String> {
     }
     let psql = |sql: &str| {
         let mut command = Command::new("psql");
-        command.args(["-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-tAc", sql]);
+        command.args([
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-tAc",
+            sql,
+        ]);
         command
     };
-    let exists = process::probe(&mut psql("SELECT 1 FROM pg_database WHERE datname = 'paydesk'"))
-        .context("PostgreSQL at 127.0.0.1:5432 (user postgres) does not answer; set PAYDESK_DATABASE_URL")?;
+    let exists = process::probe(&mut psql(
+        "SELECT 1 FROM pg_database WHERE datname = 'paydesk'",
+    ))
+    .context(
+        "PostgreSQL at 127.0.0.1:5432 (user postgres) does not answer; set PAYDESK_DATABASE_URL",
+    )?;
     if exists.trim() != "1" {
         process::run(&mut psql("CREATE DATABASE paydesk"))?;
         println!("✓ created database paydesk");
@@ -178,7 +191,13 @@ mod tests {
         haproxy(dir.path(), "127.0.0.1", 8080, &[8090, 8091]).unwrap();
         let config = std::fs::read_to_string(dir.path().join("haproxy.cfg")).unwrap();
         assert!(config.contains("bind 127.0.0.1:8080"), "{config}");
-        assert!(config.contains("server replica1 127.0.0.1:8090 check"), "{config}");
-        assert!(config.contains("server replica2 127.0.0.1:8091 check"), "{config}");
+        assert!(
+            config.contains("server replica1 127.0.0.1:8090 check"),
+            "{config}"
+        );
+        assert!(
+            config.contains("server replica2 127.0.0.1:8091 check"),
+            "{config}"
+        );
     }
 }
