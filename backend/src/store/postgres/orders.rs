@@ -4,7 +4,7 @@ use paydesk_shared::payment::{AttemptStatus, OrderStatus, OrderTransition};
 use paydesk_shared::{Currency, Money};
 use std::collections::HashMap;
 
-use sqlx::{PgPool, Postgres, QueryBuilder, Row, postgres::PgRow};
+use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder, Row, Transaction, postgres::PgRow};
 
 use super::guards;
 use crate::domain::change::Precondition;
@@ -22,7 +22,19 @@ pub(super) enum Key<'a> {
     Attempt(&'a str),
 }
 
+/// A read transaction: an order, its items and its attempts are read as of one moment,
+/// never an order from before a commit with attempts from after it (READ COMMITTED
+/// would give each statement its own).
+async fn snapshot(pool: &PgPool) -> Result<Transaction<'static, Postgres>, StoreError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
 pub(super) async fn load(pool: &PgPool, key: Key<'_>) -> Result<Option<Order>, StoreError> {
+    let mut tx = snapshot(pool).await?;
     let row = match key {
         Key::Id {
             merchant_id,
@@ -31,20 +43,20 @@ pub(super) async fn load(pool: &PgPool, key: Key<'_>) -> Result<Option<Order>, S
             sqlx::query("SELECT * FROM orders WHERE id = $1 AND merchant_id = $2")
                 .bind(order_id)
                 .bind(merchant_id)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *tx)
                 .await?
         }
         Key::AnyMerchant(order_id) => {
             sqlx::query("SELECT * FROM orders WHERE id = $1")
                 .bind(order_id)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *tx)
                 .await?
         }
         Key::Attempt(attempt_id) => sqlx::query(
             "SELECT o.* FROM orders o JOIN payment_attempts a ON a.order_id = o.id WHERE a.id = $1",
         )
         .bind(attempt_id)
-        .fetch_optional(pool)
+        .fetch_optional(&mut *tx)
         .await?,
     };
     let Some(row) = row else { return Ok(None) };
@@ -52,7 +64,7 @@ pub(super) async fn load(pool: &PgPool, key: Key<'_>) -> Result<Option<Order>, S
     let currency = currency(&row)?;
     let items = sqlx::query("SELECT * FROM order_items WHERE order_id = $1 ORDER BY position")
         .bind(&id)
-        .fetch_all(pool)
+        .fetch_all(&mut *tx)
         .await?
         .iter()
         .map(|r| item_from_row(r, currency))
@@ -60,7 +72,7 @@ pub(super) async fn load(pool: &PgPool, key: Key<'_>) -> Result<Option<Order>, S
     let attempts =
         sqlx::query("SELECT * FROM payment_attempts WHERE order_id = $1 ORDER BY created_at, seq")
             .bind(&id)
-            .fetch_all(pool)
+            .fetch_all(&mut *tx)
             .await?
             .iter()
             .map(attempt_from_row)
@@ -77,6 +89,7 @@ pub(super) async fn load_by_attempts(
     if attempt_ids.is_empty() {
         return Ok(Vec::new());
     }
+    let mut tx = snapshot(pool).await?;
     let mut q = QueryBuilder::<Postgres>::new(
         "SELECT DISTINCT o.* FROM orders o JOIN payment_attempts a ON a.order_id = o.id WHERE a.id IN (",
     );
@@ -85,8 +98,8 @@ pub(super) async fn load_by_attempts(
         list.push_bind(id);
     }
     q.push(")");
-    let rows = q.build().fetch_all(pool).await?;
-    assemble(pool, rows).await
+    let rows = q.build().fetch_all(&mut *tx).await?;
+    assemble(&mut tx, rows).await
 }
 
 /// The merchant's orders matching `filter`, newest first.
@@ -96,6 +109,7 @@ pub(super) async fn list(
     filter: &OrderFilter,
     limit: u32,
 ) -> Result<Vec<Order>, StoreError> {
+    let mut tx = snapshot(pool).await?;
     let mut q = QueryBuilder::<Postgres>::new("SELECT * FROM orders WHERE merchant_id = ");
     q.push_bind(merchant_id);
     if let Some(status) = filter.status {
@@ -117,8 +131,8 @@ pub(super) async fn list(
     }
     q.push(" ORDER BY created_at DESC, id DESC LIMIT ")
         .push_bind(i64::from(limit));
-    let rows = q.build().fetch_all(pool).await?;
-    assemble(pool, rows).await
+    let rows = q.build().fetch_all(&mut *tx).await?;
+    assemble(&mut tx, rows).await
 }
 
 /// Unpaid orders whose expiry has passed, earliest first.
@@ -127,15 +141,16 @@ pub(super) async fn expired_unpaid(
     now: Millis,
     limit: u32,
 ) -> Result<Vec<Order>, StoreError> {
+    let mut tx = snapshot(pool).await?;
     let rows = sqlx::query(&format!(
         "SELECT * FROM orders WHERE {} AND expires_at <= $1 ORDER BY expires_at LIMIT $2",
         guards::sql(Precondition::OrderIn(OrderTransition::Expire))
     ))
     .bind(now)
     .bind(i64::from(limit))
-    .fetch_all(pool)
+    .fetch_all(&mut *tx)
     .await?;
-    assemble(pool, rows).await
+    assemble(&mut tx, rows).await
 }
 
 pub(super) async fn next_expiry(pool: &PgPool) -> Result<Option<Millis>, StoreError> {
@@ -148,7 +163,7 @@ pub(super) async fn next_expiry(pool: &PgPool) -> Result<Option<Millis>, StoreEr
 }
 
 /// Order rows with their items and attempts, read in two more queries, in row order.
-async fn assemble(pool: &PgPool, rows: Vec<PgRow>) -> Result<Vec<Order>, StoreError> {
+async fn assemble(conn: &mut PgConnection, rows: Vec<PgRow>) -> Result<Vec<Order>, StoreError> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -170,7 +185,7 @@ async fn assemble(pool: &PgPool, rows: Vec<PgRow>) -> Result<Vec<Order>, StoreEr
     let mut items: HashMap<String, Vec<PgRow>> = HashMap::new();
     for row in in_orders("SELECT * FROM order_items", "order_id, position")
         .build()
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await?
     {
         items.entry(row.try_get("order_id")?).or_default().push(row);
@@ -178,7 +193,7 @@ async fn assemble(pool: &PgPool, rows: Vec<PgRow>) -> Result<Vec<Order>, StoreEr
     let mut attempts: HashMap<String, Vec<Attempt>> = HashMap::new();
     for row in in_orders("SELECT * FROM payment_attempts", "created_at, seq")
         .build()
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await?
     {
         attempts

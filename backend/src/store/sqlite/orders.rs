@@ -4,7 +4,9 @@ use paydesk_shared::payment::{AttemptStatus, OrderStatus, OrderTransition};
 use paydesk_shared::{Currency, Money};
 use std::collections::HashMap;
 
-use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, sqlite::SqliteRow};
+use sqlx::{
+    QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool, Transaction, sqlite::SqliteRow,
+};
 
 use super::guards;
 use crate::domain::change::Precondition;
@@ -22,7 +24,14 @@ pub(super) enum Key<'a> {
     Attempt(&'a str),
 }
 
+/// A read transaction: an order, its items and its attempts are read as of one moment,
+/// never an order from before a commit with attempts from after it.
+async fn snapshot(pool: &SqlitePool) -> Result<Transaction<'static, Sqlite>, StoreError> {
+    Ok(pool.begin().await?)
+}
+
 pub(super) async fn load(pool: &SqlitePool, key: Key<'_>) -> Result<Option<Order>, StoreError> {
+    let mut tx = snapshot(pool).await?;
     let row = match key {
         Key::Id {
             merchant_id,
@@ -31,20 +40,20 @@ pub(super) async fn load(pool: &SqlitePool, key: Key<'_>) -> Result<Option<Order
             sqlx::query("SELECT * FROM orders WHERE id = ? AND merchant_id = ?")
                 .bind(order_id)
                 .bind(merchant_id)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *tx)
                 .await?
         }
         Key::AnyMerchant(order_id) => {
             sqlx::query("SELECT * FROM orders WHERE id = ?")
                 .bind(order_id)
-                .fetch_optional(pool)
+                .fetch_optional(&mut *tx)
                 .await?
         }
         Key::Attempt(attempt_id) => sqlx::query(
             "SELECT o.* FROM orders o JOIN payment_attempts a ON a.order_id = o.id WHERE a.id = ?",
         )
         .bind(attempt_id)
-        .fetch_optional(pool)
+        .fetch_optional(&mut *tx)
         .await?,
     };
     let Some(row) = row else { return Ok(None) };
@@ -52,7 +61,7 @@ pub(super) async fn load(pool: &SqlitePool, key: Key<'_>) -> Result<Option<Order
     let currency = currency(&row)?;
     let items = sqlx::query("SELECT * FROM order_items WHERE order_id = ? ORDER BY position")
         .bind(&id)
-        .fetch_all(pool)
+        .fetch_all(&mut *tx)
         .await?
         .iter()
         .map(|r| item_from_row(r, currency))
@@ -60,7 +69,7 @@ pub(super) async fn load(pool: &SqlitePool, key: Key<'_>) -> Result<Option<Order
     let attempts =
         sqlx::query("SELECT * FROM payment_attempts WHERE order_id = ? ORDER BY created_at, rowid")
             .bind(&id)
-            .fetch_all(pool)
+            .fetch_all(&mut *tx)
             .await?
             .iter()
             .map(attempt_from_row)
@@ -77,6 +86,7 @@ pub(super) async fn load_by_attempts(
     if attempt_ids.is_empty() {
         return Ok(Vec::new());
     }
+    let mut tx = snapshot(pool).await?;
     let mut q = QueryBuilder::<Sqlite>::new(
         "SELECT DISTINCT o.* FROM orders o JOIN payment_attempts a ON a.order_id = o.id WHERE a.id IN (",
     );
@@ -85,8 +95,8 @@ pub(super) async fn load_by_attempts(
         list.push_bind(id);
     }
     q.push(")");
-    let rows = q.build().fetch_all(pool).await?;
-    assemble(pool, rows).await
+    let rows = q.build().fetch_all(&mut *tx).await?;
+    assemble(&mut tx, rows).await
 }
 
 /// The merchant's orders matching `filter`, newest first.
@@ -96,6 +106,7 @@ pub(super) async fn list(
     filter: &OrderFilter,
     limit: u32,
 ) -> Result<Vec<Order>, StoreError> {
+    let mut tx = snapshot(pool).await?;
     let mut q = QueryBuilder::<Sqlite>::new("SELECT * FROM orders WHERE merchant_id = ");
     q.push_bind(merchant_id);
     if let Some(status) = filter.status {
@@ -117,8 +128,8 @@ pub(super) async fn list(
     }
     q.push(" ORDER BY created_at DESC, id DESC LIMIT ")
         .push_bind(i64::from(limit));
-    let rows = q.build().fetch_all(pool).await?;
-    assemble(pool, rows).await
+    let rows = q.build().fetch_all(&mut *tx).await?;
+    assemble(&mut tx, rows).await
 }
 
 /// Unpaid orders whose expiry has passed, earliest first.
@@ -127,15 +138,16 @@ pub(super) async fn expired_unpaid(
     now: Millis,
     limit: u32,
 ) -> Result<Vec<Order>, StoreError> {
+    let mut tx = snapshot(pool).await?;
     let rows = sqlx::query(&format!(
         "SELECT * FROM orders WHERE {} AND expires_at <= ? ORDER BY expires_at LIMIT ?",
         guards::sql(Precondition::OrderIn(OrderTransition::Expire))
     ))
     .bind(now)
     .bind(i64::from(limit))
-    .fetch_all(pool)
+    .fetch_all(&mut *tx)
     .await?;
-    assemble(pool, rows).await
+    assemble(&mut tx, rows).await
 }
 
 pub(super) async fn next_expiry(pool: &SqlitePool) -> Result<Option<Millis>, StoreError> {
@@ -148,7 +160,10 @@ pub(super) async fn next_expiry(pool: &SqlitePool) -> Result<Option<Millis>, Sto
 }
 
 /// Order rows with their items and attempts, read in two more queries, in row order.
-async fn assemble(pool: &SqlitePool, rows: Vec<SqliteRow>) -> Result<Vec<Order>, StoreError> {
+async fn assemble(
+    conn: &mut SqliteConnection,
+    rows: Vec<SqliteRow>,
+) -> Result<Vec<Order>, StoreError> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -170,7 +185,7 @@ async fn assemble(pool: &SqlitePool, rows: Vec<SqliteRow>) -> Result<Vec<Order>,
     let mut items: HashMap<String, Vec<SqliteRow>> = HashMap::new();
     for row in in_orders("SELECT * FROM order_items", "order_id, position")
         .build()
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await?
     {
         items.entry(row.try_get("order_id")?).or_default().push(row);
@@ -178,7 +193,7 @@ async fn assemble(pool: &SqlitePool, rows: Vec<SqliteRow>) -> Result<Vec<Order>,
     let mut attempts: HashMap<String, Vec<Attempt>> = HashMap::new();
     for row in in_orders("SELECT * FROM payment_attempts", "created_at, rowid")
         .build()
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await?
     {
         attempts
