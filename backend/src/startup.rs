@@ -59,7 +59,7 @@ impl Application {
         let connectors = connectors(&config, &banks)?;
 
         let (shutdown, shutdown_rx) = watch::channel(false);
-        let outbox = Wake::new("dispatcher", store.clone());
+        let outbox = Wake::new(workers::DISPATCHER, store.clone());
         let public_url: Arc<str> = config.public_url.clone().into();
         let state = AppState {
             merchants: Arc::new(Merchants::new(store.clone())),

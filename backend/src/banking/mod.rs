@@ -31,8 +31,8 @@ impl BankSide {
         BankSide {
             schedule,
             maintenance: Maintenance::default(),
-            applier: Wake::new("applier", store.clone()),
-            refunder: Wake::new("refunder", store.clone()),
+            applier: Wake::new(crate::workers::APPLIER, store.clone()),
+            refunder: Wake::new(crate::workers::REFUNDER, store.clone()),
         }
     }
 }

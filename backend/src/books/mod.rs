@@ -57,7 +57,7 @@ impl Books {
     pub(crate) fn new(config: BooksConfig, store: &Arc<dyn Store>) -> Self {
         Books {
             config,
-            payouts: Wake::new("payouter", store.clone()),
+            payouts: Wake::new(crate::workers::PAYOUTER, store.clone()),
         }
     }
 }

@@ -33,7 +33,7 @@ impl Applier {
 #[async_trait]
 impl Worker for Applier {
     fn name(&self) -> &'static str {
-        "applier"
+        super::APPLIER
     }
 
     async fn step(&self) -> Result<Step, StoreError> {

@@ -90,7 +90,7 @@ impl Dispatcher {
 #[async_trait]
 impl Worker for Dispatcher {
     fn name(&self) -> &'static str {
-        "dispatcher"
+        super::DISPATCHER
     }
 
     async fn step(&self) -> Result<Step, StoreError> {

@@ -28,6 +28,12 @@ use crate::state::AppState;
 use crate::store::StoreError;
 
 pub(crate) use dispatcher::Dispatcher;
+
+/// The names of the workers that stored work wakes, on this replica and the others.
+pub(crate) const APPLIER: &str = "applier";
+pub(crate) const REFUNDER: &str = "refunder";
+pub(crate) const DISPATCHER: &str = "dispatcher";
+pub(crate) const PAYOUTER: &str = "payouter";
 use lease::Lease;
 
 /// What one step did.
@@ -196,7 +202,7 @@ impl Runner {
 
 impl Workers {
     /// The workers other processes wake when they store work for them.
-    pub(crate) const WOKEN: [&'static str; 4] = ["applier", "refunder", "dispatcher", "payouter"];
+    pub(crate) const WOKEN: [&'static str; 4] = [APPLIER, REFUNDER, DISPATCHER, PAYOUTER];
 
     /// Wakes the worker named `name`, if there is one.
     pub(crate) fn wake(&self, name: &str) {

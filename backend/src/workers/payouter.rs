@@ -25,7 +25,7 @@ pub(super) struct Payouter(pub(super) Arc<AppState>);
 #[async_trait]
 impl Worker for Payouter {
     fn name(&self) -> &'static str {
-        "payouter"
+        super::PAYOUTER
     }
 
     async fn step(&self) -> Result<Step, StoreError> {

@@ -23,7 +23,7 @@ pub(super) struct Refunder(pub(super) Arc<AppState>);
 #[async_trait]
 impl Worker for Refunder {
     fn name(&self) -> &'static str {
-        "refunder"
+        super::REFUNDER
     }
 
     async fn step(&self) -> Result<Step, StoreError> {
