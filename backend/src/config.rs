@@ -67,11 +67,15 @@ pub struct Config {
     pub books: BooksConfig,
     /// Limits on the public routes.
     pub rate_limits: RateLimits,
+    /// How long a background worker's lease lasts on a database replicas share: how
+    /// soon a killed replica's work moves to another. Renewed with 30% left.
+    pub worker_lease: Duration,
     pub clock: Arc<dyn Clock>,
 }
 
 impl Config {
     pub const DEFAULT_ORDER_TTL: Duration = Duration::from_secs(15 * 60);
+    pub const DEFAULT_WORKER_LEASE: Duration = Duration::from_secs(10);
 
     /// Settings with defaults for everything that has one, and one sandbox connector
     /// serving every bank of the directory.
@@ -102,6 +106,7 @@ impl Config {
             merchants: Vec::new(),
             books: BooksConfig::default(),
             rate_limits: RateLimits::default(),
+            worker_lease: Self::DEFAULT_WORKER_LEASE,
             clock: Arc::new(SystemClock),
         }
     }

@@ -55,6 +55,10 @@ pub struct Settings {
     /// How long a new order can be paid, in seconds.
     #[arg(long, env = "PAYDESK_ORDER_TTL_SECS", default_value_t = Config::DEFAULT_ORDER_TTL.as_secs())]
     pub order_ttl_secs: u64,
+    /// With replicas on PostgreSQL: how long a background worker's lease lasts, in
+    /// seconds, so how soon a killed replica's work moves to another.
+    #[arg(long, env = "PAYDESK_WORKER_LEASE_SECS", default_value_t = Config::DEFAULT_WORKER_LEASE.as_secs(), value_parser = clap::value_parser!(u64).range(2..=300))]
+    pub worker_lease_secs: u64,
     /// JSON file saying which bank uses which connector and keys [default: one sandbox
     /// connector for every bank].
     #[arg(long, env = "PAYDESK_CONNECTORS")]
@@ -168,6 +172,7 @@ impl Settings {
         );
         config.widget_dir = self.widget_dir.clone();
         config.order_ttl = Duration::from_secs(self.order_ttl_secs);
+        config.worker_lease = Duration::from_secs(self.worker_lease_secs);
         if let Some(path) = &self.connectors {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read {}", path.display()))?;
@@ -318,9 +323,29 @@ mod tests {
             Duration::from_secs(s.bank_query_max_secs),
             schedule.query_max
         );
+        assert_eq!(
+            Duration::from_secs(s.worker_lease_secs),
+            Config::DEFAULT_WORKER_LEASE
+        );
         assert_eq!(s.log_format, LogFormat::Text);
         assert!(!s.webhook_allow_private_urls);
         assert_eq!(s.rate_limits(), RateLimits::default());
+    }
+
+    #[test]
+    fn a_worker_lease_is_between_two_seconds_and_five_minutes() {
+        assert_eq!(
+            parse(&["--worker-lease-secs", "3"])
+                .unwrap()
+                .worker_lease_secs,
+            3
+        );
+        for outside in ["1", "301", "0", "soon"] {
+            assert!(
+                parse(&["--worker-lease-secs", outside]).is_err(),
+                "{outside}"
+            );
+        }
     }
 
     #[test]

@@ -92,7 +92,8 @@ impl Application {
             allow_private: config.webhook_allow_private_urls,
         };
         let dispatcher = Dispatcher::new(store, sender, outbox.local());
-        let (workers, runners) = workers::all(&Arc::new(state.clone()), dispatcher);
+        let (workers, runners) =
+            workers::all(&Arc::new(state.clone()), dispatcher, config.worker_lease);
         Ok(Application {
             port: listener.local_addr()?.port(),
             listener,

@@ -53,13 +53,15 @@ pub(crate) fn run(root: &Path) -> Result<()> {
         )
     })?;
     // The store contract ran on both stores above; the gateway's integration suite runs
-    // again on PostgreSQL (the machine's own, a fresh database per test).
+    // again on PostgreSQL (the machine's own, a fresh database per test), with the
+    // tests of replicas under faults that only PostgreSQL runs.
     stages.run("gateway integration suite on PostgreSQL", || {
         process::run(
             tools
                 .cargo()
                 .current_dir(root)
                 .args(["test", "-p", "paydesk-gateway", "--test", "api"])
+                .args(["--", "--include-ignored"])
                 .env("PAYDESK_TEST_STORE", "postgres"),
         )
     })?;

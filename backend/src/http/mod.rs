@@ -15,7 +15,7 @@ mod operator;
 pub(crate) mod rate_limit;
 mod request;
 mod request_id;
-mod timeout;
+pub(crate) mod timeout;
 mod webhooks;
 mod widget;
 pub(crate) mod wire;

@@ -9,30 +9,38 @@ use tokio::time::Instant;
 
 use crate::store::Store;
 
-/// How long a lease lasts unless renewed: how soon a killed replica's work moves on.
-const TTL: Duration = Duration::from_secs(10);
-/// Renewed once less than this is left, so a step never starts on a lease about to lapse.
-const RENEW_WITHIN: Duration = Duration::from_secs(7);
-/// How often a replica without the lease looks whether it has come free.
-pub(super) const LOOK_AGAIN: Duration = Duration::from_secs(2);
-
 pub(super) struct Lease {
     store: Arc<dyn Store>,
     worker: &'static str,
     leased: bool,
+    /// How long the lease lasts unless renewed: how soon a killed replica's work moves
+    /// on. It is renewed once less than 70% of it is left, so a step never starts on a
+    /// lease about to lapse.
+    ttl: Duration,
     /// Until when the lease surely holds: counted from before the request that took
     /// it, so this process never believes it holds longer than the database does.
     until: Option<Instant>,
 }
 
 impl Lease {
-    pub(super) fn new(store: Arc<dyn Store>, worker: &'static str, leased: bool) -> Self {
+    pub(super) fn new(
+        store: Arc<dyn Store>,
+        worker: &'static str,
+        leased: bool,
+        ttl: Duration,
+    ) -> Self {
         Lease {
             store,
             worker,
             leased,
+            ttl,
             until: None,
         }
+    }
+
+    /// How often a replica without the lease looks whether it has come free.
+    pub(super) fn look_again(&self) -> Duration {
+        self.ttl / 5
     }
 
     /// Whether this process may run the worker now, taking or renewing its lease.
@@ -41,10 +49,13 @@ impl Lease {
             return true;
         }
         let asked = Instant::now();
-        if self.until.is_some_and(|until| until > asked + RENEW_WITHIN) {
+        if self
+            .until
+            .is_some_and(|until| until > asked + self.ttl * 7 / 10)
+        {
             return true;
         }
-        let held = match self.store.hold_lease(self.worker, TTL).await {
+        let held = match self.store.hold_lease(self.worker, self.ttl).await {
             Ok(held) => held,
             Err(e) => {
                 tracing::warn!(worker = self.worker, error = %e, "could not renew a worker's lease");
@@ -55,7 +66,7 @@ impl Lease {
         if held != had {
             tracing::info!(worker = self.worker, held, "worker lease changed hands");
         }
-        self.until = held.then_some(asked + TTL);
+        self.until = held.then_some(asked + self.ttl);
         held
     }
 

@@ -104,7 +104,11 @@ pub(crate) struct Runner {
 
 /// The gateway's workers, each with its wake-up: the applier when a verdict is
 /// stored, the refunder when a refund is created, the dispatcher when an event is.
-pub(crate) fn all(state: &Arc<AppState>, dispatcher: Dispatcher) -> (Workers, Vec<Runner>) {
+pub(crate) fn all(
+    state: &Arc<AppState>,
+    dispatcher: Dispatcher,
+    lease: Duration,
+) -> (Workers, Vec<Runner>) {
     let workers: Vec<(Box<dyn Worker>, Arc<Notify>)> = vec![
         (
             Box::new(applier::Applier::new(state.clone())),
@@ -143,7 +147,7 @@ pub(crate) fn all(state: &Arc<AppState>, dispatcher: Dispatcher) -> (Workers, Ve
             idle_after: idle_rx,
         });
         runners.push(Runner {
-            lease: Lease::new(state.store.clone(), worker.name(), worker.leased()),
+            lease: Lease::new(state.store.clone(), worker.name(), worker.leased(), lease),
             worker,
             wake,
             progress,
@@ -169,7 +173,7 @@ impl Runner {
                 // Another replica runs it: nothing is due here, as a drain sees it.
                 let asked = self.progress.asked.load(Ordering::SeqCst);
                 self.idle_after.send_replace(asked);
-                if !sleep(&*clock, lease::LOOK_AGAIN, &self.wake, &mut shutdown).await {
+                if !sleep(&*clock, self.lease.look_again(), &self.wake, &mut shutdown).await {
                     break;
                 }
                 continue;

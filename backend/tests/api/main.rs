@@ -22,6 +22,7 @@ mod receipts;
 mod receiver;
 mod refunds;
 mod rejections;
+mod replica_crash;
 mod replicas;
 mod startup;
 mod status_stream;

@@ -9,11 +9,14 @@ use sqlx::{PgPool, Postgres, QueryBuilder, Transaction};
 use super::DB_NOW;
 use crate::domain::idempotency::{KeyAnswer, KeyClaim};
 use crate::domain::time::Millis;
+use crate::http::timeout::REQUEST_TIMEOUT;
 use crate::store::StoreError;
 
-/// How long a claim holds without its request answering, on the database's clock:
-/// longer than any request runs.
-const CLAIM_LEASE: Millis = 120_000;
+/// How long a claim holds without its request answering, on the database's clock.
+/// A live replica answers every request within `REQUEST_TIMEOUT` and releases its
+/// claim (also when the request is cut off), so only a killed replica's claim is
+/// still there after that: it lapses ten seconds later.
+const CLAIM_LEASE: Millis = REQUEST_TIMEOUT.as_millis() as Millis + 10_000;
 
 /// Claims first, then reads: whoever takes a claim also finds any answer its
 /// predecessor committed, because an owner commits before it releases. A key with an

@@ -78,6 +78,7 @@ pub struct PostgresStore {
     orders: OrderWriter,
     inbox: InboxWriter,
     replicas: Replicas,
+    replica: String,
 }
 
 impl PostgresStore {
@@ -109,13 +110,16 @@ impl PostgresStore {
             .await?;
         let orders = OrderWriter::spawn(write.clone());
         let inbox = InboxWriter::spawn(write.clone());
-        let replicas = Replicas::start(read.clone()).await?;
+        // This process, as leases, signals and webhook attempts name it.
+        let replica = format!("{}-{:08x}", std::process::id(), rand::random::<u32>());
+        let replicas = Replicas::start(read.clone(), replica.clone()).await?;
         Ok(PostgresStore {
             write,
             read,
             orders,
             inbox,
             replicas,
+            replica,
         })
     }
 }
@@ -537,7 +541,7 @@ impl OutboxStore for PostgresStore {
     }
 
     async fn record_deliveries(&self, results: &[DeliveryResult]) -> Result<(), StoreError> {
-        retrying(|| outbox::record(&self.write, results)).await
+        retrying(|| outbox::record(&self.write, &self.replica, results)).await
     }
 
     async fn events(

@@ -102,13 +102,19 @@ pub(super) async fn next_due(pool: &PgPool) -> Result<Option<Millis>, StoreError
     .await?)
 }
 
-pub(super) async fn record(pool: &PgPool, results: &[DeliveryResult]) -> Result<(), StoreError> {
+/// Records `results` as attempts made by `replica`, and their deliveries' new state.
+pub(super) async fn record(
+    pool: &PgPool,
+    replica: &str,
+    results: &[DeliveryResult],
+) -> Result<(), StoreError> {
     if results.is_empty() {
         return Ok(());
     }
     let mut tx = pool.begin().await?;
     let mut log = QueryBuilder::<Postgres>::new(
-        "INSERT INTO webhook_attempts (event_id, endpoint_id, started_at, duration_ms, status_code, error) ",
+        "INSERT INTO webhook_attempts
+             (event_id, endpoint_id, started_at, duration_ms, status_code, error, replica) ",
     );
     log.push_values(results, |mut b, r| {
         b.push_bind(&r.event_id)
@@ -116,7 +122,8 @@ pub(super) async fn record(pool: &PgPool, results: &[DeliveryResult]) -> Result<
             .push_bind(r.attempt.started_at)
             .push_bind(r.attempt.duration_ms)
             .push_bind(r.attempt.status_code.map(i64::from))
-            .push_bind(&r.attempt.error);
+            .push_bind(&r.attempt.error)
+            .push_bind(replica);
     });
     log.build().execute(&mut *tx).await?;
     for r in results {

@@ -28,9 +28,8 @@ pub(super) struct Replicas {
 }
 
 impl Replicas {
-    /// Starts listening: what the other processes announce is heard from now on.
-    pub(super) async fn start(pool: PgPool) -> Result<Self, StoreError> {
-        let id = format!("{}-{:08x}", std::process::id(), rand::random::<u32>());
+    /// Starts listening as `id`: what the other processes announce is heard from now on.
+    pub(super) async fn start(pool: PgPool, id: String) -> Result<Self, StoreError> {
         let mut listener = PgListener::connect_with(&pool).await?;
         listener.listen(CHANNEL).await?;
         let (heard, _) = broadcast::channel(4096);
