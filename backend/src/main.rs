@@ -10,7 +10,12 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let settings = Settings::parse();
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info"))
+        // A serializable COMMIT that PostgreSQL refuses ends the transaction there; sqlx
+        // then rolls it back once more and logs the server's "no transaction in
+        // progress". The store retries such commits: the notice is noise.
+        .add_directive("sqlx::postgres::notice=error".parse()?);
     let logs = tracing_subscriber::fmt().with_env_filter(filter);
     match settings.log_format {
         LogFormat::Text => logs.init(),

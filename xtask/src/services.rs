@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use tokio::signal::unix::{SignalKind, signal};
 
-pub(crate) use cluster::Layout;
+pub(crate) use cluster::{Layout, REPLICA_NAMES, ScratchDatabase};
 pub(crate) use demo_merchant::DemoMerchant;
 pub(crate) use keys::ensure_keys;
 pub(crate) use operator_key::{OPERATOR_KEY_VAR, OperatorKey, random_operator_key};

@@ -1,6 +1,9 @@
 //! `cargo xtask bench-orders`: order creation throughput and latency against the release
 //! gateway, next to `GET /health` on the same server as the baseline for what the
 //! machine and the HTTP stack can do at all. Closed loop on [`CONNECTIONS`].
+//!
+//! `--replicas N` measures SQLite, then PostgreSQL with 1 … N replicas, one after the
+//! other in the same run, and ends with a table of them all.
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -12,8 +15,8 @@ use hyper::Request;
 use hyper::body::Bytes;
 use tokio::time::Instant;
 
-use super::harness::args::parse_count;
-use super::harness::gateway::BenchGateway;
+use super::harness::args::Flags;
+use super::harness::gateway::{BenchGateway, Store};
 use super::harness::load::{CONNECTIONS, Load, drive};
 use super::harness::merchant::Merchant;
 use super::harness::random_id;
@@ -21,20 +24,48 @@ use super::harness::stats::{Phase, table, thousandths};
 use crate::http;
 use crate::tools::{self, Browser, Tools};
 
+const COMMAND: &str = "bench-orders";
 const WARM_UP: Duration = Duration::from_secs(2);
 const DEFAULT_SECONDS: u64 = 10;
+/// More replicas than cores measure the scheduler.
+const MAX_REPLICAS: u64 = 8;
 
 pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
-    let seconds = parse_count(args, "--seconds", DEFAULT_SECONDS, "bench-orders")?;
-    let duration = Duration::from_secs(seconds);
+    let flags = Flags::parse(args, COMMAND, &["--seconds", "--replicas"])?;
+    let duration = Duration::from_secs(flags.get_or("--seconds", DEFAULT_SECONDS));
+    let stores = match flags.get("--replicas") {
+        None => vec![Store::Inherited],
+        Some(n) if n <= MAX_REPLICAS => Store::comparison(n as usize),
+        Some(n) => bail!("--replicas {n}: at most {MAX_REPLICAS}"),
+    };
     let tools = Tools::locate()?;
     tools::setup(&tools, root, Browser::Skip)?;
-    let gateway = BenchGateway::build(root, &tools)?;
-    let merchant = gateway.merchant_api();
-    gateway.run(async |addr| measure(addr, merchant, duration).await)
+    let mut measured = Vec::new();
+    for store in stores {
+        println!("\n== {store}");
+        let gateway = BenchGateway::build(root, &tools, store)?;
+        let merchant = gateway.merchant_api();
+        let mut phases = None;
+        gateway.run(async |addrs| {
+            phases = Some(measure(addrs, merchant, duration).await?);
+            Ok(())
+        })?;
+        if let Some((created, health)) = phases {
+            measured.push((store, created, health));
+        }
+    }
+    if measured.len() > 1 {
+        println!("\n{}", comparison(&measured));
+    }
+    Ok(())
 }
 
-async fn measure(addr: SocketAddr, merchant: Merchant, duration: Duration) -> Result<()> {
+/// Order creation, then health, on `addrs`; both phases, once every request succeeded.
+async fn measure(
+    addrs: &[SocketAddr],
+    merchant: Merchant,
+    duration: Duration,
+) -> Result<(Phase, Phase)> {
     let orders = Target::Orders {
         merchant,
         run_id: random_id(),
@@ -43,14 +74,14 @@ async fn measure(addr: SocketAddr, merchant: Merchant, duration: Duration) -> Re
         "\nwarming up: {}s of POST /v1/orders on {CONNECTIONS} connections",
         WARM_UP.as_secs()
     );
-    let warm_up = drive_for(addr, &orders, WARM_UP).await?;
+    let warm_up = drive_for(addrs, &orders, WARM_UP).await?;
     println!(
         "measuring: {}s of POST /v1/orders, then {}s of GET /health",
         duration.as_secs(),
         duration.as_secs()
     );
-    let created = drive_for(addr, &orders, duration).await?;
-    let health = drive_for(addr, &Target::Health, duration).await?;
+    let created = drive_for(addrs, &orders, duration).await?;
+    let health = drive_for(addrs, &Target::Health, duration).await?;
 
     println!("\n{}", report(&created, &health));
     for (name, phase) in [("POST /v1/orders", &created), ("GET /health", &health)] {
@@ -58,7 +89,8 @@ async fn measure(addr: SocketAddr, merchant: Merchant, duration: Duration) -> Re
             bail!("no {name} request succeeded");
         }
     }
-    check(&[&warm_up, &created, &health])
+    check(&[&warm_up, &created, &health])?;
+    Ok((created, health))
 }
 
 /// Every request must have succeeded, the warm-up's too.
@@ -124,7 +156,7 @@ impl Load for Timed {
 }
 
 /// `target` on `CONNECTIONS` connections until `duration` is over.
-async fn drive_for(addr: SocketAddr, target: &Target, duration: Duration) -> Result<Phase> {
+async fn drive_for(addrs: &[SocketAddr], target: &Target, duration: Duration) -> Result<Phase> {
     let deadline = Instant::now() + duration;
     let loads = (0..CONNECTIONS).map(|worker| Timed {
         target: target.clone(),
@@ -132,15 +164,45 @@ async fn drive_for(addr: SocketAddr, target: &Target, duration: Duration) -> Res
         worker,
         seq: 0,
     });
-    Ok(drive(addr, loads).await?.0)
+    Ok(drive(addrs, loads).await?.0)
+}
+
+/// orders/s ÷ health/s, in thousandths.
+fn ratio(orders: &Phase, health: &Phase) -> String {
+    (orders.rate_tenths() * 1000)
+        .checked_div(health.rate_tenths())
+        .map_or_else(|| "n/a".to_owned(), thousandths)
+}
+
+/// Every store's two rows in one table, then each store's ratio.
+fn comparison(measured: &[(Store, Phase, Phase)]) -> String {
+    let names: Vec<(String, String)> = measured
+        .iter()
+        .map(|(store, _, _)| {
+            (
+                format!("{store}: POST /v1/orders"),
+                format!("{store}: GET /health"),
+            )
+        })
+        .collect();
+    let rows: Vec<_> = measured
+        .iter()
+        .zip(&names)
+        .flat_map(|((_, orders, health), (o, h))| [orders.row(o), health.row(h)])
+        .collect();
+    let mut out = table(&rows);
+    for (store, orders, health) in measured {
+        out += &format!("{store}: orders/s ÷ health/s = {}\n", ratio(orders, health));
+    }
+    out + &format!("{CONNECTIONS} connections, spread over each store's replicas")
 }
 
 fn report(orders: &Phase, health: &Phase) -> String {
     let mut out = table(&[orders.row("POST /v1/orders"), health.row("GET /health")]);
-    let ratio = (orders.rate_tenths() * 1000)
-        .checked_div(health.rate_tenths())
-        .map_or_else(|| "n/a".to_owned(), thousandths);
-    out += &format!("{CONNECTIONS} connections; orders/s ÷ health/s = {ratio}");
+    out += &format!(
+        "{CONNECTIONS} connections; orders/s ÷ health/s = {}",
+        ratio(orders, health)
+    );
     out
 }
 

@@ -76,31 +76,67 @@ pub(crate) fn database_url() -> Result<String> {
     {
         return Ok(url);
     }
-    let psql = |sql: &str| {
-        let mut command = Command::new("psql");
-        command.args([
-            "-h",
-            "127.0.0.1",
-            "-U",
-            "postgres",
-            "-d",
-            "postgres",
-            "-tAc",
-            sql,
-        ]);
-        command
-    };
     let exists = process::probe(&mut psql(
         "SELECT 1 FROM pg_database WHERE datname = 'paydesk'",
     ))
-    .context(
-        "PostgreSQL at 127.0.0.1:5432 (user postgres) does not answer; set PAYDESK_DATABASE_URL",
-    )?;
+    .context(NO_SERVER)?;
     if exists.trim() != "1" {
         process::run(&mut psql("CREATE DATABASE paydesk"))?;
         println!("✓ created database paydesk");
     }
     Ok(DEFAULT_DATABASE.to_owned())
+}
+
+const NO_SERVER: &str =
+    "PostgreSQL at 127.0.0.1:5432 (user postgres) does not answer; set PAYDESK_DATABASE_URL";
+
+/// `psql` running `sql` on the local server's `postgres` database.
+fn psql(sql: &str) -> Command {
+    let mut command = Command::new("psql");
+    command.args([
+        "-h",
+        "127.0.0.1",
+        "-U",
+        "postgres",
+        "-d",
+        "postgres",
+        "-tAc",
+        sql,
+    ]);
+    command
+}
+
+/// A new database on the local server, dropped when this is.
+pub(crate) struct ScratchDatabase {
+    name: String,
+}
+
+impl ScratchDatabase {
+    /// `paydesk_<label>_<random>`, created now.
+    pub(crate) fn create(label: &str) -> Result<Self> {
+        let name = format!("paydesk_{label}_{:08x}", rand::random::<u32>());
+        process::probe(&mut psql("SELECT 1")).context(NO_SERVER)?;
+        process::run(&mut psql(&format!("CREATE DATABASE {name}")))?;
+        Ok(ScratchDatabase { name })
+    }
+
+    pub(crate) fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:5432/{}", self.name)
+    }
+}
+
+impl Drop for ScratchDatabase {
+    fn drop(&mut self) {
+        let dropped = psql(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        ))
+        .stdout(std::process::Stdio::null())
+        .status();
+        if !dropped.is_ok_and(|s| s.success()) {
+            eprintln!("could not drop database {}", self.name);
+        }
+    }
 }
 
 /// HAProxy, installed from Debian's packages the first time.

@@ -29,14 +29,15 @@ pub(crate) trait Load: Send + 'static {
 }
 
 /// Runs one kept-alive connection per load, each sending its next request as soon as
-/// the previous answer is read, until every load is done; gives the loads back.
+/// the previous answer is read, until every load is done; gives the loads back. The
+/// connections take the addresses (replicas of one gateway) in turn.
 pub(crate) async fn drive<L: Load>(
-    addr: SocketAddr,
+    addrs: &[SocketAddr],
     loads: impl IntoIterator<Item = L>,
 ) -> Result<(Phase, Vec<L>)> {
     let started = Instant::now();
     let mut workers = JoinSet::new();
-    for load in loads {
+    for (load, &addr) in loads.into_iter().zip(addrs.iter().cycle()) {
         workers.spawn(connection_loop(addr, load));
     }
     let mut phase = Phase::default();

@@ -13,14 +13,23 @@ use super::Bench;
 use super::inbox::{InboxCounts, wait_for_empty_backlog};
 use super::notify::{BANK_CODE, NOTIFY_PATH, Notifier};
 use super::setup::{Claims, set_up};
+use crate::bench::harness::gateway::Store;
 use crate::bench::harness::load::{CONNECTIONS, drive};
 use crate::bench::harness::stats::{Phase, per_second_tenths, seconds, table, tenths};
 
-pub(super) async fn run(bench: &Bench, addr: SocketAddr, orders: usize) -> Result<()> {
+/// What one closed-loop run measured.
+pub(super) struct Figures {
+    pub(super) acks: Phase,
+    pub(super) orders: usize,
+    /// From the first send until the backlog was empty.
+    pub(super) applied_in: Duration,
+}
+
+pub(super) async fn run(bench: &Bench, addrs: &[SocketAddr], orders: usize) -> Result<Figures> {
     println!(
         "\nsetting up: {orders} orders with one {BANK_CODE} attempt each on {CONNECTIONS} connections"
     );
-    let payments: Arc<[_]> = set_up(addr, &bench.merchant, &bench.bank.run_id, orders)
+    let payments: Arc<[_]> = set_up(addrs, &bench.merchant, &bench.bank.run_id, orders)
         .await?
         .into();
 
@@ -34,15 +43,44 @@ pub(super) async fn run(bench: &Bench, addr: SocketAddr, orders: usize) -> Resul
         claims: claims.clone(),
         bank: bench.bank.clone(),
     });
-    let (acks, _) = drive(addr, notifiers).await?;
-    let (counts, drained_at) = wait_for_empty_backlog(addr, &bench.operator_authorization).await?;
+    let (acks, _) = drive(addrs, notifiers).await?;
+    let (counts, drained_at) =
+        wait_for_empty_backlog(addrs[0], &bench.operator_authorization).await?;
     let applied_in = drained_at.duration_since(first_send);
 
     println!("\n{}", report(&acks, orders, applied_in, &counts));
     if let Some(sample) = &acks.first_failure {
         eprintln!("first failure: {sample}");
     }
-    check(&acks, orders, &counts)
+    check(&acks, orders, &counts)?;
+    Ok(Figures {
+        acks,
+        orders,
+        applied_in,
+    })
+}
+
+/// Every store's acknowledgements in one table, then each store's rate of applying.
+pub(super) fn comparison(measured: &[(Store, Figures)]) -> String {
+    let names: Vec<String> = measured
+        .iter()
+        .map(|(store, _)| format!("{store}: POST {NOTIFY_PATH}"))
+        .collect();
+    let rows: Vec<_> = measured
+        .iter()
+        .zip(&names)
+        .map(|((_, figures), name)| figures.acks.row(name))
+        .collect();
+    let mut out = table(&rows);
+    for (store, figures) in measured {
+        let orders = u64::try_from(figures.orders).unwrap_or(u64::MAX);
+        out += &format!(
+            "{store}: {orders} applied in {} = {}/s\n",
+            seconds(figures.applied_in),
+            tenths(per_second_tenths(orders, figures.applied_in))
+        );
+    }
+    out + &format!("{CONNECTIONS} connections, spread over each store's replicas")
 }
 
 fn report(acks: &Phase, orders: usize, applied_in: Duration, counts: &InboxCounts) -> String {

@@ -24,17 +24,26 @@ use anyhow::{Context, Result, ensure};
 use paydesk_shared::signing::Signer;
 
 use super::harness::args::Flags;
-use super::harness::gateway::BenchGateway;
+use super::harness::gateway::{BenchGateway, Store};
 use super::harness::merchant::Merchant;
 use super::harness::random_id;
 use super::harness::webhooks::WebhookEndpoint;
 use crate::services::{OPERATOR_KEY_VAR, random_operator_key};
 use crate::tools::Tools;
+use closed::Figures;
 use notify::Bank;
 use open::OpenOptions;
 
 const COMMAND: &str = "bench-notifications";
-const FLAGS: [&str; 4] = ["--orders", "--rate", "--seconds", "--webhook-rate"];
+const FLAGS: [&str; 5] = [
+    "--orders",
+    "--rate",
+    "--replicas",
+    "--seconds",
+    "--webhook-rate",
+];
+/// More replicas than cores measure the scheduler.
+const MAX_REPLICAS: u64 = 8;
 const DEFAULT_ORDERS: u64 = 10_000;
 const DEFAULT_SECONDS: u64 = 10;
 const DEFAULT_WEBHOOK_RATE: u64 = 500;
@@ -54,9 +63,26 @@ enum Mode {
 }
 
 pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
-    let mode = parse_mode(args)?;
+    let (mode, stores) = parse_mode(args)?;
     let tools = Tools::locate()?;
-    let mut gateway = BenchGateway::build(root, &tools)?;
+    let mut measured = Vec::new();
+    for &store in &stores {
+        if stores.len() > 1 {
+            println!("\n== {store}");
+        }
+        if let Some(figures) = run_on(root, &tools, store, mode)? {
+            measured.push((store, figures));
+        }
+    }
+    if measured.len() > 1 {
+        println!("\n{}", closed::comparison(&measured));
+    }
+    Ok(())
+}
+
+/// One gateway (or set of replicas) on `store` under `mode`; the closed loop's figures.
+fn run_on(root: &Path, tools: &Tools, store: Store, mode: Mode) -> Result<Option<Figures>> {
+    let mut gateway = BenchGateway::build(root, tools, store)?;
     let operator_key = random_operator_key();
     gateway
         .env(OPERATOR_KEY_VAR, &operator_key)
@@ -78,14 +104,19 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
             run_id: random_id().into(),
         },
     };
-    gateway.run(async move |addr| match (mode, endpoint) {
+    let mut figures = None;
+    gateway.run(async |addrs| match (mode, endpoint) {
         (Mode::Open(options), Some(endpoint)) => {
             let webhooks = endpoint.serve()?;
-            open::run(&bench, addr, options, &webhooks).await
+            open::run(&bench, addrs[0], options, &webhooks).await
         }
-        (Mode::Closed { orders }, _) => closed::run(&bench, addr, orders).await,
+        (Mode::Closed { orders }, _) => {
+            figures = Some(closed::run(&bench, addrs, orders).await?);
+            Ok(())
+        }
         (Mode::Open(_), None) => unreachable!("the open loop binds its webhook endpoint"),
-    })
+    })?;
+    Ok(figures)
 }
 
 /// What both loops need besides the gateway's address.
@@ -104,8 +135,21 @@ fn bank_signer(data: &Path) -> Result<Signer> {
     Signer::from_text(key_text.trim()).map_err(|e| anyhow::anyhow!("{}: {e}", key_path.display()))
 }
 
-fn parse_mode(args: &[String]) -> Result<Mode> {
+/// The loop, and the stores to run it on: as the environment says, or with
+/// `--replicas N` SQLite and PostgreSQL with 1 … N replicas (the closed loop only).
+fn parse_mode(args: &[String]) -> Result<(Mode, Vec<Store>)> {
     let flags = Flags::parse(args, COMMAND, &FLAGS)?;
+    let stores = match flags.get("--replicas") {
+        None => vec![Store::Inherited],
+        Some(n) => {
+            ensure!(n <= MAX_REPLICAS, "--replicas {n}: at most {MAX_REPLICAS}");
+            ensure!(
+                flags.get("--rate").is_none(),
+                "--replicas compares the closed loop; the open loop (`--rate N`) runs on one gateway"
+            );
+            Store::comparison(usize::try_from(n)?)
+        }
+    };
     let Some(rate) = flags.get("--rate") else {
         for open_only in ["--seconds", "--webhook-rate"] {
             ensure!(
@@ -115,17 +159,18 @@ fn parse_mode(args: &[String]) -> Result<Mode> {
         }
         let orders = flags.get_or("--orders", DEFAULT_ORDERS);
         let orders = usize::try_from(orders).context("--orders is too large for this machine")?;
-        return Ok(Mode::Closed { orders });
+        return Ok((Mode::Closed { orders }, stores));
     };
     ensure!(
         flags.get("--orders").is_none(),
         "--orders is for the closed loop; with `--rate N` each phase sends rate × seconds"
     );
-    Ok(Mode::Open(OpenOptions {
+    let mode = Mode::Open(OpenOptions {
         rate,
         webhook_rate: flags.get_or("--webhook-rate", DEFAULT_WEBHOOK_RATE),
         duration: Duration::from_secs(flags.get_or("--seconds", DEFAULT_SECONDS)),
-    }))
+    });
+    Ok((mode, stores))
 }
 
 #[cfg(test)]
@@ -155,9 +200,13 @@ mod tests {
         (parts, body.collect().await.unwrap().to_bytes())
     }
 
-    fn parse(list: &[&str]) -> Result<Mode> {
+    fn parse_all(list: &[&str]) -> Result<(Mode, Vec<Store>)> {
         let args: Vec<String> = list.iter().map(|s| (*s).to_owned()).collect();
         parse_mode(&args)
+    }
+
+    fn parse(list: &[&str]) -> Result<Mode> {
+        parse_all(list).map(|(mode, _)| mode)
     }
 
     #[test]
@@ -179,7 +228,7 @@ mod tests {
         let unknown = parse(&["--fast"]).unwrap_err().to_string();
         assert!(
             unknown.contains(
-                "bench-notifications takes `--orders N`, `--rate N`, `--seconds N`, `--webhook-rate N`"
+                "bench-notifications takes `--orders N`, `--rate N`, `--replicas N`, `--seconds N`, `--webhook-rate N`"
             ),
             "{unknown}"
         );
@@ -202,5 +251,23 @@ mod tests {
         let both = parse(&["--rate", "1000", "--orders", "5"]).unwrap_err();
         assert!(both.to_string().contains("closed loop"), "{both}");
         assert!(parse(&["--rate", "0"]).is_err());
+    }
+
+    #[test]
+    fn replicas_compare_the_closed_loop_on_each_store() {
+        assert_eq!(parse_all(&[]).unwrap().1, [Store::Inherited]);
+        let (mode, stores) = parse_all(&["--replicas", "2", "--orders", "100"]).unwrap();
+        assert_eq!(mode, Mode::Closed { orders: 100 });
+        assert_eq!(
+            stores,
+            [
+                Store::Sqlite,
+                Store::Postgres { replicas: 1 },
+                Store::Postgres { replicas: 2 }
+            ]
+        );
+        let open = parse_all(&["--replicas", "2", "--rate", "100"]).unwrap_err();
+        assert!(open.to_string().contains("runs on one gateway"), "{open}");
+        assert!(parse_all(&["--replicas", "9"]).is_err());
     }
 }

@@ -61,7 +61,7 @@ pub(super) async fn run(
         "\nsetting up: {total} orders with one {BANK_CODE} attempt each on {CONNECTIONS} connections"
     );
     let mut first = set_up(
-        addr,
+        &[addr],
         &bench.merchant,
         &bench.bank.run_id,
         usize::try_from(total)?,

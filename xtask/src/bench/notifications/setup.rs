@@ -30,7 +30,7 @@ pub(super) struct Payment {
 
 /// `orders` orders, each with one attempt at the bank, ready to be notified.
 pub(super) async fn set_up(
-    addr: SocketAddr,
+    addrs: &[SocketAddr],
     merchant: &Merchant,
     run_id: &Arc<str>,
     orders: usize,
@@ -43,7 +43,7 @@ pub(super) async fn set_up(
         step: Step::Idle,
         ready: Vec::new(),
     });
-    let (phase, checkouts) = drive(addr, checkouts).await?;
+    let (phase, checkouts) = drive(addrs, checkouts).await?;
     if let Some(sample) = &phase.first_failure {
         bail!(
             "{} setup requests failed; first: {sample}",
