@@ -430,8 +430,9 @@ async fn three_replicas_with_one_killed_every_few_seconds_pay_each_order_once_an
         ("PAYDESK_DEMO_SHOP_URL", receiver.origin()),
         ("PAYDESK_WEBHOOK_ALLOW_PRIVATE_URLS", "1"),
         // A killed replica's work moves on within seconds, so kills every few seconds
-        // leave time for work between them.
-        ("PAYDESK_WORKER_LEASE_SECS", "3"),
+        // leave time for work between them; long enough that a step on a starved
+        // replica (2 cores, four processes) ends before its lease would lapse.
+        ("PAYDESK_WORKER_LEASE_SECS", "5"),
     ];
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
