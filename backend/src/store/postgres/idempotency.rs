@@ -15,14 +15,17 @@ use crate::store::StoreError;
 /// How long a claim holds without its request answering, on the database's clock.
 /// A live replica answers every request within `REQUEST_TIMEOUT` and releases its
 /// claim (also when the request is cut off), so only a killed replica's claim is
-/// still there after that: it lapses ten seconds later.
+/// still there after that: it lapses ten seconds later, or as soon as its replica is
+/// no longer present (see `replicas`), whichever comes first.
 const CLAIM_LEASE: Millis = REQUEST_TIMEOUT.as_millis() as Millis + 10_000;
 
 /// Claims first, then reads: whoever takes a claim also finds any answer its
 /// predecessor committed, because an owner commits before it releases. A key with an
 /// answer replays (or is refused) even while a claim on it is still being released.
+/// The claim is `holder`'s, the replica asking.
 pub(super) async fn claim(
     pool: &PgPool,
+    holder: &str,
     merchant_id: &str,
     key: &str,
     request_hash: &str,
@@ -30,17 +33,21 @@ pub(super) async fn claim(
 ) -> Result<KeyClaim, StoreError> {
     let mut tx = pool.begin().await?;
     let sql = format!(
-        "INSERT INTO idempotency_claims (merchant_id, key, request_hash, expires_at)
-         VALUES ($1, $2, $3, {DB_NOW} + $4)
+        "INSERT INTO idempotency_claims (merchant_id, key, request_hash, expires_at, holder)
+         VALUES ($1, $2, $3, {DB_NOW} + $4, $5)
          ON CONFLICT (merchant_id, key) DO UPDATE SET
-             request_hash = excluded.request_hash, expires_at = excluded.expires_at
-         WHERE idempotency_claims.expires_at <= {DB_NOW}"
+             request_hash = excluded.request_hash, expires_at = excluded.expires_at,
+             holder = excluded.holder
+         WHERE idempotency_claims.expires_at <= {DB_NOW}
+            OR NOT EXISTS (SELECT 1 FROM replicas r
+                           WHERE r.id = idempotency_claims.holder AND r.expires_at > {DB_NOW})"
     );
     let claimed = sqlx::query(&sql)
         .bind(merchant_id)
         .bind(key)
         .bind(request_hash)
         .bind(CLAIM_LEASE)
+        .bind(holder)
         .execute(&mut *tx)
         .await?
         .rows_affected()
@@ -75,15 +82,17 @@ pub(super) async fn claim(
     Ok(answer)
 }
 
-/// Ends a claim. A claim left behind (the database unreachable now, say) lapses with
-/// its lease.
-pub(super) async fn release(pool: &PgPool, merchant_id: &str, key: &str) {
-    let released =
-        sqlx::query("DELETE FROM idempotency_claims WHERE merchant_id = $1 AND key = $2")
-            .bind(merchant_id)
-            .bind(key)
-            .execute(pool)
-            .await;
+/// Ends `holder`'s claim (one another replica took over is that replica's to end). A
+/// claim left behind (the database unreachable now, say) lapses with its lease.
+pub(super) async fn release(pool: &PgPool, holder: &str, merchant_id: &str, key: &str) {
+    let released = sqlx::query(
+        "DELETE FROM idempotency_claims WHERE merchant_id = $1 AND key = $2 AND holder = $3",
+    )
+    .bind(merchant_id)
+    .bind(key)
+    .bind(holder)
+    .execute(pool)
+    .await;
     if let Err(e) = released {
         tracing::warn!(error = %e, "an idempotency claim was not released; it lapses");
     }

@@ -78,7 +78,6 @@ pub struct PostgresStore {
     orders: OrderWriter,
     inbox: InboxWriter,
     replicas: Replicas,
-    replica: String,
 }
 
 impl PostgresStore {
@@ -110,16 +109,14 @@ impl PostgresStore {
             .await?;
         let orders = OrderWriter::spawn(write.clone());
         let inbox = InboxWriter::spawn(write.clone());
-        // This process, as leases, signals and webhook attempts name it.
         let replica = format!("{}-{:08x}", std::process::id(), rand::random::<u32>());
-        let replicas = Replicas::start(read.clone(), replica.clone()).await?;
+        let replicas = Replicas::start(read.clone(), replica).await?;
         Ok(PostgresStore {
             write,
             read,
             orders,
             inbox,
             replicas,
-            replica,
         })
     }
 }
@@ -312,12 +309,22 @@ impl IdempotencyStore for PostgresStore {
         request_hash: &str,
         not_before: Millis,
     ) -> Result<KeyClaim, StoreError> {
-        retrying(|| idempotency::claim(&self.write, merchant_id, key, request_hash, not_before))
-            .await
+        let holder = self.replicas.id();
+        retrying(|| {
+            idempotency::claim(
+                &self.write,
+                holder,
+                merchant_id,
+                key,
+                request_hash,
+                not_before,
+            )
+        })
+        .await
     }
 
     async fn release_idempotency_key(&self, merchant_id: &MerchantId, key: &str) {
-        idempotency::release(&self.write, merchant_id, key).await;
+        idempotency::release(&self.write, self.replicas.id(), merchant_id, key).await;
     }
 
     async fn prune_idempotency_keys(&self, before: Millis) -> Result<u64, StoreError> {
@@ -541,7 +548,7 @@ impl OutboxStore for PostgresStore {
     }
 
     async fn record_deliveries(&self, results: &[DeliveryResult]) -> Result<(), StoreError> {
-        retrying(|| outbox::record(&self.write, &self.replica, results)).await
+        retrying(|| outbox::record(&self.write, self.replicas.id(), results)).await
     }
 
     async fn events(
@@ -668,4 +675,46 @@ mod contract {
     }
 
     contract_suite!(open());
+}
+
+#[cfg(test)]
+mod presence {
+    use super::PostgresStore;
+    use super::test_database::TestDatabase;
+    use crate::domain::idempotency::KeyClaim;
+    use crate::domain::ids::MerchantId;
+    use crate::store::IdempotencyStore;
+
+    #[tokio::test]
+    async fn a_claim_is_held_while_its_replica_runs_and_free_once_it_is_gone() {
+        let db = TestDatabase::create().await;
+        let a = PostgresStore::open(db.url()).await.unwrap();
+        let b = PostgresStore::open(db.url()).await.unwrap();
+        let merchant = MerchantId::from("mer_1");
+        let claim = async |store: &PostgresStore, key: &str| {
+            store
+                .claim_idempotency_key(&merchant, key, "a request", 0)
+                .await
+                .unwrap()
+        };
+        assert_eq!(claim(&a, "held").await, KeyClaim::Claimed);
+        assert_eq!(claim(&b, "held").await, KeyClaim::InUse);
+        // Only the holder ends its claim.
+        b.release_idempotency_key(&merchant, "held").await;
+        assert_eq!(claim(&b, "held").await, KeyClaim::InUse);
+        a.release_idempotency_key(&merchant, "held").await;
+        assert_eq!(claim(&b, "held").await, KeyClaim::Claimed);
+
+        // A claim left by a replica that no longer renews its presence (killed), its
+        // own lease still running, is free at once.
+        sqlx::query(
+            "INSERT INTO idempotency_claims (merchant_id, key, request_hash, expires_at, holder)
+             VALUES ('mer_1', 'left', 'a request', 9999999999999, 'killed-1')",
+        )
+        .execute(&b.read)
+        .await
+        .unwrap();
+        assert_eq!(claim(&a, "left").await, KeyClaim::Claimed);
+        assert_eq!(claim(&b, "left").await, KeyClaim::InUse);
+    }
 }

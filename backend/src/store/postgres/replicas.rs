@@ -12,9 +12,15 @@ use tokio::sync::{Notify, broadcast};
 use tokio::task::JoinHandle;
 
 use super::DB_NOW;
+use crate::domain::time::Millis;
 use crate::store::{Signal, StoreError};
 
 const CHANNEL: &str = "paydesk";
+/// How long a replica counts as running without renewing its row in `replicas`: how
+/// soon the idempotency claims of a killed replica come free.
+const PRESENCE: Millis = 10_000;
+/// How often a running replica renews it.
+const RENEW_PRESENCE: Duration = Duration::from_secs(2);
 
 pub(super) struct Replicas {
     /// This process, as leases and signals name it.
@@ -34,13 +40,21 @@ impl Replicas {
         listener.listen(CHANNEL).await?;
         let (heard, _) = broadcast::channel(4096);
         let listening = tokio::spawn(listen(listener, id.clone(), heard.clone()));
+        // Present before any claim names this replica.
+        be_present(&pool, &id).await?;
+        let present = tokio::spawn(stay_present(pool.clone(), id.clone()));
         Ok(Replicas {
             id,
             pool,
             heard,
             wakes: Mutex::default(),
-            tasks: Mutex::new(vec![listening]),
+            tasks: Mutex::new(vec![listening, present]),
         })
+    }
+
+    /// This process, as leases, signals, claims and webhook attempts name it.
+    pub(super) fn id(&self) -> &str {
+        &self.id
     }
 
     pub(super) async fn hold_lease(&self, worker: &str, ttl: Duration) -> Result<bool, StoreError> {
@@ -112,6 +126,37 @@ impl Drop for Replicas {
             .drain(..)
         {
             task.abort();
+        }
+    }
+}
+
+/// Marks replica `id` running for [`PRESENCE`] more, and forgets replicas gone for an
+/// hour.
+async fn be_present(pool: &PgPool, id: &str) -> Result<(), StoreError> {
+    let sql = format!(
+        "INSERT INTO replicas (id, expires_at) VALUES ($1, {DB_NOW} + $2)
+         ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at"
+    );
+    sqlx::query(&sql)
+        .bind(id)
+        .bind(PRESENCE)
+        .execute(pool)
+        .await?;
+    sqlx::query(&format!(
+        "DELETE FROM replicas WHERE expires_at < {DB_NOW} - 3600000"
+    ))
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Renews the replica's presence while it runs.
+async fn stay_present(pool: PgPool, id: String) {
+    loop {
+        tokio::time::sleep(RENEW_PRESENCE).await;
+        if let Err(e) = be_present(&pool, &id).await {
+            // Its claims may be taken meanwhile, as a killed replica's are.
+            tracing::warn!(error = %e, "could not renew this replica's presence");
         }
     }
 }
