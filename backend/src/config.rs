@@ -68,7 +68,8 @@ pub struct Config {
     /// Limits on the public routes.
     pub rate_limits: RateLimits,
     /// How long a background worker's lease lasts on a database replicas share: how
-    /// soon a killed replica's work moves to another. Renewed with 30% left.
+    /// soon a killed replica's work moves to another. Renewed once less than 70% of it
+    /// is left.
     pub worker_lease: Duration,
     pub clock: Arc<dyn Clock>,
 }

@@ -109,8 +109,7 @@ impl PostgresStore {
             .await?;
         let orders = OrderWriter::spawn(write.clone());
         let inbox = InboxWriter::spawn(write.clone());
-        let replica = format!("{}-{:08x}", std::process::id(), rand::random::<u32>());
-        let replicas = Replicas::start(read.clone(), replica).await?;
+        let replicas = Replicas::start(read.clone()).await?;
         Ok(PostgresStore {
             write,
             read,

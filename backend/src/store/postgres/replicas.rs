@@ -23,7 +23,7 @@ const PRESENCE: Millis = 10_000;
 const RENEW_PRESENCE: Duration = Duration::from_secs(2);
 
 pub(super) struct Replicas {
-    /// This process, as leases and signals name it.
+    /// This process, as leases, signals, claims and webhook attempts name it.
     id: String,
     pool: PgPool,
     heard: broadcast::Sender<Signal>,
@@ -34,8 +34,9 @@ pub(super) struct Replicas {
 }
 
 impl Replicas {
-    /// Starts listening as `id`: what the other processes announce is heard from now on.
-    pub(super) async fn start(pool: PgPool, id: String) -> Result<Self, StoreError> {
+    /// Starts listening: what the other processes announce is heard from now on.
+    pub(super) async fn start(pool: PgPool) -> Result<Self, StoreError> {
+        let id = format!("{}-{:08x}", std::process::id(), rand::random::<u32>());
         let mut listener = PgListener::connect_with(&pool).await?;
         listener.listen(CHANNEL).await?;
         let (heard, _) = broadcast::channel(4096);
