@@ -236,6 +236,33 @@ async fn order_with_success(
     (order, notification)
 }
 
+/// The shopper at the sandbox bank (at `bank`): the payment page `redirect_url`, then
+/// a debit card and its password; the bank takes the payment and sends them back.
+pub(crate) async fn pay_at_bank_page(client: &reqwest::Client, redirect_url: &str, bank: &str) {
+    let page = client
+        .get(redirect_url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let marker = r#"name="session" value=""#;
+    let start = page.find(marker).expect("a payment form") + marker.len();
+    let session = &page[start..start + page[start..].find('"').unwrap()];
+    let paid = client
+        .post(format!("{bank}/pay"))
+        .form(&[
+            ("session", session),
+            ("card_number", "6222000000000001"),
+            ("password", "123456"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paid.status(), 303, "the bank took the payment");
+}
+
 /// A data directory with the gateway's key and the bank's public key; the bank's signer.
 pub(crate) fn data_dir() -> (tempfile::TempDir, Signer) {
     let dir = tempfile::tempdir().unwrap();

@@ -18,14 +18,14 @@ use paydesk_shared::signing::Signer;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
-use crate::crash::{Gateway, InProcess, REQUEST_TIMEOUT, SECRET, data_dir, free_port, start_with};
+use crate::crash::{
+    Gateway, InProcess, REQUEST_TIMEOUT, SECRET, data_dir, free_port, pay_at_bank_page, start_with,
+};
 
 const ORDERS: usize = 1000;
 const REFUNDS: usize = 300;
 const KILLS: usize = 10;
 const OPERATOR: &str = "op_money_crash_0123456789";
-const CARD: &str = "6222000000000001";
-const PASSWORD: &str = "123456";
 
 /// Sends a request until the gateway answers it (it may be down between a kill and its
 /// restart); `Idempotency-Key`s make the retries safe.
@@ -66,29 +66,7 @@ async fn pay(client: &reqwest::Client, gateway: &str, bank: &str, i: usize) -> O
     .json()
     .await
     .unwrap();
-    // The shopper at the bank: the payment page, then card and password.
-    let page = client
-        .get(&attempt.redirect_url)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let marker = r#"name="session" value=""#;
-    let start = page.find(marker).expect("a payment form") + marker.len();
-    let session = &page[start..start + page[start..].find('"').unwrap()];
-    let paid = client
-        .post(format!("{bank}/pay"))
-        .form(&[
-            ("session", session),
-            ("card_number", CARD),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(paid.status(), 303, "the bank took the payment");
+    pay_at_bank_page(client, &attempt.redirect_url, bank).await;
     order
 }
 

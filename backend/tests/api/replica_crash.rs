@@ -30,7 +30,9 @@ use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use crate::crash::{Gateway, REQUEST_TIMEOUT, SECRET, data_dir, free_port, start_with};
+use crate::crash::{
+    Gateway, REQUEST_TIMEOUT, SECRET, data_dir, free_port, pay_at_bank_page, start_with,
+};
 use crate::helpers::now_secs;
 use crate::receiver::Receiver;
 
@@ -44,8 +46,6 @@ const MIN_KILLS: usize = 10;
 const WATCHED: usize = 20;
 /// Keys held from outside the replicas while each replica is asked to use them.
 const HELD: usize = 6;
-const CARD: &str = "6222000000000001";
-const PASSWORD: &str = "123456";
 
 /// The replicas' addresses: a killed replica restarts on its own port.
 #[derive(Clone)]
@@ -189,30 +189,7 @@ async fn pay_at_bank(world: &World, order: &OrderResponse) -> Vec<u8> {
         .await;
     assert_eq!(attempt.status(), 201);
     let attempt: CreateAttemptResponse = attempt.json().await.unwrap();
-    let page = world
-        .client
-        .get(&attempt.redirect_url)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let marker = r#"name="session" value=""#;
-    let start = page.find(marker).expect("a payment form") + marker.len();
-    let session = &page[start..start + page[start..].find('"').unwrap()];
-    let paid = world
-        .client
-        .post(format!("{}/pay", world.bank))
-        .form(&[
-            ("session", session),
-            ("card_number", CARD),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(paid.status(), 303, "the bank took the payment");
+    pay_at_bank_page(&world.client, &attempt.redirect_url, &world.bank).await;
 
     let query = serde_json::to_vec(&StatusQuery {
         attempt_id: attempt.attempt_id,
