@@ -6,7 +6,7 @@ use std::borrow::Borrow;
 use std::collections::HashSet;
 use std::sync::Mutex;
 
-use sqlx::{QueryBuilder, Sqlite, SqlitePool, Transaction};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
 use super::seen_keys::SeenKeys;
 use crate::domain::idempotency::{KEEP, KeyAnswer, KeyClaim};
@@ -99,11 +99,11 @@ impl Claims {
     }
 }
 
-/// Stores answers in the caller's transaction. A row for the same key can only be one
+/// Stores answers in the transaction the caller's connection is in. A row for the same key can only be one
 /// older than the 24 hours a key is kept (a live one would have been replayed), so it
 /// is replaced.
 pub(super) async fn record<A: Borrow<KeyAnswer>>(
-    tx: &mut Transaction<'_, Sqlite>,
+    conn: &mut SqliteConnection,
     answers: &[A],
 ) -> Result<(), sqlx::Error> {
     if answers.is_empty() {
@@ -125,7 +125,7 @@ pub(super) async fn record<A: Borrow<KeyAnswer>>(
         " ON CONFLICT (merchant_id, key) DO UPDATE SET request_hash = excluded.request_hash,
              status = excluded.status, body = excluded.body, created_at = excluded.created_at",
     );
-    q.build().execute(&mut **tx).await?;
+    q.build().execute(conn).await?;
     Ok(())
 }
 

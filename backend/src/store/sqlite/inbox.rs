@@ -1,10 +1,14 @@
-//! The bank inbox: verified verdicts stored before they are acknowledged (with group
-//! commit, like order creation: one fsync for everything that arrived together), and
+//! The bank inbox: verified verdicts stored before they are acknowledged (by a
+//! [`GroupCommit`], like order creation: one flush for everything that arrived together), and
 //! applied afterwards in batches, each batch one transaction.
 
+use futures::FutureExt;
+use futures::future::BoxFuture;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, SqlitePool, Transaction};
-use tokio::sync::{mpsc, oneshot};
+use sqlx::{Row, Sqlite, SqliteConnection, SqlitePool, Transaction};
+
+use super::group_commit::GroupCommit;
+use super::wal_flush::WalFlusher;
 
 use super::order_moves::{self, OrderMove};
 use super::outbox::insert_event;
@@ -20,26 +24,17 @@ use crate::domain::verdict::{
 use crate::store::StoreError;
 use paydesk_shared::payment::{AttemptStatus, OrderTransition};
 
-const MAX_BATCH: usize = 256;
-
-type Reply = oneshot::Sender<Result<ReceiveOutcome, StoreError>>;
-
 /// A verdict to store, with the card its message named.
-struct Job {
+pub(super) struct Receipt {
     entry: NewInboxEntry,
     card_last4: Option<String>,
-    reply: Reply,
 }
 
-pub(super) struct InboxWriter {
-    jobs: mpsc::Sender<Job>,
-}
+pub(super) struct InboxWriter(GroupCommit<Receipt, ReceiveOutcome>);
 
 impl InboxWriter {
-    pub(super) fn spawn(pool: SqlitePool) -> Self {
-        let (jobs, rx) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run(pool, rx));
-        InboxWriter { jobs }
+    pub(super) fn spawn(pool: SqlitePool, flusher: WalFlusher) -> Self {
+        InboxWriter(GroupCommit::spawn("bank inbox", pool, flusher, write))
     }
 
     pub(super) async fn receive(
@@ -47,92 +42,71 @@ impl InboxWriter {
         entry: NewInboxEntry,
         card_last4: Option<String>,
     ) -> Result<ReceiveOutcome, StoreError> {
-        let (reply, answer) = oneshot::channel();
-        let job = Job {
-            entry,
-            card_last4,
-            reply,
-        };
-        self.jobs.send(job).await.map_err(|_| gone())?;
-        answer.await.map_err(|_| gone())?
+        self.0.submit(Receipt { entry, card_last4 }).await
     }
 }
 
-fn gone() -> StoreError {
-    StoreError::backend("the bank inbox writer has stopped")
-}
-
-async fn run(pool: SqlitePool, mut rx: mpsc::Receiver<Job>) {
-    let mut batch = Vec::with_capacity(MAX_BATCH);
-    while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let jobs = std::mem::take(&mut batch);
-        match commit(&pool, &jobs).await {
-            Ok(outcomes) => {
-                for (job, outcome) in jobs.into_iter().zip(outcomes) {
-                    let _ = job.reply.send(Ok(outcome));
-                }
-            }
-            Err(e) => {
-                tracing::error!(error = %e, entries = jobs.len(), "bank inbox batch failed to commit");
-                let message = e.to_string();
-                for job in jobs {
-                    let _ = job.reply.send(Err(StoreError::backend(message.clone())));
-                }
-            }
+/// Stores each verdict of a batch, or finds its signature's nonce already used.
+fn write<'a>(
+    conn: &'a mut SqliteConnection,
+    receipts: &'a [Receipt],
+) -> BoxFuture<'a, Result<Vec<ReceiveOutcome>, sqlx::Error>> {
+    async move {
+        let mut outcomes = Vec::with_capacity(receipts.len());
+        for receipt in receipts {
+            outcomes.push(store(conn, receipt).await?);
         }
+        Ok(outcomes)
     }
+    .boxed()
 }
 
-async fn commit(pool: &SqlitePool, jobs: &[Job]) -> Result<Vec<ReceiveOutcome>, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    let mut outcomes = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        let entry = &job.entry;
-        if let Some(sig) = &entry.signature {
-            let fresh = sqlx::query(&format!(
-                "INSERT INTO bank_nonces (connector, nonce, expires_at) VALUES (?, ?, ?) {}",
-                guards::all(change::RECEIVE_VERDICT)
-            ))
-            .bind(&entry.connector)
-            .bind(&sig.nonce)
-            .bind(sig.remember_until)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-                == 1;
-            if !fresh {
-                outcomes.push(ReceiveOutcome::Replayed);
-                continue;
-            }
-        }
-        let v = &entry.verdict;
-        let inbox_id: i64 = sqlx::query_scalar(
-            "INSERT INTO bank_inbox (connector, source, key_id, signed_at, attempt_id, order_id,
-                 bank_code, bank_transaction_id, amount, currency, outcome, failure_reason, body,
-                 received_at, card_last4)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
+async fn store(
+    conn: &mut SqliteConnection,
+    receipt: &Receipt,
+) -> Result<ReceiveOutcome, sqlx::Error> {
+    let entry = &receipt.entry;
+    if let Some(sig) = &entry.signature {
+        let fresh = sqlx::query(&format!(
+            "INSERT INTO bank_nonces (connector, nonce, expires_at) VALUES (?, ?, ?) {}",
+            guards::all(change::RECEIVE_VERDICT)
+        ))
         .bind(&entry.connector)
-        .bind(entry.source.as_str())
-        .bind(entry.signature.as_ref().map(|s| &s.key_id))
-        .bind(entry.signature.as_ref().map(|s| s.signed_at))
-        .bind(&v.attempt_id)
-        .bind(&v.order_id)
-        .bind(&v.bank_code)
-        .bind(&v.bank_transaction_id)
-        .bind(&v.amount)
-        .bind(&v.currency)
-        .bind(v.outcome.as_str())
-        .bind(&v.failure_reason)
-        .bind(&entry.body)
-        .bind(entry.received_at)
-        .bind(&job.card_last4)
-        .fetch_one(&mut *tx)
-        .await?;
-        outcomes.push(ReceiveOutcome::Stored { inbox_id });
+        .bind(&sig.nonce)
+        .bind(sig.remember_until)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected()
+            == 1;
+        if !fresh {
+            return Ok(ReceiveOutcome::Replayed);
+        }
     }
-    tx.commit().await?;
-    Ok(outcomes)
+    let v = &entry.verdict;
+    let inbox_id: i64 = sqlx::query_scalar(
+        "INSERT INTO bank_inbox (connector, source, key_id, signed_at, attempt_id, order_id,
+             bank_code, bank_transaction_id, amount, currency, outcome, failure_reason, body,
+             received_at, card_last4)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(&entry.connector)
+    .bind(entry.source.as_str())
+    .bind(entry.signature.as_ref().map(|s| &s.key_id))
+    .bind(entry.signature.as_ref().map(|s| s.signed_at))
+    .bind(&v.attempt_id)
+    .bind(&v.order_id)
+    .bind(&v.bank_code)
+    .bind(&v.bank_transaction_id)
+    .bind(&v.amount)
+    .bind(&v.currency)
+    .bind(v.outcome.as_str())
+    .bind(&v.failure_reason)
+    .bind(&entry.body)
+    .bind(entry.received_at)
+    .bind(&receipt.card_last4)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(ReceiveOutcome::Stored { inbox_id })
 }
 
 const VERDICT_COLUMNS: &str = "id, connector, source, key_id, attempt_id, order_id, bank_code,

@@ -4,7 +4,9 @@
 
 mod attempts;
 mod bank_work;
+mod checkpointer;
 mod error;
+mod group_commit;
 mod guards;
 mod idempotency;
 mod ids;
@@ -22,6 +24,7 @@ mod process_lock;
 mod refunds;
 mod seen_keys;
 mod settlement;
+mod wal_flush;
 mod webhook_endpoints;
 #[cfg(test)]
 mod write_lock_tests;
@@ -60,9 +63,11 @@ use crate::domain::verdict::{
 use crate::domain::webhook::{
     DeliveryCounts, DeliveryRecord, DeliveryResult, DueDelivery, WebhookEndpoint,
 };
+use checkpointer::Checkpointer;
 use inbox::InboxWriter;
 use order_writer::OrderWriter;
 use process_lock::ProcessLock;
+use wal_flush::WalFlusher;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -72,6 +77,7 @@ pub struct SqliteStore {
     orders: OrderWriter,
     inbox: InboxWriter,
     claims: idempotency::Claims,
+    _checkpointer: Checkpointer,
     /// Last, so it is let go once the rest is closed.
     _lock: ProcessLock,
 }
@@ -88,21 +94,29 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
             // 64 MiB of page cache: the hot pages of every index stay in memory.
-            .pragma("cache_size", "-65536");
+            .pragma("cache_size", "-65536")
+            // Statement journals (every multi-row insert in a transaction keeps one)
+            // and temporary tables stay in memory instead of a temporary file.
+            .pragma("temp_store", "memory");
         let write = SqlitePoolOptions::new()
             .max_connections(1)
-            .connect_with(options.clone())
+            .connect_with(options.clone().pragma(
+                "wal_autocheckpoint",
+                checkpointer::WRITER_FALLBACK_PAGES.to_string(),
+            ))
             .await?;
         MIGRATOR
             .run(&write)
             .await
             .map_err(|e| StoreError::Backend(Box::new(e)))?;
+        let checkpointer = Checkpointer::start(&options).await?;
         let read = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
             .await?;
-        let orders = OrderWriter::spawn(write.clone());
-        let inbox = InboxWriter::spawn(write.clone());
+        let flusher = WalFlusher::start(path)?;
+        let orders = OrderWriter::spawn(write.clone(), flusher.clone());
+        let inbox = InboxWriter::spawn(write.clone(), flusher);
         let claims = idempotency::Claims::load(&read).await?;
         Ok(SqliteStore {
             write,
@@ -110,6 +124,7 @@ impl SqliteStore {
             orders,
             inbox,
             claims,
+            _checkpointer: checkpointer,
             _lock: lock,
         })
     }

@@ -1,89 +1,50 @@
-//! Group commit for order creation. Each durable SQLite commit costs an fsync; one
-//! commit per order would cap throughput at the disk's fsync rate. Requests queue
-//! here and a single task commits whatever has gathered in one transaction, then
-//! answers each. Under light load a batch is one order and nothing waits.
+//! Order creation: every order of a batch, with its items and the answer its key
+//! replays, written by the [`GroupCommit`] that gathered them.
 
-use sqlx::{QueryBuilder, Sqlite, SqlitePool};
-use tokio::sync::{mpsc, oneshot};
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
+use super::group_commit::GroupCommit;
 use super::idempotency;
+use super::wal_flush::WalFlusher;
 use crate::domain::idempotency::KeyAnswer;
 use crate::store::{CreateOrder, StoreError};
 
-/// Most orders committed together; bounded by SQLite's limit on bound parameters.
-const MAX_BATCH: usize = 256;
-
-type Reply = oneshot::Sender<Result<(), StoreError>>;
-
-struct Job {
-    command: CreateOrder,
-    reply: Reply,
-}
-
-pub(super) struct OrderWriter {
-    jobs: mpsc::Sender<Job>,
-}
+pub(super) struct OrderWriter(GroupCommit<CreateOrder, ()>);
 
 impl OrderWriter {
-    pub(super) fn spawn(pool: SqlitePool) -> Self {
-        let (jobs, rx) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run(pool, rx));
-        OrderWriter { jobs }
+    pub(super) fn spawn(pool: SqlitePool, flusher: WalFlusher) -> Self {
+        OrderWriter(GroupCommit::spawn("order", pool, flusher, write))
     }
 
     pub(super) async fn create(&self, command: CreateOrder) -> Result<(), StoreError> {
-        let (reply, done) = oneshot::channel();
-        let gone = || StoreError::backend("the order writer has stopped");
-        self.jobs
-            .send(Job { command, reply })
-            .await
-            .map_err(|_| gone())?;
-        done.await.map_err(|_| gone())?
+        self.0.submit(command).await
     }
 }
 
-async fn run(pool: SqlitePool, mut rx: mpsc::Receiver<Job>) {
-    let mut batch = Vec::with_capacity(MAX_BATCH);
-    while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let jobs = std::mem::take(&mut batch);
-        match commit(&pool, &jobs).await {
-            Ok(()) => {
-                for job in jobs {
-                    let _ = job.reply.send(Ok(()));
-                }
-            }
-            Err(e) => {
-                tracing::error!(error = %e, orders = jobs.len(), "order batch failed to commit");
-                let message = e.to_string();
-                for job in jobs {
-                    let _ = job.reply.send(Err(StoreError::backend(message.clone())));
-                }
-            }
-        }
+fn write<'a>(
+    conn: &'a mut SqliteConnection,
+    orders: &'a [CreateOrder],
+) -> BoxFuture<'a, Result<Vec<()>, sqlx::Error>> {
+    async move {
+        insert_orders(conn, orders).await?;
+        let answers: Vec<&KeyAnswer> = orders.iter().filter_map(|o| o.answer.as_ref()).collect();
+        idempotency::record(conn, &answers).await?;
+        Ok(vec![(); orders.len()])
     }
-}
-
-/// Commits one batch: every order with its items and the answer its key replays.
-async fn commit(pool: &SqlitePool, jobs: &[Job]) -> Result<(), sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    insert_orders(&mut tx, jobs).await?;
-    let answers: Vec<&KeyAnswer> = jobs
-        .iter()
-        .filter_map(|j| j.command.answer.as_ref())
-        .collect();
-    idempotency::record(&mut tx, &answers).await?;
-    tx.commit().await
+    .boxed()
 }
 
 async fn insert_orders(
-    tx: &mut sqlx::Transaction<'_, Sqlite>,
-    jobs: &[Job],
+    conn: &mut SqliteConnection,
+    orders: &[CreateOrder],
 ) -> Result<(), sqlx::Error> {
     let mut q = QueryBuilder::<Sqlite>::new(
         "INSERT INTO orders (id, merchant_id, status, currency, total_minor, merchant_reference, return_url, client_token, created_at, expires_at) ",
     );
-    q.push_values(jobs, |mut b, job| {
-        let o = &job.command.order;
+    q.push_values(orders, |mut b, command| {
+        let o = &command.order;
         b.push_bind(&o.id)
             .push_bind(&o.merchant_id)
             .push_bind("created")
@@ -95,12 +56,12 @@ async fn insert_orders(
             .push_bind(o.created_at)
             .push_bind(o.expires_at);
     });
-    q.build().execute(&mut **tx).await?;
+    q.build().execute(&mut *conn).await?;
 
-    let items: Vec<_> = jobs
+    let items: Vec<_> = orders
         .iter()
-        .flat_map(|j| {
-            let order = &j.command.order;
+        .flat_map(|command| {
+            let order = &command.order;
             order
                 .items
                 .iter()
@@ -122,7 +83,7 @@ async fn insert_orders(
                 .push_bind(item.line_total.minor())
                 .push_bind(&item.image_url);
         });
-        q.build().execute(&mut **tx).await?;
+        q.build().execute(&mut *conn).await?;
     }
 
     Ok(())
