@@ -7,6 +7,8 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+pub mod standard;
+
 pub const SIGNATURE_HEADER: &str = "Paydesk-Signature";
 /// Every event the gateway sends, the one place their names are written; an endpoint
 /// subscribes to some or to `*`.

@@ -49,7 +49,8 @@ pub(crate) fn run(root: &Path) -> Result<()> {
                 .env("PAYDESK_WIDGET_DIST", &dist)
                 .env("CHROMEDRIVER", CHROMEDRIVER)
                 .env("CHROMIUM", CHROMIUM)
-                .env("PAYDESK_AXE", tools.axe_script()),
+                .env("PAYDESK_AXE", tools.axe_script())
+                .env("PAYDESK_WEBHOOK_PYTHON", tools.webhook_python()),
         )
     })?;
     // The store contract ran on both stores above; the gateway's integration suite runs

@@ -19,6 +19,10 @@ pub(crate) const AXE_CORE_VERSION: &str = "4.14.1";
 /// terser, from npm: minifies the loader and the wasm-bindgen glue (Trunk's own
 /// minifier cannot parse the glue).
 pub(crate) const TERSER_VERSION: &str = "5.51.4";
+/// The libraries merchants verify webhooks with, from PyPI, in a virtual environment
+/// of their own: the tests verify real deliveries with them.
+pub(crate) const WEBHOOK_LIBRARIES: [(&str, &str); 2] =
+    [("standardwebhooks", "1.3.0"), ("stripe", "16.1.0")];
 pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
 pub(crate) const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CJK_FONT: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
@@ -39,6 +43,7 @@ pub(crate) struct Tools {
     binaryen_dir: PathBuf,
     axe_dir: PathBuf,
     terser_dir: PathBuf,
+    python_dir: PathBuf,
     path: OsString,
 }
 
@@ -56,6 +61,7 @@ impl Tools {
         let binaryen_dir = tools_dir.join(format!("binaryen-{BINARYEN_VERSION}"));
         let axe_dir = tools_dir.join(format!("axe-core-{AXE_CORE_VERSION}"));
         let terser_dir = tools_dir.join(format!("terser-{TERSER_VERSION}"));
+        let python_dir = tools_dir.join("python-webhooks");
         let inherited = std::env::var_os("PATH").unwrap_or_default();
         let path = std::env::join_paths(
             [binaryen_dir.join("node_modules/.bin"), cargo_bin]
@@ -67,6 +73,7 @@ impl Tools {
             binaryen_dir,
             axe_dir,
             terser_dir,
+            python_dir,
             path,
         })
     }
@@ -91,6 +98,11 @@ impl Tools {
     /// axe-core's browser bundle, which the end-to-end tests inject into pages.
     pub(crate) fn axe_script(&self) -> PathBuf {
         self.axe_dir.join("node_modules/axe-core/axe.min.js")
+    }
+
+    /// The Python that has [`WEBHOOK_LIBRARIES`] installed.
+    pub(crate) fn webhook_python(&self) -> PathBuf {
+        self.python_dir.join("bin/python")
     }
 
     /// terser's command-line entry point.
@@ -169,6 +181,7 @@ pub(crate) fn setup(tools: &Tools, root: &Path, browser: Browser) -> Result<()> 
     )?;
     ensure_axe(tools)?;
     ensure_terser(tools)?;
+    ensure_webhook_libraries(tools)?;
     if browser == Browser::Install {
         ensure(
             "chromium + chromedriver + CJK fonts",
@@ -202,6 +215,43 @@ fn ensure_terser(tools: &Tools) -> Result<()> {
         "terser",
         TERSER_VERSION,
         &tools.terser(),
+    )
+}
+
+/// [`WEBHOOK_LIBRARIES`] at their pinned versions, in a virtual environment.
+fn ensure_webhook_libraries(tools: &Tools) -> Result<()> {
+    let python = tools.webhook_python();
+    let pinned: Vec<String> = WEBHOOK_LIBRARIES
+        .iter()
+        .map(|(name, version)| format!("{name}=={version}"))
+        .collect();
+    ensure(
+        &format!("Python {}", pinned.join(" ")),
+        1,
+        || {
+            let names = WEBHOOK_LIBRARIES
+                .map(|(name, _)| format!("{name:?}"))
+                .join(",");
+            let script = format!(
+                "import importlib.metadata as m; print(' '.join(n + '==' + m.version(n) for n in [{names}]))"
+            );
+            process::probe(tools.command(&python).args(["-c", &script]))
+                .is_some_and(|out| out.trim() == pinned.join(" "))
+        },
+        || {
+            process::run(
+                tools
+                    .command("python3")
+                    .args(["-m", "venv"])
+                    .arg(&tools.python_dir),
+            )?;
+            process::run(
+                tools
+                    .command(&python)
+                    .args(["-m", "pip", "install", "--quiet"])
+                    .args(&pinned),
+            )
+        },
     )
 }
 

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use paydesk_shared::webhook;
+use paydesk_shared::webhook::{self, standard};
 use rand::Rng;
 
 use crate::clock::Clock;
@@ -114,19 +114,21 @@ impl Sender {
             Ok(url) => url,
             Err(refusal) => return Answer::NoAnswer(format!("URL refused: {refusal}")),
         };
-        let signature = webhook::sign(
-            &endpoint.signing_secrets(self.clock.now_ms()),
-            self.clock.now_secs(),
-            delivery.payload.as_bytes(),
-        );
-        let sent = self
+        let secrets = endpoint.signing_secrets(self.clock.now_ms());
+        let t = self.clock.now_secs();
+        let body = delivery.payload.as_bytes();
+        let mut request = self
             .http
             .post(url)
             .header("content-type", "application/json")
-            .header(webhook::SIGNATURE_HEADER, signature)
-            .body(delivery.payload.clone())
-            .send()
-            .await;
+            .header(webhook::SIGNATURE_HEADER, webhook::sign(&secrets, t, body))
+            // Standard Webhooks: the event's id is the message id, the same on retries.
+            .header(standard::ID_HEADER, delivery.event_id.as_str())
+            .header(standard::TIMESTAMP_HEADER, t.to_string());
+        if let Some(signature) = standard::sign(&secrets, &delivery.event_id, t, body) {
+            request = request.header(standard::SIGNATURE_HEADER, signature);
+        }
+        let sent = request.body(delivery.payload.clone()).send().await;
         match sent {
             Ok(response) => Answer::Status(response.status().as_u16()),
             Err(e) => Answer::NoAnswer(describe(&e)),

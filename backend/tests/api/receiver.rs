@@ -16,6 +16,8 @@ use tokio::sync::Notify;
 #[derive(Debug, Clone)]
 pub struct Hit {
     pub signature: String,
+    /// Every header of the request, the signature's among them.
+    pub headers: HeaderMap,
     pub body: Bytes,
     /// The status the receiver answered.
     pub answered: u16,
@@ -98,6 +100,7 @@ async fn take(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> 
         .to_owned();
     shared.hits.lock().unwrap().push(Hit {
         signature,
+        headers,
         body,
         answered,
     });

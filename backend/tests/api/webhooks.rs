@@ -11,7 +11,7 @@ use paydesk_shared::webhook_api::{DeliveryList, EndpointList, EndpointResponse, 
 use serde_json::{Value, json};
 
 use crate::helpers::{OTHER_SECRET_KEY, assert_error, spawn_app, spawn_app_with};
-use crate::receiver::Receiver;
+use crate::receiver::{Hit, Receiver};
 use crate::webhook_support::{manual_app, subscribed};
 
 /// Runs the standard-library-only Python verifier on a received webhook.
@@ -66,6 +66,91 @@ async fn an_independent_python_verifier_accepts_the_signature_and_nothing_else()
         now + 301
     ));
     assert!(!python_verifies(&secret, "t=1", &hit.body, now));
+}
+
+/// The Python the webhook libraries are installed in (`cargo xtask setup` makes it).
+fn webhook_python() -> String {
+    std::env::var("PAYDESK_WEBHOOK_PYTHON").unwrap_or_else(|_| {
+        let home = std::env::var("HOME").expect("HOME is set");
+        format!("{home}/.cache/paydesk/tools/python-webhooks/bin/python")
+    })
+}
+
+/// Runs `standardwebhooks` and `stripe` on a received delivery; what each said.
+fn libraries_verify(secret: &str, hit: &Hit) -> (bool, String) {
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/scripts/verify_with_libraries.py"
+    );
+    let headers: serde_json::Map<String, Value> = hit
+        .headers
+        .iter()
+        .map(|(name, value)| (name.to_string(), json!(value.to_str().unwrap())))
+        .collect();
+    let python = webhook_python();
+    let mut child = Command::new(&python)
+        .arg(script)
+        .arg(secret)
+        .arg(Value::Object(headers).to_string())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{python} runs (cargo xtask setup installs it): {e}"));
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), &hit.body).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let said = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    (output.status.success(), said)
+}
+
+/// A merchant verifies deliveries with the library they already have: the Standard
+/// Webhooks reference library on the `webhook-*` headers, Stripe's on
+/// `Paydesk-Signature`. Both refuse a changed body, another secret and another id.
+#[tokio::test]
+async fn deliveries_verify_with_the_standard_webhooks_and_stripe_libraries() {
+    let (app, clock, receiver, endpoint) = subscribed(json!(["order.paid"])).await;
+    let secret = endpoint.secret.unwrap();
+    app.pay_order(&clock).await;
+    let hit = receiver
+        .wait_until("order.paid", |h| !h.is_empty())
+        .await
+        .remove(0);
+    let event_id = hit.event().id;
+    assert_eq!(hit.headers["webhook-id"], event_id.as_str());
+    assert_eq!(
+        hit.headers["webhook-timestamp"],
+        clock.now_secs().to_string().as_str()
+    );
+
+    let (valid, said) = libraries_verify(&secret, &hit);
+    assert!(valid, "{said}");
+    assert_eq!(said, "standardwebhooks: valid\nstripe: valid");
+
+    let mut tampered = hit.clone();
+    let mut body = hit.body.to_vec();
+    body[10] ^= 1;
+    tampered.body = body.into();
+    let (valid, said) = libraries_verify(&secret, &tampered);
+    assert!(!valid);
+    assert!(
+        said.contains("standardwebhooks: invalid") && said.contains("stripe: invalid"),
+        "{said}"
+    );
+
+    let other = "whsec_b3RoZXJzZWNyZXRvdGhlcnNlY3JldDEy";
+    let (valid, said) = libraries_verify(other, &hit);
+    assert!(!valid, "{said}");
+    assert!(
+        said.contains("standardwebhooks: invalid") && said.contains("stripe: invalid"),
+        "{said}"
+    );
+
+    let mut replayed = hit.clone();
+    replayed
+        .headers
+        .insert("webhook-id", "evt_another".parse().unwrap());
+    let (valid, said) = libraries_verify(&secret, &replayed);
+    assert!(!valid);
+    assert!(said.starts_with("standardwebhooks: invalid"), "{said}");
 }
 
 #[tokio::test]
