@@ -63,7 +63,8 @@ pub(crate) fn run(root: &Path) -> Result<()> {
                 .current_dir(root)
                 .args(["test", "-p", "paydesk-gateway", "--test", "api"])
                 .args(["--", "--include-ignored"])
-                .env("PAYDESK_TEST_STORE", "postgres"),
+                .env("PAYDESK_TEST_STORE", "postgres")
+                .env("PAYDESK_WEBHOOK_PYTHON", tools.webhook_python()),
         )
     })?;
     stages.run("widget component tests (wasm, headless Chromium)", || {
