@@ -138,34 +138,44 @@ impl Browser {
     }
 
     /// Waits for `css` to match; on timeout the error carries the page's URL and body
-    /// text, which is what one needs to see why.
+    /// text.
     pub async fn wait_for(&self, css: &str) -> anyhow::Result<fantoccini::elements::Element> {
-        match self
-            .client
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::Css(css))
-            .await
-        {
-            Ok(element) => Ok(element),
-            Err(e) => {
-                let url = self
-                    .client
-                    .current_url()
-                    .await
-                    .map(|u| u.to_string())
-                    .unwrap_or_default();
-                let text = self.client.find(Locator::Css("body")).await.ok();
-                let text = match text {
-                    Some(body) => body.text().await.unwrap_or_default(),
-                    None => String::new(),
-                };
-                Err(anyhow::anyhow!(e).context(format!(
-                    "waiting for `{css}` on {url}; the page reads:\n{}",
-                    text.chars().take(2000).collect::<String>()
-                )))
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self
+                .client
+                .wait()
+                .at_most(left)
+                .for_element(Locator::Css(css))
+                .await
+            {
+                Ok(element) => return Ok(element),
+                // The page navigated during the search (a redirect landing): search the
+                // page it landed on.
+                Err(e) if aborted_by_navigation(&e) && Instant::now() < deadline => {}
+                Err(e) => return Err(self.explain(e, css).await),
             }
         }
+    }
+
+    /// A failed wait, with the page's URL and body text, which is what one needs to
+    /// see why.
+    async fn explain(&self, e: fantoccini::error::CmdError, css: &str) -> anyhow::Error {
+        let url = self
+            .client
+            .current_url()
+            .await
+            .map(|u| u.to_string())
+            .unwrap_or_default();
+        let text = match self.client.find(Locator::Css("body")).await {
+            Ok(body) => body.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        anyhow::anyhow!(e).context(format!(
+            "waiting for `{css}` on {url}; the page reads:\n{}",
+            text.chars().take(2000).collect::<String>()
+        ))
     }
 
     /// Clicks the element `css` finds on the page; see [`Browser::tap`].
@@ -221,4 +231,9 @@ pub(crate) async fn replace_text(
     field.clear().await?;
     field.send_keys(text).await?;
     Ok(())
+}
+
+/// Chromium's answer to a command that a navigation interrupted.
+fn aborted_by_navigation(e: &fantoccini::error::CmdError) -> bool {
+    matches!(e, fantoccini::error::CmdError::NotW3C(serde_json::Value::String(why)) if why == "aborted by navigation")
 }
