@@ -125,15 +125,25 @@ pub fn verify(
         }
     }
     let t = t.ok_or(WebhookError::Malformed)?;
+    judge(&signatures, |sig| {
+        mac(secret, t, body).verify_slice(sig).is_ok()
+    })?;
+    fresh(t, now, tolerance_secs)
+}
+
+/// Some signature was sent and one of them `matches`; for both schemes.
+fn judge(signatures: &[Vec<u8>], matches: impl Fn(&[u8]) -> bool) -> Result<(), WebhookError> {
     if signatures.is_empty() {
         return Err(WebhookError::Malformed);
     }
-    let matched = signatures
-        .iter()
-        .any(|sig| mac(secret, t, body).verify_slice(sig).is_ok());
-    if !matched {
+    if !signatures.iter().any(|sig| matches(sig)) {
         return Err(WebhookError::NoMatch);
     }
+    Ok(())
+}
+
+/// Signed at `t`, within the tolerance of `now` either way.
+fn fresh(t: i64, now: i64, tolerance_secs: i64) -> Result<(), WebhookError> {
     if (now - t).abs() > tolerance_secs {
         return Err(WebhookError::Stale);
     }

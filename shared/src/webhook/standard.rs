@@ -14,7 +14,7 @@ use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use super::WebhookError;
+use super::{WebhookError, fresh, judge};
 
 pub const ID_HEADER: &str = "webhook-id";
 pub const TIMESTAMP_HEADER: &str = "webhook-timestamp";
@@ -65,29 +65,21 @@ pub fn verify(
 ) -> Result<(), WebhookError> {
     let t: i64 = timestamp.parse().map_err(|_| WebhookError::Malformed)?;
     let key = key(secret).ok_or(WebhookError::Malformed)?;
-    let mut any = false;
-    let mut matched = false;
+    let mut signatures = Vec::new();
     for part in signature.split_whitespace() {
-        let Some(("v1", encoded)) = part.split_once(',') else {
-            // Other versions are skipped so the header can grow.
-            continue;
-        };
-        any = true;
-        let candidate = STANDARD
-            .decode(encoded)
-            .map_err(|_| WebhookError::Malformed)?;
-        matched |= mac(&key, id, t, body).verify_slice(&candidate).is_ok();
+        // Other versions are skipped so the header can grow.
+        if let Some(("v1", encoded)) = part.split_once(',') {
+            signatures.push(
+                STANDARD
+                    .decode(encoded)
+                    .map_err(|_| WebhookError::Malformed)?,
+            );
+        }
     }
-    if !any {
-        return Err(WebhookError::Malformed);
-    }
-    if !matched {
-        return Err(WebhookError::NoMatch);
-    }
-    if (now - t).abs() > tolerance_secs {
-        return Err(WebhookError::Stale);
-    }
-    Ok(())
+    judge(&signatures, |sig| {
+        mac(&key, id, t, body).verify_slice(sig).is_ok()
+    })?;
+    fresh(t, now, tolerance_secs)
 }
 
 #[cfg(test)]

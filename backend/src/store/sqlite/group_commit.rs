@@ -14,7 +14,6 @@
 
 use std::mem;
 
-use futures::FutureExt;
 use futures::future::BoxFuture;
 use sqlx::pool::PoolConnection;
 use sqlx::{Sqlite, SqliteConnection, SqlitePool};
@@ -131,31 +130,24 @@ impl<I: Send + Sync + 'static, O: Send + 'static> Committer<I, O> {
 }
 
 /// The batch in one transaction that commits without waiting for the disk.
-/// Boxed, so the spawned committer's future is `Send` for every lifetime.
-fn write_unsynced<'a, I: Sync, O: Send + 'a>(
-    conn: &'a mut PoolConnection<Sqlite>,
-    inputs: &'a [I],
+async fn write_unsynced<I: Sync, O: Send>(
+    conn: &mut PoolConnection<Sqlite>,
+    inputs: &[I],
     write: WriteBatch<I, O>,
-) -> BoxFuture<'a, Result<Vec<O>, sqlx::Error>> {
-    async move {
-        sqlx::query("PRAGMA synchronous = NORMAL; BEGIN IMMEDIATE")
-            .execute(&mut **conn)
-            .await?;
-        let outputs = write(conn, inputs).await?;
-        sqlx::query("COMMIT").execute(&mut **conn).await?;
-        Ok(outputs)
-    }
-    .boxed()
+) -> Result<Vec<O>, sqlx::Error> {
+    sqlx::query("PRAGMA synchronous = NORMAL; BEGIN IMMEDIATE")
+        .execute(&mut **conn)
+        .await?;
+    let outputs = write(conn, inputs).await?;
+    sqlx::query("COMMIT").execute(&mut **conn).await?;
+    Ok(outputs)
 }
 
-fn restore_sync(conn: &mut PoolConnection<Sqlite>) -> BoxFuture<'_, Result<(), sqlx::Error>> {
-    async move {
-        sqlx::query("PRAGMA synchronous = FULL")
-            .execute(&mut **conn)
-            .await
-            .map(drop)
-    }
-    .boxed()
+async fn restore_sync(conn: &mut PoolConnection<Sqlite>) -> Result<(), sqlx::Error> {
+    sqlx::query("PRAGMA synchronous = FULL")
+        .execute(&mut **conn)
+        .await
+        .map(drop)
 }
 
 async fn answer_when_flushed<O>(flush: Flush, replies: Vec<Reply<O>>, outputs: Vec<O>) {

@@ -99,9 +99,9 @@ impl Claims {
     }
 }
 
-/// Stores answers in the transaction the caller's connection is in. A row for the same key can only be one
-/// older than the 24 hours a key is kept (a live one would have been replayed), so it
-/// is replaced.
+/// Stores answers in the transaction the caller's connection is in. A row for the same
+/// key can only be one older than the 24 hours a key is kept (a live one would have been
+/// replayed), so it is replaced.
 pub(super) async fn record<A: Borrow<KeyAnswer>>(
     conn: &mut SqliteConnection,
     answers: &[A],

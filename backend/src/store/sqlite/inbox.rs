@@ -1,6 +1,6 @@
 //! The bank inbox: verified verdicts stored before they are acknowledged (by a
-//! [`GroupCommit`], like order creation: one flush for everything that arrived together), and
-//! applied afterwards in batches, each batch one transaction.
+//! [`GroupCommit`], like order creation: one flush for everything that arrived
+//! together), and applied afterwards in batches, each batch one transaction.
 
 use futures::FutureExt;
 use futures::future::BoxFuture;
@@ -25,7 +25,7 @@ use crate::store::StoreError;
 use paydesk_shared::payment::{AttemptStatus, OrderTransition};
 
 /// A verdict to store, with the card its message named.
-pub(super) struct Receipt {
+struct Receipt {
     entry: NewInboxEntry,
     card_last4: Option<String>,
 }
