@@ -1,11 +1,11 @@
 //! Payment attempts: started by the shopper's Pay click, one per click.
 
 use paydesk_shared::payment::{OrderStatus, OrderTransition};
-use sqlx::PgPool;
+use sqlx::{PgExecutor, PgPool};
 
 use super::order_moves::{self, OrderMove};
 use super::orders::attempt_from_row;
-use crate::domain::order::{NewAttempt, StartAttemptOutcome};
+use crate::domain::order::{Attempt, NewAttempt, StartAttemptOutcome};
 use crate::store::StoreError;
 
 pub(super) async fn start(
@@ -13,14 +13,15 @@ pub(super) async fn start(
     a: &NewAttempt,
 ) -> Result<StartAttemptOutcome, StoreError> {
     let mut tx = pool.begin().await?;
-    let existing =
-        sqlx::query("SELECT * FROM payment_attempts WHERE order_id = $1 AND idempotency_key = $2")
-            .bind(&a.order_id)
-            .bind(&a.idempotency_key)
-            .fetch_optional(&mut *tx)
-            .await?;
-    if let Some(row) = existing {
-        return Ok(StartAttemptOutcome::Existing(attempt_from_row(&row)?));
+    // The order's row is this change's lock: moving it waits for any other change to
+    // the order, and the compare-and-set re-reads the row once it holds it. Under
+    // SERIALIZABLE the same statements conflict falsely with the applier, whose batches
+    // read and write the hot right-hand pages of the time-ordered indexes.
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+        .execute(&mut *tx)
+        .await?;
+    if let Some(existing) = existing(&mut *tx, a).await? {
+        return Ok(StartAttemptOutcome::Existing(existing));
     }
     let start = OrderMove {
         transition: OrderTransition::StartAttempt,
@@ -38,9 +39,10 @@ pub(super) async fn start(
             .ok_or_else(|| StoreError::Corrupt("orders.status".into()))?;
         return Ok(StartAttemptOutcome::NotPayable(status));
     }
-    let row = sqlx::query(
+    let inserted = sqlx::query(
         "INSERT INTO payment_attempts (id, order_id, bank_code, card_kind, mode, status, amount_minor, currency, idempotency_key, created_at, next_query_at)
-         VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9, $10) RETURNING *",
+         VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9, $10)
+         ON CONFLICT (order_id, idempotency_key) DO NOTHING RETURNING *",
     )
     .bind(&a.id)
     .bind(&a.order_id)
@@ -52,11 +54,31 @@ pub(super) async fn start(
     .bind(&a.idempotency_key)
     .bind(a.created_at)
     .bind(a.first_query_at)
-    .fetch_one(&mut *tx)
+    .fetch_optional(&mut *tx)
     .await?;
+    let Some(row) = inserted else {
+        // The same click, committed while this one waited for the order: undo the
+        // move and answer with that attempt.
+        tx.rollback().await?;
+        return existing(pool, a)
+            .await?
+            .map(StartAttemptOutcome::Existing)
+            .ok_or_else(|| StoreError::Corrupt("payment_attempts: conflict without a row".into()));
+    };
     let attempt = attempt_from_row(&row)?;
     tx.commit().await?;
     Ok(StartAttemptOutcome::Started(attempt))
+}
+
+/// The attempt this click already started, if any.
+async fn existing(db: impl PgExecutor<'_>, a: &NewAttempt) -> Result<Option<Attempt>, StoreError> {
+    sqlx::query("SELECT * FROM payment_attempts WHERE order_id = $1 AND idempotency_key = $2")
+        .bind(&a.order_id)
+        .bind(&a.idempotency_key)
+        .fetch_optional(db)
+        .await?
+        .map(|row| attempt_from_row(&row))
+        .transpose()
 }
 
 /// The bank an attempt was made at, if the attempt exists.
