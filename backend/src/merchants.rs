@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
+use paydesk_shared::merchant_api::KeyMode;
 use sha2::{Digest, Sha256};
 
 use crate::domain::ids::MerchantId;
@@ -92,12 +93,14 @@ pub(crate) fn key_hash(secret_key: &str) -> String {
     hex::encode(Sha256::digest(secret_key.as_bytes()))
 }
 
-/// A new secret key: `sk_` and 32 random bytes, base64url.
-pub(crate) fn new_secret_key() -> String {
+/// A new secret key: the mode's prefix (`sk_test_`, `sk_live_`) and 32 random bytes,
+/// base64url.
+pub(crate) fn new_secret_key(mode: KeyMode) -> String {
     use base64::Engine;
     let bytes: [u8; 32] = rand::random();
     format!(
-        "sk_{}",
+        "{}{}",
+        mode.prefix(),
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
     )
 }

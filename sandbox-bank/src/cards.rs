@@ -1,102 +1,17 @@
-//! The sandbox test cards. They are valid at every bank of the directory, so a shopper
-//! (or a test) can pick any bank and pay with the same card.
+//! Card numbers as shoppers type them, and what the sandbox decides about the test
+//! cards (`paydesk_shared::sandbox_cards`): whether one has expired.
 
 use std::fmt;
 
-use paydesk_shared::bank::CardKind;
-use paydesk_shared::{Currency, Money};
+pub use paydesk_shared::sandbox_cards::*;
 
 use crate::calendar::month_end;
 
-/// One test card and the money it starts with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TestCard {
-    /// The card number, digits only.
-    pub number: &'static str,
-    pub kind: CardKind,
-    /// The payment password. Public on purpose: these cards exist to be typed in.
-    pub password: &'static str,
-    /// Opening balance (debit) or credit line (credit) in major units, for currencies
-    /// with minor units (CNY, USD, …).
-    opening_major: i64,
-    /// The same for currencies without minor units (JPY, KRW), where the figure is
-    /// a hundred times larger so it buys about as much.
-    opening_major_whole: i64,
-    /// The last month the card is valid, as printed on it: (year, month).
-    pub valid_thru: (i64, u32),
+/// Past the card's last valid month at Unix time `now`.
+pub fn is_expired(card: &TestCard, now: i64) -> bool {
+    let (year, month) = card.valid_thru;
+    now >= month_end(year, month)
 }
-
-impl TestCard {
-    /// What the card holds in `currency` before its first payment.
-    pub fn opening_balance(&self, currency: Currency) -> Money {
-        let major = if currency.minor_units() == 0 {
-            self.opening_major_whole
-        } else {
-            self.opening_major
-        };
-        let minor = major.saturating_mul(10_i64.pow(currency.minor_units()));
-        Money::from_minor(minor, currency).unwrap_or_else(|_| Money::zero(currency))
-    }
-
-    /// Past its last valid month at Unix time `now`.
-    pub fn is_expired(&self, now: i64) -> bool {
-        let (year, month) = self.valid_thru;
-        now >= month_end(year, month)
-    }
-
-    /// `MM/YY`, as printed on a card.
-    pub fn display_valid_thru(&self) -> String {
-        let (year, month) = self.valid_thru;
-        format!("{month:02}/{:02}", year.rem_euclid(100))
-    }
-
-    /// The card number grouped in fours, as printed on a card.
-    pub fn display_number(&self) -> String {
-        group_digits(self.number)
-    }
-}
-
-/// Rich debit card: pays for anything within the banks' limits.
-pub const RICH_DEBIT: TestCard = TestCard {
-    number: "6222000000000001",
-    kind: CardKind::Debit,
-    password: "123456",
-    opening_major: 100_000,
-    opening_major_whole: 10_000_000,
-    valid_thru: (2099, 12),
-};
-
-/// Nearly empty debit card: declined with insufficient funds for most orders.
-pub const POOR_DEBIT: TestCard = TestCard {
-    number: "6222000000000002",
-    kind: CardKind::Debit,
-    password: "123456",
-    opening_major: 10,
-    opening_major_whole: 1_000,
-    valid_thru: (2099, 12),
-};
-
-/// Credit card with a generous credit line.
-pub const CREDIT: TestCard = TestCard {
-    number: "6250000000000003",
-    kind: CardKind::Credit,
-    password: "123456",
-    opening_major: 50_000,
-    opening_major_whole: 5_000_000,
-    valid_thru: (2099, 12),
-};
-
-/// Debit card that expired at the end of 2020: declined with `card_expired`.
-pub const EXPIRED_DEBIT: TestCard = TestCard {
-    number: "6222000000000004",
-    kind: CardKind::Debit,
-    password: "123456",
-    opening_major: 100_000,
-    opening_major_whole: 10_000_000,
-    valid_thru: (2020, 12),
-};
-
-pub const TEST_CARDS: [TestCard; 4] = [RICH_DEBIT, POOR_DEBIT, CREDIT, EXPIRED_DEBIT];
 
 /// A card number as typed by a shopper, normalised to digits only. Constructing one
 /// does not mean the card exists; [`CardNumber::test_card`] says that.
@@ -139,17 +54,6 @@ impl fmt::Display for CardNumber {
     }
 }
 
-fn group_digits(digits: &str) -> String {
-    let mut out = String::with_capacity(digits.len() + digits.len() / 4);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && i % 4 == 0 {
-            out.push(' ');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,40 +79,15 @@ mod tests {
     }
 
     #[test]
-    fn opening_balances_follow_the_table() {
-        assert_eq!(
-            RICH_DEBIT.opening_balance(Currency::Cny).to_string(),
-            "100000.00"
-        );
-        assert_eq!(
-            RICH_DEBIT.opening_balance(Currency::Jpy).to_string(),
-            "10000000"
-        );
-        assert_eq!(
-            POOR_DEBIT.opening_balance(Currency::Usd).to_string(),
-            "10.00"
-        );
-        assert_eq!(
-            POOR_DEBIT.opening_balance(Currency::Krw).to_string(),
-            "1000"
-        );
-        assert_eq!(
-            CREDIT.opening_balance(Currency::Eur).to_string(),
-            "50000.00"
-        );
-        assert_eq!(CREDIT.opening_balance(Currency::Krw).to_string(), "5000000");
-    }
-
-    #[test]
     fn only_the_expired_card_is_expired() {
         let now = 1_795_651_200; // 2026-11-26
-        assert!(EXPIRED_DEBIT.is_expired(now));
-        assert!(!EXPIRED_DEBIT.is_expired(1_609_459_199)); // 2020-12-31 23:59:59
-        assert!(EXPIRED_DEBIT.is_expired(1_609_459_200)); // 2021-01-01
-        for card in [RICH_DEBIT, POOR_DEBIT, CREDIT] {
-            assert!(!card.is_expired(now));
+        for card in [EXPIRED_DEBIT, EXPIRED_CREDIT] {
+            assert!(is_expired(&card, now));
+            assert!(!is_expired(&card, 1_609_459_199)); // 2020-12-31 23:59:59
+            assert!(is_expired(&card, 1_609_459_200)); // 2021-01-01
         }
-        assert_eq!(EXPIRED_DEBIT.display_valid_thru(), "12/20");
-        assert_eq!(RICH_DEBIT.display_valid_thru(), "12/99");
+        for card in [RICH_DEBIT, POOR_DEBIT, CREDIT, POOR_CREDIT] {
+            assert!(!is_expired(&card, now));
+        }
     }
 }

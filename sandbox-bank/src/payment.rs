@@ -144,7 +144,7 @@ pub(crate) async fn submit(
         return Err(retry(session, problem));
     }
     ledger.reset_wrong_passwords(&card).await?;
-    if test_card.is_expired(now) {
+    if crate::cards::is_expired(&test_card, now) {
         let verdict = Verdict::Decline {
             card: Some(card),
             reason: DeclineReason::CardExpired,

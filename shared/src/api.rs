@@ -94,6 +94,52 @@ pub struct OrderList {
     pub has_more: bool,
 }
 
+/// `POST /v1/test_helpers/orders/{id}/pay` (test keys only): the gateway plays the
+/// shopper at the sandbox bank. Every field may be left out: a debit card at the first
+/// bank that can take the order, paid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestPaymentRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_code: Option<String>,
+    #[serde(default = "debit")]
+    pub card_kind: CardKind,
+    #[serde(default)]
+    pub outcome: TestOutcome,
+    /// Only with `"outcome": "declined"`; `insufficient_funds` if absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decline_reason: Option<TestDecline>,
+}
+
+fn debit() -> CardKind {
+    CardKind::Debit
+}
+
+/// How the sandbox bank's page is left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TestOutcome {
+    /// A test card that pays: the order becomes `paid`.
+    #[default]
+    Paid,
+    /// The bank declines (`decline_reason`): the attempt fails, the order is `failed`.
+    Declined,
+    /// The shopper never comes back: the attempt stays pending at the bank.
+    Pending,
+}
+
+/// The bank's reasons a test payment can be declined with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TestDecline {
+    /// Paid with a test card whose balance is below the order's total.
+    InsufficientFunds,
+    /// Paid with an expired test card.
+    CardExpired,
+    /// The shopper pressed the bank page's cancel button.
+    CancelledByShopper,
+}
+
 /// `POST /v1/orders/{id}/refunds`
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

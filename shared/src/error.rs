@@ -69,6 +69,9 @@ pub enum ErrorCode {
     /// Too many requests from this client (or for this order, or from this bank) in a
     /// short time; `Retry-After` says in how many seconds to try again.
     RateLimited,
+    /// A test helper was called with a live key: only test keys (`sk_test_…`) may
+    /// drive payments through the sandbox bank.
+    TestModeOnly,
     /// Something failed inside the gateway; details are in its log, never here.
     Internal,
 }
@@ -117,6 +120,7 @@ impl ErrorCode {
             ErrorCode::PayoutUnavailable => "payout_unavailable",
             ErrorCode::RequestTimeout => "request_timeout",
             ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::TestModeOnly => "test_mode_only",
             ErrorCode::Internal => "internal",
         }
     }
@@ -161,6 +165,7 @@ mod tests {
             ErrorCode::NotificationMismatch,
             ErrorCode::RequestTimeout,
             ErrorCode::RateLimited,
+            ErrorCode::TestModeOnly,
             ErrorCode::Internal,
         ] {
             let json = serde_json::to_string(&code).unwrap();

@@ -13,6 +13,44 @@ pub struct SettlementAccountBody {
     pub account_number: String,
 }
 
+/// Which world a secret key acts in. Test keys (`sk_test_…`) may also drive payments
+/// through the sandbox bank with the test helpers; live keys (`sk_live_…`) may not.
+/// Keys minted before modes existed (`sk_…`) count as live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyMode {
+    #[default]
+    Test,
+    Live,
+}
+
+impl KeyMode {
+    /// What every key of this mode starts with.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            KeyMode::Test => "sk_test_",
+            KeyMode::Live => "sk_live_",
+        }
+    }
+
+    /// The mode of a secret key, read from its prefix (the key's rest is random).
+    pub fn of(secret_key: &str) -> KeyMode {
+        if secret_key.starts_with(KeyMode::Test.prefix()) {
+            KeyMode::Test
+        } else {
+            KeyMode::Live
+        }
+    }
+}
+
+/// `POST /v1/operator/merchants/{id}/keys`, whose body may be left out (a test key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IssueKeyRequest {
+    #[serde(default)]
+    pub mode: KeyMode,
+}
+
 /// `POST /v1/operator/merchants`. `fee_plan` is the gateway's `FeePlan` JSON
 /// (`{"debit": {"basis_points", "fixed", "minimum", "maximum"}, "credit": {…}}`,
 /// amounts as decimal strings in major units); without it, the default plan.
@@ -27,6 +65,9 @@ pub struct CreateMerchantRequest {
     pub fee_plan: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_url: Option<String>,
+    /// The mode of the merchant's first secret key; `test` if absent.
+    #[serde(default)]
+    pub key_mode: KeyMode,
 }
 
 /// A merchant as the operator sees it (`secret_key` only in the creation's answer).

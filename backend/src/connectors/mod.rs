@@ -2,6 +2,7 @@
 //! uses which connector, with which keys, is configuration (see `config.rs`).
 
 mod sandbox;
+mod sandbox_shopper;
 mod settlement_csv;
 
 use std::collections::HashMap;
@@ -98,6 +99,19 @@ pub enum TransferResult {
 
 pub use crate::domain::reconciliation::{SettlementKind, SettlementLine};
 
+/// What the test helpers ask a sandbox bank's payment page to do, in the shopper's
+/// place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShopperAction {
+    /// Enter this card and its payment password.
+    Pay {
+        card_number: &'static str,
+        password: &'static str,
+    },
+    /// Press the page's cancel button.
+    Cancel,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectorError {
     #[error("signature rejected: {0}")]
@@ -165,6 +179,15 @@ pub trait BankConnector: Send + Sync + 'static {
 
     /// Codes of the banks this connector serves that are in maintenance now.
     async fn banks_in_maintenance(&self, now_secs: i64) -> Result<Vec<String>, ConnectorError>;
+
+    /// Plays the shopper on the payment page at `redirect_url` (from `redirect_url`):
+    /// opens it and takes `action`, as a browser would. Only a sandbox bank has test
+    /// cards to do this with; a connector to a real bank answers `Refused`.
+    async fn act_as_shopper(
+        &self,
+        redirect_url: &str,
+        action: ShopperAction,
+    ) -> Result<(), ConnectorError>;
 }
 
 /// Which connector serves which bank.

@@ -22,7 +22,8 @@ use crate::domain::verdict::Verdict;
 
 use super::{
     BankConnector, ConnectorError, PaymentOrder, QueryResult, RefundOrder, RefundResult,
-    SettlementLine, TransferOrder, TransferResult, VerifiedNotification, settlement_csv,
+    SettlementLine, ShopperAction, TransferOrder, TransferResult, VerifiedNotification,
+    sandbox_shopper, settlement_csv,
 };
 
 /// A bank that takes longer than this to answer is treated as down.
@@ -372,6 +373,14 @@ impl BankConnector for SandboxConnector {
             .filter(|b| b.maintenance)
             .map(|b| b.code)
             .collect())
+    }
+
+    async fn act_as_shopper(
+        &self,
+        redirect_url: &str,
+        action: ShopperAction,
+    ) -> Result<(), ConnectorError> {
+        sandbox_shopper::act(&self.http, &self.bank_url, redirect_url, action).await
     }
 }
 

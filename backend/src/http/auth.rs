@@ -4,8 +4,10 @@
 use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
-use axum::http::HeaderMap;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
+use paydesk_shared::ErrorCode;
+use paydesk_shared::merchant_api::KeyMode;
 
 use crate::domain::merchant::Merchant;
 use crate::domain::order::Order;
@@ -34,16 +36,47 @@ impl FromRequestParts<AppState> for AuthMerchant {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let key = bearer(&parts.headers).ok_or_else(|| {
-            ApiError::unauthenticated("send your secret key as `Authorization: Bearer sk_…`")
-        })?;
-        state
-            .merchants
-            .authenticate(key)
-            .await?
-            .map(AuthMerchant)
-            .ok_or_else(|| ApiError::unauthenticated("the secret key is not valid"))
+        Ok(AuthMerchant(merchant_by_key(parts, state).await?.1))
     }
+}
+
+/// A merchant authenticated by a test key (`sk_test_…`), for the test helpers; a live
+/// key is refused with `403 test_mode_only`.
+pub(crate) struct TestMerchant(pub(crate) Arc<Merchant>);
+
+impl FromRequestParts<AppState> for TestMerchant {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let (mode, merchant) = merchant_by_key(parts, state).await?;
+        if mode != KeyMode::Test {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::TestModeOnly,
+                "test helpers take test keys only (`sk_test_…`); this is a live key",
+            ));
+        }
+        Ok(TestMerchant(merchant))
+    }
+}
+
+/// The merchant whose secret key the request presents, and the key's mode.
+async fn merchant_by_key(
+    parts: &Parts,
+    state: &AppState,
+) -> Result<(KeyMode, Arc<Merchant>), ApiError> {
+    let key = bearer(&parts.headers).ok_or_else(|| {
+        ApiError::unauthenticated("send your secret key as `Authorization: Bearer sk_…`")
+    })?;
+    let merchant = state
+        .merchants
+        .authenticate(key)
+        .await?
+        .ok_or_else(|| ApiError::unauthenticated("the secret key is not valid"))?;
+    Ok((KeyMode::of(key), merchant))
 }
 
 /// The order a widget's client token authorises, from the `Authorization` header or,

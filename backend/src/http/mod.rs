@@ -15,6 +15,7 @@ mod operator;
 pub(crate) mod rate_limit;
 mod request;
 mod request_id;
+mod test_helpers;
 pub(crate) mod timeout;
 mod webhooks;
 mod widget;
@@ -50,6 +51,7 @@ pub(crate) fn router(state: AppState, widget_dir: &Path) -> Router {
                 .route_layer(from_fn_with_state(state.clone(), rate_limit::per_connector)),
         )
         .merge(operator::router())
+        .merge(test_helpers::router())
         .route_layer(axum::middleware::from_fn(timeout::layer));
     let router = bounded
         // The widget's routes are bounded there: all but its live status stream.

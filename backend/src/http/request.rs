@@ -1,7 +1,7 @@
 //! Reading request bodies and headers into typed values, with our error format.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, OptionalFromRequest, Request};
 use axum::http::{HeaderMap, StatusCode, header};
 use paydesk_shared::ErrorCode;
 
@@ -15,22 +15,44 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let is_json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
-        if !is_json {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                ErrorCode::UnsupportedMediaType,
-                "send the body as Content-Type: application/json",
-            ));
+        if !is_json(req.headers()) {
+            return Err(not_json());
         }
         let RawBody(bytes) = RawBody::from_request(req, state).await?;
         Ok(JsonBody(bytes))
     }
+}
+
+/// For endpoints whose body may be left out: no body at all is `None`; a body must be
+/// JSON as for [`JsonBody`].
+impl<S: Send + Sync> OptionalFromRequest<S> for JsonBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Option<Self>, Self::Rejection> {
+        let json = is_json(req.headers());
+        let RawBody(bytes) = RawBody::from_request(req, state).await?;
+        match (json, bytes.is_empty()) {
+            (true, _) => Ok(Some(JsonBody(bytes))),
+            (false, true) => Ok(None),
+            (false, false) => Err(not_json()),
+        }
+    }
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
+}
+
+fn not_json() -> ApiError {
+    ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ErrorCode::UnsupportedMediaType,
+        "send the body as Content-Type: application/json",
+    )
 }
 
 impl JsonBody {

@@ -196,6 +196,66 @@ async fn a_merchant_rotates_keys_without_downtime() {
 }
 
 #[tokio::test]
+async fn keys_are_minted_in_the_mode_asked_for() {
+    let app = spawn_app().await;
+    let tea = app.create_merchant("Tea House").await;
+    assert!(tea.secret_key.unwrap().starts_with("sk_test_"));
+    let mut live_body = merchant_body("Cups");
+    live_body["key_mode"] = json!("live");
+    let response = app
+        .operator_post("/v1/operator/merchants", &live_body)
+        .await;
+    assert_eq!(response.status(), 201);
+    let cups: MerchantResponse = response.json().await.unwrap();
+    assert!(cups.secret_key.unwrap().starts_with("sk_live_"));
+
+    let keys_path = format!("/v1/operator/merchants/{}/keys", tea.id);
+    let issue = |body: Option<(&'static str, &'static str)>| {
+        let mut request = app
+            .client
+            .post(app.url(&keys_path))
+            .bearer_auth(OPERATOR_KEY);
+        if let Some((content_type, body)) = body {
+            request = request.header("content-type", content_type).body(body);
+        }
+        request.send()
+    };
+    for (body, prefix) in [
+        (None, "sk_test_"),
+        (
+            Some(("application/json", r#"{"mode": "live"}"#)),
+            "sk_live_",
+        ),
+        (
+            Some(("application/json", r#"{"mode": "test"}"#)),
+            "sk_test_",
+        ),
+    ] {
+        let response = issue(body).await.unwrap();
+        assert_eq!(response.status(), 201, "{body:?}");
+        let key: KeyResponse = response.json().await.unwrap();
+        assert!(key.secret_key.unwrap().starts_with(prefix), "{body:?}");
+    }
+    for (body, status, code) in [
+        (
+            ("application/json", r#"{"mode": "sandbox"}"#),
+            400,
+            "invalid_json",
+        ),
+        (
+            ("application/json", r#"{"mode": "live", "x": 1}"#),
+            400,
+            "invalid_json",
+        ),
+        (("text/plain", "live"), 415, "unsupported_media_type"),
+    ] {
+        assert_error(issue(Some(body)).await.unwrap(), status, code).await;
+    }
+    let listed: KeyList = serde_json::from_value(app.operator_get(&keys_path).await).unwrap();
+    assert_eq!(listed.data.len(), 4, "refused requests issue no key");
+}
+
+#[tokio::test]
 async fn a_merchant_manages_its_return_urls() {
     let app = spawn_app().await;
     let merchant = app.create_merchant("Tea House").await;

@@ -73,7 +73,7 @@ async fn show(
                 card: &card,
                 test_card,
                 locked: books.locked,
-                expired: test_card.is_expired(now_unix()),
+                expired: crate::cards::is_expired(&test_card, now_unix()),
                 balances: &books.balances,
                 transactions: &books.transactions,
             }),

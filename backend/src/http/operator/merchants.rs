@@ -7,7 +7,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use paydesk_shared::ErrorCode;
 use paydesk_shared::merchant_api::{
-    CreateMerchantRequest, KeyList, KeyResponse, MerchantList, MerchantResponse,
+    CreateMerchantRequest, IssueKeyRequest, KeyList, KeyResponse, MerchantList, MerchantResponse,
     SettlementAccountBody,
 };
 
@@ -56,7 +56,7 @@ pub(super) async fn create(
         fee_plan,
         created_at: now,
     };
-    let secret_key = new_secret_key();
+    let secret_key = new_secret_key(request.key_mode);
     let key = new_key(&merchant.id, &secret_key, now);
     state
         .store
@@ -132,16 +132,19 @@ pub(super) async fn get(
     Ok(Json(merchant_response(&merchant)?))
 }
 
-/// `POST /v1/operator/merchants/{id}/keys`: one more key; the others stay valid.
+/// `POST /v1/operator/merchants/{id}/keys`: one more key, test unless the body asks
+/// for `{"mode": "live"}`; the others stay valid.
 pub(super) async fn issue_key(
     _: Operator,
     State(state): State<AppState>,
     PathParam(id): PathParam<MerchantId>,
+    body: Option<JsonBody>,
 ) -> Result<(StatusCode, Json<KeyResponse>), ApiError> {
+    let request: IssueKeyRequest = body.map(|b| b.parse()).transpose()?.unwrap_or_default();
     if state.store.merchant(&id).await?.is_none() {
         return Err(ApiError::not_found("merchant"));
     }
-    let secret_key = new_secret_key();
+    let secret_key = new_secret_key(request.mode);
     let key = new_key(&id, &secret_key, state.clock.now_ms());
     state.store.save_merchant_key(&key).await?;
     tracing::info!(merchant = %id, key = %key.id, "secret key issued");

@@ -1,0 +1,211 @@
+//! `POST /v1/test_helpers/orders/{id}/pay`, for test keys only: the gateway starts an
+//! attempt as the widget would, plays the shopper at the sandbox bank's page with a
+//! test card, and answers once the bank's verdict is applied. Everything in between is
+//! the real flow: the bank decides, notifies, the applier moves the order and the
+//! merchant's webhooks go out.
+
+use std::time::Duration;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::post;
+use paydesk_shared::api::{
+    OrderResponse, TestDecline, TestOutcome, TestPaymentRequest, WidgetMode,
+};
+use paydesk_shared::bank::CardKind;
+use paydesk_shared::sandbox_cards::{
+    CREDIT, EXPIRED_CREDIT, EXPIRED_DEBIT, POOR_CREDIT, POOR_DEBIT, RICH_DEBIT, TestCard,
+};
+use paydesk_shared::{AttemptStatus, ErrorCode};
+
+use crate::connectors::{ConnectorError, ShopperAction};
+use crate::domain::error::DomainError;
+use crate::domain::ids::OrderId;
+use crate::domain::merchant::Merchant;
+use crate::domain::order::Order;
+use crate::http::auth::TestMerchant;
+use crate::http::error::ApiError;
+use crate::http::extract::PathParam;
+use crate::http::request::JsonBody;
+use crate::http::wire;
+use crate::payments::{self, PayClick};
+use crate::state::AppState;
+
+/// How long the answer waits for the bank's verdict to be applied. Past it the order is
+/// answered as it stands, with `202`: the verdict is on its way.
+const VERDICT_WAIT: Duration = Duration::from_secs(10);
+/// How often the order is read again while waiting, besides every status change heard.
+const RECHECK: Duration = Duration::from_millis(250);
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/v1/test_helpers/orders/{id}/pay", post(pay))
+}
+
+async fn pay(
+    State(state): State<AppState>,
+    TestMerchant(merchant): TestMerchant,
+    PathParam(id): PathParam<OrderId>,
+    body: Option<JsonBody>,
+) -> Result<(StatusCode, Json<OrderResponse>), ApiError> {
+    let request: TestPaymentRequest = match body {
+        Some(body) => body.parse()?,
+        None => ApiError::parse_json(b"{}")?,
+    };
+    let order = state
+        .store
+        .order(&merchant.id, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("order"))?;
+    let action = shopper_action(&request, &order)?;
+    let bank_code = match request.bank_code {
+        Some(code) => code,
+        None => first_available_bank(&state, &order, request.card_kind)?,
+    };
+    // Listen before anything moves, so no change of this order is missed.
+    let mut changes = state.status.subscribe();
+    let click = PayClick {
+        bank_code: &bank_code,
+        card_kind: request.card_kind,
+        mode: WidgetMode::Embedded,
+        idempotency_key: format!("test-helper-{}", uuid::Uuid::new_v4().simple()),
+    };
+    let started = payments::start_attempt(&state, &order, &merchant.name, click).await?;
+    if let Some(action) = action {
+        let connector = state
+            .connectors
+            .for_bank(&bank_code)
+            .ok_or_else(|| DomainError::BankUnknown(bank_code.clone()))?;
+        connector
+            .act_as_shopper(&started.redirect_url, action)
+            .await
+            .map_err(bank_failed)?;
+    }
+    let deadline = tokio::time::Instant::now() + VERDICT_WAIT;
+    loop {
+        let order = current(&state, &merchant, &id).await?;
+        let decided = order
+            .attempts
+            .iter()
+            .any(|a| a.id == started.attempt_id && a.status != AttemptStatus::Pending);
+        if action.is_none() || decided {
+            return Ok((StatusCode::OK, Json(order)));
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Ok((StatusCode::ACCEPTED, Json(order)));
+        }
+        // Any change heard (of any order: the status hub is shared) or a quiet
+        // interval sends the loop round to read the order again.
+        let _ = tokio::time::timeout_at(
+            deadline.min(tokio::time::Instant::now() + RECHECK),
+            changes.recv(),
+        )
+        .await;
+    }
+}
+
+/// What the shopper does at the bank's page for `request`: `None` leaves it open.
+fn shopper_action(
+    request: &TestPaymentRequest,
+    order: &Order,
+) -> Result<Option<ShopperAction>, ApiError> {
+    let kind = request.card_kind;
+    let decline = match (request.outcome, request.decline_reason) {
+        (TestOutcome::Declined, reason) => reason.unwrap_or(TestDecline::InsufficientFunds),
+        (_, Some(_)) => {
+            return Err(ApiError::bad_request(
+                ErrorCode::InvalidField,
+                "decline_reason: only with \"outcome\": \"declined\"",
+            ));
+        }
+        (TestOutcome::Pending, None) => return Ok(None),
+        (TestOutcome::Paid, None) => return Ok(Some(pay_with(card(kind, RICH_DEBIT, CREDIT)))),
+    };
+    Ok(Some(match decline {
+        TestDecline::CancelledByShopper => ShopperAction::Cancel,
+        TestDecline::CardExpired => pay_with(card(kind, EXPIRED_DEBIT, EXPIRED_CREDIT)),
+        TestDecline::InsufficientFunds => {
+            let poor = card(kind, POOR_DEBIT, POOR_CREDIT);
+            // Payments only take from the card and refunds give back no more than
+            // was taken, so its balance never exceeds the opening one.
+            let balance = poor.opening_balance(order.total.currency());
+            if order.total.amount() <= balance.amount() {
+                return Err(ApiError::unprocessable(
+                    ErrorCode::InvalidField,
+                    format!(
+                        "decline_reason: insufficient_funds needs an order above {balance} {}, \
+                         the balance of the poor test card",
+                        balance.currency().code()
+                    ),
+                ));
+            }
+            pay_with(poor)
+        }
+    }))
+}
+
+fn card(kind: CardKind, debit: TestCard, credit: TestCard) -> TestCard {
+    match kind {
+        CardKind::Debit => debit,
+        CardKind::Credit => credit,
+    }
+}
+
+fn pay_with(card: TestCard) -> ShopperAction {
+    ShopperAction::Pay {
+        card_number: card.number,
+        password: card.password,
+    }
+}
+
+/// The first bank of the directory that can take the order with a card of `kind`.
+fn first_available_bank(
+    state: &AppState,
+    order: &Order,
+    kind: CardKind,
+) -> Result<String, ApiError> {
+    state
+        .banks
+        .iter()
+        .find(|bank| {
+            state.connectors.for_bank(&bank.code).is_some()
+                && payments::availability(state, bank, kind, order.total)
+                    .unavailable
+                    .is_none()
+        })
+        .map(|bank| bank.code.clone())
+        .ok_or_else(|| {
+            ApiError::unprocessable(
+                ErrorCode::BankUnavailable,
+                format!("no bank can take this order by {} card now", kind.as_str()),
+            )
+        })
+}
+
+async fn current(
+    state: &AppState,
+    merchant: &Merchant,
+    id: &OrderId,
+) -> Result<OrderResponse, ApiError> {
+    let order = state
+        .store
+        .order(&merchant.id, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("order"))?;
+    Ok(wire::order_response(
+        &order,
+        &state.public_url,
+        state.clock.now_ms(),
+    ))
+}
+
+/// The sandbox bank did not take the shopper's action: nothing was decided there.
+fn bank_failed(error: ConnectorError) -> ApiError {
+    tracing::warn!(%error, "test helper could not play the shopper at the bank");
+    ApiError::new(
+        StatusCode::BAD_GATEWAY,
+        ErrorCode::BankUnavailable,
+        format!("the sandbox bank did not take the payment: {error}"),
+    )
+}
