@@ -128,6 +128,8 @@ impl Network {
         config.books = self.options.books.clone();
         config.operator_key = Some(OPERATOR_KEY.into());
         config.widget_dir = self.database.with_file_name("no-widget");
+        // Webhook receivers run on this machine, as in the sandbox.
+        config.webhook_allow_private_urls = true;
         config.merchants.push(MerchantSeed {
             id: "mer_demo".into(),
             name: "Paydesk Tea House".into(),
@@ -177,6 +179,16 @@ impl Network {
             );
         }
         Ok(())
+    }
+
+    /// The demo merchant's secret key, a test key.
+    pub fn secret_key(&self) -> &'static str {
+        SECRET_KEY
+    }
+
+    /// A return URL the demo merchant has registered.
+    pub fn return_url(&self) -> &'static str {
+        RETURN_URL
     }
 
     pub async fn create_order(&self) -> anyhow::Result<OrderResponse> {
