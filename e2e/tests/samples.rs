@@ -27,6 +27,7 @@ async fn run(net: &Network, folder: &str, program: &str, args: &[&str]) -> Strin
         .env("PAYDESK_API_URL", &net.gateway_url)
         .env("PAYDESK_SECRET_KEY", net.secret_key())
         .env("PAYDESK_RETURN_URL", net.return_url())
+        .env("PAYDESK_WEBHOOK_PORT", free_port().to_string())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
@@ -44,6 +45,12 @@ async fn run(net: &Network, folder: &str, program: &str, args: &[&str]) -> Strin
         output.status
     );
     stdout
+}
+
+/// A port nobody listens on now, for a sample that cannot ask for any free one.
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
 }
 
 /// The word after `prefix` on the line that starts with it.
@@ -90,8 +97,50 @@ async fn check(net: &Network, folder: &str, out: &str) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn curl() {
+    let net = Network::start(NetworkOptions::default()).await.unwrap();
+    let out = run(&net, "curl", "bash", &["checkout.sh"]).await;
+    check(&net, "curl", &out).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python() {
     let net = Network::start(NetworkOptions::default()).await.unwrap();
     let out = run(&net, "python", "python3", &["checkout.py"]).await;
     check(&net, "python", &out).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node() {
+    let net = Network::start(NetworkOptions::default()).await.unwrap();
+    let out = run(&net, "node", "node", &["checkout.mjs"]).await;
+    check(&net, "node", &out).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn go() {
+    let net = Network::start(NetworkOptions::default()).await.unwrap();
+    let out = run(&net, "go", "go", &["run", "."]).await;
+    check(&net, "go", &out).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn java() {
+    let net = Network::start(NetworkOptions::default()).await.unwrap();
+    let out = run(&net, "java", "java", &["Checkout.java"]).await;
+    check(&net, "java", &out).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn php() {
+    let net = Network::start(NetworkOptions::default()).await.unwrap();
+    let out = run(&net, "php", "php", &["checkout.php"]).await;
+    check(&net, "php", &out).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ruby() {
+    let net = Network::start(NetworkOptions::default()).await.unwrap();
+    let out = run(&net, "ruby", "ruby", &["checkout.rb"]).await;
+    check(&net, "ruby", &out).await;
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::tools::{self, Browser, CHROMEDRIVER, CHROMIUM, Tools};
+use crate::tools::{self, CHROMEDRIVER, CHROMIUM, SystemPackages, Tools};
 use crate::{process, widget};
 
 /// Whether the stack the program starts in-process is compiled with optimisations.
@@ -20,7 +20,7 @@ pub(crate) enum Profile {
 /// `paydesk-e2e` with `args`.
 pub(crate) fn run(root: &Path, bin: &str, profile: Profile, args: &[OsString]) -> Result<()> {
     let tools = Tools::locate()?;
-    tools::setup(&tools, root, Browser::Install)?;
+    tools::setup(&tools, root, SystemPackages::Install)?;
     widget::build(root, &tools)?;
     let mut cargo = tools.cargo();
     cargo.current_dir(root).args(["run", "--quiet"]);

@@ -28,7 +28,8 @@ commands:
                  [--replicas N] N gateways behind HAProxy on the gateway's port
   test           formatting, lints, widget build and size, all native tests, the
                  end-to-end suite and the widget's browser tests (what CI runs)
-  setup          install missing tools once per machine (--with-browser: Chromium too)
+  setup          install missing tools once per machine (--with-browser: Chromium and
+                 the merchant samples' runtimes too)
   build-widget   build the widget with Trunk into frontend/dist
   size           build the widget and check its first-load size against the budget
   bench-orders   order-creation benchmark against the release gateway [--seconds N]
@@ -72,8 +73,8 @@ fn dispatch(command: &str, args: &[String]) -> Result<()> {
         "test" => no_args(command, args).and_then(|()| test::run(root)),
         "setup" => {
             let browser = match args {
-                [] => tools::Browser::Skip,
-                [flag] if flag == "--with-browser" => tools::Browser::Install,
+                [] => tools::SystemPackages::Skip,
+                [flag] if flag == "--with-browser" => tools::SystemPackages::Install,
                 _ => bail!("setup takes only `--with-browser`"),
             };
             tools::setup(&tools::Tools::locate()?, root, browser)
@@ -106,7 +107,7 @@ fn dispatch(command: &str, args: &[String]) -> Result<()> {
 
 fn setup(root: &Path) -> Result<tools::Tools> {
     let tools = tools::Tools::locate()?;
-    tools::setup(&tools, root, tools::Browser::Skip)?;
+    tools::setup(&tools, root, tools::SystemPackages::Skip)?;
     Ok(tools)
 }
 

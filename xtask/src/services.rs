@@ -20,7 +20,7 @@ pub(crate) use keys::ensure_keys;
 pub(crate) use operator_key::{OPERATOR_KEY_VAR, OperatorKey, random_operator_key};
 
 use crate::supervisor::{Exit, Supervisor};
-use crate::tools::{self, Browser, Tools};
+use crate::tools::{self, SystemPackages, Tools};
 use crate::{http, process, widget};
 
 /// How often readiness is probed, and how long all three services get to come up.
@@ -110,7 +110,7 @@ impl Settings {
 
 pub(crate) fn run(root: &Path, layout: Layout) -> Result<()> {
     let tools = Tools::locate()?;
-    tools::setup(&tools, root, Browser::Skip)?;
+    tools::setup(&tools, root, SystemPackages::Skip)?;
     let database = layout.postgres.then(cluster::database_url).transpose()?;
     if layout.replicas > 1 {
         cluster::ensure_haproxy()?;

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
-use crate::tools::{self, Browser, CHROMEDRIVER, CHROMIUM, Tools, WASM_TARGET};
+use crate::tools::{self, CHROMEDRIVER, CHROMIUM, SystemPackages, Tools, WASM_TARGET};
 use crate::{process, widget};
 
 /// Generous: the first test in a fresh browser also pays for compiling the wasm.
@@ -37,7 +37,9 @@ pub(crate) fn run(root: &Path) -> Result<()> {
             "warnings",
         ]))
     })?;
-    stages.run("setup", || tools::setup(&tools, root, Browser::Install))?;
+    stages.run("setup", || {
+        tools::setup(&tools, root, SystemPackages::Install)
+    })?;
     stages.run("build widget", || widget::build(root, &tools))?;
     stages.run("widget size", || widget::check_size(root))?;
     stages.run("cargo test (native, integration, end-to-end)", || {

@@ -24,15 +24,27 @@ pub(crate) const TERSER_VERSION: &str = "5.51.4";
 pub(crate) const WEBHOOK_LIBRARIES: [(&str, &str); 2] =
     [("standardwebhooks", "1.3.0"), ("stripe", "16.1.0")];
 pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
+/// The programs the merchant samples (`samples/`) run with, and the Debian package of each.
+const SAMPLE_RUNTIMES: [(&str, &str); 8] = [
+    ("curl", "curl"),
+    ("socat", "socat"),
+    ("openssl", "openssl"),
+    ("node", "nodejs"),
+    ("javac", "default-jdk-headless"),
+    ("php", "php-cli"),
+    ("go", "golang"),
+    ("ruby", "ruby"),
+];
 pub(crate) const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CJK_FONT: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
 /// Where the binaryen npm package goes unless `PAYDESK_TOOLS_DIR` says otherwise,
 /// relative to the home directory.
 const DEFAULT_TOOLS_DIR: &str = ".cache/paydesk/tools";
 
-/// Whether setup also installs the browser the end-to-end and component tests drive.
+/// Whether setup also installs, from Debian's packages, what the end-to-end tests run:
+/// the browser they drive and the runtimes of the merchant samples.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Browser {
+pub(crate) enum SystemPackages {
     Skip,
     Install,
 }
@@ -112,7 +124,7 @@ impl Tools {
 }
 
 /// Installs whatever is missing or at the wrong version, one line per tool.
-pub(crate) fn setup(tools: &Tools, root: &Path, browser: Browser) -> Result<()> {
+pub(crate) fn setup(tools: &Tools, root: &Path, system: SystemPackages) -> Result<()> {
     let wasm_bindgen = locked_version(&read_lockfile(root)?, "wasm-bindgen").context(
         "Cargo.lock has no `wasm-bindgen` package to take the wasm-bindgen-cli version from",
     )?;
@@ -182,7 +194,7 @@ pub(crate) fn setup(tools: &Tools, root: &Path, browser: Browser) -> Result<()> 
     ensure_axe(tools)?;
     ensure_terser(tools)?;
     ensure_webhook_libraries(tools)?;
-    if browser == Browser::Install {
+    if system == SystemPackages::Install {
         ensure(
             "chromium + chromedriver + CJK fonts",
             3,
@@ -192,6 +204,23 @@ pub(crate) fn setup(tools: &Tools, root: &Path, browser: Browser) -> Result<()> 
                     && Path::new(CJK_FONT).is_file()
             },
             install_chromium,
+        )?;
+        let packages: Vec<&str> = SAMPLE_RUNTIMES
+            .iter()
+            .map(|(_, package)| *package)
+            .collect();
+        ensure(
+            &format!("sample runtimes ({})", packages.join(", ")),
+            3,
+            || SAMPLE_RUNTIMES.iter().all(|(program, _)| on_path(program)),
+            || {
+                let missing: Vec<&str> = SAMPLE_RUNTIMES
+                    .iter()
+                    .filter(|(program, _)| !on_path(program))
+                    .map(|(_, package)| *package)
+                    .collect();
+                apt_install(&missing)
+            },
         )?;
     }
     Ok(())
@@ -301,6 +330,12 @@ pub(crate) fn ensure(
     }
     println!("✓ {label} (installed in {}s)", started.elapsed().as_secs());
     Ok(())
+}
+
+/// Whether `program` is an executable file in a directory of `PATH`.
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
 }
 
 fn install_chromium() -> Result<()> {

@@ -22,7 +22,7 @@ use super::harness::merchant::Merchant;
 use super::harness::random_id;
 use super::harness::stats::{Phase, table, thousandths};
 use crate::http;
-use crate::tools::{self, Browser, Tools};
+use crate::tools::{self, SystemPackages, Tools};
 
 const COMMAND: &str = "bench-orders";
 const WARM_UP: Duration = Duration::from_secs(2);
@@ -39,7 +39,7 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
         Some(n) => bail!("--replicas {n}: at most {MAX_REPLICAS}"),
     };
     let tools = Tools::locate()?;
-    tools::setup(&tools, root, Browser::Skip)?;
+    tools::setup(&tools, root, SystemPackages::Skip)?;
     let mut measured = Vec::new();
     for store in stores {
         println!("\n== {store}");

@@ -1,0 +1,3 @@
+module paydesk.example/checkout
+
+go 1.19
