@@ -13,12 +13,14 @@ use crate::state::AppState;
 use crate::store::{Signal, Store};
 use crate::workers::Workers;
 
-/// Wakes a background worker, here and wherever its lease is held.
+/// Wakes a background worker, here and wherever its lease is held. Anyone else may
+/// watch it ring too (the merchants' live event streams watch the dispatcher's).
 #[derive(Clone)]
 pub(crate) struct Wake {
     worker: &'static str,
     local: Arc<Notify>,
     store: Arc<dyn Store>,
+    rings: Arc<watch::Sender<u64>>,
 }
 
 impl Wake {
@@ -27,12 +29,25 @@ impl Wake {
             worker,
             local: Arc::default(),
             store,
+            rings: Arc::new(watch::channel(0).0),
         }
     }
 
     pub(crate) fn notify_one(&self) {
         self.local.notify_one();
+        self.rang();
         self.store.announce(Signal::Wake(self.worker.to_owned()));
+    }
+
+    /// Tells this replica's watchers it rang (here, or on another replica: [`relay`]
+    /// wakes the worker itself).
+    fn rang(&self) {
+        self.rings.send_modify(|count| *count = count.wrapping_add(1));
+    }
+
+    /// Changes each time it rings, here or on another replica.
+    pub(crate) fn watch(&self) -> watch::Receiver<u64> {
+        self.rings.subscribe()
     }
 
     /// This replica's side, which the worker itself waits on.
@@ -55,7 +70,12 @@ pub(crate) async fn relay(
             _ = shutdown.changed() => return,
         };
         match signal {
-            Ok(Signal::Wake(worker)) => workers.wake(&worker),
+            Ok(Signal::Wake(worker)) => {
+                workers.wake(&worker);
+                if worker == state.outbox.worker {
+                    state.outbox.rang();
+                }
+            }
             Ok(Signal::OrderChanged(order)) => {
                 crate::payments::show_status(&state, &order).await;
             }
@@ -66,6 +86,7 @@ pub(crate) async fn relay(
                     "missed signals from other replicas; workers look again"
                 );
                 state.merchants.forget_here();
+                state.outbox.rang();
                 for name in Workers::WOKEN {
                     workers.wake(name);
                 }

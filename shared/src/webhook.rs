@@ -103,6 +103,27 @@ pub fn sign(secrets: &[&str], t: i64, body: &[u8]) -> String {
     header
 }
 
+/// Every signature header of one delivery of event `event_id`, sent at `t`: ours
+/// (`Paydesk-Signature`) and the Standard Webhooks trio (`webhook-id`,
+/// `webhook-timestamp`, and `webhook-signature` for the secrets of that form).
+pub fn delivery_headers(
+    secrets: &[&str],
+    event_id: &str,
+    t: i64,
+    body: &[u8],
+) -> Vec<(&'static str, String)> {
+    let mut headers = vec![
+        (SIGNATURE_HEADER, sign(secrets, t, body)),
+        // The event's id is the message id, the same on every retry.
+        (standard::ID_HEADER, event_id.to_owned()),
+        (standard::TIMESTAMP_HEADER, t.to_string()),
+    ];
+    if let Some(signature) = standard::sign(secrets, event_id, t, body) {
+        headers.push((standard::SIGNATURE_HEADER, signature));
+    }
+    headers
+}
+
 /// Checks a received webhook. Comparison is constant-time.
 pub fn verify(
     secret: &str,

@@ -56,6 +56,7 @@ pub(crate) fn router(state: AppState, widget_dir: &Path) -> Router {
     let router = bounded
         // The widget's routes are bounded there: all but its live status stream.
         .merge(widget::router(&state))
+        .merge(webhooks::stream_router())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .nest_service("/assets", assets::router(widget_dir))
         .fallback(not_found)

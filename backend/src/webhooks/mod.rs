@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use paydesk_shared::webhook::{self, standard};
+use paydesk_shared::webhook;
 use rand::Rng;
 
 use crate::clock::Clock;
@@ -120,13 +120,9 @@ impl Sender {
         let mut request = self
             .http
             .post(url)
-            .header("content-type", "application/json")
-            .header(webhook::SIGNATURE_HEADER, webhook::sign(&secrets, t, body))
-            // Standard Webhooks: the event's id is the message id, the same on retries.
-            .header(standard::ID_HEADER, delivery.event_id.as_str())
-            .header(standard::TIMESTAMP_HEADER, t.to_string());
-        if let Some(signature) = standard::sign(&secrets, &delivery.event_id, t, body) {
-            request = request.header(standard::SIGNATURE_HEADER, signature);
+            .header("content-type", "application/json");
+        for (name, value) in webhook::delivery_headers(&secrets, &delivery.event_id, t, body) {
+            request = request.header(name, value);
         }
         let sent = request.body(delivery.payload.clone()).send().await;
         match sent {

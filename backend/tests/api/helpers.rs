@@ -493,49 +493,50 @@ impl WidgetFixture {
 }
 
 /// The `status` events of a Server-Sent Events response, read as they arrive.
-pub struct StatusEvents {
+/// One Server-Sent Events message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SseMessage {
+    pub event: String,
+    pub id: Option<String>,
+    pub data: String,
+}
+
+/// Reads a `text/event-stream` answer message by message, skipping keep-alives.
+pub struct SseReader {
     response: reqwest::Response,
     buffer: String,
 }
 
-impl StatusEvents {
-    pub async fn open(app: &TestApp, client_token: &str) -> StatusEvents {
-        let response = app
-            .client
-            .get(app.url("/v1/widget/status/stream"))
-            .query(&[("client_token", client_token)])
-            .send()
-            .await
-            .unwrap();
+impl SseReader {
+    pub fn new(response: reqwest::Response) -> SseReader {
         assert_eq!(response.status(), 200);
         assert_eq!(response.headers()["content-type"], "text/event-stream");
-        StatusEvents {
+        SseReader {
             response,
             buffer: String::new(),
         }
     }
 
-    /// The next status event's data, or a failure after `deadline`.
-    pub async fn next(&mut self, deadline: Duration) -> Value {
-        self.next_within(deadline)
-            .await
-            .expect("no status event before the deadline")
-    }
-
-    /// The next status event's data, or `None` if none came within `deadline`.
-    pub async fn next_within(&mut self, deadline: Duration) -> Option<Value> {
+    /// The next message, or `None` if none came within `deadline`.
+    pub async fn next_within(&mut self, deadline: Duration) -> Option<SseMessage> {
         tokio::time::timeout(deadline, async {
             loop {
                 if let Some(end) = self.buffer.find("\n\n") {
-                    let event: String = self.buffer.drain(..end + 2).collect();
-                    if !event.lines().any(|l| l == "event: status") {
+                    let block: String = self.buffer.drain(..end + 2).collect();
+                    let field = |name: &str| {
+                        block
+                            .lines()
+                            .filter_map(|l| l.strip_prefix(name))
+                            .collect::<Vec<_>>()
+                    };
+                    let Some(event) = field("event: ").first().map(|e| e.to_string()) else {
                         continue; // a keep-alive comment
-                    }
-                    let data: String = event
-                        .lines()
-                        .filter_map(|l| l.strip_prefix("data: "))
-                        .collect();
-                    return serde_json::from_str(&data).unwrap();
+                    };
+                    return SseMessage {
+                        event,
+                        id: field("id: ").first().map(|i| i.to_string()),
+                        data: field("data: ").concat(),
+                    };
                 }
                 let chunk = self
                     .response
@@ -548,6 +549,35 @@ impl StatusEvents {
         })
         .await
         .ok()
+    }
+}
+
+pub struct StatusEvents(SseReader);
+
+impl StatusEvents {
+    pub async fn open(app: &TestApp, client_token: &str) -> StatusEvents {
+        let response = app
+            .client
+            .get(app.url("/v1/widget/status/stream"))
+            .query(&[("client_token", client_token)])
+            .send()
+            .await
+            .unwrap();
+        StatusEvents(SseReader::new(response))
+    }
+
+    /// The next status event's data, or a failure after `deadline`.
+    pub async fn next(&mut self, deadline: Duration) -> Value {
+        self.next_within(deadline)
+            .await
+            .expect("no status event before the deadline")
+    }
+
+    /// The next status event's data, or `None` if none came within `deadline`.
+    pub async fn next_within(&mut self, deadline: Duration) -> Option<Value> {
+        let message = self.0.next_within(deadline).await?;
+        assert_eq!(message.event, "status");
+        Some(serde_json::from_str(&message.data).unwrap())
     }
 }
 

@@ -6,6 +6,7 @@ mod bank_robustness;
 mod binary;
 mod connectors;
 mod crash;
+mod event_stream;
 mod health;
 mod helpers;
 mod hosted;

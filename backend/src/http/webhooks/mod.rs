@@ -5,6 +5,7 @@ pub(super) mod endpoint_input;
 mod endpoints;
 mod events;
 mod rotate;
+mod stream;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -34,6 +35,11 @@ pub(super) fn router() -> Router<AppState> {
         .route("/v1/events/{id}", get(events::get))
         .route("/v1/events/{id}/deliveries", get(events::deliveries))
         .route("/v1/events/{id}/redeliver", post(events::redeliver))
+}
+
+/// The live event stream: outside the request time limit, as it is meant to stay open.
+pub(super) fn stream_router() -> Router<AppState> {
+    Router::new().route("/v1/events/stream", get(stream::stream))
 }
 
 /// An endpoint as the API shows it; the secret only when it was just made.
