@@ -42,7 +42,8 @@ impl Wake {
     /// Tells this replica's watchers it rang (here, or on another replica: [`relay`]
     /// wakes the worker itself).
     fn rang(&self) {
-        self.rings.send_modify(|count| *count = count.wrapping_add(1));
+        self.rings
+            .send_modify(|count| *count = count.wrapping_add(1));
     }
 
     /// Changes each time it rings, here or on another replica.

@@ -221,3 +221,118 @@ async fn live_keys_and_bad_requests_are_refused_and_change_nothing() {
     assert_error(pay(&net, &order, json!({})).await, 409, "order_not_payable").await;
     assert_eq!(net.order(&order.id).await.unwrap().attempts.len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_named_test_card_decides_and_refunds_to_a_closed_account_fail() {
+    let net = Network::start(NetworkOptions::default()).await.unwrap();
+    let card = paydesk_shared::sandbox_cards::REFUND_REFUSED_DEBIT.number;
+    let paid = paid_as(&net, json!({"card_number": card})).await;
+    assert_eq!(paid.status.as_str(), "paid");
+
+    let refund = net
+        .merchant(
+            Method::POST,
+            &format!("/v1/orders/{}/refunds", paid.id),
+            Some(&json!({})),
+        )
+        .await
+        .unwrap();
+    assert_eq!(refund.status(), 201);
+    let refund: Value = refund.json().await.unwrap();
+    let path = format!("/v1/refunds/{}", refund["id"].as_str().unwrap());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let failed = loop {
+        let now: Value = net
+            .merchant(Method::GET, &path, None)
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if now["status"] != "pending" {
+            break now;
+        }
+        assert!(std::time::Instant::now() < deadline, "refund still pending");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(failed["status"], "failed");
+    assert_eq!(failed["failure_reason"], "account_closed");
+
+    let declined = paid_as(
+        &net,
+        json!({"card_number": "6222 0000 0000 0004", "outcome": "declined"}),
+    )
+    .await;
+    assert_eq!(
+        declined.attempts[0].failure_reason.as_deref(),
+        Some("card_expired")
+    );
+
+    let order = net.create_order().await.unwrap();
+    for body in [
+        json!({"card_number": "6222000000000099"}),
+        json!({"card_number": card, "card_kind": "credit"}),
+        json!({"card_number": card, "outcome": "pending"}),
+        json!({"card_number": card, "outcome": "declined", "decline_reason": "card_expired"}),
+    ] {
+        assert_error(pay(&net, &order, body).await, 400, "invalid_field").await;
+    }
+    assert!(net.order(&order.id).await.unwrap().attempts.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unpaid_order_expires_now_and_a_paid_one_does_not() {
+    let net = Network::start(NetworkOptions::default()).await.unwrap();
+    let expire = |id: String| {
+        let net = &net;
+        async move {
+            net.merchant(
+                Method::POST,
+                &format!("/v1/test_helpers/orders/{id}/expire"),
+                Some(&json!({})),
+            )
+            .await
+            .unwrap()
+        }
+    };
+    for body in [
+        None,
+        Some(json!({"outcome": "pending"})),
+        Some(json!({"outcome": "declined"})),
+    ] {
+        let order = net.create_order().await.unwrap();
+        if let Some(body) = body {
+            assert_eq!(pay(&net, &order, body).await.status(), 200);
+        }
+        let response = expire(order.id.clone()).await;
+        assert_eq!(response.status(), 200);
+        let expired: OrderResponse = response.json().await.unwrap();
+        assert_eq!(expired.status.as_str(), "expired");
+        let events: Value = net
+            .merchant(
+                Method::GET,
+                &format!("/v1/events?order_id={}&type=order.expired", order.id),
+                None,
+            )
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            events["data"].as_array().unwrap().len(),
+            1,
+            "one order.expired"
+        );
+    }
+
+    let paid = paid_as(&net, json!({})).await;
+    assert_error(expire(paid.id.clone()).await, 409, "order_not_payable").await;
+    assert_eq!(net.order(&paid.id).await.unwrap().status.as_str(), "paid");
+    assert_error(
+        expire("ord_0196a1b2c3d4e5f60718293a4b5c6d7e".into()).await,
+        404,
+        "not_found",
+    )
+    .await;
+}

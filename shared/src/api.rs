@@ -102,17 +102,19 @@ pub struct OrderList {
 pub struct TestPaymentRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_code: Option<String>,
-    #[serde(default = "debit")]
-    pub card_kind: CardKind,
+    /// `debit` if absent (or the kind of `card_number`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_kind: Option<CardKind>,
     #[serde(default)]
     pub outcome: TestOutcome,
     /// Only with `"outcome": "declined"`; `insufficient_funds` if absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decline_reason: Option<TestDecline>,
-}
-
-fn debit() -> CardKind {
-    CardKind::Debit
+    /// One of the sandbox bank's test cards, to pay with instead of the card the
+    /// outcome picks; the card then decides the outcome. Not with `decline_reason` or
+    /// `"outcome": "pending"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_number: Option<String>,
 }
 
 /// How the sandbox bank's page is left.

@@ -164,6 +164,8 @@ pub enum RefundFailure {
     ExceedsPayment,
     /// The currency differs from the payment's.
     CurrencyMismatch,
+    /// The card's account was closed after the payment: the money cannot go back.
+    AccountClosed,
 }
 
 impl RefundFailure {
@@ -172,6 +174,7 @@ impl RefundFailure {
             RefundFailure::UnknownTransaction => "unknown_transaction",
             RefundFailure::ExceedsPayment => "exceeds_payment",
             RefundFailure::CurrencyMismatch => "currency_mismatch",
+            RefundFailure::AccountClosed => "account_closed",
         }
     }
 }

@@ -22,6 +22,9 @@ pub struct TestCard {
     pub opening_major_whole: i64,
     /// The last month the card is valid, as printed on it: (year, month).
     pub valid_thru: (i64, u32),
+    /// Whether refunds reach it; a card whose account was closed after paying refuses
+    /// them (`account_closed`).
+    pub takes_refunds: bool,
 }
 
 impl TestCard {
@@ -56,6 +59,7 @@ pub const RICH_DEBIT: TestCard = TestCard {
     opening_major: 100_000,
     opening_major_whole: 10_000_000,
     valid_thru: (2099, 12),
+    takes_refunds: true,
 };
 
 /// Nearly empty debit card: declined with insufficient funds for most orders.
@@ -66,6 +70,7 @@ pub const POOR_DEBIT: TestCard = TestCard {
     opening_major: 10,
     opening_major_whole: 1_000,
     valid_thru: (2099, 12),
+    takes_refunds: true,
 };
 
 /// Credit card with a generous credit line.
@@ -76,6 +81,7 @@ pub const CREDIT: TestCard = TestCard {
     opening_major: 50_000,
     opening_major_whole: 5_000_000,
     valid_thru: (2099, 12),
+    takes_refunds: true,
 };
 
 /// Debit card that expired at the end of 2020: declined with `card_expired`.
@@ -86,6 +92,7 @@ pub const EXPIRED_DEBIT: TestCard = TestCard {
     opening_major: 100_000,
     opening_major_whole: 10_000_000,
     valid_thru: (2020, 12),
+    takes_refunds: true,
 };
 
 /// Credit card with almost no credit left: declined with insufficient funds.
@@ -96,6 +103,7 @@ pub const POOR_CREDIT: TestCard = TestCard {
     opening_major: 10,
     opening_major_whole: 1_000,
     valid_thru: (2099, 12),
+    takes_refunds: true,
 };
 
 /// Credit card that expired at the end of 2020: declined with `card_expired`.
@@ -106,15 +114,29 @@ pub const EXPIRED_CREDIT: TestCard = TestCard {
     opening_major: 50_000,
     opening_major_whole: 5_000_000,
     valid_thru: (2020, 12),
+    takes_refunds: true,
 };
 
-pub const TEST_CARDS: [TestCard; 6] = [
+/// Debit card that pays, but whose account is closed by the time a refund comes:
+/// every refund to it fails with `account_closed`.
+pub const REFUND_REFUSED_DEBIT: TestCard = TestCard {
+    number: "6222000000000007",
+    kind: CardKind::Debit,
+    password: "123456",
+    opening_major: 100_000,
+    opening_major_whole: 10_000_000,
+    valid_thru: (2099, 12),
+    takes_refunds: false,
+};
+
+pub const TEST_CARDS: [TestCard; 7] = [
     RICH_DEBIT,
     POOR_DEBIT,
     CREDIT,
     EXPIRED_DEBIT,
     POOR_CREDIT,
     EXPIRED_CREDIT,
+    REFUND_REFUSED_DEBIT,
 ];
 
 /// Digits in groups of four, as printed on a card.

@@ -103,6 +103,18 @@ pub fn sign(secrets: &[&str], t: i64, body: &[u8]) -> String {
     header
 }
 
+/// A new endpoint secret: `whsec_` and 32 random letters and digits (190 bits), which
+/// is also base64 of 24 bytes, the form Standard Webhooks libraries take.
+pub fn new_secret() -> String {
+    use rand::Rng;
+    let random: String = rand::thread_rng()
+        .sample_iter(&rand::distributions::Alphanumeric)
+        .take(32)
+        .map(char::from)
+        .collect();
+    format!("whsec_{random}")
+}
+
 /// Every signature header of one delivery of event `event_id`, sent at `t`: ours
 /// (`Paydesk-Signature`) and the Standard Webhooks trio (`webhook-id`,
 /// `webhook-timestamp`, and `webhook-signature` for the secrets of that form).

@@ -16,9 +16,10 @@ use paydesk_shared::api::{
 };
 use paydesk_shared::bank::CardKind;
 use paydesk_shared::sandbox_cards::{
-    CREDIT, EXPIRED_CREDIT, EXPIRED_DEBIT, POOR_CREDIT, POOR_DEBIT, RICH_DEBIT, TestCard,
+    CREDIT, EXPIRED_CREDIT, EXPIRED_DEBIT, POOR_CREDIT, POOR_DEBIT, RICH_DEBIT, TEST_CARDS,
+    TestCard,
 };
-use paydesk_shared::{AttemptStatus, ErrorCode};
+use paydesk_shared::{AttemptStatus, ErrorCode, OrderStatus};
 
 use crate::connectors::{ConnectorError, ShopperAction};
 use crate::domain::error::DomainError;
@@ -32,6 +33,7 @@ use crate::http::request::JsonBody;
 use crate::http::wire;
 use crate::payments::{self, PayClick};
 use crate::state::AppState;
+use crate::workers;
 
 /// How long the answer waits for the bank's verdict to be applied. Past it the order is
 /// answered as it stands, with `202`: the verdict is on its way.
@@ -40,7 +42,9 @@ const VERDICT_WAIT: Duration = Duration::from_secs(10);
 const RECHECK: Duration = Duration::from_millis(250);
 
 pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/v1/test_helpers/orders/{id}/pay", post(pay))
+    Router::new()
+        .route("/v1/test_helpers/orders/{id}/pay", post(pay))
+        .route("/v1/test_helpers/orders/{id}/expire", post(expire))
 }
 
 async fn pay(
@@ -58,16 +62,16 @@ async fn pay(
         .order(&merchant.id, &id)
         .await?
         .ok_or_else(|| ApiError::not_found("order"))?;
-    let action = shopper_action(&request, &order)?;
+    let (card_kind, action) = shopper_action(&request, &order)?;
     let bank_code = match request.bank_code {
         Some(code) => code,
-        None => first_available_bank(&state, &order, request.card_kind)?,
+        None => first_available_bank(&state, &order, card_kind)?,
     };
     // Listen before anything moves, so no change of this order is missed.
     let mut changes = state.status.subscribe();
     let click = PayClick {
         bank_code: &bank_code,
-        card_kind: request.card_kind,
+        card_kind,
         mode: WidgetMode::Embedded,
         idempotency_key: format!("test-helper-{}", uuid::Uuid::new_v4().simple()),
     };
@@ -105,24 +109,78 @@ async fn pay(
     }
 }
 
-/// What the shopper does at the bank's page for `request`: `None` leaves it open.
+/// `POST /v1/test_helpers/orders/{id}/expire`: the order's expiry comes forward to now
+/// and the expirer's rule runs for it at once: `expired`, with `order.expired`, unless
+/// a payment the bank sent in time is still being applied (then it stays as it is).
+async fn expire(
+    State(state): State<AppState>,
+    TestMerchant(merchant): TestMerchant,
+    PathParam(id): PathParam<OrderId>,
+) -> Result<Json<OrderResponse>, ApiError> {
+    let order = state
+        .store
+        .order(&merchant.id, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("order"))?;
+    if matches!(order.status, OrderStatus::Paid | OrderStatus::Cancelled) {
+        return Err(ApiError::conflict(
+            ErrorCode::OrderNotPayable,
+            format!("the order is {} and cannot expire", order.status.as_str()),
+        ));
+    }
+    let now = state.clock.now_ms();
+    state.store.expire_at(&order.id, now).await?;
+    if let Some(due) = state.store.order_by_id(&order.id).await? {
+        workers::expire(&state, &[due], now).await?;
+    }
+    Ok(Json(current(&state, &merchant, &id).await?))
+}
+
+/// The card kind of the attempt, and what the shopper does at the bank's page for
+/// `request` (`None` leaves it open).
 fn shopper_action(
     request: &TestPaymentRequest,
     order: &Order,
-) -> Result<Option<ShopperAction>, ApiError> {
-    let kind = request.card_kind;
+) -> Result<(CardKind, Option<ShopperAction>), ApiError> {
+    let invalid = |message: String| ApiError::bad_request(ErrorCode::InvalidField, message);
+    if let Some(number) = &request.card_number {
+        let card = TEST_CARDS
+            .into_iter()
+            .find(|card| card.number == number.replace(' ', ""))
+            .ok_or_else(|| {
+                invalid(format!(
+                    "card_number: {number:?} is not a sandbox test card"
+                ))
+            })?;
+        if request.card_kind.is_some_and(|kind| kind != card.kind) {
+            return Err(invalid(format!(
+                "card_kind: card {number} is a {} card",
+                card.kind.as_str()
+            )));
+        }
+        if request.decline_reason.is_some() || request.outcome == TestOutcome::Pending {
+            return Err(invalid(
+                "card_number: the card decides the outcome; leave out decline_reason and \
+                 \"outcome\": \"pending\""
+                    .into(),
+            ));
+        }
+        return Ok((card.kind, Some(pay_with(card))));
+    }
+    let kind = request.card_kind.unwrap_or(CardKind::Debit);
     let decline = match (request.outcome, request.decline_reason) {
         (TestOutcome::Declined, reason) => reason.unwrap_or(TestDecline::InsufficientFunds),
         (_, Some(_)) => {
-            return Err(ApiError::bad_request(
-                ErrorCode::InvalidField,
-                "decline_reason: only with \"outcome\": \"declined\"",
+            return Err(invalid(
+                "decline_reason: only with \"outcome\": \"declined\"".into(),
             ));
         }
-        (TestOutcome::Pending, None) => return Ok(None),
-        (TestOutcome::Paid, None) => return Ok(Some(pay_with(card(kind, RICH_DEBIT, CREDIT)))),
+        (TestOutcome::Pending, None) => return Ok((kind, None)),
+        (TestOutcome::Paid, None) => {
+            return Ok((kind, Some(pay_with(card(kind, RICH_DEBIT, CREDIT)))));
+        }
     };
-    Ok(Some(match decline {
+    let action = match decline {
         TestDecline::CancelledByShopper => ShopperAction::Cancel,
         TestDecline::CardExpired => pay_with(card(kind, EXPIRED_DEBIT, EXPIRED_CREDIT)),
         TestDecline::InsufficientFunds => {
@@ -142,7 +200,8 @@ fn shopper_action(
             }
             pay_with(poor)
         }
-    }))
+    };
+    Ok((kind, Some(action)))
 }
 
 fn card(kind: CardKind, debit: TestCard, credit: TestCard) -> TestCard {

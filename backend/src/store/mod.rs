@@ -318,6 +318,10 @@ pub trait OrderStore: Send + Sync {
     /// Expires each event's order (`Expire`, with its preconditions) with its event, in
     /// one transaction. Returns how many moved.
     async fn expire_orders(&self, events: &[NewEvent], now: Millis) -> Result<usize, StoreError>;
+
+    /// Brings an order's expiry forward to `now` if it is later and the order may still
+    /// expire (the test helpers' "expire now"); `false` if nothing changed.
+    async fn expire_at(&self, order_id: &OrderId, now: Millis) -> Result<bool, StoreError>;
 }
 
 #[async_trait]

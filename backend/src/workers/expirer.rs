@@ -10,6 +10,7 @@ use paydesk_shared::OrderStatus;
 
 use super::{Step, Worker};
 use crate::domain::event::EventType;
+use crate::domain::order::Order;
 use crate::domain::time::Millis;
 use crate::payments::publish_status;
 use crate::state::AppState;
@@ -54,6 +55,17 @@ impl Worker for Expirer {
 async fn expire_due(state: &AppState) -> Result<(usize, usize), StoreError> {
     let now = state.clock.now_ms();
     let due = state.store.expired_unpaid_orders(now, BATCH).await?;
+    let moved = expire(state, &due, now).await?;
+    Ok((due.len(), moved))
+}
+
+/// Expires each of `due` whose expiry has passed at `now`, with its `order.expired`,
+/// unless a payment the bank sent in time holds it back; returns how many moved.
+pub(crate) async fn expire(
+    state: &AppState,
+    due: &[Order],
+    now: Millis,
+) -> Result<usize, StoreError> {
     let events: Vec<_> = due
         .iter()
         .map(|order| {
@@ -68,9 +80,9 @@ async fn expire_due(state: &AppState) -> Result<(usize, usize), StoreError> {
     if moved > 0 {
         tracing::info!(orders = moved, "orders expired");
         state.outbox.notify_one();
-        for order in &due {
+        for order in due {
             publish_status(state, &order.id).await;
         }
     }
-    Ok((due.len(), moved))
+    Ok(moved)
 }

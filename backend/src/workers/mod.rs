@@ -7,6 +7,7 @@
 mod applier;
 mod dispatcher;
 mod expirer;
+pub(crate) use expirer::expire;
 mod janitor;
 mod lease;
 mod maintenance;

@@ -98,6 +98,9 @@ async fn execute(
         return Ok(Err(RefundFailure::ExceedsPayment));
     }
     let card = card(payment.try_get("card")?)?.ok_or(LedgerError::Corrupt("payment card"))?;
+    if card.test_card().is_some_and(|test| !test.takes_refunds) {
+        return Ok(Err(RefundFailure::AccountClosed));
+    }
     cards::open_account(conn, &card, order.amount.currency()).await?;
     sqlx::query(
         "UPDATE accounts SET balance_minor = balance_minor + ? WHERE card = ? AND currency = ?",

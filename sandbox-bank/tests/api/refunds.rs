@@ -120,6 +120,19 @@ async fn refunds_may_not_exceed_the_payment_in_total() {
 }
 
 #[tokio::test]
+async fn refunds_to_a_closed_account_fail_and_move_nothing() {
+    let app = spawn_app().await;
+    let mut receiver = spawn_receiver(vec![]).await;
+    let card = paydesk_shared::sandbox_cards::REFUND_REFUSED_DEBIT.number;
+    let payment = pay(&app, &mut receiver, card).await;
+    assert_eq!(payment.outcome, PaymentOutcome::Succeeded);
+    assert_eq!(app.balance(card, Currency::Cny).await, "99975.00");
+    let refused = app.refund(&refund_of(&payment, "rf_1", "10.00")).await;
+    assert_eq!(failure(&refused), RefundFailure::AccountClosed);
+    assert_eq!(app.balance(card, Currency::Cny).await, "99975.00");
+}
+
+#[tokio::test]
 async fn unknown_transactions_and_other_currencies_are_refused() {
     let app = spawn_app().await;
     let mut receiver = spawn_receiver(vec![]).await;

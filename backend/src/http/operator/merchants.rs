@@ -69,7 +69,7 @@ pub(super) async fn create(
     let mut response = merchant_response(&merchant)?;
     response.secret_key = Some(secret_key);
     if let Some(url) = webhook_url {
-        let secret = endpoint_input::new_secret();
+        let secret = paydesk_shared::webhook::new_secret();
         state
             .store
             .save_webhook_endpoint(&SaveEndpoint {

@@ -2,15 +2,11 @@
 
 use paydesk_shared::ErrorCode;
 use paydesk_shared::webhook::EventType;
-use rand::Rng;
-use rand::distributions::Alphanumeric;
 
 use crate::http::error::ApiError;
 use crate::webhooks::url_policy::{self, UrlRefusal};
 
 const MAX_DESCRIPTION_LEN: usize = 255;
-const SECRET_PREFIX: &str = "whsec_";
-const SECRET_RANDOM_CHARS: usize = 32;
 
 pub(crate) fn url(raw: &str, allow_private: bool) -> Result<String, ApiError> {
     match url_policy::check(raw, allow_private) {
@@ -74,14 +70,4 @@ pub(super) fn description(d: Option<String>) -> Result<Option<String>, ApiError>
         Some(d) if d.trim().is_empty() => Ok(None),
         other => Ok(other),
     }
-}
-
-/// `whsec_` and 32 random letters and digits (190 bits).
-pub(crate) fn new_secret() -> String {
-    let random: String = rand::thread_rng()
-        .sample_iter(&Alphanumeric)
-        .take(SECRET_RANDOM_CHARS)
-        .map(char::from)
-        .collect();
-    format!("{SECRET_PREFIX}{random}")
 }

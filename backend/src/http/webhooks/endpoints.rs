@@ -48,7 +48,7 @@ pub(super) async fn create(
         url,
         event_types,
         description,
-        secret: input::new_secret(),
+        secret: paydesk_shared::webhook::new_secret(),
         previous_secret: None,
         previous_secret_until: None,
         status: EndpointStatus::Enabled,

@@ -7,8 +7,8 @@ use axum::http::StatusCode;
 use paydesk_shared::ErrorCode;
 use paydesk_shared::webhook_api::RotateSecretRequest;
 
+use super::endpoint_response;
 use super::endpoints::find;
-use super::{endpoint_input, endpoint_response};
 use crate::domain::ids::EndpointId;
 use crate::http::auth::AuthMerchant;
 use crate::http::error::ApiError;
@@ -41,7 +41,7 @@ pub(super) async fn handler(
     let previous_until = now + overlap * 1000;
     rotated.previous_secret = Some(std::mem::replace(
         &mut rotated.secret,
-        endpoint_input::new_secret(),
+        paydesk_shared::webhook::new_secret(),
     ));
     rotated.previous_secret_until = Some(previous_until);
     let answer = Answer::json(StatusCode::OK, &endpoint_response(&rotated, true));

@@ -99,6 +99,7 @@ macro_rules! contract_suite {
             orders::a_cancelled_order_has_its_event,
             orders::due_orders_expire_with_their_events,
             orders::an_order_is_not_expired_early,
+            orders::an_expiry_is_brought_forward_only_while_unpaid,
             orders::a_paid_order_does_not_expire,
             orders::a_success_waiting_in_the_inbox_holds_off_expiry,
             verdicts::a_confirmed_payment_pays_the_order_with_its_event,

@@ -152,6 +152,34 @@ pub(crate) async fn due_orders_expire_with_their_events<S: Store>(store: &S) {
     assert_eq!(store.next_order_expiry().await.expect("read"), None);
 }
 
+/// The test helpers' "expire now": the expiry comes forward, never back, and only on
+/// an order that may still expire.
+pub(crate) async fn an_expiry_is_brought_forward_only_while_unpaid<S: Store>(store: &S) {
+    let order = order(store, "ord_1").await;
+    let now = order.expires_at - 60_000;
+    assert!(store.expire_at(&order.id, now).await.expect("expire at"));
+    assert_eq!(store.next_order_expiry().await.expect("read"), Some(now));
+    assert!(
+        !store
+            .expire_at(&order.id, now + 1)
+            .await
+            .expect("expire at"),
+        "an expiry never moves later"
+    );
+    assert_eq!(
+        store
+            .expired_unpaid_orders(now, 10)
+            .await
+            .expect("read")
+            .len(),
+        1
+    );
+    let paid = paid_order(store, "ord_2").await;
+    assert!(!store.expire_at(&paid.id, now).await.expect("expire at"));
+    let unknown = crate::domain::ids::OrderId::from("ord_none");
+    assert!(!store.expire_at(&unknown, now).await.expect("expire at"));
+}
+
 /// `OrderExpired`: an order is not expired before its time.
 pub(crate) async fn an_order_is_not_expired_early<S: Store>(store: &S) {
     let order = order(store, "ord_1").await;

@@ -5,9 +5,10 @@ use paydesk_shared::OrderStatus;
 use paydesk_shared::payment::OrderTransition;
 use sqlx::{PgPool, Postgres, Transaction};
 
-use super::idempotency;
 use super::order_moves::{self, OrderMove};
 use super::outbox::insert_event;
+use super::{guards, idempotency};
+use crate::domain::change::Precondition;
 use crate::domain::event::NewEvent;
 use crate::domain::ids::OrderId;
 use crate::domain::order::{CancelOutcome, status_at};
@@ -40,6 +41,24 @@ pub(super) async fn expire(
     }
     tx.commit().await?;
     Ok(moved)
+}
+
+/// Brings the order's expiry forward to `now` if it is later and the order may expire.
+pub(super) async fn expire_at(
+    pool: &PgPool,
+    order_id: &OrderId,
+    now: Millis,
+) -> Result<bool, StoreError> {
+    let moved = sqlx::query(&format!(
+        "UPDATE orders SET expires_at = $1 WHERE id = $2 AND expires_at > $1 AND {}",
+        guards::sql(Precondition::OrderIn(OrderTransition::Expire))
+    ))
+    .bind(now)
+    .bind(order_id)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(moved == 1)
 }
 
 /// Cancels the command's order if it is still waiting for the shopper.

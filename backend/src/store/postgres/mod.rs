@@ -407,6 +407,9 @@ impl OrderStore for PostgresStore {
     async fn expire_orders(&self, events: &[NewEvent], now: Millis) -> Result<usize, StoreError> {
         retrying(|| lifecycle::expire(&self.write, events, now)).await
     }
+    async fn expire_at(&self, order_id: &OrderId, now: Millis) -> Result<bool, StoreError> {
+        retrying(|| lifecycle::expire_at(&self.write, order_id, now)).await
+    }
 }
 
 #[async_trait]

@@ -5,9 +5,10 @@ use paydesk_shared::OrderStatus;
 use paydesk_shared::payment::OrderTransition;
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
-use super::idempotency;
 use super::order_moves::{self, OrderMove};
 use super::outbox::insert_event;
+use super::{guards, idempotency};
+use crate::domain::change::Precondition;
 use crate::domain::event::NewEvent;
 use crate::domain::ids::OrderId;
 use crate::domain::order::{CancelOutcome, status_at};
@@ -40,6 +41,25 @@ pub(super) async fn expire(
     }
     tx.commit().await?;
     Ok(moved)
+}
+
+/// Brings the order's expiry forward to `now` if it is later and the order may expire.
+pub(super) async fn expire_at(
+    pool: &SqlitePool,
+    order_id: &OrderId,
+    now: Millis,
+) -> Result<bool, StoreError> {
+    let moved = sqlx::query(&format!(
+        "UPDATE orders SET expires_at = ? WHERE id = ? AND expires_at > ? AND {}",
+        guards::sql(Precondition::OrderIn(OrderTransition::Expire))
+    ))
+    .bind(now)
+    .bind(order_id)
+    .bind(now)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(moved == 1)
 }
 
 /// Cancels the command's order if it is still waiting for the shopper.
