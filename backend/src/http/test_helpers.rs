@@ -24,13 +24,12 @@ use paydesk_shared::{AttemptStatus, ErrorCode, OrderStatus};
 use crate::connectors::{ConnectorError, ShopperAction};
 use crate::domain::error::DomainError;
 use crate::domain::ids::OrderId;
-use crate::domain::merchant::Merchant;
 use crate::domain::order::Order;
 use crate::http::auth::TestMerchant;
 use crate::http::error::ApiError;
 use crate::http::extract::PathParam;
+use crate::http::merchant::get_order;
 use crate::http::request::JsonBody;
-use crate::http::wire;
 use crate::payments::{self, PayClick};
 use crate::state::AppState;
 use crate::workers;
@@ -88,7 +87,7 @@ async fn pay(
     }
     let deadline = tokio::time::Instant::now() + VERDICT_WAIT;
     loop {
-        let order = current(&state, &merchant, &id).await?;
+        let order = get_order::read(&state, &merchant.id, &id).await?;
         let decided = order
             .attempts
             .iter()
@@ -133,7 +132,7 @@ async fn expire(
     if let Some(due) = state.store.order_by_id(&order.id).await? {
         workers::expire(&state, &[due], now).await?;
     }
-    Ok(Json(current(&state, &merchant, &id).await?))
+    Ok(Json(get_order::read(&state, &merchant.id, &id).await?))
 }
 
 /// The card kind of the attempt, and what the shopper does at the bank's page for
@@ -240,23 +239,6 @@ fn first_available_bank(
                 format!("no bank can take this order by {} card now", kind.as_str()),
             )
         })
-}
-
-async fn current(
-    state: &AppState,
-    merchant: &Merchant,
-    id: &OrderId,
-) -> Result<OrderResponse, ApiError> {
-    let order = state
-        .store
-        .order(&merchant.id, id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("order"))?;
-    Ok(wire::order_response(
-        &order,
-        &state.public_url,
-        state.clock.now_ms(),
-    ))
 }
 
 /// The sandbox bank did not take the shopper's action: nothing was decided there.

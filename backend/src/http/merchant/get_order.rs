@@ -2,7 +2,7 @@ use axum::Json;
 use axum::extract::State;
 use paydesk_shared::api::OrderResponse;
 
-use crate::domain::ids::OrderId;
+use crate::domain::ids::{MerchantId, OrderId};
 use crate::http::auth::AuthMerchant;
 use crate::http::error::ApiError;
 use crate::http::extract::PathParam;
@@ -15,14 +15,23 @@ pub(super) async fn handler(
     AuthMerchant(merchant): AuthMerchant,
     PathParam(id): PathParam<OrderId>,
 ) -> Result<Json<OrderResponse>, ApiError> {
+    Ok(Json(read(&state, &merchant.id, &id).await?))
+}
+
+/// The merchant's order as the API shows it, or `404` if it has no such order.
+pub(crate) async fn read(
+    state: &AppState,
+    merchant_id: &MerchantId,
+    id: &OrderId,
+) -> Result<OrderResponse, ApiError> {
     let order = state
         .store
-        .order(&merchant.id, &id)
+        .order(merchant_id, id)
         .await?
         .ok_or_else(|| ApiError::not_found("order"))?;
-    Ok(Json(wire::order_response(
+    Ok(wire::order_response(
         &order,
         &state.public_url,
         state.clock.now_ms(),
-    )))
+    ))
 }

@@ -4,7 +4,7 @@ mod account;
 pub(crate) mod balance;
 mod cancel_order;
 mod create_order;
-mod get_order;
+pub(crate) mod get_order;
 mod list_orders;
 mod payouts;
 mod refunds;
