@@ -33,6 +33,24 @@ async fn status_streams_on_every_replica_see_a_payment_stored_on_one() {
 }
 
 #[tokio::test]
+async fn an_event_stream_on_one_replica_carries_events_stored_by_another() {
+    let (a, b) = pair(spawn_replicas(2).await);
+    let (order, attempt) = a.order_at_bank().await;
+    let mut on_a = SseReader::new(a.merchant_get("/v1/events/stream").await);
+
+    // Stored by b; applied by whichever replica holds the applier's lease.
+    let body = b.notification(&order, &attempt, &order.total, PaymentOutcome::Succeeded);
+    assert_eq!(b.notify(body, &b.bank).await.status(), 200);
+    let message = on_a
+        .next_within(Duration::from_secs(10))
+        .await
+        .expect("no event on replica a's stream");
+    assert_eq!(message.event, "order.paid");
+    let event: serde_json::Value = serde_json::from_str(&message.data).unwrap();
+    assert_eq!(event["data"]["order"]["id"], order.id.as_str());
+}
+
+#[tokio::test]
 async fn idempotency_keys_hold_across_replicas() {
     let (a, b) = pair(spawn_replicas(2).await);
     let body = serde_json::to_vec(&order_body()).unwrap();
