@@ -60,13 +60,22 @@ impl Api {
         self.send(Method::POST, path, Some(body)).await
     }
 
-    /// An open streaming `GET` (Server-Sent Events), refused like any other request.
-    pub(crate) async fn open_stream(&self, path: &str) -> Result<reqwest::Response> {
-        let response = self
+    /// An open streaming `GET` (Server-Sent Events), resuming after `last_event_id` if
+    /// given; refused like any other request.
+    pub(crate) async fn open_stream(
+        &self,
+        path: &str,
+        last_event_id: Option<&str>,
+    ) -> Result<reqwest::Response> {
+        let mut request = self
             .http
             .get(format!("{}{path}", self.url))
             .bearer_auth(&self.key)
-            .header("accept", "text/event-stream")
+            .header("accept", "text/event-stream");
+        if let Some(id) = last_event_id {
+            request = request.header("last-event-id", id);
+        }
+        let response = request
             .send()
             .await
             .with_context(|| format!("cannot reach the gateway at {}", self.url))?;

@@ -26,8 +26,10 @@ pub(crate) async fn run(api: &Api, listen: Listen) -> Result<()> {
     let secret = listen.secret.clone().unwrap_or_else(webhook::new_secret);
     let mut backoff = Duration::from_secs(1);
     let mut announced = false;
+    // The last event forwarded: a new stream resumes after it.
+    let mut last: Option<String> = None;
     loop {
-        let stream = match api.open_stream("/v1/events/stream").await {
+        let stream = match api.open_stream("/v1/events/stream", last.as_deref()).await {
             Ok(stream) => stream,
             Err(e)
                 if e.downcast_ref::<Refusal>()
@@ -50,7 +52,7 @@ pub(crate) async fn run(api: &Api, listen: Listen) -> Result<()> {
         } else {
             println!("{}  reconnected", stamp());
         }
-        match forward(api, stream, &listen, &secret).await {
+        match forward(api, stream, &listen, &secret, &mut last).await {
             Ok(()) => eprintln!("{}  the gateway closed the stream; reconnecting", stamp()),
             Err(e) => eprintln!("{}  the stream broke ({e:#}); reconnecting", stamp()),
         }
@@ -63,12 +65,16 @@ async fn forward(
     mut stream: reqwest::Response,
     listen: &Listen,
     secret: &str,
+    last: &mut Option<String>,
 ) -> Result<()> {
     let mut parser = Parser::default();
     while let Some(chunk) = stream.chunk().await? {
         for message in parser.feed(&String::from_utf8_lossy(&chunk)) {
             if listen.events.is_empty() || listen.events.contains(&message.event) {
                 deliver(api, &listen.forward_to, secret, &message).await;
+            }
+            if message.id.is_some() {
+                last.clone_from(&message.id);
             }
         }
     }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::helpers::{SseReader, assert_error};
+use crate::helpers::{SECRET_KEY, SseReader, assert_error};
 use crate::webhook_support::manual_app;
 
 #[tokio::test]
@@ -45,8 +45,47 @@ async fn the_stream_carries_each_new_event_as_delivered_and_nothing_older() {
 }
 
 #[tokio::test]
-async fn the_stream_needs_a_secret_key() {
+async fn a_stream_resumes_after_the_last_event_it_names() {
+    let (app, clock) = manual_app().await;
+    let mut first = SseReader::new(app.merchant_get("/v1/events/stream").await);
+    let order = app.decline_then_pay(&clock).await;
+    let failed = first.next_within(Duration::from_secs(10)).await.unwrap();
+    assert_eq!(failed.event, "order.failed");
+    drop(first);
+    // Stored while nobody listened.
+    let later = app.pay_order(&clock).await;
+    app.order_reaches(&later.id, "paid").await;
+
+    let resumed = app
+        .client
+        .get(app.url("/v1/events/stream"))
+        .bearer_auth(SECRET_KEY)
+        .header("last-event-id", failed.id.clone().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let mut resumed = SseReader::new(resumed);
+    for subject in [&order.id, &later.id] {
+        let message = resumed.next_within(Duration::from_secs(10)).await.unwrap();
+        assert_eq!(message.event, "order.paid");
+        let data: Value = serde_json::from_str(&message.data).unwrap();
+        assert_eq!(data["data"]["order"]["id"], subject.as_str());
+    }
+    assert_eq!(resumed.next_within(Duration::from_millis(1500)).await, None);
+}
+
+#[tokio::test]
+async fn the_stream_needs_a_secret_key_and_a_known_last_event() {
     let (app, _clock) = manual_app().await;
     let anonymous = app.get("/v1/events/stream").await;
     assert_error(anonymous, 401, "unauthenticated").await;
+    let unknown = app
+        .client
+        .get(app.url("/v1/events/stream"))
+        .bearer_auth(SECRET_KEY)
+        .header("last-event-id", "evt_unknown")
+        .send()
+        .await
+        .unwrap();
+    assert_error(unknown, 400, "invalid_field").await;
 }

@@ -1,8 +1,9 @@
 //! `GET /v1/events/stream`: the merchant's events as Server-Sent Events, each as it is
-//! stored from the moment the stream opens (`paydesk listen` forwards them to a
-//! developer's machine). Every message is `event: <type>`, `id: <event id>` and the
-//! event's body exactly as webhooks deliver it. The stream wakes when the webhook
-//! dispatcher is rung, on this replica or another, and looks again every second too.
+//! stored from the moment the stream opens, or after the event a reconnecting client
+//! names in `Last-Event-ID` (`paydesk listen` forwards them to a developer's machine).
+//! Every message is `event: <type>`, `id: <event id>` and the event's body exactly as
+//! webhooks deliver it. The stream wakes when the webhook dispatcher is rung, on this
+//! replica or another, and looks again every second too.
 
 use std::collections::{HashMap, VecDeque};
 use std::convert::Infallible;
@@ -10,14 +11,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::Stream;
+use paydesk_shared::ErrorCode;
 use tokio::sync::watch;
 
 use crate::domain::event::{EventFilter, StoredEvent};
 use crate::domain::ids::{EventId, MerchantId};
 use crate::domain::time::Millis;
 use crate::http::auth::AuthMerchant;
+use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::store::{Store, StoreError};
 
@@ -32,12 +36,31 @@ const RECHECK: Duration = Duration::from_secs(1);
 pub(super) async fn stream(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    headers: HeaderMap,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let mut horizon = state.clock.now_ms() - SKEW_MS;
+    let mut seen = HashMap::new();
+    if let Some(last) = headers.get("last-event-id") {
+        let last = EventId::from(last.to_str().unwrap_or_default());
+        let event = state
+            .store
+            .event(&merchant.id, &last)
+            .await?
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    ErrorCode::InvalidField,
+                    format!("Last-Event-ID: {last:?} is not one of your events"),
+                )
+            })?;
+        // Resume after it: everything stamped from then on that is not that event.
+        horizon = event.created_at;
+        seen.insert(event.id, event.created_at);
+    }
     let cursor = Cursor {
         store: state.store.clone(),
         merchant_id: merchant.id.clone(),
-        horizon: state.clock.now_ms() - SKEW_MS,
-        seen: HashMap::new(),
+        horizon,
+        seen,
         ready: VecDeque::new(),
         rings: state.outbox.watch(),
         shutdown: state.shutdown.clone(),
@@ -50,7 +73,7 @@ pub(super) async fn stream(
             .data(event.payload);
         Some((Ok(message), cursor))
     });
-    Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
 struct Cursor {
