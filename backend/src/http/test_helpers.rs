@@ -1,8 +1,9 @@
-//! `POST /v1/test_helpers/orders/{id}/pay`, for test keys only: the gateway starts an
-//! attempt as the widget would, plays the shopper at the sandbox bank's page with a
-//! test card, and answers once the bank's verdict is applied. Everything in between is
-//! the real flow: the bank decides, notifies, the applier moves the order and the
-//! merchant's webhooks go out.
+//! The test helpers, for test keys only. `POST /v1/test_helpers/orders/{id}/pay`: the
+//! gateway starts an attempt as the widget would, plays the shopper at the sandbox
+//! bank's page with a test card, and answers once the bank's verdict is applied.
+//! Everything in between is the real flow: the bank decides, notifies, the applier
+//! moves the order and the merchant's webhooks go out. `…/expire`: the order's time
+//! runs out now, as the expirer would find it later.
 
 use std::time::Duration;
 
