@@ -180,9 +180,10 @@ pub trait BankConnector: Send + Sync + 'static {
     /// Codes of the banks this connector serves that are in maintenance now.
     async fn banks_in_maintenance(&self, now_secs: i64) -> Result<Vec<String>, ConnectorError>;
 
-    /// Plays the shopper on the payment page at `redirect_url` (from `redirect_url`):
-    /// opens it and takes `action`, as a browser would. Only a sandbox bank has test
-    /// cards to do this with; a connector to a real bank answers `Refused`.
+    /// Plays the shopper on the payment page at `redirect_url` (as
+    /// [`redirect_url`](Self::redirect_url) made it): opens it and takes `action`, as a
+    /// browser would. Only a sandbox bank has test cards to do this with; a connector
+    /// to a bank without them answers `Refused`.
     async fn act_as_shopper(
         &self,
         redirect_url: &str,
