@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use anyhow::Result;
-use paydesk_shared::webhook;
+use anyhow::{Result, bail};
+use paydesk_shared::webhook::{self, EventType};
 
 use crate::api::{Api, Refusal};
 use crate::clock::{now_secs, stamp};
@@ -23,6 +23,16 @@ pub(crate) struct Listen {
 }
 
 pub(crate) async fn run(api: &Api, listen: Listen) -> Result<()> {
+    if let Some(unknown) = listen
+        .events
+        .iter()
+        .find(|name| EventType::parse(name).is_none())
+    {
+        bail!(
+            "--events: {unknown:?} is not an event type; known: {}",
+            EventType::names()
+        );
+    }
     let secret = listen.secret.clone().unwrap_or_else(webhook::new_secret);
     let mut backoff = Duration::from_secs(1);
     let mut announced = false;

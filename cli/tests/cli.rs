@@ -244,7 +244,7 @@ async fn orders_create_and_events_list_show_what_the_api_holds() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refusals_are_shown_with_their_code_and_fail_the_command() {
     let net = Network::start(NetworkOptions::default()).await.unwrap();
-    let cases: [(&str, &[&str], &str); 5] = [
+    let cases: [(&str, &[&str], &str); 6] = [
         (
             "sk_test_unknown",
             &["events", "list"],
@@ -265,6 +265,17 @@ async fn refusals_are_shown_with_their_code_and_fail_the_command() {
             net.secret_key(),
             &["events", "list", "--limit", "0"],
             "query_invalid",
+        ),
+        (
+            net.secret_key(),
+            &[
+                "listen",
+                "--forward-to",
+                "http://127.0.0.1:9/x",
+                "--events",
+                "order.payed",
+            ],
+            "\"order.payed\" is not an event type",
         ),
     ];
     for (key, args, expected) in cases {
