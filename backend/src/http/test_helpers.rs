@@ -117,7 +117,7 @@ async fn expire(
     TestMerchant(merchant): TestMerchant,
     PathParam(id): PathParam<OrderId>,
 ) -> Result<Json<OrderResponse>, ApiError> {
-    let order = state
+    let mut order = state
         .store
         .order(&merchant.id, &id)
         .await?
@@ -129,10 +129,10 @@ async fn expire(
         ));
     }
     let now = state.clock.now_ms();
-    state.store.expire_at(&order.id, now).await?;
-    if let Some(due) = state.store.order_by_id(&order.id).await? {
-        workers::expire(&state, &[due], now).await?;
+    if state.store.expire_at(&order.id, now).await? {
+        order.expires_at = now;
     }
+    workers::expire(&state, &[order], now).await?;
     Ok(Json(get_order::read(&state, &merchant.id, &id).await?))
 }
 
