@@ -11,6 +11,7 @@ use crate::payment::{AttemptStatus, OrderStatus};
 
 /// `POST /v1/orders`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateOrderRequest {
     /// ISO 4217 code. A string so an unknown code gets its own error.
@@ -21,16 +22,22 @@ pub struct CreateOrderRequest {
     /// Seconds the order can be paid for, 60 to 86,400; the gateway's default (15
     /// minutes unless its operator changed it) if not given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>, minimum = 60, maximum = 86_400, example = 900))]
     pub expires_in: Option<serde_json::Number>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LineItemRequest {
     pub name: String,
     /// A JSON number, validated as an integer in range (never read as a float).
+    #[cfg_attr(feature = "openapi", schema(value_type = u32, minimum = 1, maximum = 10_000, example = 2))]
     pub quantity: serde_json::Number,
-    /// Decimal string, at most the currency's minor units.
+    /// A decimal string in the currency's major units, with at most its minor units:
+    /// `"25.00"` is twenty-five yuan (CNY), `"2500"` is 2,500 yen (JPY). Never an
+    /// amount in minor units (fen or cents).
+    #[cfg_attr(feature = "openapi", schema(example = "25.00"))]
     pub unit_price: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
@@ -38,11 +45,13 @@ pub struct LineItemRequest {
 
 /// An order as the merchant API answers it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderResponse {
     pub id: String,
     pub status: OrderStatus,
     pub currency: Currency,
     pub items: Vec<LineItem>,
+    #[cfg_attr(feature = "openapi", schema(example = "25.00"))]
     pub total: String,
     pub merchant_reference: String,
     pub return_url: String,
@@ -63,10 +72,12 @@ pub struct OrderResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LineItem {
     pub name: String,
     pub quantity: u32,
     pub unit_price: String,
+    #[cfg_attr(feature = "openapi", schema(example = "25.00"))]
     pub line_total: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
@@ -74,6 +85,7 @@ pub struct LineItem {
 
 /// One trip of the shopper to one bank.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AttemptResponse {
     pub id: String,
     pub bank_code: String,
@@ -89,6 +101,7 @@ pub struct AttemptResponse {
 /// `GET /v1/orders`: newest first; pass the last id as `starting_after` for the next
 /// page while `has_more`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderList {
     pub data: Vec<OrderResponse>,
     pub has_more: bool,
@@ -98,6 +111,7 @@ pub struct OrderList {
 /// shopper at the sandbox bank. Every field may be left out: a debit card at the first
 /// bank that can take the order, paid.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TestPaymentRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -119,6 +133,7 @@ pub struct TestPaymentRequest {
 
 /// How the sandbox bank's page is left.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TestOutcome {
     /// A test card that pays: the order becomes `paid`.
@@ -132,6 +147,7 @@ pub enum TestOutcome {
 
 /// The bank's reasons a test payment can be declined with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TestDecline {
     /// Paid with a test card whose balance is below the order's total.
@@ -144,10 +160,12 @@ pub enum TestDecline {
 
 /// `POST /v1/orders/{id}/refunds`
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateRefundRequest {
     /// Decimal string in the order's currency; everything not refunded yet if absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(example = "25.00"))]
     pub amount: Option<String>,
     /// `requested_by_customer` (the default), `duplicate`, `fraudulent` or `other`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -156,12 +174,14 @@ pub struct CreateRefundRequest {
 
 /// `GET /v1/orders/{id}/refunds`, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RefundList {
     pub data: Vec<RefundResponse>,
 }
 
 /// The body of a webhook the gateway sends to the merchant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WebhookEvent {
     /// Stable across retries: deduplicate on it.
     pub id: String,
@@ -177,6 +197,7 @@ pub struct WebhookEvent {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WebhookData {
     /// For `order.*` and `refund.*` events: the order as the change left it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -194,11 +215,13 @@ pub struct WebhookData {
 
 /// Money given back to the shopper through the bank that took it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RefundResponse {
     pub id: String,
     pub order_id: String,
     /// The payment attempt whose money goes back.
     pub attempt_id: String,
+    #[cfg_attr(feature = "openapi", schema(example = "25.00"))]
     pub amount: String,
     pub currency: Currency,
     /// `late_payment` (paid after the order expired), `duplicate_payment` (a second
@@ -217,18 +240,21 @@ pub struct RefundResponse {
 
 /// `GET /v1/widget/session`: everything the widget shows before Pay.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WidgetSession {
     pub order: WidgetOrder,
     pub banks: Vec<BankOption>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WidgetOrder {
     pub id: String,
     pub merchant_name: String,
     pub status: OrderStatus,
     pub currency: Currency,
     pub items: Vec<LineItem>,
+    #[cfg_attr(feature = "openapi", schema(example = "25.00"))]
     pub total: String,
     pub expires_at: String,
     /// The latest attempt, if the shopper has been to a bank.
@@ -240,6 +266,7 @@ pub struct WidgetOrder {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WidgetAttempt {
     pub bank_code: String,
     pub card_kind: CardKind,
@@ -250,6 +277,7 @@ pub struct WidgetAttempt {
 
 /// A bank as the widget lists it, with whether it can take this order's payment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BankOption {
     pub code: String,
     pub name_en: String,
@@ -264,10 +292,12 @@ pub struct BankOption {
 
 /// Whether one card kind at one bank can take this order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CardAvailability {
     /// Single-payment limit in the order's currency, if the bank takes this card kind
     /// in that currency at all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(example = "25.00"))]
     pub limit: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unavailable: Option<Unavailable>,
@@ -275,6 +305,7 @@ pub struct CardAvailability {
 
 /// Why a bank cannot take this payment with this card kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Unavailable {
     /// The bank does not take this card kind in this currency.
@@ -287,6 +318,7 @@ pub enum Unavailable {
 
 /// `POST /v1/widget/attempts`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateAttemptRequest {
     pub bank_code: String,
@@ -298,6 +330,7 @@ pub struct CreateAttemptRequest {
 
 /// Where the widget runs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum WidgetMode {
     /// Mounted in the merchant's page: the bank returns the shopper to the order's
@@ -330,6 +363,7 @@ impl WidgetMode {
 /// The signed redirect to the bank's online-banking page. The widget navigates to it
 /// as given; it never builds a bank URL itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateAttemptResponse {
     pub attempt_id: String,
     pub redirect_url: String,
@@ -337,6 +371,7 @@ pub struct CreateAttemptResponse {
 
 /// `GET /v1/widget/status` and each event of `GET /v1/widget/status/stream`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WidgetStatus {
     pub order_id: String,
     pub status: OrderStatus,

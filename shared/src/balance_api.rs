@@ -7,14 +7,17 @@ use serde::{Deserialize, Serialize};
 use crate::Currency;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BalanceAmount {
     pub currency: Currency,
+    #[cfg_attr(feature = "openapi", schema(example = "25.00"))]
     pub amount: String,
 }
 
 /// `GET /v1/balance`: per currency, what is settled and ready to pay out
 /// (`available`) and what is not settled yet (`pending`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BalanceResponse {
     pub object: String,
     pub available: Vec<BalanceAmount>,
@@ -23,6 +26,7 @@ pub struct BalanceResponse {
 
 /// One movement of the balance. `net` = `amount` − `fee`, always.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BalanceTransactionResponse {
     pub id: String,
     pub object: String,
@@ -30,6 +34,7 @@ pub struct BalanceTransactionResponse {
     /// `adjustment`.
     #[serde(rename = "type")]
     pub kind: String,
+    #[cfg_attr(feature = "openapi", schema(example = "25.00"))]
     pub amount: String,
     pub fee: String,
     pub net: String,
@@ -47,6 +52,7 @@ pub struct BalanceTransactionResponse {
 /// `GET /v1/balance_transactions`, newest first; `starting_after` the last `id` for
 /// the next page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BalanceTransactionList {
     pub data: Vec<BalanceTransactionResponse>,
     pub has_more: bool,
@@ -55,6 +61,7 @@ pub struct BalanceTransactionList {
 /// Reconciled balance transactions of one merchant and currency made available
 /// together by a settlement run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SettlementResponse {
     pub id: String,
     pub object: String,
@@ -70,6 +77,7 @@ pub struct SettlementResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SettlementList {
     pub data: Vec<SettlementResponse>,
     pub has_more: bool,
@@ -77,6 +85,7 @@ pub struct SettlementList {
 
 /// Where a payout goes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PayoutDestination {
     pub bank: String,
     pub account_number: String,
@@ -84,9 +93,11 @@ pub struct PayoutDestination {
 
 /// Money sent from the available balance to the merchant's settlement account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PayoutResponse {
     pub id: String,
     pub object: String,
+    #[cfg_attr(feature = "openapi", schema(example = "25.00"))]
     pub amount: String,
     pub currency: Currency,
     /// `pending`, `in_transit`, `paid` or `failed`.
@@ -102,6 +113,7 @@ pub struct PayoutResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PayoutList {
     pub data: Vec<PayoutResponse>,
     pub has_more: bool,
@@ -110,8 +122,10 @@ pub struct PayoutList {
 /// `POST /v1/payouts`: pays out `amount` (at most the available balance) in
 /// `currency` to the settlement account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreatePayoutRequest {
+    #[cfg_attr(feature = "openapi", schema(example = "25.00"))]
     pub amount: String,
     pub currency: String,
 }

@@ -86,6 +86,22 @@ impl From<Currency> for &'static str {
     }
 }
 
+/// The ISO codes as a string enumeration, read off [`Currency::ALL`].
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Currency {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("ISO 4217 code, upper case."))
+            .enum_values(Some(Currency::ALL.map(Currency::code)))
+            .examples([Currency::Cny.code()])
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Currency {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where a merchant's payouts go: an account number at one bank of the directory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SettlementAccountBody {
     /// A bank code of the directory (`ICBC`).
@@ -17,6 +18,7 @@ pub struct SettlementAccountBody {
 /// through the sandbox bank with the test helpers; live keys (`sk_live_…`) may not.
 /// Keys minted before modes existed (`sk_…`) count as live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum KeyMode {
     #[default]
@@ -45,6 +47,7 @@ impl KeyMode {
 
 /// `POST /v1/operator/merchants/{id}/keys`, whose body may be left out (a test key).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct IssueKeyRequest {
     #[serde(default)]
@@ -55,6 +58,7 @@ pub struct IssueKeyRequest {
 /// (`{"debit": {"basis_points", "fixed", "minimum", "maximum"}, "credit": {…}}`,
 /// amounts as decimal strings in major units); without it, the default plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateMerchantRequest {
     pub name: String,
@@ -72,6 +76,7 @@ pub struct CreateMerchantRequest {
 
 /// A merchant as the operator sees it (`secret_key` only in the creation's answer).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MerchantResponse {
     pub id: String,
     pub object: String,
@@ -89,6 +94,7 @@ pub struct MerchantResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MerchantList {
     pub data: Vec<MerchantResponse>,
     pub has_more: bool,
@@ -96,6 +102,7 @@ pub struct MerchantList {
 
 /// One of a merchant's secret keys; the key itself only in the answer that issues it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KeyResponse {
     pub id: String,
     pub object: String,
@@ -107,12 +114,14 @@ pub struct KeyResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KeyList {
     pub data: Vec<KeyResponse>,
 }
 
 /// `POST /v1/return_urls`: registers one more return URL.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReturnUrlRequest {
     pub url: String,
@@ -120,6 +129,7 @@ pub struct ReturnUrlRequest {
 
 /// `GET /v1/return_urls`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReturnUrlList {
     pub data: Vec<String>,
 }

@@ -6,6 +6,7 @@ use crate::api::WebhookEvent;
 
 /// `POST /v1/webhook_endpoints`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateEndpointRequest {
     /// `https://…` (or `http://…`); private and loopback addresses only where the
@@ -20,6 +21,7 @@ pub struct CreateEndpointRequest {
 
 /// `POST /v1/webhook_endpoints/{id}`: only the fields given change.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UpdateEndpointRequest {
     #[serde(default)]
@@ -36,6 +38,7 @@ pub struct UpdateEndpointRequest {
 
 /// `POST /v1/webhook_endpoints/{id}/rotate_secret`
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RotateSecretRequest {
     /// How long the old secret keeps signing beside the new one: 0 to 604,800 seconds,
@@ -45,6 +48,7 @@ pub struct RotateSecretRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EndpointResponse {
     pub id: String,
     pub url: String,
@@ -65,12 +69,14 @@ pub struct EndpointResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EndpointList {
     pub data: Vec<EndpointResponse>,
 }
 
 /// `DELETE /v1/webhook_endpoints/{id}`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeletedEndpoint {
     pub id: String,
     pub deleted: bool,
@@ -79,6 +85,7 @@ pub struct DeletedEndpoint {
 /// `GET /v1/events`: newest first; pass the last id as `starting_after` for the next
 /// page while `has_more`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventList {
     pub data: Vec<WebhookEvent>,
     pub has_more: bool,
@@ -86,6 +93,7 @@ pub struct EventList {
 
 /// One HTTP attempt to deliver an event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeliveryAttempt {
     pub at: String,
     pub duration_ms: i64,
@@ -98,6 +106,7 @@ pub struct DeliveryAttempt {
 
 /// An event's delivery to one endpoint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Delivery {
     pub endpoint_id: String,
     /// `pending`, `delivered`, `failed` (still failing after three days) or `cancelled`
@@ -114,12 +123,14 @@ pub struct Delivery {
 
 /// `GET /v1/events/{id}/deliveries`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeliveryList {
     pub data: Vec<Delivery>,
 }
 
 /// `POST /v1/events/{id}/redeliver`
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RedeliverRequest {
     /// One endpoint; without it, every enabled endpoint that subscribes to the event.
@@ -128,6 +139,7 @@ pub struct RedeliverRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RedeliverResponse {
     pub event_id: String,
     /// The endpoints the event is on its way to again.

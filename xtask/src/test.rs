@@ -52,7 +52,7 @@ pub(crate) fn run(root: &Path) -> Result<()> {
                 .env("CHROMEDRIVER", CHROMEDRIVER)
                 .env("CHROMIUM", CHROMIUM)
                 .env("PAYDESK_AXE", tools.axe_script())
-                .env("PAYDESK_WEBHOOK_PYTHON", tools.webhook_python()),
+                .env("PAYDESK_TOOLS_PYTHON", tools.python()),
         )
     })?;
     // The store contract ran on both stores above; the gateway's integration suite runs
@@ -66,7 +66,7 @@ pub(crate) fn run(root: &Path) -> Result<()> {
                 .args(["test", "-p", "paydesk-gateway", "--test", "api"])
                 .args(["--", "--include-ignored"])
                 .env("PAYDESK_TEST_STORE", "postgres")
-                .env("PAYDESK_WEBHOOK_PYTHON", tools.webhook_python()),
+                .env("PAYDESK_TOOLS_PYTHON", tools.python()),
         )
     })?;
     stages.run("widget component tests (wasm, headless Chromium)", || {

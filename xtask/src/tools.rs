@@ -19,10 +19,15 @@ pub(crate) const AXE_CORE_VERSION: &str = "4.14.1";
 /// terser, from npm: minifies the loader and the wasm-bindgen glue (Trunk's own
 /// minifier cannot parse the glue).
 pub(crate) const TERSER_VERSION: &str = "5.51.4";
-/// The libraries merchants verify webhooks with, from PyPI, in a virtual environment
-/// of their own: the tests verify real deliveries with them.
-pub(crate) const WEBHOOK_LIBRARIES: [(&str, &str); 2] =
-    [("standardwebhooks", "1.3.0"), ("stripe", "16.1.0")];
+/// Python tools from PyPI, in a virtual environment of their own: the libraries
+/// merchants verify webhooks with (the tests verify real deliveries with them), and
+/// the API contract's validator and fuzzer.
+pub(crate) const PYTHON_PACKAGES: [(&str, &str); 4] = [
+    ("standardwebhooks", "1.3.0"),
+    ("stripe", "16.1.0"),
+    ("openapi-spec-validator", "0.7.1"),
+    ("schemathesis", "4.32.5"),
+];
 pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
 /// The programs the merchant samples (`samples/`) run with, and the Debian package of each.
 const SAMPLE_RUNTIMES: [(&str, &str); 8] = [
@@ -73,7 +78,7 @@ impl Tools {
         let binaryen_dir = tools_dir.join(format!("binaryen-{BINARYEN_VERSION}"));
         let axe_dir = tools_dir.join(format!("axe-core-{AXE_CORE_VERSION}"));
         let terser_dir = tools_dir.join(format!("terser-{TERSER_VERSION}"));
-        let python_dir = tools_dir.join("python-webhooks");
+        let python_dir = tools_dir.join("python");
         let inherited = std::env::var_os("PATH").unwrap_or_default();
         let path = std::env::join_paths(
             [binaryen_dir.join("node_modules/.bin"), cargo_bin]
@@ -112,8 +117,8 @@ impl Tools {
         self.axe_dir.join("node_modules/axe-core/axe.min.js")
     }
 
-    /// The Python that has [`WEBHOOK_LIBRARIES`] installed.
-    pub(crate) fn webhook_python(&self) -> PathBuf {
+    /// The Python that has [`PYTHON_PACKAGES`] installed.
+    pub(crate) fn python(&self) -> PathBuf {
         self.python_dir.join("bin/python")
     }
 
@@ -193,7 +198,7 @@ pub(crate) fn setup(tools: &Tools, root: &Path, system: SystemPackages) -> Resul
     )?;
     ensure_axe(tools)?;
     ensure_terser(tools)?;
-    ensure_webhook_libraries(tools)?;
+    ensure_python_packages(tools)?;
     if system == SystemPackages::Install {
         ensure(
             "chromium + chromedriver + CJK fonts",
@@ -247,10 +252,10 @@ fn ensure_terser(tools: &Tools) -> Result<()> {
     )
 }
 
-/// [`WEBHOOK_LIBRARIES`] at their pinned versions, in a virtual environment.
-fn ensure_webhook_libraries(tools: &Tools) -> Result<()> {
-    let python = tools.webhook_python();
-    let pinned: Vec<String> = WEBHOOK_LIBRARIES
+/// [`PYTHON_PACKAGES`] at their pinned versions, in a virtual environment.
+fn ensure_python_packages(tools: &Tools) -> Result<()> {
+    let python = tools.python();
+    let pinned: Vec<String> = PYTHON_PACKAGES
         .iter()
         .map(|(name, version)| format!("{name}=={version}"))
         .collect();
@@ -258,7 +263,7 @@ fn ensure_webhook_libraries(tools: &Tools) -> Result<()> {
         &format!("Python {}", pinned.join(" ")),
         1,
         || {
-            let names = WEBHOOK_LIBRARIES
+            let names = PYTHON_PACKAGES
                 .map(|(name, _)| format!("{name:?}"))
                 .join(",");
             let script = format!(

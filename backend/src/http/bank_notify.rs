@@ -1,11 +1,11 @@
 //! Server-to-server notifications from banks.
 
 use axum::Json;
-use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
 use paydesk_shared::ErrorCode;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::banking;
 use crate::connectors::ConnectorError;
@@ -13,12 +13,23 @@ use crate::http::error::ApiError;
 use crate::http::extract::{PathParam, RawBody};
 use crate::state::AppState;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/v1/bank/notifications/{connector}", post(notify))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(notify))
 }
 
-/// Answers 200 once the verified notification is stored durably: a bank that sees 200
-/// may stop retrying. Applying it to the order happens right after, off this request.
+/// A bank's signed payment notification. Answers 200 once the verified notification
+/// is stored durably: a bank that sees 200 may stop retrying. Applying it to the order
+/// happens right after, off this request.
+#[utoipa::path(post, path = "/v1/bank/notifications/{connector}", tag = "Bank network", operation_id = "receive_bank_notification",
+    params(("connector" = String, Path, description = "The bank connector's name.")),
+    request_body(content = Object, description = "The bank's signed message, as its connector defines it (signature in the headers)."),
+    responses(
+        (status = 200, description = "Stored.", body = Object, example = json!({"received": true})),
+        (status = 400, description = "`invalid_json`: not a message this connector reads."),
+        (status = 401, description = "`signature_invalid`: the signature does not verify, or is too old."),
+        (status = 404, description = "`not_found`: no connector with this name."),
+        (status = 409, description = "`notification_replayed`: this signed message arrived before."),
+    ))]
 async fn notify(
     State(state): State<AppState>,
     PathParam(name): PathParam<String>,

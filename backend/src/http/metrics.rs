@@ -3,12 +3,12 @@
 
 use std::time::Instant;
 
-use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::http::auth::Operator;
 use crate::http::error::ApiError;
@@ -17,10 +17,16 @@ use crate::state::AppState;
 /// What Prometheus asks for and this text is.
 const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/metrics", get(scrape))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(scrape))
 }
 
+/// Prometheus metrics (OpenMetrics text): requests by route and status, the bank
+/// inbox's backlog, webhook deliveries, ledger postings, settlements, payouts and the
+/// database pool.
+#[utoipa::path(get, path = "/metrics", tag = "Health", operation_id = "scrape_metrics",
+    security(("operator_key" = [])),
+    responses((status = 200, description = "The metrics.", content_type = "application/openmetrics-text", body = String)))]
 async fn scrape(_: Operator, State(state): State<AppState>) -> Result<Response, ApiError> {
     let text = state
         .metrics

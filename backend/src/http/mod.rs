@@ -1,5 +1,6 @@
 //! The gateway's HTTP surface, one module per audience.
 
+mod api_doc;
 mod assets;
 mod auth;
 mod bank_notify;
@@ -37,26 +38,38 @@ use crate::state::AppState;
 pub(crate) const MAX_BODY_BYTES: usize = 256 * 1024;
 
 pub(crate) fn router(state: AppState, widget_dir: &Path) -> Router {
+    use api_doc::Layer::{Bounded, Idempotent, RateLimited};
+    let mut doc = api_doc::Collector::new();
     let bounded = Router::new()
-        .merge(health::router())
-        .merge(metrics::router())
-        .merge(merchant::router().merge(webhooks::router()).route_layer(
-            axum::middleware::from_fn_with_state(state.clone(), idempotency::layer),
-        ))
+        .merge(doc.take(health::router(), &[Bounded]))
+        .merge(doc.take(metrics::router(), &[Bounded]))
         .merge(
-            hosted::router().route_layer(from_fn_with_state(state.clone(), rate_limit::per_client)),
+            doc.take(
+                merchant::router().merge(webhooks::router()),
+                &[Bounded, Idempotent],
+            )
+            .route_layer(from_fn_with_state(state.clone(), idempotency::layer)),
         )
         .merge(
-            bank_notify::router()
+            doc.take(hosted::router(), &[Bounded, RateLimited])
+                .route_layer(from_fn_with_state(state.clone(), rate_limit::per_client)),
+        )
+        .merge(
+            doc.take(bank_notify::router(), &[Bounded, RateLimited])
                 .route_layer(from_fn_with_state(state.clone(), rate_limit::per_connector)),
         )
-        .merge(operator::router())
-        .merge(test_helpers::router())
-        .route_layer(axum::middleware::from_fn(timeout::layer));
+        .merge(doc.take(operator::router(), &[Bounded]))
+        .merge(doc.take(test_helpers::router(), &[Bounded]));
+    let reference = doc.take(api_doc::router(), &[Bounded]);
+    // The widget's routes are bounded there: all but its live status stream.
+    let widget = doc.take(widget::router(&state), &[Bounded, RateLimited]);
+    let stream = doc.take(webhooks::stream_router(), &[]);
+    let published = api_doc::Published::new(&doc.finish());
     let router = bounded
-        // The widget's routes are bounded there: all but its live status stream.
-        .merge(widget::router(&state))
-        .merge(webhooks::stream_router())
+        .merge(api_doc::publish(reference, published))
+        .route_layer(axum::middleware::from_fn(timeout::layer))
+        .merge(widget)
+        .merge(stream)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .nest_service("/assets", assets::router(widget_dir))
         .fallback(not_found)

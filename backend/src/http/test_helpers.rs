@@ -8,10 +8,8 @@
 use std::time::Duration;
 
 use axum::Json;
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::post;
 use paydesk_shared::api::{
     OrderResponse, TestDecline, TestOutcome, TestPaymentRequest, WidgetMode,
 };
@@ -21,6 +19,8 @@ use paydesk_shared::sandbox_cards::{
     TestCard,
 };
 use paydesk_shared::{AttemptStatus, ErrorCode, OrderStatus};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::connectors::{ConnectorError, ShopperAction};
 use crate::domain::error::DomainError;
@@ -41,12 +41,30 @@ const VERDICT_WAIT: Duration = Duration::from_secs(10);
 /// How often the order is read again while waiting, besides every status change heard.
 const RECHECK: Duration = Duration::from_millis(250);
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/test_helpers/orders/{id}/pay", post(pay))
-        .route("/v1/test_helpers/orders/{id}/expire", post(expire))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(pay))
+        .routes(routes!(expire))
 }
 
+/// Pays a test order as a shopper would, at the sandbox bank: the gateway starts the
+/// attempt as the widget does and submits the bank's page with a test card. Answers
+/// once the bank's verdict is applied. The body may be left out: a debit card at the
+/// first bank that can take the order, paid.
+#[utoipa::path(post, path = "/v1/test_helpers/orders/{id}/pay", tag = "Test helpers", operation_id = "test_pay_order",
+    security(("merchant_key" = [])),
+    params(("id" = String, Path, description = "The order's id.")),
+    request_body(content = Option<TestPaymentRequest>, example = json!({"bank_code": "ICBC", "card_kind": "credit", "outcome": "declined", "decline_reason": "insufficient_funds"})),
+    responses(
+        (status = 200, description = "The order once the bank's verdict is applied (or, for `pending`, once the shopper is at the bank).", body = OrderResponse),
+        (status = 202, description = "The verdict was not applied within 10 seconds: the order as it stands; the event follows.", body = OrderResponse),
+        (status = 400, description = "`invalid_field`: fields that do not go together (`card_number` with `decline_reason`, say), or a card number that is not a sandbox test card."),
+        (status = 403, description = "`test_mode_only`: a live key; test helpers take test keys only."),
+        (status = 404, description = "`not_found`: you have no order with this id."),
+        (status = 409, description = "`order_not_payable`: the order is paid, expired, cancelled, or already at a bank."),
+        (status = 422, description = "`invalid_field`: the test card does not fit the order. `bank_unknown`: no bank with this code. `bank_unavailable`: no bank, or not this one, can take this order with this card kind."),
+        (status = 502, description = "`bank_unavailable`: the sandbox bank did not take the payment."),
+    ))]
 async fn pay(
     State(state): State<AppState>,
     TestMerchant(merchant): TestMerchant,
@@ -109,9 +127,18 @@ async fn pay(
     }
 }
 
-/// `POST /v1/test_helpers/orders/{id}/expire`: the order's expiry comes forward to now
-/// and the expirer's rule runs for it at once: `expired`, with `order.expired`, unless
-/// a payment the bank sent in time is still being applied (then it stays as it is).
+/// Expires a test order now: its expiry comes forward and the expirer's rule runs for
+/// it at once (`expired`, with `order.expired`), unless a payment the bank sent in time
+/// is still being applied; then it stays as it is.
+#[utoipa::path(post, path = "/v1/test_helpers/orders/{id}/expire", tag = "Test helpers", operation_id = "test_expire_order",
+    security(("merchant_key" = [])),
+    params(("id" = String, Path, description = "The order's id.")),
+    responses(
+        (status = 200, description = "The order.", body = OrderResponse),
+        (status = 403, description = "`test_mode_only`: a live key; test helpers take test keys only."),
+        (status = 404, description = "`not_found`: you have no order with this id."),
+        (status = 409, description = "`order_not_payable`: the order is paid or cancelled."),
+    ))]
 async fn expire(
     State(state): State<AppState>,
     TestMerchant(merchant): TestMerchant,

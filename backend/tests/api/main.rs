@@ -16,6 +16,7 @@ mod metrics;
 mod money;
 mod money_crash;
 mod notifications;
+mod openapi;
 mod operator;
 mod orders;
 mod rate_limits;

@@ -70,9 +70,9 @@ async fn an_independent_python_verifier_accepts_the_signature_and_nothing_else()
 
 /// The Python the webhook libraries are installed in (`cargo xtask setup` makes it).
 fn webhook_python() -> String {
-    std::env::var("PAYDESK_WEBHOOK_PYTHON").unwrap_or_else(|_| {
+    std::env::var("PAYDESK_TOOLS_PYTHON").unwrap_or_else(|_| {
         let home = std::env::var("HOME").expect("HOME is set");
-        format!("{home}/.cache/paydesk/tools/python-webhooks/bin/python")
+        format!("{home}/.cache/paydesk/tools/python/bin/python")
     })
 }
 

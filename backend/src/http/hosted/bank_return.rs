@@ -15,6 +15,15 @@ use crate::state::AppState;
 /// Only shows the way home: a browser arriving here proves nothing, so it never
 /// changes the order. A shopper who paid from the hosted checkout goes back to it;
 /// one who paid from the merchant's page goes to the order's return URL.
+/// Where the bank sends the shopper back after a hosted checkout: on to the order's
+/// hosted page, which shows the outcome.
+#[utoipa::path(get, path = "/pay/return/{attempt_id}", tag = "Hosted pages", operation_id = "hosted_bank_return",
+    params(("attempt_id" = String, Path, description = "The payment attempt the shopper comes back from.")),
+    responses(
+        (status = 303, description = "On to the order's hosted checkout page.", headers(("Location" = String))),
+        (status = 404, description = "No such attempt: a page saying so.", content_type = "text/html"),
+        (status = 503, description = "The gateway cannot read the order now: a page saying so.", content_type = "text/html"),
+    ))]
 pub(super) async fn handler(
     State(state): State<AppState>,
     PathParam(attempt_id): PathParam<AttemptId>,

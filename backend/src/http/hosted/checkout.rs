@@ -14,6 +14,18 @@ use crate::domain::order::Order;
 use crate::http::extract::PathParam;
 use crate::state::AppState;
 
+/// The hosted checkout page for one order (an order's `hosted_url`), for merchants who
+/// redirect the shopper instead of embedding the widget.
+#[utoipa::path(get, path = "/pay/{client_token}", tag = "Hosted pages", operation_id = "hosted_checkout",
+    params(
+        ("client_token" = String, Path, description = "The order's client token."),
+        ("locale" = Option<String>, Query, description = "`en`, `zh-CN` or `zh-TW`; the browser's `Accept-Language` if not given."),
+    ),
+    responses(
+        (status = 200, description = "The checkout page.", content_type = "text/html"),
+        (status = 404, description = "No such order: a page saying so.", content_type = "text/html"),
+        (status = 503, description = "The gateway cannot read the order now: a page saying so.", content_type = "text/html"),
+    ))]
 pub(super) async fn handler(
     State(state): State<AppState>,
     PathParam(client_token): PathParam<String>,

@@ -9,16 +9,16 @@ mod receipt_page;
 mod receipt_text;
 mod text;
 
-use axum::Router;
-use axum::routing::get;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::state::AppState;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/pay/return/{attempt_id}", get(bank_return::handler))
-        .route("/pay/{client_token}", get(checkout::handler))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(bank_return::handler))
+        .routes(routes!(checkout::handler))
         // The stylesheet's name is no receipt token (those start `rcpt_`).
-        .route("/receipts/receipt.css", get(receipt::stylesheet))
-        .route("/receipts/{receipt_token}", get(receipt::handler))
+        .routes(routes!(receipt::stylesheet))
+        .routes(routes!(receipt::handler))
 }

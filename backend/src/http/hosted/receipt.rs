@@ -20,6 +20,17 @@ use crate::store::StoreError;
 /// The receipt's stylesheet, compiled in: the page needs nothing from the widget build.
 const STYLESHEET: &str = include_str!("receipt.css");
 
+/// The shopper's receipt of a paid order (an order's `receipt_url`), with its refunds.
+#[utoipa::path(get, path = "/receipts/{receipt_token}", tag = "Hosted pages", operation_id = "hosted_receipt",
+    params(
+        ("receipt_token" = String, Path, description = "The receipt's token (`rcpt_…`)."),
+        ("lang" = Option<String>, Query, description = "`en`, `zh-CN` or `zh-TW`; the browser's `Accept-Language` if not given."),
+    ),
+    responses(
+        (status = 200, description = "The receipt.", content_type = "text/html"),
+        (status = 404, description = "No such receipt: a page saying so.", content_type = "text/html"),
+        (status = 503, description = "The gateway cannot read the receipt now: a page saying so.", content_type = "text/html"),
+    ))]
 pub(super) async fn handler(
     State(state): State<AppState>,
     PathParam(token): PathParam<String>,
@@ -58,6 +69,9 @@ pub(super) async fn handler(
 }
 
 /// `GET /receipts/receipt.css`. Briefly cached: its URL does not change with its bytes.
+/// The receipt page's stylesheet.
+#[utoipa::path(get, path = "/receipts/receipt.css", tag = "Hosted pages", operation_id = "hosted_receipt_stylesheet",
+    responses((status = 200, description = "The stylesheet.", content_type = "text/css")))]
 pub(super) async fn stylesheet() -> Response {
     (
         [

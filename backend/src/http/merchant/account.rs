@@ -8,6 +8,10 @@ use crate::http::auth::AuthMerchant;
 use crate::http::error::ApiError;
 use crate::http::operator::merchant_response;
 
+/// Your account: name, settlement account, fee plan and return URLs.
+#[utoipa::path(get, path = "/v1/account", tag = "Account", operation_id = "get_account",
+    security(("merchant_key" = [])),
+    responses((status = 200, description = "Your account.", body = MerchantResponse)))]
 pub(super) async fn get(
     AuthMerchant(merchant): AuthMerchant,
 ) -> Result<Json<MerchantResponse>, ApiError> {

@@ -25,6 +25,10 @@ const EXPORT_PAGE: u32 = 1000;
 const CSV_HEADER: &str =
     "id,type,amount,fee,net,currency,source,status,available_on,settlement,payout,created_at";
 
+/// Your balance per currency: `available` can be paid out, `pending` settles later.
+#[utoipa::path(get, path = "/v1/balance", tag = "Balance", operation_id = "get_balance",
+    security(("merchant_key" = [])),
+    responses((status = 200, description = "Your balance.", body = BalanceResponse)))]
 pub(super) async fn balance(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
@@ -47,6 +51,26 @@ pub(super) async fn balance(
     }))
 }
 
+/// Every movement of your balance, newest first: payments (less fees), refunds,
+/// payouts and their reversals. As CSV (every line, for your books) with
+/// `format=csv` or `Accept: text/csv`.
+#[utoipa::path(get, path = "/v1/balance_transactions", tag = "Balance", operation_id = "list_balance_transactions",
+    security(("merchant_key" = [])),
+    params(
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Items per page, 20 if not given."),
+        ("starting_after" = Option<String>, Query, description = "The last id of the previous page."),
+        ("type" = Option<String>, Query, description = "Only this kind: `payment`, `refund`, `refund_failure`, `payout`, `payout_failure` or `adjustment`."),
+        ("settlement" = Option<String>, Query, description = "Only the transactions of this settlement."),
+        ("payout" = Option<String>, Query, description = "Only the transactions paid out in this payout."),
+        ("format" = Option<String>, Query, description = "`json` (the default) or `csv`."),
+    ),
+    responses(
+        (status = 200, description = "A page of transactions, or every one as CSV.", content(
+            (BalanceTransactionList = "application/json"),
+            (String = "text/csv"),
+        )),
+        (status = 400, description = "`query_invalid`: an unknown or repeated parameter, or a value out of range."),
+    ))]
 pub(super) async fn transactions(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,

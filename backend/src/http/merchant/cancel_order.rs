@@ -14,8 +14,17 @@ use crate::payments::publish_status;
 use crate::state::AppState;
 use crate::store::CancelOrder;
 
-/// `POST /v1/orders/{id}/cancel`: only while the order waits for the shopper (created,
-/// or its last attempt declined); never while the shopper is at the bank, nor after.
+/// Cancels an order: only while it waits for the shopper (`created`, or `failed` after a
+/// declined attempt); never while the shopper is at the bank, nor after. Sends
+/// `order.cancelled`.
+#[utoipa::path(post, path = "/v1/orders/{id}/cancel", tag = "Orders", operation_id = "cancel_order",
+    security(("merchant_key" = [])),
+    params(("id" = String, Path, description = "The order's id.")),
+    responses(
+        (status = 200, description = "The cancelled order.", body = paydesk_shared::api::OrderResponse),
+        (status = 404, description = "`not_found`: you have no order with this id."),
+        (status = 409, description = "`order_not_cancellable`: the order is paid, expired, cancelled, or the shopper is at the bank."),
+    ))]
 pub(super) async fn handler(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,

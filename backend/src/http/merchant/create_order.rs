@@ -16,7 +16,21 @@ use crate::http::wire;
 use crate::state::AppState;
 use crate::store::CreateOrder;
 
-/// `POST /v1/orders`: validates, computes totals, stores, answers 201.
+/// Creates an order for the shopper to pay. The gateway computes each line's total and
+/// the order's total from `unit_price` and `quantity`. Hand `client_token` to the
+/// widget, or send the shopper to `hosted_url`.
+#[utoipa::path(post, path = "/v1/orders", tag = "Orders", operation_id = "create_order",
+    security(("merchant_key" = [])),
+    request_body(content = CreateOrderRequest, example = json!({
+        "currency": "CNY",
+        "items": [{"name": "Tea set", "quantity": 1, "unit_price": "25.00"}],
+        "merchant_reference": "order-1042",
+        "return_url": "https://shop.example/orders/1042",
+    })),
+    responses(
+        (status = 201, description = "The order, `created`.", body = paydesk_shared::api::OrderResponse),
+        (status = 422, description = "`currency_unknown`, `amount_invalid`, `quantity_invalid`, `items_empty`, `items_too_many`, `field_too_long`, `url_invalid`, `expires_in_invalid`, `invalid_field`: a field is not acceptable; `message` names it. `return_url_not_registered`: `return_url` matches none of your return URLs."),
+    ))]
 pub(super) async fn handler(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,

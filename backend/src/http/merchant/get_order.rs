@@ -9,7 +9,15 @@ use crate::http::extract::PathParam;
 use crate::http::wire;
 use crate::state::AppState;
 
-/// `GET /v1/orders/{id}`: another merchant's order is indistinguishable from none.
+/// One of your orders, with its payment attempts. Another merchant's order is
+/// indistinguishable from none.
+#[utoipa::path(get, path = "/v1/orders/{id}", tag = "Orders", operation_id = "get_order",
+    security(("merchant_key" = [])),
+    params(("id" = String, Path, description = "The order's id.")),
+    responses(
+        (status = 200, description = "The order.", body = OrderResponse),
+        (status = 404, description = "`not_found`: you have no order with this id."),
+    ))]
 pub(super) async fn handler(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,

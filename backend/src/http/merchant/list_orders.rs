@@ -11,8 +11,22 @@ use crate::http::list_query::{ListQuery, invalid, timestamp};
 use crate::http::wire;
 use crate::state::AppState;
 
-/// `GET /v1/orders?status=&created_gte=&created_lt=&merchant_reference=&limit=&starting_after=`:
-/// the merchant's orders, newest first.
+/// Your orders, newest first. Pass the last order's id as `starting_after` for the next
+/// page while `has_more`.
+#[utoipa::path(get, path = "/v1/orders", tag = "Orders", operation_id = "list_orders",
+    security(("merchant_key" = [])),
+    params(
+        ("status" = Option<OrderStatus>, Query, description = "Only orders in this status."),
+        ("created_gte" = Option<String>, Query, format = DateTime, description = "Only orders created at or after this time (RFC 3339)."),
+        ("created_lt" = Option<String>, Query, format = DateTime, description = "Only orders created before this time (RFC 3339)."),
+        ("merchant_reference" = Option<String>, Query, description = "Only orders with this reference."),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Orders per page, 20 if not given."),
+        ("starting_after" = Option<String>, Query, description = "The last id of the previous page."),
+    ),
+    responses(
+        (status = 200, description = "A page of orders.", body = OrderList),
+        (status = 400, description = "`query_invalid`: an unknown or repeated parameter, or a value out of range."),
+    ))]
 pub(super) async fn handler(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,

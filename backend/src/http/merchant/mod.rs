@@ -10,35 +10,28 @@ mod payouts;
 mod refunds;
 pub(crate) mod return_urls;
 
-use axum::Router;
-use axum::routing::{get, post};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::state::AppState;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/v1/orders",
-            post(create_order::handler).get(list_orders::handler),
-        )
-        .route("/v1/orders/{id}", get(get_order::handler))
-        .route("/v1/orders/{id}/cancel", post(cancel_order::handler))
-        .route(
-            "/v1/orders/{id}/refunds",
-            post(refunds::create).get(refunds::list),
-        )
-        .route("/v1/refunds/{id}", get(refunds::get))
-        .route("/v1/account", get(account::get))
-        .route(
-            "/v1/return_urls",
-            get(return_urls::list)
-                .post(return_urls::add)
-                .delete(return_urls::remove),
-        )
-        .route("/v1/balance", get(balance::balance))
-        .route("/v1/balance_transactions", get(balance::transactions))
-        .route("/v1/settlements", get(payouts::settlements))
-        .route("/v1/settlements/{id}", get(payouts::settlement))
-        .route("/v1/payouts", get(payouts::payouts).post(payouts::create))
-        .route("/v1/payouts/{id}", get(payouts::payout))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_order::handler, list_orders::handler))
+        .routes(routes!(get_order::handler))
+        .routes(routes!(cancel_order::handler))
+        .routes(routes!(refunds::create, refunds::list))
+        .routes(routes!(refunds::get))
+        .routes(routes!(account::get))
+        .routes(routes!(
+            return_urls::list,
+            return_urls::add,
+            return_urls::remove
+        ))
+        .routes(routes!(balance::balance))
+        .routes(routes!(balance::transactions))
+        .routes(routes!(payouts::settlements))
+        .routes(routes!(payouts::settlement))
+        .routes(routes!(payouts::payouts, payouts::create))
+        .routes(routes!(payouts::payout))
 }

@@ -22,6 +22,18 @@ use crate::http::request::JsonBody;
 use crate::http::wire::{self, major};
 use crate::state::AppState;
 
+/// Your settlements, newest first: each day's captured payments, less refunds and
+/// fees, made available for payout.
+#[utoipa::path(get, path = "/v1/settlements", tag = "Balance", operation_id = "list_settlements",
+    security(("merchant_key" = [])),
+    params(
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Items per page, 20 if not given."),
+        ("starting_after" = Option<String>, Query, description = "The last id of the previous page."),
+    ),
+    responses(
+        (status = 200, description = "A page of settlements.", body = SettlementList),
+        (status = 400, description = "`query_invalid`: an unknown or repeated parameter, or a value out of range."),
+    ))]
 pub(super) async fn settlements(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
@@ -42,6 +54,14 @@ pub(super) async fn settlements(
     }))
 }
 
+/// One settlement.
+#[utoipa::path(get, path = "/v1/settlements/{id}", tag = "Balance", operation_id = "get_settlement",
+    security(("merchant_key" = [])),
+    params(("id" = String, Path, description = "The settlement's id.")),
+    responses(
+        (status = 200, description = "The settlement.", body = SettlementResponse),
+        (status = 404, description = "`not_found`: you have no settlement with this id."),
+    ))]
 pub(super) async fn settlement(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
@@ -55,6 +75,17 @@ pub(super) async fn settlement(
     Ok(Json(wire::settlement_response(&s)))
 }
 
+/// Your payouts, newest first.
+#[utoipa::path(get, path = "/v1/payouts", tag = "Balance", operation_id = "list_payouts",
+    security(("merchant_key" = [])),
+    params(
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Items per page, 20 if not given."),
+        ("starting_after" = Option<String>, Query, description = "The last id of the previous page."),
+    ),
+    responses(
+        (status = 200, description = "A page of payouts.", body = PayoutList),
+        (status = 400, description = "`query_invalid`: an unknown or repeated parameter, or a value out of range."),
+    ))]
 pub(super) async fn payouts(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
@@ -75,6 +106,14 @@ pub(super) async fn payouts(
     }))
 }
 
+/// One payout.
+#[utoipa::path(get, path = "/v1/payouts/{id}", tag = "Balance", operation_id = "get_payout",
+    security(("merchant_key" = [])),
+    params(("id" = String, Path, description = "The payout's id.")),
+    responses(
+        (status = 200, description = "The payout.", body = PayoutResponse),
+        (status = 404, description = "`not_found`: you have no payout with this id."),
+    ))]
 pub(super) async fn payout(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
@@ -88,6 +127,15 @@ pub(super) async fn payout(
     Ok(Json(wire::payout_response(&p)))
 }
 
+/// Pays out part of your available balance to your settlement account now. Sends
+/// `payout.paid` or `payout.failed` when the bank has answered.
+#[utoipa::path(post, path = "/v1/payouts", tag = "Balance", operation_id = "create_payout",
+    security(("merchant_key" = [])),
+    request_body(content = CreatePayoutRequest, example = json!({"amount": "100.00", "currency": "CNY"})),
+    responses(
+        (status = 201, description = "The payout, `pending`.", body = PayoutResponse),
+        (status = 422, description = "`currency_unknown`: not a currency Paydesk takes. `amount_invalid`: not a positive amount with at most the currency's minor units. `payout_unavailable`: the account has no settlement account. `balance_insufficient`: the available balance is smaller."),
+    ))]
 pub(super) async fn create(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,

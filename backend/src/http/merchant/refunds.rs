@@ -25,6 +25,19 @@ use crate::store::{CreateRefund, StoreError};
 /// Why a merchant gives money back; the first is the default.
 const REASONS: [&str; 4] = ["requested_by_customer", "duplicate", "fraudulent", "other"];
 
+/// Refunds all that is left of a paid order's payment, or part of it, through the
+/// bank that took it. The refund starts `pending`; `refund.succeeded` or
+/// `refund.failed` follows.
+#[utoipa::path(post, path = "/v1/orders/{id}/refunds", tag = "Refunds", operation_id = "create_refund",
+    security(("merchant_key" = [])),
+    params(("id" = String, Path, description = "The order's id.")),
+    request_body(content = CreateRefundRequest, example = json!({"amount": "10.00", "reason": "requested_by_customer"})),
+    responses(
+        (status = 201, description = "The refund, `pending`.", body = RefundResponse),
+        (status = 404, description = "`not_found`: you have no order with this id."),
+        (status = 409, description = "`order_not_refundable`: only a paid order can be refunded."),
+        (status = 422, description = "`amount_invalid`: not a positive amount with at most the currency's minor units. `invalid_field`: an unknown `reason`. `refund_exceeds_payment`: the order's refunds would exceed what was paid; `message` says how much is left."),
+    ))]
 pub(super) async fn create(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
@@ -162,6 +175,14 @@ fn created_answer(r: &NewRefund, currency: paydesk_shared::Currency) -> Answer {
     Answer::json(StatusCode::CREATED, &response)
 }
 
+/// An order's refunds, oldest first.
+#[utoipa::path(get, path = "/v1/orders/{id}/refunds", tag = "Refunds", operation_id = "list_refunds",
+    security(("merchant_key" = [])),
+    params(("id" = String, Path, description = "The order's id.")),
+    responses(
+        (status = 200, description = "The order's refunds.", body = RefundList),
+        (status = 404, description = "`not_found`: you have no order with this id."),
+    ))]
 pub(super) async fn list(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
@@ -178,6 +199,14 @@ pub(super) async fn list(
     }))
 }
 
+/// One refund.
+#[utoipa::path(get, path = "/v1/refunds/{id}", tag = "Refunds", operation_id = "get_refund",
+    security(("merchant_key" = [])),
+    params(("id" = String, Path, description = "The refund's id.")),
+    responses(
+        (status = 200, description = "The refund.", body = RefundResponse),
+        (status = 404, description = "`not_found`: you have no refund with this id."),
+    ))]
 pub(super) async fn get(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,

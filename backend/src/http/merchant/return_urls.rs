@@ -21,12 +21,25 @@ use crate::store::SetReturnUrls;
 pub(crate) const MAX_RETURN_URLS: usize = 20;
 const MAX_URL_LEN: usize = 2048;
 
+/// Your return URLs: the only places a shopper is sent back to after the bank.
+#[utoipa::path(get, path = "/v1/return_urls", tag = "Account", operation_id = "list_return_urls",
+    security(("merchant_key" = [])),
+    responses((status = 200, description = "Your return URLs.", body = ReturnUrlList)))]
 pub(super) async fn list(AuthMerchant(merchant): AuthMerchant) -> Json<ReturnUrlList> {
     Json(ReturnUrlList {
         data: merchant.return_urls.clone(),
     })
 }
 
+/// Registers one more return URL (at most 20); answers the whole list.
+#[utoipa::path(post, path = "/v1/return_urls", tag = "Account", operation_id = "add_return_url",
+    security(("merchant_key" = [])),
+    request_body(content = ReturnUrlRequest, example = json!({"url": "https://shop.example/orders/done"})),
+    responses(
+        (status = 200, description = "Your return URLs, with this one (registering one twice changes nothing).", body = ReturnUrlList),
+        (status = 409, description = "`return_urls_changed`: the list changed while this request ran; retry."),
+        (status = 422, description = "`url_invalid`: not an absolute `https` URL (or `http` on localhost) without a fragment. `invalid_field`: 20 return URLs are registered already."),
+    ))]
 pub(super) async fn add(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
@@ -52,6 +65,16 @@ pub(super) async fn add(
     Ok(answer)
 }
 
+/// Removes a return URL; answers the whole list.
+#[utoipa::path(delete, path = "/v1/return_urls", tag = "Account", operation_id = "remove_return_url",
+    security(("merchant_key" = [])),
+    params(("url" = String, Query, description = "The return URL to remove, exactly as registered.")),
+    responses(
+        (status = 200, description = "Your return URLs, without it.", body = ReturnUrlList),
+        (status = 400, description = "`query_invalid`: no `url`, or another parameter."),
+        (status = 404, description = "`not_found`: the URL is not registered."),
+        (status = 409, description = "`return_urls_changed`: the list changed while this request ran; retry."),
+    ))]
 pub(super) async fn remove(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,

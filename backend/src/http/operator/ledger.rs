@@ -9,32 +9,37 @@ use axum::Json;
 use axum::extract::State;
 use paydesk_shared::Currency;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::http::auth::Operator;
 use crate::http::error::ApiError;
 use crate::http::wire::major;
 use crate::state::AppState;
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(super) struct TrialBalance {
     accounts: Vec<AccountLine>,
     totals: Vec<Total>,
     balanced: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct AccountLine {
     account: String,
     currency: Currency,
     balance: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct Total {
     currency: Currency,
     sum: String,
 }
 
+/// Every ledger account's balance per currency, and whether each currency sums to zero.
+#[utoipa::path(get, path = "/v1/operator/ledger/trial_balance", tag = "Operator", operation_id = "get_trial_balance",
+    security(("operator_key" = [])),
+    responses((status = 200, description = "The trial balance.", body = TrialBalance)))]
 pub(super) async fn trial_balance(
     _: Operator,
     State(state): State<AppState>,

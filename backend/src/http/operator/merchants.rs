@@ -29,6 +29,19 @@ use crate::store::{CreateMerchant, SaveEndpoint, StoreError};
 
 const MAX_NAME_LEN: usize = 100;
 
+/// Creates a merchant with its first secret key (shown once), and optionally a webhook
+/// endpoint for every event type.
+#[utoipa::path(post, path = "/v1/operator/merchants", tag = "Operator", operation_id = "create_merchant",
+    security(("operator_key" = [])),
+    request_body(content = CreateMerchantRequest, example = json!({
+        "name": "Tea House",
+        "settlement_account": {"bank": "ICBC", "account_number": "6222020000000001"},
+        "return_urls": ["https://shop.example/orders/done"],
+    })),
+    responses(
+        (status = 201, description = "The merchant, with its `secret_key` (and `webhook_secret` if a webhook URL was given).", body = MerchantResponse),
+        (status = 422, description = "`invalid_field`: a name of 1 to 100 characters, a settlement account, return URLs or a fee plan that is not acceptable; `message` names it. `bank_unknown`: the settlement account's bank is not in the directory. `url_invalid`: a return or webhook URL that is not acceptable. `webhook_url_not_allowed`: a private or loopback webhook address the operator does not allow."),
+    ))]
 pub(super) async fn create(
     _: Operator,
     State(state): State<AppState>,
@@ -96,6 +109,17 @@ pub(super) async fn create(
     Ok((StatusCode::CREATED, Json(response)))
 }
 
+/// Merchants, newest first.
+#[utoipa::path(get, path = "/v1/operator/merchants", tag = "Operator", operation_id = "list_merchants",
+    security(("operator_key" = [])),
+    params(
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Merchants per page, 20 if not given."),
+        ("starting_after" = Option<String>, Query, description = "The last id of the previous page."),
+    ),
+    responses(
+        (status = 200, description = "A page of merchants.", body = MerchantList),
+        (status = 400, description = "`query_invalid`: an unknown or repeated parameter, or a value out of range."),
+    ))]
 pub(super) async fn list(
     _: Operator,
     State(state): State<AppState>,
@@ -119,6 +143,14 @@ pub(super) async fn list(
     }))
 }
 
+/// One merchant.
+#[utoipa::path(get, path = "/v1/operator/merchants/{id}", tag = "Operator", operation_id = "get_merchant",
+    security(("operator_key" = [])),
+    params(("id" = String, Path, description = "The merchant's id.")),
+    responses(
+        (status = 200, description = "The merchant.", body = MerchantResponse),
+        (status = 404, description = "`not_found`: no merchant with this id."),
+    ))]
 pub(super) async fn get(
     _: Operator,
     State(state): State<AppState>,
@@ -134,6 +166,16 @@ pub(super) async fn get(
 
 /// `POST /v1/operator/merchants/{id}/keys`: one more key, test unless the body asks
 /// for `{"mode": "live"}`; the others stay valid.
+/// Issues another secret key (shown once): `test` unless `{"mode": "live"}`. The body
+/// may be left out.
+#[utoipa::path(post, path = "/v1/operator/merchants/{id}/keys", tag = "Operator", operation_id = "issue_merchant_key",
+    security(("operator_key" = [])),
+    params(("id" = String, Path, description = "The merchant's id.")),
+    request_body(content = Option<IssueKeyRequest>, example = json!({"mode": "test"})),
+    responses(
+        (status = 201, description = "The key, with its `secret_key`.", body = KeyResponse),
+        (status = 404, description = "`not_found`: no merchant with this id."),
+    ))]
 pub(super) async fn issue_key(
     _: Operator,
     State(state): State<AppState>,
@@ -153,6 +195,14 @@ pub(super) async fn issue_key(
     Ok((StatusCode::CREATED, Json(response)))
 }
 
+/// A merchant's keys (without their secrets).
+#[utoipa::path(get, path = "/v1/operator/merchants/{id}/keys", tag = "Operator", operation_id = "list_merchant_keys",
+    security(("operator_key" = [])),
+    params(("id" = String, Path, description = "The merchant's id.")),
+    responses(
+        (status = 200, description = "The keys.", body = KeyList),
+        (status = 404, description = "`not_found`: no merchant with this id."),
+    ))]
 pub(super) async fn keys(
     _: Operator,
     State(state): State<AppState>,
@@ -168,6 +218,17 @@ pub(super) async fn keys(
 }
 
 /// `DELETE /v1/operator/merchants/{id}/keys/{key_id}`: the key stops working at once.
+/// Revokes a key at once.
+#[utoipa::path(delete, path = "/v1/operator/merchants/{id}/keys/{key_id}", tag = "Operator", operation_id = "revoke_merchant_key",
+    security(("operator_key" = [])),
+    params(
+        ("id" = String, Path, description = "The merchant's id."),
+        ("key_id" = String, Path, description = "The key's id."),
+    ),
+    responses(
+        (status = 200, description = "The revoked key.", body = KeyResponse),
+        (status = 404, description = "`not_found`: the merchant has no live key with this id."),
+    ))]
 pub(super) async fn revoke_key(
     _: Operator,
     State(state): State<AppState>,

@@ -8,10 +8,12 @@ mod settlement;
 
 pub(crate) use merchants::merchant_response;
 
+use axum::Json;
 use axum::extract::State;
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
 use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::auth::Operator;
 use crate::domain::alert::Alert;
@@ -21,45 +23,27 @@ use crate::state::AppState;
 
 const ALERTS_SHOWN: u32 = 500;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/operator/alerts", get(alerts))
-        .route("/v1/operator/bank-inbox", get(bank_inbox))
-        .route("/v1/operator/webhooks", get(webhooks))
-        .route(
-            "/v1/operator/merchants",
-            post(merchants::create).get(merchants::list),
-        )
-        .route("/v1/operator/merchants/{id}", get(merchants::get))
-        .route(
-            "/v1/operator/merchants/{id}/keys",
-            post(merchants::issue_key).get(merchants::keys),
-        )
-        .route(
-            "/v1/operator/merchants/{id}/keys/{key_id}",
-            delete(merchants::revoke_key),
-        )
-        .route(
-            "/v1/operator/ledger/trial_balance",
-            get(ledger::trial_balance),
-        )
-        .route("/v1/operator/settlement_runs", post(settlement::run))
-        .route(
-            "/v1/operator/reconciliation/{date}",
-            get(settlement::report),
-        )
-        .route(
-            "/v1/operator/alerts/{id}/resolve",
-            post(settlement::resolve_alert),
-        )
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(alerts))
+        .routes(routes!(bank_inbox))
+        .routes(routes!(webhooks))
+        .routes(routes!(merchants::create, merchants::list))
+        .routes(routes!(merchants::get))
+        .routes(routes!(merchants::issue_key, merchants::keys))
+        .routes(routes!(merchants::revoke_key))
+        .routes(routes!(ledger::trial_balance))
+        .routes(routes!(settlement::run))
+        .routes(routes!(settlement::report))
+        .routes(routes!(settlement::resolve_alert))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct AlertList {
     data: Vec<AlertResponse>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct AlertResponse {
     id: String,
     kind: String,
@@ -88,7 +72,11 @@ impl From<Alert> for AlertResponse {
     }
 }
 
-/// `GET /v1/operator/alerts`: open alerts, oldest first.
+/// Open alerts, oldest first: quarantined bank verdicts, refunds a bank refused,
+/// reconciliation breaks and money overdue at a bank.
+#[utoipa::path(get, path = "/v1/operator/alerts", tag = "Operator", operation_id = "list_alerts",
+    security(("operator_key" = [])),
+    responses((status = 200, description = "Open alerts.", body = AlertList)))]
 async fn alerts(_: Operator, State(state): State<AppState>) -> Result<Json<AlertList>, ApiError> {
     let alerts = state.store.open_alerts(ALERTS_SHOWN).await?;
     Ok(Json(AlertList {
@@ -96,8 +84,10 @@ async fn alerts(_: Operator, State(state): State<AppState>) -> Result<Json<Alert
     }))
 }
 
-/// `GET /v1/operator/bank-inbox`: stored bank verdicts by state; `received` is the
-/// backlog not applied yet.
+/// Stored bank verdicts by state; `received` is the backlog not applied yet.
+#[utoipa::path(get, path = "/v1/operator/bank-inbox", tag = "Operator", operation_id = "get_bank_inbox",
+    security(("operator_key" = [])),
+    responses((status = 200, description = "Verdicts by state.", body = InboxBacklog)))]
 async fn bank_inbox(
     _: Operator,
     State(state): State<AppState>,
@@ -112,7 +102,7 @@ async fn bank_inbox(
     }))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct InboxBacklog {
     received: i64,
     applied: i64,
@@ -121,7 +111,7 @@ struct InboxBacklog {
     quarantined: i64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct WebhookBacklog {
     pending: i64,
     delivered: i64,
@@ -133,7 +123,10 @@ struct WebhookBacklog {
     oldest_pending_since: Option<String>,
 }
 
-/// `GET /v1/operator/webhooks`: webhook deliveries by state.
+/// Webhook deliveries by state, and how old the oldest pending one is.
+#[utoipa::path(get, path = "/v1/operator/webhooks", tag = "Operator", operation_id = "get_webhook_backlog",
+    security(("operator_key" = [])),
+    responses((status = 200, description = "Deliveries by state.", body = WebhookBacklog)))]
 async fn webhooks(
     _: Operator,
     State(state): State<AppState>,

@@ -8,6 +8,7 @@ use axum::extract::State;
 use paydesk_shared::ErrorCode;
 use paydesk_shared::balance_api::{PayoutResponse, SettlementResponse};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::books::{self, RunDate};
 use crate::domain::ids::AlertId;
@@ -21,22 +22,24 @@ use crate::state::AppState;
 
 const MAX_REASON_LEN: usize = 500;
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RunRequest {
     date: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(super) struct CountsBody {
     total: u64,
     matched: u64,
     /// Percent of lines matched, two decimals (`"100.00"` on a clean day).
     match_rate: String,
+    /// Lines per class (`matched`, `missing_at_bank`, `amount_mismatch`, …).
+    #[schema(value_type = Object)]
     by_class: serde_json::Map<String, serde_json::Value>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(super) struct RunResponse {
     date: String,
     reconciliation: CountsBody,
@@ -74,6 +77,16 @@ fn run_date(text: Option<&str>, now: i64) -> Result<RunDate, ApiError> {
     }
 }
 
+/// Runs a day's settlement: reconciles the banks' settlement files, settles each
+/// merchant's captured payments and starts automatic payouts. The body may be left
+/// out (today, UTC).
+#[utoipa::path(post, path = "/v1/operator/settlement_runs", tag = "Operator", operation_id = "run_settlement",
+    security(("operator_key" = [])),
+    request_body(content = Option<RunRequest>, example = json!({"date": "2026-12-06"})),
+    responses(
+        (status = 200, description = "What the run did.", body = RunResponse),
+        (status = 422, description = "`invalid_field`: `date` is not a calendar day written YYYY-MM-DD."),
+    ))]
 pub(super) async fn run(
     _: Operator,
     State(state): State<AppState>,
@@ -107,14 +120,14 @@ pub(super) async fn run(
     }))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(super) struct ReportResponse {
     date: String,
     counts: CountsBody,
     lines: Vec<ReportLineBody>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct ReportLineBody {
     connector: String,
     merchant: String,
@@ -131,6 +144,14 @@ struct ReportLineBody {
     detail: String,
 }
 
+/// A day's reconciliation: every line of the banks' files against the gateway's books.
+#[utoipa::path(get, path = "/v1/operator/reconciliation/{date}", tag = "Operator", operation_id = "get_reconciliation",
+    security(("operator_key" = [])),
+    params(("date" = String, Path, description = "The day, YYYY-MM-DD (UTC).", example = "2026-12-06")),
+    responses(
+        (status = 200, description = "The day's reconciliation.", body = ReportResponse),
+        (status = 422, description = "`invalid_field`: not a calendar day written YYYY-MM-DD."),
+    ))]
 pub(super) async fn report(
     _: Operator,
     State(state): State<AppState>,
@@ -162,19 +183,29 @@ pub(super) async fn report(
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct ResolveRequest {
     reason: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(super) struct Resolved {
     id: String,
     resolved: bool,
     reason: String,
 }
 
+/// Closes an open alert with the reason it is closed.
+#[utoipa::path(post, path = "/v1/operator/alerts/{id}/resolve", tag = "Operator", operation_id = "resolve_alert",
+    security(("operator_key" = [])),
+    params(("id" = String, Path, description = "The alert's id.")),
+    request_body(content = ResolveRequest, example = json!({"reason": "refunded by hand"})),
+    responses(
+        (status = 200, description = "The alert is closed.", body = Resolved),
+        (status = 404, description = "`not_found`: no open alert with this id."),
+        (status = 422, description = "`invalid_field`: `reason` must be 1 to 500 characters."),
+    ))]
 pub(super) async fn resolve_alert(
     _: Operator,
     State(state): State<AppState>,

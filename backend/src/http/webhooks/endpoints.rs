@@ -23,6 +23,15 @@ use crate::store::SaveEndpoint;
 /// Endpoints one merchant may have at once.
 const MAX_ENDPOINTS: usize = 16;
 
+/// Registers an endpoint to receive signed events. The answer is the only time its
+/// `secret` is shown.
+#[utoipa::path(post, path = "/v1/webhook_endpoints", tag = "Webhooks", operation_id = "create_webhook_endpoint",
+    security(("merchant_key" = [])),
+    request_body(content = CreateEndpointRequest, example = json!({"url": "https://shop.example/webhooks/paydesk", "event_types": ["order.paid", "refund.succeeded"]})),
+    responses(
+        (status = 201, description = "The endpoint, with its `secret`.", body = EndpointResponse),
+        (status = 422, description = "`url_invalid`: not an absolute `https` URL (or `http` where the operator allows it). `webhook_url_not_allowed`: a private or loopback address the operator does not allow. `event_type_unknown`: an event type no endpoint can subscribe to. `field_too_long`: `description` is too long. `endpoint_limit_reached`: 16 endpoints are registered already."),
+    ))]
 pub(super) async fn create(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
@@ -68,6 +77,10 @@ pub(super) async fn create(
     Ok(answer)
 }
 
+/// Your endpoints.
+#[utoipa::path(get, path = "/v1/webhook_endpoints", tag = "Webhooks", operation_id = "list_webhook_endpoints",
+    security(("merchant_key" = [])),
+    responses((status = 200, description = "Your endpoints.", body = EndpointList)))]
 pub(super) async fn list(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
@@ -81,6 +94,14 @@ pub(super) async fn list(
     }))
 }
 
+/// One endpoint (without its secret).
+#[utoipa::path(get, path = "/v1/webhook_endpoints/{id}", tag = "Webhooks", operation_id = "get_webhook_endpoint",
+    security(("merchant_key" = [])),
+    params(("id" = String, Path, description = "The endpoint's id.")),
+    responses(
+        (status = 200, description = "The endpoint.", body = EndpointResponse),
+        (status = 404, description = "`not_found`: you have no endpoint with this id."),
+    ))]
 pub(super) async fn get(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
@@ -90,7 +111,17 @@ pub(super) async fn get(
     Ok(Json(endpoint_response(&endpoint, false)))
 }
 
-/// `POST /v1/webhook_endpoints/{id}`: changes the fields given.
+/// Changes the fields given: URL, event types, description, or `status` (`enabled`
+/// or `disabled`).
+#[utoipa::path(post, path = "/v1/webhook_endpoints/{id}", tag = "Webhooks", operation_id = "update_webhook_endpoint",
+    security(("merchant_key" = [])),
+    params(("id" = String, Path, description = "The endpoint's id.")),
+    request_body(content = UpdateEndpointRequest, example = json!({"status": "disabled"})),
+    responses(
+        (status = 200, description = "The endpoint as changed.", body = EndpointResponse),
+        (status = 404, description = "`not_found`: you have no endpoint with this id."),
+        (status = 422, description = "`url_invalid`: not an absolute `https` URL (or `http` where the operator allows it). `webhook_url_not_allowed`: a private or loopback address the operator does not allow. `event_type_unknown`: an event type no endpoint can subscribe to. `field_too_long`: `description` is too long. `invalid_field`: `status` is not `enabled` or `disabled`."),
+    ))]
 pub(super) async fn update(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
@@ -140,8 +171,15 @@ pub(super) async fn update(
     Ok(answer)
 }
 
-/// `DELETE /v1/webhook_endpoints/{id}`: the endpoint gets nothing more; its pending
-/// deliveries are cancelled. Its past deliveries stay readable on their events.
+/// Deletes an endpoint: it gets nothing more, and its pending deliveries are
+/// cancelled. Its past deliveries stay readable on their events.
+#[utoipa::path(delete, path = "/v1/webhook_endpoints/{id}", tag = "Webhooks", operation_id = "delete_webhook_endpoint",
+    security(("merchant_key" = [])),
+    params(("id" = String, Path, description = "The endpoint's id.")),
+    responses(
+        (status = 200, description = "The endpoint is deleted.", body = DeletedEndpoint),
+        (status = 404, description = "`not_found`: you have no endpoint with this id."),
+    ))]
 pub(super) async fn delete(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,

@@ -26,7 +26,19 @@ use crate::http::wire;
 use crate::state::AppState;
 use crate::store::Redeliver;
 
-/// `GET /v1/events?type=&order_id=&limit=&starting_after=`, newest first.
+/// The events sent (or being sent) to you, newest first.
+#[utoipa::path(get, path = "/v1/events", tag = "Webhooks", operation_id = "list_events",
+    security(("merchant_key" = [])),
+    params(
+        ("type" = Option<String>, Query, description = "Only events of this type, e.g. `order.paid`."),
+        ("order_id" = Option<String>, Query, description = "Only events about this order."),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Events per page, 20 if not given."),
+        ("starting_after" = Option<String>, Query, description = "The last id of the previous page."),
+    ),
+    responses(
+        (status = 200, description = "A page of events.", body = EventList),
+        (status = 400, description = "`query_invalid`: an unknown or repeated parameter, an unknown type, a value out of range, or `starting_after` not one of your events."),
+    ))]
 pub(super) async fn list(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
@@ -69,6 +81,14 @@ pub(super) async fn list(
     }))
 }
 
+/// One event, exactly as its deliveries send it.
+#[utoipa::path(get, path = "/v1/events/{id}", tag = "Webhooks", operation_id = "get_event",
+    security(("merchant_key" = [])),
+    params(("id" = String, Path, description = "The event's id.")),
+    responses(
+        (status = 200, description = "The event.", body = WebhookEvent),
+        (status = 404, description = "`not_found`: you have no event with this id."),
+    ))]
 pub(super) async fn get(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
@@ -78,7 +98,14 @@ pub(super) async fn get(
     Ok(Json(event_body(&event)?))
 }
 
-/// `GET /v1/events/{id}/deliveries`: each endpoint's delivery with every attempt.
+/// Each endpoint's delivery of an event, with every attempt.
+#[utoipa::path(get, path = "/v1/events/{id}/deliveries", tag = "Webhooks", operation_id = "list_event_deliveries",
+    security(("merchant_key" = [])),
+    params(("id" = String, Path, description = "The event's id.")),
+    responses(
+        (status = 200, description = "The event's deliveries.", body = DeliveryList),
+        (status = 404, description = "`not_found`: you have no event with this id."),
+    ))]
 pub(super) async fn deliveries(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,
@@ -91,9 +118,17 @@ pub(super) async fn deliveries(
     }))
 }
 
-/// `POST /v1/events/{id}/redeliver`: sends the event again from now, with a fresh
-/// three-day retry window, to one endpoint or to every enabled endpoint that subscribes
-/// to its type.
+/// Sends an event again from now, with a fresh three-day retry window, to one endpoint
+/// or to every enabled endpoint that subscribes to its type.
+#[utoipa::path(post, path = "/v1/events/{id}/redeliver", tag = "Webhooks", operation_id = "redeliver_event",
+    security(("merchant_key" = [])),
+    params(("id" = String, Path, description = "The event's id.")),
+    request_body(content = RedeliverRequest, example = json!({})),
+    responses(
+        (status = 202, description = "Scheduled to these endpoints.", body = RedeliverResponse),
+        (status = 404, description = "`not_found`: you have no event, or no endpoint, with this id."),
+        (status = 409, description = "`endpoint_disabled`: no enabled endpoint takes this event."),
+    ))]
 pub(super) async fn redeliver(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,

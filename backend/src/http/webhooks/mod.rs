@@ -7,39 +7,32 @@ mod events;
 mod rotate;
 mod stream;
 
-use axum::Router;
-use axum::routing::{get, post};
 use paydesk_shared::webhook_api::EndpointResponse;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::domain::webhook::WebhookEndpoint;
 use crate::http::wire;
 use crate::state::AppState;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/v1/webhook_endpoints",
-            post(endpoints::create).get(endpoints::list),
-        )
-        .route(
-            "/v1/webhook_endpoints/{id}",
-            get(endpoints::get)
-                .post(endpoints::update)
-                .delete(endpoints::delete),
-        )
-        .route(
-            "/v1/webhook_endpoints/{id}/rotate_secret",
-            post(rotate::handler),
-        )
-        .route("/v1/events", get(events::list))
-        .route("/v1/events/{id}", get(events::get))
-        .route("/v1/events/{id}/deliveries", get(events::deliveries))
-        .route("/v1/events/{id}/redeliver", post(events::redeliver))
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(endpoints::create, endpoints::list))
+        .routes(routes!(
+            endpoints::get,
+            endpoints::update,
+            endpoints::delete
+        ))
+        .routes(routes!(rotate::handler))
+        .routes(routes!(events::list))
+        .routes(routes!(events::get))
+        .routes(routes!(events::deliveries))
+        .routes(routes!(events::redeliver))
 }
 
 /// The live event stream: outside the request time limit, as it is meant to stay open.
-pub(super) fn stream_router() -> Router<AppState> {
-    Router::new().route("/v1/events/stream", get(stream::stream))
+pub(super) fn stream_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(stream::stream))
 }
 
 /// An endpoint as the API shows it; the secret only when it was just made.

@@ -21,6 +21,17 @@ use crate::store::RotateSecret;
 const DEFAULT_OVERLAP_SECS: i64 = 24 * 60 * 60;
 const MAX_OVERLAP_SECS: i64 = 7 * 24 * 60 * 60;
 
+/// A new secret at once; the old one keeps signing beside it for `overlap_secs`
+/// (a day if not given), so receivers can switch without losing a webhook.
+#[utoipa::path(post, path = "/v1/webhook_endpoints/{id}/rotate_secret", tag = "Webhooks", operation_id = "rotate_webhook_secret",
+    security(("merchant_key" = [])),
+    params(("id" = String, Path, description = "The endpoint's id.")),
+    request_body(content = RotateSecretRequest, example = json!({"overlap_secs": 3600})),
+    responses(
+        (status = 200, description = "The endpoint with its new `secret`.", body = paydesk_shared::webhook_api::EndpointResponse),
+        (status = 404, description = "`not_found`: you have no endpoint with this id."),
+        (status = 422, description = "`invalid_field`: `overlap_secs` is out of range."),
+    ))]
 pub(super) async fn handler(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,

@@ -33,6 +33,16 @@ const MAX_PAGES: usize = 10;
 const SKEW_MS: Millis = 2_000;
 const RECHECK: Duration = Duration::from_secs(1);
 
+/// Your events as Server-Sent Events, each as it is stored: `event: <type>`,
+/// `id: <event id>` and the event exactly as webhooks deliver it. Send
+/// `Last-Event-ID` to resume after an event. `paydesk listen` reads this.
+#[utoipa::path(get, path = "/v1/events/stream", tag = "Webhooks", operation_id = "stream_events",
+    security(("merchant_key" = [])),
+    params(("Last-Event-ID" = Option<String>, Header, description = "Resume after this event.")),
+    responses(
+        (status = 200, description = "The stream, open until you close it.", content_type = "text/event-stream", body = String),
+        (status = 400, description = "`invalid_field`: `Last-Event-ID` is not one of your events."),
+    ))]
 pub(super) async fn stream(
     State(state): State<AppState>,
     AuthMerchant(merchant): AuthMerchant,

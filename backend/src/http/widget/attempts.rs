@@ -10,8 +10,19 @@ use crate::http::request::{JsonBody, idempotency_key};
 use crate::payments;
 use crate::state::AppState;
 
-/// `POST /v1/widget/attempts`: the shopper pressed Pay. The widget's Idempotency-Key
+/// The shopper pressed Pay: starts a payment attempt at the chosen bank and answers the
+/// signed redirect to its online-banking page. The `Idempotency-Key` (required here)
 /// makes a double click one attempt.
+#[utoipa::path(post, path = "/v1/widget/attempts", tag = "Widget", operation_id = "create_widget_attempt",
+    security(("client_token" = [])),
+    params(("Idempotency-Key" = String, Header, description = "1 to 255 printable ASCII characters, one per press of Pay.")),
+    request_body(content = CreateAttemptRequest, example = json!({"bank_code": "ICBC", "card_kind": "debit"})),
+    responses(
+        (status = 201, description = "The attempt and where to send the shopper.", body = CreateAttemptResponse),
+        (status = 400, description = "`idempotency_key_invalid`: no `Idempotency-Key`, or not 1 to 255 printable ASCII characters."),
+        (status = 409, description = "`order_not_payable`: the order is paid, expired, cancelled, or already at a bank."),
+        (status = 422, description = "`bank_unknown`: no bank with this code. `bank_unavailable`: the bank cannot take this payment (limit, card kind or maintenance). `idempotency_key_reused`: this key started an attempt with another bank or card kind."),
+    ))]
 pub(super) async fn handler(
     State(state): State<AppState>,
     ClientOrder(order): ClientOrder,

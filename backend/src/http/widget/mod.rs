@@ -5,16 +5,16 @@ mod attempts;
 mod session;
 mod status;
 
-use axum::Router;
 use axum::http::{HeaderName, Method, header};
 use axum::middleware::from_fn_with_state;
-use axum::routing::{get, post};
 use tower_http::cors::{Any, CorsLayer};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::rate_limit;
 use crate::state::AppState;
 
-pub(super) fn router(state: &AppState) -> Router<AppState> {
+pub(super) fn router(state: &AppState) -> OpenApiRouter<AppState> {
     let cors = CorsLayer::new()
         .allow_origin(Any)
         .allow_methods([Method::GET, Method::POST])
@@ -23,17 +23,15 @@ pub(super) fn router(state: &AppState) -> Router<AppState> {
             header::CONTENT_TYPE,
             HeaderName::from_static("idempotency-key"),
         ]);
-    Router::new()
-        .route("/v1/widget/session", get(session::handler))
-        .route(
-            "/v1/widget/attempts",
-            post(attempts::handler)
-                .route_layer(from_fn_with_state(state.clone(), rate_limit::per_order)),
-        )
-        .route("/v1/widget/status", get(status::current))
+    let (schemas, paths, attempts) = routes!(attempts::handler);
+    let attempts = attempts.route_layer(from_fn_with_state(state.clone(), rate_limit::per_order));
+    OpenApiRouter::new()
+        .routes(routes!(session::handler))
+        .routes((schemas, paths, attempts))
+        .routes(routes!(status::current))
         // Every route above is bounded in time; the live stream below is meant to stay.
         .route_layer(axum::middleware::from_fn(super::timeout::layer))
-        .route("/v1/widget/status/stream", get(status::stream))
+        .routes(routes!(status::stream))
         // Inside CORS, so a browser can read the 429 too.
         .route_layer(from_fn_with_state(state.clone(), rate_limit::per_client))
         .layer(cors)

@@ -9,8 +9,11 @@ use crate::http::wire;
 use crate::payments::availability;
 use crate::state::AppState;
 
-/// `GET /v1/widget/session`: the order to review and every bank, with whether it can
-/// take this order by debit and by credit card.
+/// The order to review and every bank, with whether it can take this order by debit
+/// and by credit card, and its single-payment limit.
+#[utoipa::path(get, path = "/v1/widget/session", tag = "Widget", operation_id = "get_widget_session",
+    security(("client_token" = [])),
+    responses((status = 200, description = "The order and the banks.", body = WidgetSession)))]
 pub(super) async fn handler(
     State(state): State<AppState>,
     ClientOrder(order): ClientOrder,

@@ -18,7 +18,10 @@ use crate::http::wire;
 use crate::state::AppState;
 use crate::store::Store;
 
-/// `GET /v1/widget/status`
+/// Where the order stands now.
+#[utoipa::path(get, path = "/v1/widget/status", tag = "Widget", operation_id = "get_widget_status",
+    security(("client_token" = [])),
+    responses((status = 200, description = "The order's status.", body = WidgetStatus)))]
 pub(super) async fn current(
     State(state): State<AppState>,
     ClientOrder(order): ClientOrder,
@@ -30,10 +33,14 @@ pub(super) async fn current(
     ))
 }
 
-/// `GET /v1/widget/status/stream`: Server-Sent Events, the current status at once and
+/// Server-Sent Events of the order's status: the current status at once and
 /// then every change, including `expired` when the order's time runs out unpaid.
 /// Browsers' EventSource reconnects by itself and gets the current status again, so
 /// nothing is missed across a dropped connection.
+#[utoipa::path(get, path = "/v1/widget/status/stream", tag = "Widget", operation_id = "stream_widget_status",
+    security(("client_token" = [])),
+    params(("client_token" = Option<String>, Query, description = "The client token, for EventSource, which cannot send `Authorization`.")),
+    responses((status = 200, description = "`WidgetStatus` events, the current one first, open until closed.", content_type = "text/event-stream", body = String)))]
 pub(super) async fn stream(
     State(state): State<AppState>,
     ClientOrder(order): ClientOrder,
