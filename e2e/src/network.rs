@@ -273,6 +273,18 @@ impl Network {
             .await?)
     }
 
+    /// The gateway's OpenAPI document, `/v1/openapi.json`.
+    pub async fn openapi_document(&self) -> anyhow::Result<Value> {
+        Ok(self
+            .client
+            .get(format!("{}/v1/openapi.json", self.gateway_url))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?)
+    }
+
     /// A merchant API request with the demo merchant's secret key.
     pub async fn merchant(
         &self,

@@ -91,15 +91,7 @@ async fn the_document_validates_and_schemathesis_finds_no_server_error_or_undocu
     let net = Network::start(NetworkOptions::default()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let doc_path = dir.path().join("openapi.json");
-    let doc: Value = net
-        .client
-        .get(format!("{}/v1/openapi.json", net.gateway_url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = net.openapi_document().await.unwrap();
     std::fs::write(&doc_path, doc.to_string()).unwrap();
 
     let validator = Command::new(tools_python())

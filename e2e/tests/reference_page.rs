@@ -11,15 +11,7 @@ use serde_json::Value;
 async fn the_reference_page_lists_every_operation_accessibly_under_its_policy() {
     let axe = Axe::from_env().unwrap();
     let net = Network::start(NetworkOptions::default()).await.unwrap();
-    let doc: Value = net
-        .client
-        .get(format!("{}/v1/openapi.json", net.gateway_url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = net.openapi_document().await.unwrap();
     let operation_ids: Vec<String> = doc["paths"]
         .as_object()
         .unwrap()
