@@ -35,6 +35,7 @@ fn operations(doc: &Value) -> Vec<(String, String, Value)> {
 async fn every_documented_operation_is_served_and_answers_a_documented_status() {
     let (app, doc) = document().await;
     assert_eq!(doc["openapi"], "3.1.0");
+    assert_eq!(doc["servers"][0]["url"], app.address.as_str());
     let operations = operations(&doc);
     assert!(
         operations.len() >= 50,

@@ -10,7 +10,7 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::{Extension, Router};
 use bytes::Bytes;
-use serde_json::Value;
+use serde_json::{Value, json};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -105,10 +105,11 @@ impl Collector {
         router
     }
 
-    /// The whole document: every error response's body names exactly the codes its
-    /// description lists.
-    pub(crate) fn finish(self) -> Value {
+    /// The whole document, for the gateway at `public_url`: every error response's
+    /// body names exactly the codes its description lists.
+    pub(crate) fn finish(self, public_url: &str) -> Value {
         let mut doc = serde_json::to_value(Base::openapi()).unwrap_or_default();
+        doc["servers"] = json!([{"url": public_url, "description": "This gateway."}]);
         let mut paths = self.paths;
         for item in paths.values_mut() {
             layers::answer_always(item);
