@@ -10,6 +10,8 @@ use paydesk_shared::{ErrorBody, ErrorCode};
 use serde_json::{Map, Value, json};
 use utoipa::ToSchema;
 
+use crate::http::MAX_BODY_BYTES;
+
 /// A layer the caller puts around a group of routes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Layer {
@@ -92,7 +94,10 @@ pub(super) fn answer_always(item: &mut Value) {
             add(
                 op,
                 413,
-                "`payload_too_large`: the body is larger than 256 KiB.",
+                &format!(
+                    "`payload_too_large`: the body is larger than {} KiB.",
+                    MAX_BODY_BYTES / 1024
+                ),
             );
             add(
                 op,

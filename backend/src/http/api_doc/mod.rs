@@ -92,7 +92,13 @@ impl Collector {
         if let Some(Value::Object(paths)) = part.remove("paths") {
             for (path, mut item) in paths {
                 layers::describe(&mut item, layers);
-                self.paths.insert(path, item);
+                // One path may take methods from two groups (layered differently).
+                match (self.paths.get_mut(&path), item) {
+                    (Some(Value::Object(known)), Value::Object(more)) => known.extend(more),
+                    (_, item) => {
+                        self.paths.insert(path, item);
+                    }
+                }
             }
         }
         if let Some(Value::Object(schemas)) = part
