@@ -64,7 +64,7 @@ pub(crate) fn router(state: AppState, widget_dir: &Path) -> Router {
     // The widget's routes are bounded there: all but its live status stream.
     let widget = doc.take(widget::router(&state), &[Bounded, RateLimited]);
     let stream = doc.take(webhooks::stream_router(), &[]);
-    let published = api_doc::Published::new(&doc.finish(&state.public_url));
+    let published = api_doc::Published::new(doc.finish(&state.public_url));
     let router = bounded
         .merge(api_doc::publish(reference, published))
         .route_layer(axum::middleware::from_fn(timeout::layer))

@@ -6,6 +6,8 @@
 mod layers;
 mod page;
 
+use std::sync::{Arc, OnceLock};
+
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::{Extension, Router};
@@ -130,19 +132,28 @@ impl Collector {
     }
 }
 
-/// The document and its page, once the rest of the routes are collected.
+/// The document and its page, once the rest of the routes are collected. The page is
+/// rendered when it is first asked for, not at start-up.
 #[derive(Clone)]
 pub(crate) struct Published {
+    doc: Arc<Value>,
     json: Bytes,
-    page: Bytes,
+    page: Arc<OnceLock<Bytes>>,
 }
 
 impl Published {
-    pub(crate) fn new(doc: &Value) -> Self {
+    pub(crate) fn new(doc: Value) -> Self {
         Published {
             json: doc.to_string().into(),
-            page: page::render(doc).into_string().into(),
+            doc: Arc::new(doc),
+            page: Arc::default(),
         }
+    }
+
+    fn page(&self) -> Bytes {
+        self.page
+            .get_or_init(|| page::render(&self.doc).into_string().into())
+            .clone()
     }
 }
 
@@ -182,7 +193,7 @@ async fn openapi_json(Extension(published): Extension<Published>) -> Response {
 async fn docs_page(Extension(published): Extension<Published>) -> Response {
     (
         [(header::CONTENT_SECURITY_POLICY, CSP)],
-        Html(published.page),
+        Html(published.page()),
     )
         .into_response()
 }

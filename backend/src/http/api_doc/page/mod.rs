@@ -25,7 +25,7 @@ use maud::{Markup, PreEscaped, html};
 use serde_json::Value;
 
 use operations::{Group, Operation, group_named};
-use text::{Ids, entries, items, prose, prose_of, resolve, slug, slug_or};
+use text::{Ids, entries, items, prose, prose_of, resolve, slug, slug_or, table_head};
 
 /// The reference page's stylesheet, served at [`STYLESHEET_PATH`].
 pub(crate) const STYLESHEET: &str = include_str!("../docs.css");
@@ -287,13 +287,7 @@ impl<'a> Page<'a> {
             section class="docs-section" {
                 h2 class="docs-h2" id="authentication" { "Authentication" }
                 table class="docs-table" {
-                    thead {
-                        tr {
-                            th scope="col" { "Name" }
-                            th scope="col" { "Type" }
-                            th scope="col" { "Description" }
-                        }
-                    }
+                    (table_head(&["Name", "Type", "Description"]))
                     tbody {
                         @for (name, scheme) in schemes {
                             tr {

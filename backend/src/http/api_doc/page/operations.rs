@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use super::Page;
 use super::text::{
     Ids, breakable, entries, first_example, first_schema, inline, items, prose, prose_of, slug_or,
-    yes_no,
+    table_head, yes_no,
 };
 
 /// One tag's section.
@@ -208,15 +208,7 @@ impl<'a> Page<'a> {
     fn parameters_table(&self, parameters: &[&'a Map<String, Value>]) -> Markup {
         html! {
             table class="docs-table" {
-                thead {
-                    tr {
-                        th scope="col" { "Name" }
-                        th scope="col" { "In" }
-                        th scope="col" { "Required" }
-                        th scope="col" { "Type" }
-                        th scope="col" { "Description" }
-                    }
-                }
+                (table_head(&["Name", "In", "Required", "Type", "Description"]))
                 tbody {
                     @for p in parameters {
                         @let place = p.get("in").and_then(Value::as_str);
@@ -275,13 +267,7 @@ impl<'a> Page<'a> {
     fn responses_table(&self, responses: &[(&String, &'a Value)]) -> Markup {
         html! {
             table class="docs-table docs-responses" {
-                thead {
-                    tr {
-                        th scope="col" { "Status" }
-                        th scope="col" { "Description" }
-                        th scope="col" { "Body" }
-                    }
-                }
+                (table_head(&["Status", "Description", "Body"]))
                 tbody {
                     @for (status, response) in responses {
                         @let response = self.resolve(response);

@@ -4,7 +4,7 @@
 use maud::{Markup, html};
 use serde_json::Value;
 
-use super::text::{breakable, entries, first_example, items, prose, prose_of, yes_no};
+use super::text::{breakable, entries, first_example, items, prose, prose_of, table_head, yes_no};
 use super::types::{constraints, literal};
 use super::{MAX_DEPTH, Page};
 
@@ -73,12 +73,7 @@ impl<'a> Page<'a> {
         if let Some(values) = described_values(schema) {
             return html! {
                 table class="docs-table" {
-                    thead {
-                        tr {
-                            th scope="col" { "Value" }
-                            th scope="col" { "Description" }
-                        }
-                    }
+                    (table_head(&["Value", "Description"]))
                     tbody {
                         @for (value, alternative) in values {
                             tr {
@@ -164,14 +159,7 @@ impl<'a> Page<'a> {
     fn rows_table(&self, rows: &[Row<'a>]) -> Markup {
         html! {
             table class="docs-table" {
-                thead {
-                    tr {
-                        th scope="col" { "Name" }
-                        th scope="col" { "Type" }
-                        th scope="col" { "Required" }
-                        th scope="col" { "Description" }
-                    }
-                }
+                (table_head(&["Name", "Type", "Required", "Description"]))
                 tbody {
                     @for row in rows {
                         tr {

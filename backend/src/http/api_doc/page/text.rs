@@ -50,6 +50,19 @@ pub(super) fn breakable(text: &str) -> Markup {
     }
 }
 
+/// A table's header row, one column heading each.
+pub(super) fn table_head(columns: &[&str]) -> Markup {
+    html! {
+        thead {
+            tr {
+                @for column in columns {
+                    th scope="col" { (column) }
+                }
+            }
+        }
+    }
+}
+
 pub(super) fn yes_no(yes: bool) -> &'static str {
     if yes { "yes" } else { "no" }
 }
