@@ -1,11 +1,13 @@
 //! `paydesk trigger <event type>`: creates a test order and drives it through the
 //! sandbox bank with the test helpers until the gateway stores that event, so the
-//! merchant's webhooks (and `paydesk listen`) receive a real one.
+//! merchant's webhooks (and `paydesk listen`) receive a real one. Settlement and payout
+//! events settle the paid order's money at once and pay it out.
 
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
 use paydesk_shared::api::{OrderResponse, RefundResponse, WebhookEvent};
+use paydesk_shared::balance_api::{PayoutResponse, SettlementResponse};
 use paydesk_shared::sandbox_cards::REFUND_REFUSED_DEBIT;
 use paydesk_shared::webhook_api::EventList;
 use serde_json::{Value, json};
@@ -14,13 +16,16 @@ use crate::api::Api;
 use crate::orders::{self, NewOrder};
 
 /// What `trigger` can produce, each by a short story of its own.
-pub(crate) const EVENT_TYPES: [&str; 6] = [
+pub(crate) const EVENT_TYPES: [&str; 9] = [
     "order.paid",
     "order.failed",
     "order.cancelled",
     "order.expired",
     "refund.succeeded",
     "refund.failed",
+    "settlement.created",
+    "payout.paid",
+    "payout.failed",
 ];
 
 /// How long the event may take to appear after its story ran (refunds run at the bank).
@@ -52,6 +57,8 @@ pub(crate) async fn run(api: &Api, event_type: &str, return_url: Option<String>)
         order.currency.code()
     );
     let pay = |body: Value| pay(api, &order, body);
+    // The event is about the order unless the story names another subject.
+    let mut subject = order.id.clone();
     match event_type {
         "order.paid" => pay(json!({"outcome": "paid"})).await?,
         "order.failed" => {
@@ -80,11 +87,62 @@ pub(crate) async fn run(api: &Api, event_type: &str, return_url: Option<String>)
             pay(json!({"card_number": REFUND_REFUSED_DEBIT.number})).await?;
             refund(api, &order).await?;
         }
+        "settlement.created" => {
+            pay(json!({"outcome": "paid"})).await?;
+            subject = settle(api, &order).await?.id;
+        }
+        "payout.paid" | "payout.failed" => {
+            pay(json!({"outcome": "paid"})).await?;
+            let settlement = settle(api, &order).await?;
+            let outcome = event_type.trim_start_matches("payout.");
+            subject = payout(api, &settlement, outcome).await?;
+        }
         _ => unreachable!("checked against EVENT_TYPES"),
     }
-    let event = stored(api, &order.id, event_type).await?;
-    println!("Triggered {event_type}: {} (order {})", event.id, order.id);
+    let event = stored(api, &subject, event_type).await?;
+    println!("Triggered {event_type}: {} ({subject})", event.id);
     Ok(())
+}
+
+/// Settles the paid order's money now with the test helper.
+async fn settle(api: &Api, order: &OrderResponse) -> Result<SettlementResponse> {
+    let settlement: SettlementResponse = api
+        .post(
+            &format!("/v1/test_helpers/orders/{}/settle", order.id),
+            &json!({}),
+        )
+        .await?;
+    println!(
+        "Settled it: {} {} available ({})",
+        settlement.net,
+        settlement.currency.code(),
+        settlement.id
+    );
+    Ok(settlement)
+}
+
+/// Pays the settlement's net out with the test helper, to be `paid` or `failed` at the
+/// bank; the payout's id.
+async fn payout(api: &Api, settlement: &SettlementResponse, outcome: &str) -> Result<String> {
+    let payout: PayoutResponse = api
+        .post(
+            "/v1/test_helpers/payouts",
+            &json!({
+                "amount": settlement.net,
+                "currency": settlement.currency.code(),
+                "outcome": outcome,
+            }),
+        )
+        .await?;
+    println!(
+        "Paying out {} {} to {} {}: {}",
+        payout.amount,
+        payout.currency.code(),
+        payout.destination.bank,
+        payout.destination.account_number,
+        payout.id
+    );
+    Ok(payout.id)
 }
 
 /// Plays the shopper at the sandbox bank with the test helper.
@@ -118,21 +176,38 @@ async fn refund(api: &Api, order: &OrderResponse) -> Result<()> {
     Ok(())
 }
 
-/// The order's event of `event_type`, once the gateway has stored it.
-async fn stored(api: &Api, order_id: &str, event_type: &str) -> Result<WebhookEvent> {
+/// The event of `event_type` about `subject` (an order, settlement or payout), once
+/// the gateway has stored it.
+async fn stored(api: &Api, subject: &str, event_type: &str) -> Result<WebhookEvent> {
     let deadline = Instant::now() + EVENT_WAIT;
-    let path = format!("/v1/events?order_id={order_id}&type={event_type}&limit=1");
+    // Newest first: the one triggered is on the first page unless a hundred more of its
+    // type were made meanwhile.
+    let path = format!("/v1/events?type={event_type}&limit=100");
     loop {
         let events: EventList = api.get(&path).await?;
-        if let Some(event) = events.data.into_iter().next() {
+        if let Some(event) = events
+            .data
+            .into_iter()
+            .find(|e| subject_of(e) == Some(subject))
+        {
             return Ok(event);
         }
         if Instant::now() >= deadline {
             bail!(
-                "no {event_type} for order {order_id} after {}s",
+                "no {event_type} for {subject} after {}s",
                 EVENT_WAIT.as_secs()
             );
         }
         tokio::time::sleep(POLL).await;
     }
+}
+
+/// The id of what `event` is about.
+fn subject_of(event: &WebhookEvent) -> Option<&str> {
+    let data = &event.data;
+    data.order
+        .as_ref()
+        .map(|o| o.id.as_str())
+        .or(data.settlement.as_ref().map(|s| s.id.as_str()))
+        .or(data.payout.as_ref().map(|p| p.id.as_str()))
 }

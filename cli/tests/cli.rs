@@ -177,6 +177,9 @@ async fn trigger_produces_each_event_type() {
         "order.expired",
         "refund.succeeded",
         "refund.failed",
+        "settlement.created",
+        "payout.paid",
+        "payout.failed",
     ] {
         let mut command = paydesk(&net, net.secret_key());
         command.args(["trigger", event_type]);
@@ -195,6 +198,20 @@ async fn trigger_produces_each_event_type() {
             .await
             .unwrap();
         assert_eq!(stored["type"], event_type, "{out}");
+        match event_type {
+            "settlement.created" => {
+                assert_eq!(stored["data"]["settlement"]["count"], 1, "{stored}");
+            }
+            "payout.paid" => {
+                assert_eq!(stored["data"]["payout"]["status"], "paid", "{stored}");
+            }
+            "payout.failed" => {
+                let payout = &stored["data"]["payout"];
+                assert_eq!(payout["status"], "failed", "{stored}");
+                assert_eq!(payout["failure_reason"], "account_closed", "{stored}");
+            }
+            _ => {}
+        }
     }
 }
 

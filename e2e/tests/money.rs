@@ -3,29 +3,11 @@
 //! at the bank exactly once, and each class of settlement-file fault found.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::{Duration, Instant};
-
-use paydesk_e2e::{Network, NetworkOptions, RICH_CARD};
+use paydesk_e2e::{Network, NetworkOptions, RICH_CARD, eventually};
 use paydesk_gateway::domain::merchant::SettlementAccount;
 use paydesk_shared::api::{CreateAttemptResponse, OrderResponse};
 use reqwest::Method;
 use serde_json::{Value, json};
-
-/// Polls `probe` until it gives a value, or fails after 30 s.
-async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Some(value) = probe().await {
-            return value;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 async fn paid_order(net: &Network) -> OrderResponse {
     let order = net.create_order().await.unwrap();

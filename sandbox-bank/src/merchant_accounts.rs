@@ -13,9 +13,6 @@ use crate::directory::Directory;
 /// Account numbers are 6 to 19 digits.
 const ACCOUNT_DIGITS: std::ops::RangeInclusive<usize> = 6..=19;
 
-/// The tail that marks a closed account.
-const CLOSED_SUFFIX: &str = "0000";
-
 /// A well-formed account number. Constructing one does not mean the account exists.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct AccountNumber(String);
@@ -33,7 +30,7 @@ impl AccountNumber {
 
     /// Closed accounts refuse credits.
     pub(crate) fn is_closed(&self) -> bool {
-        self.0.ends_with(CLOSED_SUFFIX)
+        paydesk_shared::sandbox_accounts::is_closed(&self.0)
     }
 }
 

@@ -129,3 +129,30 @@ pub struct CreatePayoutRequest {
     pub amount: String,
     pub currency: String,
 }
+
+/// `POST /v1/test_helpers/payouts` (test keys only): a payout as `POST /v1/payouts`
+/// makes, whose bank answer is chosen by `outcome`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TestPayoutRequest {
+    #[cfg_attr(feature = "openapi", schema(example = "25.00"))]
+    pub amount: String,
+    pub currency: String,
+    #[serde(default)]
+    pub outcome: TestPayoutOutcome,
+}
+
+/// What the sandbox bank does with a test payout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TestPayoutOutcome {
+    /// Sent to your settlement account: `paid`, with `payout.paid`.
+    #[default]
+    Paid,
+    /// Sent to a closed account at your settlement account's bank, which refuses it
+    /// (`account_closed`): `failed`, with `payout.failed`; the money returns to your
+    /// available balance.
+    Failed,
+}

@@ -38,6 +38,9 @@ pub enum ErrorCode {
     OrderNotCancellable,
     /// Only a paid order can be refunded.
     OrderNotRefundable,
+    /// The order has no payment or refund waiting to be settled that its bank's
+    /// settlement file shows (test helper `…/settle`).
+    OrderNotSettleable,
     /// The refunds of an order would add up to more than was paid.
     RefundExceedsPayment,
     /// `expires_in` is not a whole number of seconds in range.
@@ -104,6 +107,7 @@ impl ErrorCode {
             ErrorCode::OrderNotPayable => "order_not_payable",
             ErrorCode::OrderNotCancellable => "order_not_cancellable",
             ErrorCode::OrderNotRefundable => "order_not_refundable",
+            ErrorCode::OrderNotSettleable => "order_not_settleable",
             ErrorCode::RefundExceedsPayment => "refund_exceeds_payment",
             ErrorCode::ExpiresInInvalid => "expires_in_invalid",
             ErrorCode::SignatureInvalid => "signature_invalid",
@@ -169,6 +173,7 @@ mod tests {
             ErrorCode::RequestTimeout,
             ErrorCode::RateLimited,
             ErrorCode::TestModeOnly,
+            ErrorCode::OrderNotSettleable,
             ErrorCode::Internal,
         ] {
             let json = serde_json::to_string(&code).unwrap();

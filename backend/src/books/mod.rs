@@ -7,6 +7,7 @@ mod overdue;
 mod payouts;
 mod reconcile;
 mod run;
+mod settle_now;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,6 +19,7 @@ use crate::store::Store;
 
 pub(crate) use payouts::request_payout;
 pub(crate) use run::{RunDate, run};
+pub(crate) use settle_now::settle_order;
 
 /// How the books are kept; from configuration.
 #[derive(Debug, Clone)]

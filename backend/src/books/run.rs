@@ -7,6 +7,8 @@ use paydesk_shared::{Currency, Money};
 
 use super::payouts::request_payout;
 use super::reconcile::{self, DayReport};
+use crate::domain::balance::BalanceTransaction;
+use crate::domain::ids::MerchantId;
 use crate::domain::payout::{Payout, PayoutOutcome};
 use crate::domain::settlement::{self, Settlement};
 use crate::domain::time::{DAY, Millis, day_of, day_start};
@@ -75,7 +77,7 @@ pub(crate) async fn run(state: &AppState, date: &RunDate) -> Result<RunSummary, 
     loop {
         let merchants = state.store.merchants(after.as_ref(), PAGE).await?;
         for merchant in &merchants {
-            settlements.extend(settle_merchant(state, &merchant.id, run_date).await?);
+            settlements.extend(settle(state, &merchant.id, run_date, |_| true).await?);
             let Some(account) = &merchant.settlement_account else {
                 continue;
             };
@@ -117,11 +119,13 @@ pub(crate) async fn run(state: &AppState, date: &RunDate) -> Result<RunSummary, 
     })
 }
 
-/// Settles the merchant's reconciled pending lines, one settlement per currency.
-async fn settle_merchant(
+/// Settles the merchant's reconciled pending lines that `take` keeps, one settlement
+/// per currency.
+pub(crate) async fn settle(
     state: &AppState,
-    merchant: &crate::domain::ids::MerchantId,
+    merchant: &MerchantId,
     run_date: &str,
+    take: impl Fn(&BalanceTransaction) -> bool,
 ) -> Result<Vec<Settlement>, StoreError> {
     let mut done = Vec::new();
     // A line settled meanwhile (a concurrent run) makes the store refuse the whole
@@ -129,7 +133,7 @@ async fn settle_merchant(
     for _ in 0..3 {
         let lines = state.store.settleable(merchant).await?;
         let mut by_currency: BTreeMap<Currency, Vec<_>> = BTreeMap::new();
-        for line in lines {
+        for line in lines.into_iter().filter(|line| take(line)) {
             by_currency.entry(line.currency).or_default().push(line);
         }
         let mut conflict = false;

@@ -6,7 +6,7 @@ mod cancel_order;
 mod create_order;
 pub(crate) mod get_order;
 mod list_orders;
-mod payouts;
+pub(crate) mod payouts;
 mod refunds;
 pub(crate) mod return_urls;
 

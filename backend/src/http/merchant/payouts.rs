@@ -11,7 +11,9 @@ use paydesk_shared::balance_api::{
 use paydesk_shared::{Currency, ErrorCode};
 
 use crate::books::request_payout;
+use crate::domain::idempotency::KeyAnswer;
 use crate::domain::ids::{PayoutId, SettlementId};
+use crate::domain::merchant::Merchant;
 use crate::domain::payout::{Payout, PayoutOutcome};
 use crate::http::auth::AuthMerchant;
 use crate::http::error::ApiError;
@@ -143,38 +145,59 @@ pub(super) async fn create(
     body: JsonBody,
 ) -> Result<Answer, ApiError> {
     let request: CreatePayoutRequest = body.parse()?;
-    let currency: Currency = request.currency.parse().map_err(|_| {
+    let payout = new_payout(&state, &merchant, &request.amount, &request.currency)?;
+    let answer = Answer::json(StatusCode::CREATED, &wire::payout_response(&payout));
+    place(&state, &payout, idempotency.record(&answer)).await?;
+    Ok(answer)
+}
+
+/// A payout of `amount` in `currency` to the merchant's settlement account.
+pub(crate) fn new_payout(
+    state: &AppState,
+    merchant: &Merchant,
+    amount: &str,
+    currency: &str,
+) -> Result<Payout, ApiError> {
+    let currency: Currency = currency.parse().map_err(|_| {
         ApiError::unprocessable(
             ErrorCode::CurrencyUnknown,
-            format!(
-                "currency: {:?} is not a currency Paydesk takes",
-                request.currency
-            ),
+            format!("currency: {currency:?} is not a currency Paydesk takes"),
         )
     })?;
-    let amount = super::refunds::parse_amount(&request.amount, currency)?;
+    let amount = super::refunds::parse_amount(amount, currency)?;
     let Some(destination) = merchant.settlement_account.clone() else {
         return Err(ApiError::unprocessable(
             ErrorCode::PayoutUnavailable,
             "the account has no settlement account to pay out to",
         ));
     };
-    let payout = Payout::new(
+    Ok(Payout::new(
         &merchant.id,
         amount,
         destination,
         false,
         state.clock.now_ms(),
-    );
-    let answer = Answer::json(StatusCode::CREATED, &wire::payout_response(&payout));
-    match request_payout(&state, &payout, idempotency.record(&answer)).await? {
-        PayoutOutcome::Created => Ok(answer),
-        PayoutOutcome::Insufficient { available } => Err(ApiError::unprocessable(
-            ErrorCode::BalanceInsufficient,
-            format!(
-                "the available balance is {} {currency}: a payout can be at most that",
-                major(available, currency)
-            ),
-        )),
+    ))
+}
+
+/// Stores `payout` (with `answer` for its `Idempotency-Key`) if the available balance
+/// covers it; the payout worker sends it.
+pub(crate) async fn place(
+    state: &AppState,
+    payout: &Payout,
+    answer: Option<KeyAnswer>,
+) -> Result<(), ApiError> {
+    match request_payout(state, payout, answer).await? {
+        PayoutOutcome::Created => Ok(()),
+        PayoutOutcome::Insufficient { available } => {
+            let currency = payout.amount.currency();
+            Err(ApiError::unprocessable(
+                ErrorCode::BalanceInsufficient,
+                format!(
+                    "the available balance is {} {currency}: a payout can be at most that",
+                    major(available, currency)
+                ),
+            ))
+        }
     }
 }

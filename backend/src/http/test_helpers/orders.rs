@@ -1,9 +1,5 @@
-//! The test helpers, for test keys only. `POST /v1/test_helpers/orders/{id}/pay`: the
-//! gateway starts an attempt as the widget would, plays the shopper at the sandbox
-//! bank's page with a test card, and answers once the bank's verdict is applied.
-//! Everything in between is the real flow: the bank decides, notifies, the applier
-//! moves the order and the merchant's webhooks go out. `…/expire`: the order's time
-//! runs out now, as the expirer would find it later.
+//! Test helpers for orders: `…/pay` plays the shopper at the sandbox bank, `…/expire`
+//! runs the order's time out now.
 
 use std::time::Duration;
 
@@ -19,8 +15,6 @@ use paydesk_shared::sandbox_cards::{
     TestCard,
 };
 use paydesk_shared::{AttemptStatus, ErrorCode, OrderStatus};
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use crate::connectors::{ConnectorError, ShopperAction};
 use crate::domain::error::DomainError;
@@ -41,12 +35,6 @@ const VERDICT_WAIT: Duration = Duration::from_secs(10);
 /// How often the order is read again while waiting, besides every status change heard.
 const RECHECK: Duration = Duration::from_millis(250);
 
-pub(super) fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(pay))
-        .routes(routes!(expire))
-}
-
 /// Pays a test order as a shopper would, at the sandbox bank: the gateway starts the
 /// attempt as the widget does and submits the bank's page with a test card. Answers
 /// once the bank's verdict is applied. The body may be left out: a debit card at the
@@ -65,7 +53,7 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
         (status = 422, description = "`invalid_field`: the test card does not fit the order. `bank_unknown`: no bank with this code. `bank_unavailable`: no bank, or not this one, can take this order with this card kind."),
         (status = 502, description = "`bank_unavailable`: the sandbox bank did not take the payment."),
     ))]
-async fn pay(
+pub(super) async fn pay(
     State(state): State<AppState>,
     TestMerchant(merchant): TestMerchant,
     PathParam(id): PathParam<OrderId>,
@@ -139,7 +127,7 @@ async fn pay(
         (status = 404, description = "`not_found`: you have no order with this id."),
         (status = 409, description = "`order_not_payable`: the order is paid or cancelled."),
     ))]
-async fn expire(
+pub(super) async fn expire(
     State(state): State<AppState>,
     TestMerchant(merchant): TestMerchant,
     PathParam(id): PathParam<OrderId>,
