@@ -4,7 +4,7 @@
 
 mod common;
 
-use paydesk_e2e::{Mode, SharedStack, StackOptions, block_on};
+use paydesk_e2e::{Browser, Mode, SharedStack, StackOptions, block_on};
 
 static STACK: SharedStack = SharedStack::new(StackOptions::default);
 static EXPIRING: SharedStack = SharedStack::new(common::short_ttl);
@@ -32,4 +32,35 @@ fn order_expires() {
 #[test]
 fn phone_never_scrolls_sideways() {
     block_on(async { common::phone_never_scrolls_sideways(STACK.get().await, Mode::Hosted).await });
+}
+
+/// A zh-TW checkout names the banks in Traditional characters, tagged as such, and
+/// says what it will pay with in them.
+#[test]
+fn zh_tw_names_the_banks_in_traditional_characters() {
+    block_on(async {
+        let stack = STACK.get().await;
+        let browser = Browser::start(1280).await.unwrap();
+        let checkout = browser
+            .start_checkout(stack, Mode::Hosted, None)
+            .await
+            .unwrap();
+        let url = format!("{}?locale=zh-TW", checkout.url);
+        browser.client.goto(&url).await.unwrap();
+        browser.widget_state("choose").await.unwrap();
+        let name = browser
+            .widget_find("button[data-bank=ICBC] .paydesk-bank__zh")
+            .await
+            .unwrap();
+        assert_eq!(name.text().await.unwrap(), "中國工商銀行");
+        assert_eq!(name.attr("lang").await.unwrap().as_deref(), Some("zh-TW"));
+        browser.choose_bank("ICBC", "debit").await.unwrap();
+        let pay = browser
+            .widget_text("button[data-action=pay]")
+            .await
+            .unwrap();
+        assert!(pay.contains("中國工商銀行"), "{pay}");
+        browser.expect_no_csp_violations().await.unwrap();
+        browser.close().await.unwrap();
+    });
 }

@@ -14,6 +14,9 @@ use crate::wire;
 pub struct Api {
     base: String,
     client_token: String,
+    /// `GET /v1/widget/session` in the widget's language, which names the banks in
+    /// its script.
+    session_path: String,
 }
 
 /// Why a call failed, in the terms the widget reacts to.
@@ -60,16 +63,18 @@ impl ApiError {
 
 impl Api {
     /// `base` is the gateway origin (`https://pay.example`); a trailing slash is fine.
-    pub fn new(base: &str, client_token: &str) -> Api {
+    /// `lang` is the widget's language tag.
+    pub fn new(base: &str, client_token: &str, lang: &str) -> Api {
         Api {
             base: base.trim_end_matches('/').to_owned(),
             client_token: client_token.to_owned(),
+            session_path: ["/v1/widget/session?lang=", lang].concat(),
         }
     }
 
-    /// `GET /v1/widget/session`
+    /// `GET /v1/widget/session?lang=…`
     pub async fn session(&self) -> Result<WidgetSession, ApiError> {
-        self.call("GET", "/v1/widget/session", None, None, wire::session)
+        self.call("GET", &self.session_path, None, None, wire::session)
             .await
     }
 

@@ -3,6 +3,7 @@
 
 use paydesk_shared::api::{BankOption, CardAvailability, Unavailable};
 use paydesk_shared::bank::CardKind;
+use paydesk_shared::language::Language;
 
 use crate::format::MoneyFormat;
 use crate::i18n::{Text, fill};
@@ -13,7 +14,10 @@ use crate::theme::{BadgeColours, badge_colours};
 pub struct BankEntry {
     pub code: String,
     pub name_en: String,
+    /// The Chinese name in the script the shopper reads (the session is asked for in
+    /// the widget's language), and its `lang` tag.
     pub name_zh: String,
+    pub zh_lang: &'static str,
     pub popular: bool,
     pub badge: Option<BadgeColours>,
     pub key: SearchKey,
@@ -22,7 +26,12 @@ pub struct BankEntry {
 }
 
 impl BankEntry {
-    pub fn new(bank: BankOption, text: &Text, money: &MoneyFormat) -> BankEntry {
+    pub fn new(
+        bank: BankOption,
+        language: Language,
+        text: &Text,
+        money: &MoneyFormat,
+    ) -> BankEntry {
         let reasons = CardKind::ALL.map(|kind| {
             unavailable_reason(text, kind, availability(&bank, kind), |a| money.format(a))
         });
@@ -30,8 +39,13 @@ impl BankEntry {
             key: SearchKey::new(&bank),
             badge: badge_colours(&bank.colour),
             code: bank.code,
-            name_en: bank.name_en,
             name_zh: bank.name_zh,
+            zh_lang: if language == Language::TraditionalChinese {
+                "zh-TW"
+            } else {
+                "zh-CN"
+            },
+            name_en: bank.name_en,
             popular: bank.popular,
             reasons,
         }
@@ -112,8 +126,9 @@ impl SearchKey {
     }
 
     /// Whether the shopper's `query` finds this bank: a case- and space-insensitive
-    /// substring of its abbreviation, English or Chinese name, pinyin, or pinyin
-    /// initials (`gsyh` finds 工商银行). An empty query finds every bank.
+    /// substring of its abbreviation, English or Chinese name (in the script shown),
+    /// pinyin, or pinyin initials (`gsyh` finds 工商银行). An empty query finds every
+    /// bank.
     pub fn matches(&self, query: &str) -> bool {
         let needle = compact(query);
         // Byte windows rather than `str::contains`: the same answer for UTF-8 text,

@@ -48,7 +48,7 @@ pub fn mount(
         .as_deref()
         .and_then(WidgetMode::parse)
         .unwrap_or_default();
-    let api = Api::new(&api_base, &client_token);
+    let api = Api::new(&api_base, &client_token, locale.language().tag());
     let on_status = StatusCallback::new(on_status);
     leptos::mount::mount_to(container, move || {
         view! { <App api=api locale=locale mode=mode on_status=on_status /> }

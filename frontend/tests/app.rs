@@ -21,7 +21,7 @@ fn mount_unreachable() -> common::Mounted {
     mount(|| {
         view! {
             <App
-                api=Api::new("http://127.0.0.1:9", "ct_unreachable")
+                api=Api::new("http://127.0.0.1:9", "ct_unreachable", "en")
                 locale=Locale::new("en")
                 on_status=StatusCallback::new(None)
             />

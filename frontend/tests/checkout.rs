@@ -150,24 +150,36 @@ async fn the_controls_lock_while_busy() {
 }
 
 #[wasm_bindgen_test]
-async fn chinese_shoppers_see_the_bank_by_its_chinese_name() {
-    let m = mount(move || {
-        view! {
-            <Checkout
-                session=session()
-                busy=false
-                error=|| None
-                on_pay=Callback::new(|_| {})
-                locale=Locale::new("zh-CN")
-            />
-        }
-    });
-    m.click("button[data-bank=\"ICBC\"]");
-    leptos::task::tick().await;
-    assert_eq!(
-        pay_button(&m).text_content().unwrap(),
-        "使用中国工商银行支付 ¥25.00"
-    );
+async fn chinese_shoppers_see_the_bank_by_its_chinese_name_in_their_script() {
+    // The gateway names the banks in the script of the language the widget asks in.
+    for (tag, name, button) in [
+        ("zh-CN", "中国工商银行", "使用中国工商银行支付 ¥25.00"),
+        ("zh-TW", "中國工商銀行", "使用中國工商銀行支付 ¥25.00"),
+    ] {
+        let m = mount(move || {
+            let mut session = session();
+            for bank in &mut session.banks {
+                if bank.code == "ICBC" {
+                    bank.name_zh = name.into();
+                }
+            }
+            view! {
+                <Checkout
+                    session=session
+                    busy=false
+                    error=|| None
+                    on_pay=Callback::new(|_| {})
+                    locale=Locale::new(tag)
+                />
+            }
+        });
+        let shown = m.find("button[data-bank=\"ICBC\"] .paydesk-bank__zh");
+        assert_eq!(shown.text_content().unwrap(), name);
+        assert_eq!(shown.get_attribute("lang").as_deref(), Some(tag));
+        m.click("button[data-bank=\"ICBC\"]");
+        leptos::task::tick().await;
+        assert_eq!(pay_button(&m).text_content().unwrap(), button, "{tag}");
+    }
 }
 
 #[wasm_bindgen_test]

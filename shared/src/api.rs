@@ -281,6 +281,8 @@ pub struct WidgetAttempt {
 pub struct BankOption {
     pub code: String,
     pub name_en: String,
+    /// The Chinese name: in Traditional characters when the session was asked for
+    /// with `lang=zh-TW`, in Simplified characters otherwise.
     pub name_zh: String,
     pub pinyin: String,
     /// Badge colour, `#rrggbb`.

@@ -45,7 +45,10 @@ impl fmt::Display for CardKind {
 pub struct Bank {
     /// Upper-case abbreviation, e.g. `ICBC`.
     pub code: String,
+    /// In Simplified characters, as in mainland China.
     pub name_zh: String,
+    /// In Traditional characters, for shoppers reading zh-TW.
+    pub name_zh_tw: String,
     pub name_en: String,
     /// Pinyin of the Chinese name, syllables separated by spaces.
     pub pinyin: String,

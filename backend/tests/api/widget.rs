@@ -49,6 +49,44 @@ async fn session_shows_the_order_and_which_banks_can_take_it() {
 }
 
 #[tokio::test]
+async fn banks_are_named_in_the_script_of_the_widget_language() {
+    let app = spawn_app().await;
+    let order = app
+        .post_order(&order_body())
+        .await
+        .json::<paydesk_shared::api::OrderResponse>()
+        .await
+        .unwrap();
+    let session = async |query: &str| {
+        app.client
+            .get(app.url(&format!("/v1/widget/session{query}")))
+            .bearer_auth(&order.client_token)
+            .send()
+            .await
+            .unwrap()
+    };
+    for (query, icbc, psbc) in [
+        ("", "中国工商银行", "中国邮政储蓄银行"),
+        ("?lang=zh-CN", "中国工商银行", "中国邮政储蓄银行"),
+        ("?lang=en", "中国工商银行", "中国邮政储蓄银行"),
+        ("?lang=xx-%3Cb%3E", "中国工商银行", "中国邮政储蓄银行"),
+        ("?lang=zh-TW", "中國工商銀行", "中國郵政儲蓄銀行"),
+        ("?lang=zh-Hant-HK", "中國工商銀行", "中國郵政儲蓄銀行"),
+    ] {
+        let session: WidgetSession = session(query).await.json().await.unwrap();
+        let name = |code: &str| {
+            let bank = session.banks.iter().find(|b| b.code == code).unwrap();
+            bank.name_zh.clone()
+        };
+        assert_eq!(name("ICBC"), icbc, "{query}");
+        assert_eq!(name("PSBC"), psbc, "{query}");
+    }
+    for query in ["?lang=zh-TW&lang=en", "?locale=zh-TW"] {
+        assert_error(session(query).await, 400, "query_invalid").await;
+    }
+}
+
+#[tokio::test]
 async fn widget_api_needs_a_valid_client_token() {
     let app = spawn_app().await;
     let none = app

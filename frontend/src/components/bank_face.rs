@@ -49,7 +49,7 @@ pub fn bank_face(
             {bank.code.clone()}
         </span>
         <span class="paydesk-bank__names">
-            <span class="paydesk-bank__zh" lang="zh-CN">{bank.name_zh.clone()}</span>
+            <span class="paydesk-bank__zh" lang=bank.zh_lang>{bank.name_zh.clone()}</span>
             <span class="paydesk-bank__en" lang="en">{bank.name_en.clone()}</span>
             <span class="paydesk-bank__reason" data-testid="bank-reason" hidden=move || !has_reason()>
                 {reason}

@@ -75,7 +75,7 @@ pub fn BankList(
     let money = MoneyFormat::new(&locale, currency);
     let entries: Vec<BankEntry> = banks
         .into_iter()
-        .map(|b| BankEntry::new(b, text, &money))
+        .map(|b| BankEntry::new(b, locale.language(), text, &money))
         .collect();
     let last_used = last_used.and_then(|code| entries.iter().position(|b| b.code == code));
     let banks = Banks {

@@ -58,7 +58,7 @@ where
     let kind = RwSignal::new(initial_kind);
     let selected = RwSignal::new(preselected);
     let catalogue = Arc::new(banks.clone());
-    let chinese = locale.language() != Language::English;
+    let language = locale.language();
     // The chosen bank, while it can take this payment with the chosen card kind;
     // switching to a kind it does not take un-chooses it without forgetting it.
     let chosen = {
@@ -78,7 +78,7 @@ where
         let chosen = chosen.clone();
         move || {
             let code = chosen()?;
-            if !chinese {
+            if language == Language::English {
                 return Some(code);
             }
             catalogue

@@ -205,16 +205,15 @@ fn when(at: Millis) -> Markup {
     html! { time datetime=(stamp) { (shown) } }
 }
 
-/// The bank by its name in the page's language; its code if the directory no longer
-/// lists it. The directory's Chinese names are in simplified characters.
+/// The bank by its name in the page's language and script; its code if the directory
+/// no longer lists it.
 fn bank_name(r: &Receipt<'_>, text: &ReceiptText) -> Markup {
     let code = &r.attempt.bank_code;
     match r.bank {
-        Some(bank) if text.chinese() => html! {
-            span lang=[(text.language == Language::TraditionalChinese).then_some("zh-CN")] {
-                (bank.name_zh)
-            }
+        Some(bank) if text.language == Language::TraditionalChinese => html! {
+            (bank.name_zh_tw)
         },
+        Some(bank) if text.chinese() => html! { (bank.name_zh) },
         Some(bank) => html! { (bank.name_en) " (" (code) ")" },
         None => html! { (code) },
     }
