@@ -4,7 +4,7 @@
 //! matches what the shop created. The shopper's return from the bank is shown to the
 //! shopper, never trusted.
 
-use paydesk_shared::api::{LineItem, OrderResponse};
+use paydesk_shared::api::{LineItem, OrderResponse, RefundResponse};
 use paydesk_shared::webhook::EventType;
 use paydesk_shared::{Currency, Money, OrderStatus};
 use time::OffsetDateTime;
@@ -34,23 +34,42 @@ pub(crate) struct ShopOrder {
     pub(crate) expires_at: Option<OffsetDateTime>,
 }
 
-/// Whether the shop may ship.
+/// Where the order stands for the shop: whether it may ship, and what came back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Payment {
     AwaitingPayment,
     Paid {
         event_id: String,
         paid_at: OffsetDateTime,
+        /// Refunds that went through, by refund id; the shop restocks what they cover.
+        refunds: Vec<(String, Money)>,
     },
+    /// Paydesk stopped taking payment before anyone paid.
+    Expired,
+    /// The order was cancelled before anyone paid.
+    Cancelled,
 }
 
 impl Payment {
     /// The words the order page shows (and end-to-end tests look for).
-    pub(crate) fn label(&self) -> &'static str {
+    pub(crate) fn label(&self, total: Money) -> &'static str {
         match self {
             Payment::AwaitingPayment => "awaiting payment",
-            Payment::Paid { .. } => "paid",
+            Payment::Paid { refunds, .. } if refunds.is_empty() => "paid",
+            Payment::Paid { .. } if self.refunded(total) == Some(total) => "refunded",
+            Payment::Paid { .. } => "partly refunded",
+            Payment::Expired => "expired",
+            Payment::Cancelled => "cancelled",
         }
+    }
+
+    /// How much of a paid order went back to the shopper; `None` unless paid.
+    pub(crate) fn refunded(&self, total: Money) -> Option<Money> {
+        let Payment::Paid { refunds, .. } = self else {
+            return None;
+        };
+        let minor = refunds.iter().map(|(_, amount)| amount.minor()).sum();
+        Money::from_minor(minor, total.currency()).ok()
     }
 }
 
@@ -59,24 +78,37 @@ impl Payment {
 pub(crate) enum EventKind {
     OrderPaid,
     OrderFailed,
+    OrderExpired,
+    OrderCancelled,
+    RefundSucceeded,
+    RefundFailed,
 }
 
 impl EventKind {
-    /// `None` for event types this shop does not handle (yet); Paydesk may add more.
+    const ALL: [(EventKind, EventType); 6] = [
+        (EventKind::OrderPaid, EventType::OrderPaid),
+        (EventKind::OrderFailed, EventType::OrderFailed),
+        (EventKind::OrderExpired, EventType::OrderExpired),
+        (EventKind::OrderCancelled, EventType::OrderCancelled),
+        (EventKind::RefundSucceeded, EventType::RefundSucceeded),
+        (EventKind::RefundFailed, EventType::RefundFailed),
+    ];
+
+    /// `None` for event types about no order (settlements, payouts); Paydesk may add
+    /// more.
     pub(crate) fn parse(kind: &str) -> Option<Self> {
-        match EventType::parse(kind)? {
-            EventType::OrderPaid => Some(EventKind::OrderPaid),
-            EventType::OrderFailed => Some(EventKind::OrderFailed),
-            _ => None,
-        }
+        let kind = EventType::parse(kind)?;
+        Self::ALL
+            .into_iter()
+            .find(|(_, event)| *event == kind)
+            .map(|(ours, _)| ours)
     }
 
     pub(crate) fn as_str(self) -> &'static str {
-        let event = match self {
-            EventKind::OrderPaid => EventType::OrderPaid,
-            EventKind::OrderFailed => EventType::OrderFailed,
-        };
-        event.as_str()
+        Self::ALL
+            .into_iter()
+            .find(|(ours, _)| *ours == self)
+            .map_or("", |(_, event)| event.as_str())
     }
 }
 
@@ -87,6 +119,8 @@ pub(crate) struct PaydeskEvent {
     pub(crate) kind: EventKind,
     /// The order as Paydesk saw it when the event happened.
     pub(crate) order: OrderResponse,
+    /// For refund events: the refund.
+    pub(crate) refund: Option<RefundResponse>,
 }
 
 /// A webhook event as the order page lists it.
@@ -106,8 +140,17 @@ pub(crate) enum EventOutcome {
     AlreadyPaid,
     /// The bank declined; the order waits for the shopper to try again.
     PaymentFailed,
-    /// A failure reported after the payment was confirmed changes nothing.
-    FailureAfterPayment,
+    /// The event does not change an order in this state (a failure after the payment,
+    /// an expiry of a paid order); the reason says which.
+    Unchanged(&'static str),
+    MarkedExpired,
+    MarkedCancelled,
+    /// Part of the payment went back; the rest stays paid.
+    PartlyRefunded,
+    /// Everything paid went back: nothing to ship.
+    Refunded,
+    /// The bank did not take the refund back; the shopper still has it to get.
+    RefundFailed,
     /// The event's order is not the one the shop created under this reference.
     Mismatch(&'static str),
 }
@@ -118,33 +161,27 @@ impl EventOutcome {
             EventOutcome::MarkedPaid => "marked the order paid",
             EventOutcome::AlreadyPaid => "already paid, nothing changed",
             EventOutcome::PaymentFailed => "payment failed; still awaiting payment",
-            EventOutcome::FailureAfterPayment => "order already paid, nothing changed",
-            EventOutcome::Mismatch(reason) => reason,
+            EventOutcome::Unchanged(reason) | EventOutcome::Mismatch(reason) => reason,
+            EventOutcome::MarkedExpired => "expired unpaid; nothing to ship",
+            EventOutcome::MarkedCancelled => "cancelled unpaid; nothing to ship",
+            EventOutcome::PartlyRefunded => "part of the payment refunded",
+            EventOutcome::Refunded => "refunded in full; do not ship",
+            EventOutcome::RefundFailed => "refund failed; the shopper is still owed it",
         }
     }
 }
 
 impl ShopOrder {
+    /// The words the order page shows for where the order stands.
+    pub(crate) fn status(&self) -> &'static str {
+        self.payment.label(self.total)
+    }
+
     /// Applies one verified event, already known to be new, and records it.
     pub(crate) fn apply(&mut self, event: &PaydeskEvent, now: OffsetDateTime) -> EventOutcome {
         let outcome = match self.mismatch(&event.order) {
             Some(reason) => EventOutcome::Mismatch(reason),
-            None => match (event.kind, &self.payment) {
-                (EventKind::OrderPaid, Payment::Paid { .. }) => EventOutcome::AlreadyPaid,
-                (EventKind::OrderPaid, Payment::AwaitingPayment) => {
-                    if event.order.status == OrderStatus::Paid {
-                        self.payment = Payment::Paid {
-                            event_id: event.id.clone(),
-                            paid_at: now,
-                        };
-                        EventOutcome::MarkedPaid
-                    } else {
-                        EventOutcome::Mismatch("ignored: the event's order is not paid")
-                    }
-                }
-                (EventKind::OrderFailed, Payment::AwaitingPayment) => EventOutcome::PaymentFailed,
-                (EventKind::OrderFailed, Payment::Paid { .. }) => EventOutcome::FailureAfterPayment,
-            },
+            None => self.change(event, now),
         };
         self.events.push(ReceivedEvent {
             id: event.id.clone(),
@@ -153,6 +190,65 @@ impl ShopOrder {
             outcome,
         });
         outcome
+    }
+
+    /// What `event` does to the order as it stands.
+    fn change(&mut self, event: &PaydeskEvent, now: OffsetDateTime) -> EventOutcome {
+        let paid = matches!(self.payment, Payment::Paid { .. });
+        match event.kind {
+            EventKind::OrderPaid if paid => EventOutcome::AlreadyPaid,
+            EventKind::OrderPaid if event.order.status != OrderStatus::Paid => {
+                EventOutcome::Mismatch("ignored: the event's order is not paid")
+            }
+            // Money that arrived counts, even after the shop gave up on the order.
+            EventKind::OrderPaid => {
+                self.payment = Payment::Paid {
+                    event_id: event.id.clone(),
+                    paid_at: now,
+                    refunds: Vec::new(),
+                };
+                EventOutcome::MarkedPaid
+            }
+            EventKind::OrderFailed if paid => {
+                EventOutcome::Unchanged("order already paid, nothing changed")
+            }
+            EventKind::OrderFailed => EventOutcome::PaymentFailed,
+            EventKind::OrderExpired | EventKind::OrderCancelled if paid => {
+                EventOutcome::Unchanged("order already paid, nothing changed")
+            }
+            EventKind::OrderExpired => {
+                self.payment = Payment::Expired;
+                EventOutcome::MarkedExpired
+            }
+            EventKind::OrderCancelled => {
+                self.payment = Payment::Cancelled;
+                EventOutcome::MarkedCancelled
+            }
+            EventKind::RefundSucceeded => self.refunded(event),
+            EventKind::RefundFailed => EventOutcome::RefundFailed,
+        }
+    }
+
+    /// Records a refund that went through.
+    fn refunded(&mut self, event: &PaydeskEvent) -> EventOutcome {
+        let total = self.total;
+        let Payment::Paid { refunds, .. } = &mut self.payment else {
+            return EventOutcome::Unchanged("ignored: the shop never saw this order paid");
+        };
+        let Some(refund) = &event.refund else {
+            return EventOutcome::Mismatch("ignored: a refund event without its refund");
+        };
+        let Ok(amount) = Money::parse(&refund.amount, total.currency()) else {
+            return EventOutcome::Mismatch("ignored: a refund in another currency");
+        };
+        if !refunds.iter().any(|(id, _)| *id == refund.id) {
+            refunds.push((refund.id.clone(), amount));
+        }
+        if self.payment.refunded(total) == Some(total) {
+            EventOutcome::Refunded
+        } else {
+            EventOutcome::PartlyRefunded
+        }
     }
 
     /// Before shipping, check that the money Paydesk reports is the money this order
@@ -210,7 +306,25 @@ mod tests {
                 expires_at: String::new(),
                 attempts: Vec::new(),
             },
+            refund: None,
         }
+    }
+
+    fn refund(id: &str, refund_id: &str, amount: &str) -> PaydeskEvent {
+        let mut e = event(id, EventKind::RefundSucceeded, OrderStatus::Paid, "25.00");
+        e.refund = Some(RefundResponse {
+            id: refund_id.into(),
+            order_id: "ord_1".into(),
+            attempt_id: "att_1".into(),
+            amount: amount.into(),
+            currency: Currency::Cny,
+            reason: "requested_by_customer".into(),
+            status: "succeeded".into(),
+            failure_reason: None,
+            created_at: String::new(),
+            decided_at: None,
+        });
+        e
     }
 
     #[test]
@@ -219,19 +333,80 @@ mod tests {
         let now = OffsetDateTime::UNIX_EPOCH;
         let paid = event("evt_1", EventKind::OrderPaid, OrderStatus::Paid, "25.00");
         assert_eq!(o.apply(&paid, now), EventOutcome::MarkedPaid);
-        assert_eq!(o.payment.label(), "paid");
+        assert_eq!(o.payment.label(o.total), "paid");
         let again = event("evt_2", EventKind::OrderPaid, OrderStatus::Paid, "25.00");
         assert_eq!(o.apply(&again, now), EventOutcome::AlreadyPaid);
         let failed = event("evt_3", EventKind::OrderFailed, OrderStatus::Paid, "25.00");
-        assert_eq!(o.apply(&failed, now), EventOutcome::FailureAfterPayment);
+        assert!(matches!(o.apply(&failed, now), EventOutcome::Unchanged(_)));
+        let expired = event("evt_4", EventKind::OrderExpired, OrderStatus::Paid, "25.00");
+        assert!(matches!(o.apply(&expired, now), EventOutcome::Unchanged(_)));
         assert_eq!(
             o.payment,
             Payment::Paid {
                 event_id: "evt_1".into(),
-                paid_at: now
+                paid_at: now,
+                refunds: Vec::new(),
             }
         );
-        assert_eq!(o.events.len(), 3);
+        assert_eq!(o.events.len(), 4);
+    }
+
+    #[test]
+    fn refunds_add_up_to_partly_then_fully_refunded() {
+        let now = OffsetDateTime::UNIX_EPOCH;
+        let mut o = order("25.00");
+        assert!(matches!(
+            o.apply(&refund("evt_0", "re_0", "5.00"), now),
+            EventOutcome::Unchanged(_)
+        ));
+        let paid = event("evt_1", EventKind::OrderPaid, OrderStatus::Paid, "25.00");
+        o.apply(&paid, now);
+        assert_eq!(
+            o.apply(&refund("evt_2", "re_1", "10.00"), now),
+            EventOutcome::PartlyRefunded
+        );
+        assert_eq!(o.payment.label(o.total), "partly refunded");
+        // The same refund told twice counts once.
+        o.apply(&refund("evt_3", "re_1", "10.00"), now);
+        assert_eq!(o.payment.refunded(o.total).unwrap().to_string(), "10.00");
+        let failed = event("evt_4", EventKind::RefundFailed, OrderStatus::Paid, "25.00");
+        assert_eq!(o.apply(&failed, now), EventOutcome::RefundFailed);
+        assert_eq!(
+            o.apply(&refund("evt_5", "re_2", "15.00"), now),
+            EventOutcome::Refunded
+        );
+        assert_eq!(o.payment.label(o.total), "refunded");
+        assert_eq!(o.payment.refunded(o.total), Some(o.total));
+    }
+
+    #[test]
+    fn an_unpaid_order_expires_or_is_cancelled_and_a_late_payment_still_counts() {
+        let now = OffsetDateTime::UNIX_EPOCH;
+        let mut o = order("25.00");
+        let expired = event(
+            "evt_1",
+            EventKind::OrderExpired,
+            OrderStatus::Expired,
+            "25.00",
+        );
+        assert_eq!(o.apply(&expired, now), EventOutcome::MarkedExpired);
+        assert_eq!(o.payment.label(o.total), "expired");
+        let paid = event("evt_2", EventKind::OrderPaid, OrderStatus::Paid, "25.00");
+        assert_eq!(o.apply(&paid, now), EventOutcome::MarkedPaid);
+
+        let mut o = order("25.00");
+        let cancelled = event(
+            "evt_3",
+            EventKind::OrderCancelled,
+            OrderStatus::Cancelled,
+            "25.00",
+        );
+        assert_eq!(o.apply(&cancelled, now), EventOutcome::MarkedCancelled);
+        assert_eq!(o.payment.label(o.total), "cancelled");
+        for kind in [EventKind::OrderPaid, EventKind::OrderCancelled] {
+            assert_eq!(EventKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(EventKind::parse("payout.paid"), None);
     }
 
     #[test]
@@ -247,7 +422,7 @@ mod tests {
             o.apply(&failed, OffsetDateTime::UNIX_EPOCH),
             EventOutcome::PaymentFailed
         );
-        assert_eq!(o.payment.label(), "awaiting payment");
+        assert_eq!(o.payment.label(o.total), "awaiting payment");
     }
 
     #[test]

@@ -103,6 +103,7 @@ mod tests {
         paid.payment = Payment::Paid {
             event_id: "evt_1".into(),
             paid_at: start,
+            refunds: Vec::new(),
         };
         assert!(!still_fresh(&paid, start));
         assert!(!still_fresh(&order(start, None), start));

@@ -112,6 +112,7 @@ mod tests {
                 expires_at: String::new(),
                 attempts: Vec::new(),
             },
+            refund: None,
         }
     }
 
@@ -127,7 +128,7 @@ mod tests {
         );
         assert_eq!(store.deliver(&reference, &event, now), Delivery::Duplicate);
         let order = store.get(&reference).unwrap();
-        assert_eq!(order.payment.label(), "paid");
+        assert_eq!(order.payment.label(order.total), "paid");
         assert_eq!(order.events.len(), 1);
     }
 

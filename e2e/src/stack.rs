@@ -208,6 +208,11 @@ impl Stack {
         }
     }
 
+    /// The demo merchant's secret key, a test key.
+    pub fn secret_key(&self) -> &'static str {
+        SECRET_KEY
+    }
+
     /// `GET /v1/orders/{id}` with the demo merchant's key.
     pub async fn api_order(&self, id: &str) -> anyhow::Result<serde_json::Value> {
         let response = reqwest::Client::new()

@@ -1,4 +1,5 @@
-//! `POST /webhooks/paydesk`: Paydesk tells the shop an order was paid or failed.
+//! `POST /webhooks/paydesk`: Paydesk tells the shop what happened to an order: paid,
+//! failed, expired, cancelled, refunded (or a refund that failed).
 //!
 //! The order of checks matters: verify the signature over the raw bytes first (never
 //! parse unauthenticated JSON into decisions), then parse, then deduplicate and apply.
@@ -74,6 +75,7 @@ async fn receive(State(state): State<Arc<AppState>>, headers: HeaderMap, body: B
         id: event.id,
         kind,
         order,
+        refund: event.data.refund,
     };
     match state.store.deliver(&reference, &event, now) {
         Delivery::Applied(EventOutcome::Mismatch(reason)) => tracing::warn!(

@@ -11,15 +11,17 @@ use crate::order::{Payment, ReceivedEvent, ShopOrder};
 
 pub(crate) fn render(order: &ShopOrder) -> Response {
     let reference = order.reference.as_str();
+    let fully_refunded = order.payment.refunded(order.total) == Some(order.total);
     let status_class = match order.payment {
         Payment::AwaitingPayment => "status-awaiting",
-        Payment::Paid { .. } => "status-paid",
+        Payment::Paid { .. } if !fully_refunded => "status-paid",
+        _ => "status-closed",
     };
     let body = html! {
         section class="card order" aria-labelledby="order-title" {
             div class="order-head" {
                 h1 id="order-title" { "Order " code { (reference) } }
-                span class={ "status " (status_class) } data-testid="shop-order-status" { (order.payment.label()) }
+                span class={ "status " (status_class) } data-testid="shop-order-status" { (order.status()) }
             }
             @match &order.payment {
                 Payment::AwaitingPayment => p {
@@ -29,15 +31,31 @@ pub(crate) fn render(order: &ShopOrder) -> Response {
                     a href={ "/orders/" (reference) } { "check again" }
                     "."
                 },
-                Payment::Paid { event_id, paid_at } => p {
+                Payment::Paid { event_id, paid_at, .. } => p {
                     "Paydesk confirmed the payment at " (timestamp(*paid_at))
-                    " with webhook event " code { (event_id) } ". Time to pack the parcel."
+                    " with webhook event " code { (event_id) } "."
+                    @match order.payment.refunded(order.total) {
+                        _ if fully_refunded => " Everything was refunded since: do not ship.",
+                        Some(refunded) if refunded.minor() > 0 => {
+                            " " (refunded) " " (order.currency.code())
+                            " was refunded since: ship what is still paid for."
+                        }
+                        _ => " Time to pack the parcel.",
+                    }
                 },
+                Payment::Expired => p {
+                    "Paydesk stopped taking payment for this order before anyone paid. "
+                    "Nothing to ship."
+                },
+                Payment::Cancelled => p { "The order was cancelled before anyone paid. Nothing to ship." },
             }
             (order_lines(&order.items, &order.total.to_string(), order.currency))
             dl class="facts" {
                 dt { "Placed" } dd { (timestamp(order.created_at)) }
                 dt { "Paydesk order" } dd { code { (order.gateway_order_id) } }
+                @if let Some(refunded) = order.payment.refunded(order.total) {
+                    dt { "Refunded" } dd data-testid="shop-order-refunded" { (refunded) " " (order.currency.code()) }
+                }
             }
         }
         section class="card events" aria-labelledby="events-title" {
@@ -53,7 +71,8 @@ fn events(events: &[ReceivedEvent]) -> Markup {
         return html! {
             p class="muted" {
                 "None yet. Paydesk sends a signed webhook to " code { "/webhooks/paydesk" }
-                " when the bank confirms or declines the payment."
+                " when the bank confirms or declines the payment, and when the order expires, "
+                "is cancelled or refunded."
             }
         };
     }
