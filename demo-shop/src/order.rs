@@ -37,7 +37,7 @@ pub(crate) struct ShopOrder {
 /// Where the order stands for the shop: whether it may ship, and what came back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Payment {
-    AwaitingPayment,
+    Awaiting,
     Paid {
         event_id: String,
         paid_at: OffsetDateTime,
@@ -54,7 +54,7 @@ impl Payment {
     /// The words the order page shows (and end-to-end tests look for).
     pub(crate) fn label(&self, total: Money) -> &'static str {
         match self {
-            Payment::AwaitingPayment => "awaiting payment",
+            Payment::Awaiting => "awaiting payment",
             Payment::Paid { refunds, .. } if refunds.is_empty() => "paid",
             Payment::Paid { .. } if self.refunded(total) == Some(total) => "refunded",
             Payment::Paid { .. } => "partly refunded",
@@ -280,7 +280,7 @@ mod tests {
             currency: Currency::Cny,
             items: Vec::new(),
             total: Money::parse(total, Currency::Cny).unwrap(),
-            payment: Payment::AwaitingPayment,
+            payment: Payment::Awaiting,
             events: Vec::new(),
             created_at: OffsetDateTime::UNIX_EPOCH,
             expires_at: None,
@@ -439,7 +439,7 @@ mod tests {
         assert!(matches!(o.apply(&wrong_id, now), EventOutcome::Mismatch(_)));
         let not_paid = event("evt_3", EventKind::OrderPaid, OrderStatus::Pending, "25.00");
         assert!(matches!(o.apply(&not_paid, now), EventOutcome::Mismatch(_)));
-        assert_eq!(o.payment, Payment::AwaitingPayment);
+        assert_eq!(o.payment, Payment::Awaiting);
         assert_eq!(o.events.len(), 3);
     }
 }

@@ -108,7 +108,7 @@ fn shop_order(
         currency: created.currency,
         items: created.items,
         total,
-        payment: Payment::AwaitingPayment,
+        payment: Payment::Awaiting,
         events: Vec::new(),
         created_at: OffsetDateTime::now_utc(),
         expires_at: OffsetDateTime::parse(&created.expires_at, &Rfc3339).ok(),

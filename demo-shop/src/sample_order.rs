@@ -60,7 +60,7 @@ fn still_fresh(order: &ShopOrder, now: OffsetDateTime) -> bool {
         return false;
     };
     let lifetime = expires_at - order.created_at;
-    matches!(order.payment, Payment::AwaitingPayment) && expires_at - now > lifetime / 2
+    matches!(order.payment, Payment::Awaiting) && expires_at - now > lifetime / 2
 }
 
 #[cfg(test)]
@@ -79,7 +79,7 @@ mod tests {
             currency: Currency::Cny,
             items: Vec::new(),
             total: Money::parse("25.00", Currency::Cny).unwrap(),
-            payment: Payment::AwaitingPayment,
+            payment: Payment::Awaiting,
             events: Vec::new(),
             created_at,
             expires_at: ttl.map(|ttl| created_at + ttl),

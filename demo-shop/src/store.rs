@@ -85,7 +85,7 @@ mod tests {
             currency: Currency::Cny,
             items: Vec::new(),
             total: Money::parse("25.00", Currency::Cny).unwrap(),
-            payment: Payment::AwaitingPayment,
+            payment: Payment::Awaiting,
             events: Vec::new(),
             created_at: OffsetDateTime::UNIX_EPOCH,
             expires_at: None,

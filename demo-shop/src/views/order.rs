@@ -13,7 +13,7 @@ pub(crate) fn render(order: &ShopOrder) -> Response {
     let reference = order.reference.as_str();
     let fully_refunded = order.payment.refunded(order.total) == Some(order.total);
     let status_class = match order.payment {
-        Payment::AwaitingPayment => "status-awaiting",
+        Payment::Awaiting => "status-awaiting",
         Payment::Paid { .. } if !fully_refunded => "status-paid",
         _ => "status-closed",
     };
@@ -24,7 +24,7 @@ pub(crate) fn render(order: &ShopOrder) -> Response {
                 span class={ "status " (status_class) } data-testid="shop-order-status" { (order.status()) }
             }
             @match &order.payment {
-                Payment::AwaitingPayment => p {
+                Payment::Awaiting => p {
                     "The shop has not heard from Paydesk that this order is paid. "
                     a href={ "/checkout/" (reference) } { "Return to payment" }
                     " or "
