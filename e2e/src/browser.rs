@@ -15,6 +15,9 @@ pub struct BrowserOptions {
     pub height: u32,
     /// Whether Chromium tells pages the system prefers dark (`prefers-color-scheme`).
     pub prefers_dark: bool,
+    /// The browser's language (`navigator.languages` and `Accept-Language`); Chromium's
+    /// own if `None`.
+    pub language: Option<&'static str>,
 }
 
 impl BrowserOptions {
@@ -23,6 +26,15 @@ impl BrowserOptions {
             width,
             height: 900,
             prefers_dark: false,
+            language: None,
+        }
+    }
+
+    /// A browser whose shopper reads `tag` (`zh-TW`, say).
+    pub fn language(self, tag: &'static str) -> Self {
+        BrowserOptions {
+            language: Some(tag),
+            ..self
         }
     }
 
@@ -96,6 +108,10 @@ impl Browser {
             // native controls turn dark too.
             args.push("--force-dark-mode".into());
         }
+        if let Some(tag) = options.language {
+            args.push(format!("--lang={tag}"));
+            args.push(format!("--accept-lang={tag}"));
+        }
         // Headless Chromium keeps windows at least 500 px wide, so the viewport is
         // emulated: phone widths as a touch-screen phone, wider ones as a desktop.
         let phone = options.width < 768;
@@ -103,6 +119,7 @@ impl Browser {
             "goog:chromeOptions": {
                 "binary": chromium,
                 "args": args,
+                "prefs": { "intl.accept_languages": options.language.unwrap_or("en-US") },
                 "mobileEmulation": { "deviceMetrics": {
                     "width": options.width, "height": options.height, "pixelRatio": 1,
                     "mobile": phone, "touch": phone,

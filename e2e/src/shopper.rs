@@ -103,12 +103,16 @@ impl Browser {
         self.widget_click(&format!("[data-bank=\"{code}\"]")).await
     }
 
-    /// Presses Pay, which must name the bank, and waits for the bank's page.
+    /// Presses Pay, which must name the bank (by its code, or in Chinese by the name
+    /// the list shows), and waits for the bank's page.
     pub async fn pay_at_bank_page(&self, stack: &Stack, code: &str) -> anyhow::Result<()> {
         let label = self.widget_text("button[data-action=pay]").await?;
+        let chinese = self
+            .widget_text(&format!("[data-bank=\"{code}\"] .paydesk-bank__zh"))
+            .await?;
         anyhow::ensure!(
-            label.contains(code),
-            "the Pay button should name {code}: `{label}`"
+            label.contains(code) || label.contains(&chinese),
+            "the Pay button should name {code} ({chinese}): `{label}`"
         );
         self.widget_click("button[data-action=pay]").await?;
         self.wait_for("form#bank-pay").await?;

@@ -1,6 +1,7 @@
 //! axe-core finds no WCAG 2.2 A/AA (or best-practice) violation in the widget at any
-//! step, in the light and dark presets, in the automatic theme of a browser that
-//! prefers dark, and on the hosted page.
+//! step, in the light, dark and flat presets, in the automatic theme of a browser that
+//! prefers dark, on the hosted page, in Simplified and Traditional Chinese, on a 360 px
+//! phone, and on the sandbox bank's page the tour passes through.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Duration;
@@ -21,6 +22,8 @@ struct Audit {
     axe: Axe,
     /// Whether the widget should be drawn dark.
     dark: bool,
+    /// The widget's `lang`, as the browser's language picks it.
+    lang: &'static str,
     label: String,
     checked: Vec<Step>,
     findings: Vec<String>,
@@ -28,9 +31,28 @@ struct Audit {
 
 impl AtStep for Audit {
     async fn at(&mut self, browser: &Browser, step: Step) -> anyhow::Result<()> {
+        let step_label = format!("{} {}", self.label, step.name());
         if !step.shows_widget() {
+            // The sandbox bank's own page.
+            if let Err(e) = browser
+                .expect_accessible(&self.axe, AxeScope::Page, &step_label)
+                .await
+            {
+                self.findings.push(format!("{e:#}"));
+            }
+            self.checked.push(step);
             return Ok(());
         }
+        assert_eq!(
+            browser
+                .widget_find(".paydesk")
+                .await?
+                .attr("lang")
+                .await?
+                .as_deref(),
+            Some(self.lang),
+            "{step_label}: the widget's language"
+        );
         assert_eq!(
             browser.widget_is_dark().await?,
             self.dark,
@@ -42,7 +64,6 @@ impl AtStep for Audit {
             path if path.starts_with("/pay/") => AxeScope::Page,
             _ => AxeScope::Widget,
         };
-        let step_label = format!("{} {}", self.label, step.name());
         if let Err(e) = browser
             .expect_accessible(&self.axe, scope, &step_label)
             .await
@@ -54,20 +75,21 @@ impl AtStep for Audit {
     }
 }
 
-async fn audit(mode: Mode, theme: Option<&str>, prefers_dark: bool) {
+async fn audit(mode: Mode, theme: Option<&str>, options: BrowserOptions) {
+    // Chromium's own language, where none is set, is the one its prefs name.
+    let language = options.language.unwrap_or("en-US");
     let label = format!(
-        "{} theme={} prefers-dark={prefers_dark}",
+        "{} theme={} prefers-dark={} lang={language} width={}",
         mode.as_str(),
-        theme.unwrap_or("auto")
+        theme.unwrap_or("auto"),
+        options.prefers_dark,
+        options.width,
     );
-    let mut options = BrowserOptions::width(1280);
-    if prefers_dark {
-        options = options.dark();
-    }
     let browser = Browser::start_with(&options).await.unwrap();
     let mut audit = Audit {
         axe: Axe::from_env().unwrap(),
-        dark: theme == Some("dark") || (theme.is_none() && prefers_dark),
+        dark: theme == Some("dark") || (theme.is_none() && options.prefers_dark),
+        lang: language,
         label,
         checked: Vec::new(),
         findings: Vec::new(),
@@ -85,6 +107,7 @@ async fn audit(mode: Mode, theme: Option<&str>, prefers_dark: bool) {
             Step::BankChosen,
             Step::Search,
             Step::Redirecting,
+            Step::BankPage,
             Step::Pending,
             Step::Failed,
             Step::ChooseAgain,
@@ -100,27 +123,56 @@ async fn audit(mode: Mode, theme: Option<&str>, prefers_dark: bool) {
     browser.close().await.unwrap();
 }
 
+fn desktop() -> BrowserOptions {
+    BrowserOptions::width(1280)
+}
+
 #[test]
 fn embedded_light_preset() {
-    block_on(audit(Mode::Embedded, Some("light"), false));
+    block_on(audit(Mode::Embedded, Some("light"), desktop()));
 }
 
 #[test]
 fn embedded_dark_preset() {
-    block_on(audit(Mode::Embedded, Some("dark"), false));
+    block_on(audit(Mode::Embedded, Some("dark"), desktop()));
+}
+
+#[test]
+fn embedded_flat_preset() {
+    block_on(audit(Mode::Embedded, Some("flat"), desktop()));
 }
 
 #[test]
 fn embedded_automatic_theme_in_a_dark_browser() {
-    block_on(audit(Mode::Embedded, None, true));
+    block_on(audit(Mode::Embedded, None, desktop().dark()));
+}
+
+#[test]
+fn embedded_in_simplified_chinese() {
+    block_on(audit(Mode::Embedded, None, desktop().language("zh-CN")));
+}
+
+#[test]
+fn embedded_in_traditional_chinese() {
+    block_on(audit(Mode::Embedded, None, desktop().language("zh-TW")));
+}
+
+#[test]
+fn embedded_on_a_360_px_phone() {
+    block_on(audit(Mode::Embedded, None, BrowserOptions::width(360)));
 }
 
 #[test]
 fn hosted_light() {
-    block_on(audit(Mode::Hosted, None, false));
+    block_on(audit(Mode::Hosted, None, desktop()));
 }
 
 #[test]
 fn hosted_in_a_dark_browser() {
-    block_on(audit(Mode::Hosted, None, true));
+    block_on(audit(Mode::Hosted, None, desktop().dark()));
+}
+
+#[test]
+fn hosted_in_traditional_chinese() {
+    block_on(audit(Mode::Hosted, None, desktop().language("zh-TW")));
 }
