@@ -68,3 +68,10 @@ fn csp_violations_are_caught() {
         browser.close().await.unwrap();
     });
 }
+
+#[test]
+fn the_last_used_bank_survives_a_reload_and_a_new_tab() {
+    block_on(async {
+        common::last_used_bank_is_remembered(STACK.get().await, Mode::Embedded).await
+    });
+}

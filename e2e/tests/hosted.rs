@@ -64,3 +64,8 @@ fn zh_tw_names_the_banks_in_traditional_characters() {
         browser.close().await.unwrap();
     });
 }
+
+#[test]
+fn the_last_used_bank_survives_a_reload_and_a_new_tab() {
+    block_on(async { common::last_used_bank_is_remembered(STACK.get().await, Mode::Hosted).await });
+}

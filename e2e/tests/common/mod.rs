@@ -244,3 +244,40 @@ pub(crate) async fn expires(stack: &Stack, mode: Mode) {
     browser.expect_no_csp_violations().await.unwrap();
     browser.close().await.unwrap();
 }
+
+/// The bank a shopper went to last is chosen for them on the next checkout, after a
+/// reload, and in a new tab of the same browser.
+pub(crate) async fn last_used_bank_is_remembered(stack: &Stack, mode: Mode) {
+    let browser = Browser::start(1280).await.unwrap();
+    browser.start_checkout(stack, mode, None).await.unwrap();
+    let pay = browser
+        .widget_text("button[data-action=pay]")
+        .await
+        .unwrap();
+    assert!(
+        !pay.contains("CMB"),
+        "nothing chosen on a first visit: `{pay}`"
+    );
+    browser.choose_bank("CMB", "debit").await.unwrap();
+    browser.pay_at_bank_page(stack, "CMB").await.unwrap();
+
+    let chosen = async |when: &str| {
+        let pay = browser
+            .widget_text("button[data-action=pay]")
+            .await
+            .unwrap();
+        assert!(pay.contains("CMB"), "{when}: the Pay button reads `{pay}`");
+    };
+    let next = browser.start_checkout(stack, mode, None).await.unwrap();
+    chosen("the next checkout").await;
+    browser.client.refresh().await.unwrap();
+    browser.widget_state("choose").await.unwrap();
+    chosen("after a reload").await;
+
+    let tab = browser.client.new_window(true).await.unwrap();
+    browser.client.switch_to_window(tab.handle).await.unwrap();
+    browser.client.goto(&next.url).await.unwrap();
+    browser.widget_state("choose").await.unwrap();
+    chosen("in a new tab").await;
+    browser.close().await.unwrap();
+}
