@@ -69,3 +69,26 @@ pub(crate) async fn cdp(
         })
         .await?)
 }
+
+/// Network conditions for the current tab: `latency` added to every request, and the
+/// throughput in each direction in bytes per second (`-1`: not limited).
+pub(crate) async fn emulate_network(
+    client: &Client,
+    latency: std::time::Duration,
+    down_bytes_per_sec: i64,
+    up_bytes_per_sec: i64,
+) -> anyhow::Result<()> {
+    cdp(client, "Network.enable", serde_json::json!({})).await?;
+    cdp(
+        client,
+        "Network.emulateNetworkConditions",
+        serde_json::json!({
+            "offline": false,
+            "latency": u64::try_from(latency.as_millis()).unwrap_or(u64::MAX),
+            "downloadThroughput": down_bytes_per_sec,
+            "uploadThroughput": up_bytes_per_sec,
+        }),
+    )
+    .await?;
+    Ok(())
+}

@@ -7,6 +7,7 @@ mod browser;
 mod driver;
 mod network;
 mod page;
+mod phone;
 mod poll;
 mod shared;
 mod shopper;

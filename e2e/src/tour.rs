@@ -157,17 +157,5 @@ async fn keep_theme(browser: &Browser, mode: Mode, theme: Option<&str>) -> anyho
 
 /// Adds `latency` to every request of the current tab (zero: none).
 async fn set_latency(browser: &Browser, latency: Duration) -> anyhow::Result<()> {
-    driver::cdp(&browser.client, "Network.enable", serde_json::json!({})).await?;
-    driver::cdp(
-        &browser.client,
-        "Network.emulateNetworkConditions",
-        serde_json::json!({
-            "offline": false,
-            "latency": u64::try_from(latency.as_millis()).unwrap_or(u64::MAX),
-            "downloadThroughput": -1,
-            "uploadThroughput": -1,
-        }),
-    )
-    .await?;
-    Ok(())
+    driver::emulate_network(&browser.client, latency, -1, -1).await
 }

@@ -1,7 +1,9 @@
 //! Time to an interactive bank list: `bench-widget --runs N` loads the demo shop's
-//! checkout page N times, each in a fresh headless Chromium with an empty profile and
-//! cache, and reads the loader's and the widget's performance marks.
-//! `cargo xtask bench-widget` runs it against a release build.
+//! checkout page N times on a desktop and N times as a phone (CPU ×4 slower, Slow 4G:
+//! 150 ms round trip, 1.6 Mbit/s down, 750 kbit/s up, 360 px wide), each in a fresh
+//! headless Chromium with an empty profile and cache, and reads the loader's and the
+//! widget's performance marks. `cargo xtask bench-widget` runs it against a release
+//! build.
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -29,8 +31,31 @@ struct Run {
     from_navigation: u64,
 }
 
-async fn measure(url: &str) -> anyhow::Result<Run> {
-    let browser = Browser::start(1280).await?;
+/// The device a page load is measured on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Device {
+    Desktop,
+    Phone,
+}
+
+impl Device {
+    fn label(self) -> &'static str {
+        match self {
+            Device::Desktop => "desktop",
+            Device::Phone => "phone (CPU x4, Slow 4G)",
+        }
+    }
+}
+
+async fn measure(url: &str, device: Device) -> anyhow::Result<Run> {
+    let browser = match device {
+        Device::Desktop => Browser::start(1280).await?,
+        Device::Phone => {
+            let browser = Browser::start(360).await?;
+            browser.emulate_phone().await?;
+            browser
+        }
+    };
     browser.client.goto(url).await?;
     let deadline = Instant::now() + MARK_WAIT;
     let marks = loop {
@@ -102,25 +127,34 @@ async fn bench() -> anyhow::Result<()> {
         browser.close().await?;
         checkout.url
     };
-    println!("{runs} cold loads of {url}");
-    let mut results = Vec::with_capacity(runs);
-    for i in 1..=runs {
-        let run = measure(&url).await.with_context(|| format!("run {i}"))?;
-        println!(
-            "  run {i:>2}: loader → interactive {}, navigation → interactive {}",
-            ms(run.from_loader),
-            ms(run.from_navigation)
-        );
-        results.push(run);
+    let mut summaries = Vec::new();
+    for device in [Device::Desktop, Device::Phone] {
+        println!("{runs} cold loads of {url} on a {}", device.label());
+        let mut results = Vec::with_capacity(runs);
+        for i in 1..=runs {
+            let run = measure(&url, device)
+                .await
+                .with_context(|| format!("{} run {i}", device.label()))?;
+            println!(
+                "  run {i:>2}: loader → interactive {}, navigation → interactive {}",
+                ms(run.from_loader),
+                ms(run.from_navigation)
+            );
+            results.push(run);
+        }
+        summaries.push((device, results));
     }
-    println!(
-        "loader start → interactive bank list:      {}",
-        summary(results.iter().map(|r| r.from_loader).collect())
-    );
-    println!(
-        "navigation start → interactive bank list:  {}",
-        summary(results.iter().map(|r| r.from_navigation).collect())
-    );
+    for (device, results) in summaries {
+        println!("{}:", device.label());
+        println!(
+            "  loader start → interactive bank list:      {}",
+            summary(results.iter().map(|r| r.from_loader).collect())
+        );
+        println!(
+            "  navigation start → interactive bank list:  {}",
+            summary(results.iter().map(|r| r.from_navigation).collect())
+        );
+    }
     Ok(())
 }
 
