@@ -176,6 +176,8 @@ async fn live_keys_and_bad_requests_are_refused_and_change_nothing() {
     assert_error(missing, 404, "not_found").await;
 
     let order = paid_order(&net).await;
+    // Currency and amount are checked by the code `POST /v1/payouts` uses (tested in
+    // the gateway's suite); one of each here shows the helper goes through it.
     let bad = [
         (
             json!({"amount": "1.00", "currency": "CNY", "outcome": "lost"}),
@@ -192,11 +194,6 @@ async fn live_keys_and_bad_requests_are_refused_and_change_nothing() {
             json!({"amount": "1.00", "currency": "XXX"}),
             422,
             "currency_unknown",
-        ),
-        (
-            json!({"amount": "0.00", "currency": "CNY"}),
-            422,
-            "amount_invalid",
         ),
         (
             json!({"amount": "1.001", "currency": "CNY"}),

@@ -99,7 +99,7 @@ pub(crate) async fn merchant_day(
                 continue;
             }
         };
-        let lines = reconciliation::classify(&lines, &known, &mine, in_flight_after);
+        let lines = reconciliation::classify(&lines, &known, &mine, in_flight_after..=now);
         let postings = lines
             .iter()
             .enumerate()

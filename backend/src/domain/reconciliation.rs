@@ -6,6 +6,7 @@
 //! its amount moves from the bank's clearing account to the gateway's cash there.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::RangeInclusive;
 
 use paydesk_shared::Money;
 use rust_decimal::Decimal;
@@ -189,19 +190,24 @@ pub fn kind_str(kind: SettlementKind) -> &'static str {
 /// Classifies every line of one file and every record of its day. `known` holds the
 /// gateway's records any line may name (wider than the day: a payment decided just
 /// before midnight may be on the next day's file); `day` the records the file should
-/// list; those decided at or after `in_flight_after` may not be on the file yet and
-/// are left out rather than reported missing.
+/// list. What happened within `in_flight` (from the grace's start to now) may not have
+/// reached the other side yet: records decided then are left out rather than reported
+/// missing at the bank, and bank lines of then that the gateway does not know yet
+/// rather than reported unknown (a reconciliation of today, before the run's).
 pub fn classify(
     lines: &[SettlementLine],
     known: &HashMap<String, BookedItem>,
     day: &[BookedItem],
-    in_flight_after: Millis,
+    in_flight: RangeInclusive<Millis>,
 ) -> Vec<ReconciledLine> {
     let mut seen: HashSet<&str> = HashSet::new();
     let mut out = Vec::with_capacity(lines.len() + 1);
     for line in lines {
         let key = line.key();
         let gateway = known.get(key).filter(|g| g.kind == line.kind).cloned();
+        if gateway.is_none() && in_flight.contains(&line.at.saturating_mul(1000)) {
+            continue;
+        }
         let class = if !seen.insert(key) {
             LineClass::Duplicate
         } else {
@@ -222,7 +228,7 @@ pub fn classify(
         });
     }
     for item in day {
-        if !seen.contains(item.key.as_str()) && item.decided_at < in_flight_after {
+        if !seen.contains(item.key.as_str()) && item.decided_at < *in_flight.start() {
             out.push(ReconciledLine {
                 class: LineClass::MissingAtBank,
                 key: item.key.clone(),
@@ -377,8 +383,13 @@ mod tests {
             line("c", "30.00", "USD"),
             line("a", "10.00", "CNY"),
             line("x", "1.00", "CNY"),
+            // Paid at the bank a moment ago: the gateway may hear of it any time.
+            SettlementLine {
+                at: 1,
+                ..line("y", "2.00", "CNY")
+            },
         ];
-        let report = classify(&lines, &known, &day, 50);
+        let report = classify(&lines, &known, &day, 50..=2_000);
         let classes: Vec<(&str, LineClass)> =
             report.iter().map(|l| (l.key.as_str(), l.class)).collect();
         assert_eq!(
@@ -391,7 +402,7 @@ mod tests {
                 ("x", LineClass::UnknownToGateway),
                 ("d", LineClass::MissingAtBank),
             ],
-            "a record decided after the cut-off is in flight, not missing"
+            "a record decided, or a bank line written, after the cut-off is in flight"
         );
         let counts = Counts::of(report.iter().map(|l| &l.class));
         assert_eq!((counts.total, counts.matched), (6, 1));
@@ -409,7 +420,7 @@ mod tests {
     fn a_matched_line_moves_the_bank_debt_to_cash() {
         let i = item("a", "10.00", 1);
         let known = HashMap::from([(i.key.clone(), i.clone())]);
-        let report = classify(&[line("a", "10.00", "CNY")], &known, &[i], 50);
+        let report = classify(&[line("a", "10.00", "CNY")], &known, &[i], 50..=50);
         let posting = report[0].settlement_posting(5).unwrap();
         assert_eq!(posting.cause.id, "ICBC:SBXa");
         let effect = |account: Account| -> i64 {
