@@ -84,7 +84,8 @@ pub struct Settings {
     /// A settlement run pays a merchant out once this much (major units) is available.
     #[arg(long, env = "PAYDESK_PAYOUT_MINIMUM", value_parser = amount, default_value_t = BooksConfig::default().payout_minimum)]
     pub payout_minimum: Decimal,
-    /// A payment or refund this recent (seconds) may not be on the bank's file yet.
+    /// A payment or refund this recent (seconds) may not be on the bank's file yet, nor
+    /// a bank line this recent at the gateway.
     #[arg(long, env = "PAYDESK_RECONCILE_GRACE_SECS", default_value_t = BooksConfig::default().reconcile_grace.as_secs())]
     pub reconcile_grace_secs: u64,
     /// Widget API, hosted page and receipt requests per second per client address (a

@@ -30,7 +30,8 @@ pub struct BooksConfig {
     /// reaches this much (major units of its currency).
     pub payout_minimum: Decimal,
     /// A payment or refund this recent may not be on the bank's file yet: it is not
-    /// reported missing at the bank.
+    /// reported missing at the bank. A bank line this recent may not have reached the
+    /// gateway yet: it is not reported unknown.
     pub reconcile_grace: Duration,
     /// Payout retries: the first after this long, doubling up to `payout_retry_max`.
     pub payout_retry_first: Duration,
