@@ -96,9 +96,10 @@ impl Default for Locale {
 pub fn fill(template: &str, values: &[&str]) -> String {
     let mut out = String::with_capacity(template.len() + 16);
     let mut rest = template;
-    while let Some(start) = rest.find('{') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
+    // `split_once` rather than slicing by index: no panic path, so none of the
+    // panic message formatting ships (see frontend/SIZE.md).
+    while let Some((head, after)) = rest.split_once('{') {
+        out.push_str(head);
         match after.split_once('}') {
             Some((index, tail)) if index.len() == 1 && index.as_bytes()[0].is_ascii_digit() => {
                 let i = usize::from(index.as_bytes()[0] - b'0');

@@ -21,7 +21,7 @@ pub fn badge_colours(colour: &str) -> Option<BadgeColours> {
     if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
-    let channel = |i: usize| u32::from_str_radix(&hex[i..i + 2], 16).ok();
+    let channel = |i: usize| u32::from_str_radix(hex.get(i..i + 2)?, 16).ok();
     let (r, g, b) = (channel(0)?, channel(2)?, channel(4)?);
     // Perceived brightness with the Rec. 709 weights, in integers. Badges carry
     // short bold text, so a simple threshold keeps it readable.

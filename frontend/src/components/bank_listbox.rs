@@ -260,7 +260,7 @@ pub fn next_match(
     let first = prefix.chars().next()?;
     let repeated = prefix.chars().all(|c| c == first);
     let (prefix, skip) = if repeated {
-        (&prefix[..first.len_utf8()], 1)
+        (prefix.get(..first.len_utf8()).unwrap_or(prefix), 1)
     } else {
         (prefix, 0)
     };
