@@ -19,6 +19,13 @@
     wasm: "__PAYDESK_INTEGRITY_WASM__",
     css: "__PAYDESK_INTEGRITY_CSS__",
   };
+  // Shown in the widget's place when its files cannot load (a network failure, or a
+  // file that fails its integrity check): the widget's own texts are in those files.
+  const FAILED = {
+    en: "The checkout could not load. Reload the page to try again.",
+    cn: "支付页面加载失败，请刷新页面重试。",
+    tw: "支付頁面載入失敗，請重新整理頁面再試。",
+  };
   const THEMES = ["auto", "light", "dark", "flat"];
   const MODES = ["embedded", "hosted"];
 
@@ -93,6 +100,23 @@
       });
     }
     return widget;
+  }
+
+  // The widget's choice of language (`Locale::choose`, `Language::of`): the merchant's
+  // locale, else the first of the browser's languages it speaks; English otherwise.
+  function failedText(locale) {
+    for (const tag of locale ? [locale] : navigator.languages || []) {
+      const [language, ...rest] = tag.toLowerCase().split(/[-_]/);
+      if (language === "en") {
+        return FAILED.en;
+      }
+      if (language === "zh") {
+        const traditional = rest.includes("hant") ||
+          (!rest.includes("hans") && rest.some((t) => ["tw", "hk", "mo"].includes(t)));
+        return traditional ? FAILED.tw : FAILED.cn;
+      }
+    }
+    return FAILED.en;
   }
 
   function kebab(name) {
@@ -214,6 +238,11 @@
       })
       .catch((error) => {
         mounts.set(host, "failed");
+        const alert = document.createElement("p");
+        alert.className = "paydesk-alert";
+        alert.setAttribute("role", "alert");
+        alert.textContent = failedText(locale);
+        shadow.appendChild(alert);
         return fail(`could not start the checkout (${error && error.message ? error.message : error})`);
       });
   }

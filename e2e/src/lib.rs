@@ -22,5 +22,5 @@ pub use network::{Network, NetworkOptions, OPERATOR_KEY};
 pub use poll::eventually;
 pub use shared::{SharedStack, block_on};
 pub use shopper::{Checkout, Mode, PASSWORD, POOR_CARD, RICH_CARD};
-pub use stack::{Stack, StackOptions};
+pub use stack::{Stack, StackOptions, widget_dir};
 pub use tour::{AtStep, Step, tour, tour_expired};

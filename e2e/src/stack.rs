@@ -9,17 +9,21 @@ use tokio::net::TcpListener;
 pub(crate) const SECRET_KEY: &str = "sk_test_e2e_0123456789abcdefghij";
 pub(crate) const WEBHOOK_SECRET: &str = "whsec_e2e_0123456789abcdefghij";
 
-/// What may differ between stacks: tests of expiry want orders that expire in seconds.
+/// What may differ between stacks: tests of expiry want orders that expire in seconds,
+/// tests of a broken widget another copy of its files.
 #[derive(Debug, Clone)]
 pub struct StackOptions {
     /// How long a new order stays payable.
     pub order_ttl: Duration,
+    /// The widget files the gateway serves; `None` for the built widget.
+    pub widget_dir: Option<PathBuf>,
 }
 
 impl Default for StackOptions {
     fn default() -> Self {
         StackOptions {
             order_ttl: paydesk_gateway::Config::DEFAULT_ORDER_TTL,
+            widget_dir: None,
         }
     }
 }
@@ -64,7 +68,7 @@ pub(crate) async fn start_bank(
 }
 
 /// The built widget: `PAYDESK_WIDGET_DIST`, else the workspace's `frontend/dist`.
-fn widget_dir() -> anyhow::Result<PathBuf> {
+pub fn widget_dir() -> anyhow::Result<PathBuf> {
     let dir = std::env::var_os("PAYDESK_WIDGET_DIST")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../frontend/dist"));
@@ -107,7 +111,10 @@ impl Stack {
             vec![bank_key.public_key()],
             bank_url.clone(),
         );
-        config.widget_dir = widget_dir()?;
+        config.widget_dir = match options.widget_dir {
+            Some(dir) => dir,
+            None => widget_dir()?,
+        };
         config.order_ttl = options.order_ttl;
         config.operator_key = Some(crate::network::OPERATOR_KEY.into());
         // The shop receives its webhooks on 127.0.0.1.

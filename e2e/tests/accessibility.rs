@@ -14,6 +14,7 @@ use paydesk_e2e::{
 static STACK: SharedStack = SharedStack::new(StackOptions::default);
 static EXPIRING: SharedStack = SharedStack::new(|| StackOptions {
     order_ttl: Duration::from_secs(8),
+    ..StackOptions::default()
 });
 
 /// Runs axe at every step, remembering which steps it checked and what it found, so

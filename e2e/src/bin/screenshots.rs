@@ -57,6 +57,7 @@ async fn shoot_all(out: &Path) -> anyhow::Result<Vec<String>> {
     let stack = Stack::start().await?;
     let expiring = Stack::start_with(StackOptions {
         order_ttl: Duration::from_secs(8),
+        ..StackOptions::default()
     })
     .await?;
     let mut sideways = Vec::new();
