@@ -6,7 +6,7 @@
 
 use paydesk_shared::api::{LineItem, OrderResponse, RefundResponse};
 use paydesk_shared::webhook::EventType;
-use paydesk_shared::{Currency, Money, OrderStatus};
+use paydesk_shared::{Currency, Money, OrderStatus, refund_reason};
 use time::OffsetDateTime;
 
 use crate::reference::ShopReference;
@@ -232,11 +232,16 @@ impl ShopOrder {
     /// Records a refund that went through.
     fn refunded(&mut self, event: &PaydeskEvent) -> EventOutcome {
         let total = self.total;
-        let Payment::Paid { refunds, .. } = &mut self.payment else {
-            return EventOutcome::Unchanged("ignored: the shop never saw this order paid");
-        };
         let Some(refund) = &event.refund else {
             return EventOutcome::Mismatch("ignored: a refund event without its refund");
+        };
+        if refund_reason::is_automatic(&refund.reason) {
+            return EventOutcome::Unchanged(
+                "a payment the order could not keep (a second or late one) went back to the shopper; the order's own payment stands",
+            );
+        }
+        let Payment::Paid { refunds, .. } = &mut self.payment else {
+            return EventOutcome::Unchanged("ignored: the shop never saw this order paid");
         };
         let Ok(amount) = Money::parse(&refund.amount, total.currency()) else {
             return EventOutcome::Mismatch("ignored: a refund in another currency");
@@ -349,6 +354,24 @@ mod tests {
             }
         );
         assert_eq!(o.events.len(), 4);
+    }
+
+    #[test]
+    fn a_second_payment_given_back_leaves_the_order_paid() {
+        let now = OffsetDateTime::UNIX_EPOCH;
+        let mut o = order("25.00");
+        let paid = event("evt_1", EventKind::OrderPaid, OrderStatus::Paid, "25.00");
+        o.apply(&paid, now);
+        let mut duplicate = refund("evt_2", "re_1", "25.00");
+        if let Some(r) = duplicate.refund.as_mut() {
+            r.reason = refund_reason::DUPLICATE_PAYMENT.into();
+        }
+        assert!(matches!(
+            o.apply(&duplicate, now),
+            EventOutcome::Unchanged(_)
+        ));
+        assert_eq!(o.status(), "paid");
+        assert_eq!(o.payment.refunded(o.total).unwrap().to_string(), "0.00");
     }
 
     #[test]

@@ -20,6 +20,18 @@ fn declined_then_another_bank_pays() {
 }
 
 #[test]
+fn back_without_paying_then_another_bank_pays_once() {
+    block_on(async {
+        common::back_without_paying_then_another_bank(STACK.get().await, Mode::Embedded).await
+    });
+}
+
+#[test]
+fn cancelled_at_the_bank_offers_another_bank() {
+    block_on(async { common::cancelled_at_the_bank(STACK.get().await, Mode::Embedded).await });
+}
+
+#[test]
 fn second_tab_sees_the_payment_live() {
     block_on(async { common::second_tab_follows(STACK.get().await, Mode::Embedded).await });
 }

@@ -55,25 +55,35 @@ pub fn App(
 
     let apply_status = move |order_status: OrderStatus,
                              attempt: Option<WidgetAttempt>,
-                             receipt_url: Option<String>| {
+                             receipt_url: Option<String>,
+                             extra_payment_refunded: bool| {
         state.update(|s| {
-            s.activity = after_status_change(s.activity, s.status, order_status);
+            s.activity = after_status_change(s.activity, order_status);
             s.status = order_status;
             s.last_attempt = attempt;
             s.receipt_url = receipt_url;
+            s.extra_payment_refunded = extra_payment_refunded;
         });
     };
 
-    // Followed from the first load, also for a new order: another tab may pay it.
+    // Followed from the first load, also for a new order (another tab may pay it), until
+    // nothing can change.
     let follow = {
         let api = api.clone();
-        move || {
-            if stream.borrow().is_some() || untrack(status).is_final() {
+        move |can_change: bool| {
+            if stream.borrow().is_some() || !can_change {
                 return;
             }
             let opened = StatusStream::open(
                 &api.status_stream_url(),
-                move |s: WidgetStatus| apply_status(s.status, s.last_attempt, s.receipt_url),
+                move |s: WidgetStatus| {
+                    apply_status(
+                        s.status,
+                        s.last_attempt,
+                        s.receipt_url,
+                        s.extra_payment_refunded,
+                    )
+                },
                 move |h| {
                     reconnecting.try_set(h == StreamHealth::Reconnecting);
                 },
@@ -91,14 +101,16 @@ pub fn App(
             spawn_local(async move {
                 match api.session().await {
                     Ok(loaded) => {
+                        let can_change = loaded.order.can_change();
                         state.update(|s| {
                             s.status = loaded.order.status;
                             s.last_attempt = loaded.order.last_attempt.clone();
                             s.receipt_url = loaded.order.receipt_url.clone();
+                            s.extra_payment_refunded = loaded.order.extra_payment_refunded;
                             s.session = Some(loaded);
                             s.activity = Activity::Idle;
                         });
-                        follow();
+                        follow(can_change);
                     }
                     Err(e) => state.update(|s| {
                         s.load_error = Some(e.message(text));
@@ -109,6 +121,9 @@ pub fn App(
         }
     };
     load();
+    // Back from the bank through the browser's history the page may be restored as
+    // it was left, still redirecting: read where the order stands instead.
+    browser::on_page_restored(load.clone());
 
     // Tells the merchant of the first status and of every change, and screen
     // readers of every change after the first.
@@ -141,7 +156,7 @@ pub fn App(
             (idle, s.status, s.last_attempt.clone())
         });
         if idle && expires_here(status, now) {
-            apply_status(OrderStatus::Expired, attempt, None);
+            apply_status(OrderStatus::Expired, attempt, None, false);
         }
         if let (Some(Some(before)), Some(now)) = (before, now)
             && untrack(phase) == Phase::Choose
@@ -212,6 +227,7 @@ pub fn App(
                             fresh.order.status,
                             fresh.order.last_attempt,
                             fresh.order.receipt_url,
+                            fresh.order.extra_payment_refunded,
                         );
                     }
                 }
@@ -304,6 +320,7 @@ pub fn App(
                                     s.last_attempt.as_ref().and_then(|a| a.failure_reason.clone())
                                 })
                             }
+                            extra_payment_refunded=move || state.with(|s| s.extra_payment_refunded)
                             receipt_url=state.with_untracked(|s| s.receipt_url.clone())
                             on_choose_again=Callback::new(choose_again.clone())
                             locale=view_locale.clone()

@@ -21,8 +21,11 @@ pub struct BankEntry {
     pub popular: bool,
     pub badge: Option<BadgeColours>,
     pub key: SearchKey,
-    /// Why it cannot take this payment, for debit and for credit cards.
-    reasons: [Option<String>; 2],
+    /// What it says under its name, for debit and for credit cards: why it cannot
+    /// take this payment, or else its single-payment limit (empty without one).
+    notes: [String; 2],
+    /// Whether it cannot take this payment, for debit and for credit cards.
+    unavailable: [bool; 2],
 }
 
 impl BankEntry {
@@ -32,9 +35,15 @@ impl BankEntry {
         text: &Text,
         money: &MoneyFormat,
     ) -> BankEntry {
-        let reasons = CardKind::ALL.map(|kind| {
-            unavailable_reason(text, kind, availability(&bank, kind), |a| money.format(a))
+        let format = |amount: &str| money.format(amount);
+        let [debit, credit] = CardKind::ALL.map(|kind| {
+            let reason = unavailable_reason(text, kind, availability(&bank, kind), format);
+            let unavailable = reason.is_some();
+            let limit = || limit_note(text, availability(&bank, kind), format);
+            (reason.or_else(limit).unwrap_or_default(), unavailable)
         });
+        let notes = [debit.0, credit.0];
+        let unavailable = [debit.1, credit.1];
         BankEntry {
             key: SearchKey::new(&bank),
             badge: badge_colours(&bank.colour),
@@ -47,17 +56,21 @@ impl BankEntry {
             },
             name_en: bank.name_en,
             popular: bank.popular,
-            reasons,
+            notes,
+            unavailable,
         }
     }
 
     /// Why the bank cannot take this payment with `kind`, `None` if it can.
     pub fn reason(&self, kind: CardKind) -> Option<&str> {
-        let [debit, credit] = &self.reasons;
-        match kind {
-            CardKind::Debit => debit.as_deref(),
-            CardKind::Credit => credit.as_deref(),
-        }
+        let i = kind as usize;
+        self.unavailable[i].then_some(self.notes[i].as_str())
+    }
+
+    /// What the bank says under its name for `kind`: [`BankEntry::reason`], or else
+    /// its single-payment limit, so the shopper knows it before choosing.
+    pub fn note(&self, kind: CardKind) -> &str {
+        &self.notes[kind as usize]
     }
 }
 
@@ -91,6 +104,16 @@ pub fn unavailable_reason(
         },
         Unavailable::Maintenance => text.maintenance.to_owned(),
     })
+}
+
+/// The single-payment limit in words, when the gateway names one.
+pub fn limit_note(
+    text: &Text,
+    availability: &CardAvailability,
+    format_amount: impl Fn(&str) -> String,
+) -> Option<String> {
+    let limit = availability.limit.as_deref()?;
+    Some(fill(text.limit, &[&format_amount(limit)]))
 }
 
 /// What a search is matched against, prepared once per bank.
@@ -239,6 +262,20 @@ mod tests {
             unavailable_reason(&EN, CardKind::Debit, &available(), fmt),
             None
         );
+    }
+
+    #[test]
+    fn the_limit_is_named_before_choosing() {
+        let fmt = |s: &str| format!("¥{s}");
+        assert_eq!(
+            limit_note(&EN, &available(), fmt).as_deref(),
+            Some("Up to ¥50000.00 per payment")
+        );
+        let none = CardAvailability {
+            limit: None,
+            unavailable: None,
+        };
+        assert_eq!(limit_note(&EN, &none, fmt), None);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! What the widget asks of the browser beyond the DOM: the shopper's languages, a
 //! remembered bank, a performance mark, the merchant's status callback, leaving for
-//! the bank. Each call is guarded: a merchant page may block storage, and nothing
+//! the bank and coming back through the history. Each call is guarded: a merchant page may block storage, and nothing
 //! here may break the checkout.
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -76,6 +76,24 @@ pub fn go_to(url: &str) -> bool {
         return false;
     }
     web_sys::window().is_some_and(|w| w.location().assign(url).is_ok())
+}
+
+/// Calls `restored` each time the page comes back from the browser's back-forward
+/// cache (the shopper pressed Back on the bank's page): it is shown as it was left,
+/// in the middle of leaving for the bank. The listener lives as long as the page.
+pub fn on_page_restored(restored: impl Fn() + 'static) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    // The same closure shape as the status stream's listeners: no new glue.
+    let listener = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+        let persisted = Reflect::get(&event, &JsValue::from_str("persisted"));
+        if persisted.is_ok_and(|p| p.is_truthy()) {
+            restored();
+        }
+    });
+    let _ = window.add_event_listener_with_callback("pageshow", listener.as_ref().unchecked_ref());
+    listener.forget();
 }
 
 /// The merchant's `on_status` callback.

@@ -144,6 +144,8 @@ pub struct Text {
     pub last_used: &'static str,
     pub debit_not_supported: &'static str,
     pub credit_not_supported: &'static str,
+    /// A bank's single-payment limit, shown before choosing: `{0}` the amount.
+    pub limit: &'static str,
     /// `{0}` the bank's limit.
     pub over_limit: &'static str,
     pub maintenance: &'static str,
@@ -163,6 +165,8 @@ pub struct Text {
 
     pub paid: &'static str,
     pub paid_detail: &'static str,
+    /// Paid, and another payment the order could not keep is being refunded.
+    pub paid_twice: &'static str,
     pub view_receipt: &'static str,
     pub pending: &'static str,
     pub pending_detail: &'static str,
@@ -235,6 +239,7 @@ mod tests {
                 (text.order_from, 1),
                 (text.quantity_times_price, 2),
                 (text.show_all_items, 1),
+                (text.limit, 1),
                 (text.over_limit, 1),
                 (text.pay, 2),
                 (text.pay_without_bank, 1),

@@ -15,6 +15,8 @@ pub struct Widget {
     pub last_attempt: Option<WidgetAttempt>,
     /// The shopper's receipt, once the order is paid.
     pub receipt_url: Option<String>,
+    /// A payment the order could not keep is being refunded.
+    pub extra_payment_refunded: bool,
     /// Why the session could not be loaded.
     pub load_error: Option<&'static str>,
     /// Why the last Pay did not go through.
@@ -35,6 +37,7 @@ impl Default for Widget {
             status: OrderStatus::Created,
             last_attempt: None,
             receipt_url: None,
+            extra_payment_refunded: false,
             load_error: None,
             pay_error: None,
         }
@@ -47,7 +50,8 @@ pub enum Activity {
     Loading,
     LoadFailed,
     Idle,
-    /// The last attempt failed and the shopper asked to choose another bank.
+    /// The last attempt failed, or is still at its bank, and the shopper asked to
+    /// choose another bank.
     ChoosingAgain,
     /// The attempt is being created; the browser leaves for the bank next.
     Redirecting,
@@ -88,9 +92,13 @@ impl Phase {
             Activity::Redirecting => Phase::Redirecting,
             Activity::Idle | Activity::ChoosingAgain => match status {
                 OrderStatus::Created => Phase::Choose,
+                OrderStatus::Pending | OrderStatus::Failed
+                    if activity == Activity::ChoosingAgain =>
+                {
+                    Phase::Choose
+                }
                 OrderStatus::Pending => Phase::Pending,
                 OrderStatus::Paid => Phase::Paid,
-                OrderStatus::Failed if activity == Activity::ChoosingAgain => Phase::Choose,
                 OrderStatus::Failed => Phase::Failed,
                 OrderStatus::Expired => Phase::Expired,
                 OrderStatus::Cancelled => Phase::Cancelled,
@@ -123,11 +131,12 @@ impl Phase {
     }
 }
 
-/// The activity after the gateway reports `new` while the order was at `old`. A real
-/// change of status ends "choosing again": a payment that lands after all must show.
-pub fn after_status_change(activity: Activity, old: OrderStatus, new: OrderStatus) -> Activity {
+/// The activity after the gateway reports `status`. A final status ends "choosing
+/// again": a payment that lands after all must show. The first attempt failing while
+/// the shopper chooses does not take the list away.
+pub fn after_status_change(activity: Activity, status: OrderStatus) -> Activity {
     match activity {
-        Activity::ChoosingAgain if old != new => Activity::Idle,
+        Activity::ChoosingAgain if status.is_final() => Activity::Idle,
         other => other,
     }
 }
@@ -165,11 +174,13 @@ mod tests {
     }
 
     #[test]
-    fn choosing_again_only_reopens_a_failed_order() {
+    fn choosing_again_reopens_a_failed_or_pending_order() {
         let again = |s| Phase::of(Activity::ChoosingAgain, s);
         assert_eq!(again(OrderStatus::Failed), Phase::Choose);
+        assert_eq!(again(OrderStatus::Pending), Phase::Choose);
         assert_eq!(again(OrderStatus::Paid), Phase::Paid);
         assert_eq!(again(OrderStatus::Expired), Phase::Expired);
+        assert_eq!(again(OrderStatus::Cancelled), Phase::Cancelled);
     }
 
     #[test]
@@ -182,13 +193,16 @@ mod tests {
     }
 
     #[test]
-    fn a_late_payment_ends_choosing_again() {
+    fn only_a_final_status_ends_choosing_again() {
         use OrderStatus::*;
         let a = Activity::ChoosingAgain;
-        assert_eq!(after_status_change(a, Failed, Failed), a);
-        assert_eq!(after_status_change(a, Failed, Paid), Activity::Idle);
+        // The first bank declining while the shopper picks another.
+        assert_eq!(after_status_change(a, Failed), a);
+        assert_eq!(after_status_change(a, Pending), a);
+        assert_eq!(after_status_change(a, Paid), Activity::Idle);
+        assert_eq!(after_status_change(a, Expired), Activity::Idle);
         assert_eq!(
-            after_status_change(Activity::Redirecting, Created, Pending),
+            after_status_change(Activity::Redirecting, Pending),
             Activity::Redirecting
         );
     }

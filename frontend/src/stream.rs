@@ -4,7 +4,8 @@
 //! for good (the gateway restarted and answered an error, a proxy closed it), the
 //! stream is reopened after 1 s, doubling up to 30 s. Every (re)connection starts
 //! with the order's current status, so nothing missed while offline stays missed.
-//! A final status ends the stream: nothing can change after it.
+//! A status that can no longer change (final, and no bank still deciding) ends the
+//! stream.
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -131,7 +132,7 @@ fn connect(inner: &Rc<RefCell<Inner>>) {
             let (on_status, on_health) = {
                 let mut i = inner.borrow_mut();
                 i.retry_ms = 0;
-                if status.status.is_final() {
+                if !status.can_change() {
                     i.done = true;
                     if let Some(c) = &i.connection {
                         c.source.close();

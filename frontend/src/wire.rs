@@ -34,6 +34,8 @@ pub fn status(v: &JsValue) -> Option<WidgetStatus> {
         status: OrderStatus::parse(&string(v, "status")?)?,
         last_attempt: optional(v, "last_attempt", attempt)?,
         receipt_url: optional(v, "receipt_url", JsValue::as_string)?,
+        awaiting_bank: get(v, "awaiting_bank").as_bool()?,
+        extra_payment_refunded: get(v, "extra_payment_refunded").as_bool()?,
     })
 }
 
@@ -74,6 +76,8 @@ fn order(v: &JsValue) -> Option<WidgetOrder> {
         expires_at: string(v, "expires_at")?,
         last_attempt: optional(v, "last_attempt", attempt)?,
         receipt_url: optional(v, "receipt_url", JsValue::as_string)?,
+        awaiting_bank: get(v, "awaiting_bank").as_bool()?,
+        extra_payment_refunded: get(v, "extra_payment_refunded").as_bool()?,
     })
 }
 

@@ -99,7 +99,7 @@ fn the_last_used_bank_comes_first() {
 #[wasm_bindgen_test]
 fn a_disabled_bank_says_why_and_cannot_be_chosen() {
     let (m, picked) = mount_list(RwSignal::new(CardKind::Debit));
-    let reason = |selector: String| m.text(&format!("{selector} [data-testid=bank-reason]"));
+    let reason = |selector: String| m.text(&format!("{selector} [data-testid=bank-note]"));
 
     assert_eq!(reason(tile("ABC")), "Over this bank's limit of ¥20.00");
     assert_eq!(reason(option("CMB")), "Online banking under maintenance");
@@ -114,9 +114,10 @@ fn a_disabled_bank_says_why_and_cannot_be_chosen() {
     assert!(picked.lock().unwrap().is_empty());
 
     assert!(!m.find(&tile("ICBC")).has_attribute("aria-disabled"));
-    assert!(
-        m.find(&format!("{} [data-testid=bank-reason]", tile("ICBC")))
-            .has_attribute("hidden")
+    // An available bank names its limit instead, before it is chosen.
+    assert_eq!(
+        m.text(&format!("{} [data-testid=bank-note]", tile("ICBC"))),
+        "Up to ¥50,000.00 per payment"
     );
     m.click(&tile("ICBC"));
     m.click(&option("ICBC"));
@@ -132,11 +133,15 @@ async fn availability_follows_the_card_kind() {
     leptos::task::tick().await;
 
     assert_eq!(
-        m.text(&format!("{} [data-testid=bank-reason]", option("ABC"))),
+        m.text(&format!("{} [data-testid=bank-note]", option("ABC"))),
         "Credit cards not accepted"
     );
     assert!(m.find(&option("ABC")).has_attribute("aria-disabled"));
     assert!(!m.find(&option("ICBC")).has_attribute("aria-disabled"));
+    assert_eq!(
+        m.text(&format!("{} [data-testid=bank-note]", option("ICBC"))),
+        "Up to ¥20,000.00 per payment"
+    );
 }
 
 #[wasm_bindgen_test]

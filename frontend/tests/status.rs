@@ -19,6 +19,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 struct Fixture {
     m: common::Mounted,
     status: RwSignal<OrderStatus>,
+    refunded: RwSignal<bool>,
     choose_again: Arc<AtomicUsize>,
 }
 
@@ -32,6 +33,7 @@ fn mount_with_receipt(
     receipt_url: Option<&str>,
 ) -> Fixture {
     let status = RwSignal::new(initial);
+    let refunded = RwSignal::new(false);
     let choose_again = Arc::new(AtomicUsize::new(0));
     let count = choose_again.clone();
     let reason = reason.map(str::to_owned);
@@ -41,6 +43,7 @@ fn mount_with_receipt(
             <StatusView
                 status=move || status.get()
                 failure_reason=move || reason.clone()
+                extra_payment_refunded=move || refunded.get()
                 receipt_url=receipt_url.clone()
                 on_choose_again=Callback::new(move |()| {
                     count.fetch_add(1, Ordering::SeqCst);
@@ -52,6 +55,7 @@ fn mount_with_receipt(
     Fixture {
         m,
         status,
+        refunded,
         choose_again,
     }
 }
@@ -107,4 +111,34 @@ fn the_paid_screen_links_the_receipt_in_a_new_tab() {
     // Without a URL the link has no href, which the stylesheet hides.
     let f = mount_status(OrderStatus::Pending, None);
     assert!(!f.m.find(".paydesk-status a").has_attribute("href"));
+}
+
+#[wasm_bindgen_test]
+async fn a_bank_that_has_not_answered_can_be_left_for_another() {
+    let f = mount_status(OrderStatus::Pending, None);
+    let again = "button[data-action=\"choose-again\"]";
+    assert!(!f.m.find(again).has_attribute("hidden"));
+    f.m.click(again);
+    assert_eq!(f.choose_again.load(Ordering::SeqCst), 1);
+
+    f.status.set(OrderStatus::Paid);
+    leptos::task::tick().await;
+    assert!(f.m.find(again).has_attribute("hidden"));
+}
+
+#[wasm_bindgen_test]
+async fn a_second_payment_refunded_is_told_on_the_paid_screen() {
+    let f = mount_status(OrderStatus::Paid, None);
+    let detail = ".paydesk-status__detail";
+    assert_eq!(
+        f.m.text(detail),
+        "Thank you. The merchant has been told and will take it from here."
+    );
+    // The other bank's success can land after the order is paid.
+    f.refunded.set(true);
+    leptos::task::tick().await;
+    assert_eq!(
+        f.m.text(detail),
+        "You paid twice: one payment is being refunded to you."
+    );
 }

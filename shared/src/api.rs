@@ -263,6 +263,20 @@ pub struct WidgetOrder {
     /// The shopper's receipt, once the order is paid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receipt_url: Option<String>,
+    /// An attempt is still at a bank: the status may change even once it is final
+    /// (a payment that lands then is refunded). Nothing changes once this is false
+    /// and the status is final.
+    pub awaiting_bank: bool,
+    /// A payment the order could not keep (a second success, or one after the order
+    /// expired or was cancelled) is refunded to the shopper automatically.
+    pub extra_payment_refunded: bool,
+}
+
+impl WidgetOrder {
+    /// As [`WidgetStatus::can_change`].
+    pub fn can_change(&self) -> bool {
+        can_change(self.status, self.awaiting_bank)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -382,6 +396,26 @@ pub struct WidgetStatus {
     /// The shopper's receipt, once the order is paid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receipt_url: Option<String>,
+    /// An attempt is still at a bank: the status may change even once it is final
+    /// (a payment that lands then is refunded). Nothing changes once this is false
+    /// and the status is final.
+    pub awaiting_bank: bool,
+    /// A payment the order could not keep (a second success, or one after the order
+    /// expired or was cancelled) is refunded to the shopper automatically.
+    pub extra_payment_refunded: bool,
+}
+
+/// Not final, or a bank may still decide an attempt (and its payment be refunded).
+fn can_change(status: OrderStatus, awaiting_bank: bool) -> bool {
+    !status.is_final() || awaiting_bank
+}
+
+impl WidgetStatus {
+    /// Whether a later event can still differ: the order is not final, or a bank may
+    /// still decide an attempt.
+    pub fn can_change(&self) -> bool {
+        can_change(self.status, self.awaiting_bank)
+    }
 }
 
 #[cfg(test)]

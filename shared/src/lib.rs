@@ -16,6 +16,7 @@ pub mod merchant_api;
 pub mod money;
 pub mod order;
 pub mod payment;
+pub mod refund_reason;
 pub mod sandbox_accounts;
 pub mod sandbox_cards;
 #[cfg(feature = "server")]

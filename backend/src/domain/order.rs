@@ -54,6 +54,22 @@ impl Order {
     pub fn attempt(&self, id: &str) -> Option<&Attempt> {
         self.attempts.iter().find(|a| a.id == id)
     }
+
+    /// Whether a bank has yet to decide one of the attempts.
+    pub fn awaiting_bank(&self) -> bool {
+        self.attempts
+            .iter()
+            .any(|a| a.status == AttemptStatus::Pending)
+    }
+
+    /// A payment the order could not keep: a success other than the one that paid it
+    /// (a second payment, or one after the order expired or was cancelled). The
+    /// gateway refunds each such payment when its verdict is applied.
+    pub fn extra_payment(&self) -> Option<&Attempt> {
+        self.attempts.iter().find(|a| {
+            a.status == AttemptStatus::Succeeded && self.paid_attempt_id.as_ref() != Some(&a.id)
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -182,5 +198,64 @@ mod tests {
         ] {
             assert_eq!(status_at(done, 1_000, 5_000), done);
         }
+    }
+
+    fn attempt(id: &str, status: AttemptStatus) -> Attempt {
+        Attempt {
+            id: id.into(),
+            order_id: "ord_1".into(),
+            bank_code: "ICBC".into(),
+            card_kind: CardKind::Debit,
+            mode: WidgetMode::Embedded,
+            status,
+            amount: Money::parse("25.00", Currency::Cny).expect("money"),
+            failure_reason: None,
+            bank_transaction_id: None,
+            created_at: 0,
+            decided_at: None,
+        }
+    }
+
+    fn order_with(attempts: Vec<Attempt>, paid_by: Option<&str>) -> Order {
+        let new = NewOrder {
+            id: "ord_1".into(),
+            merchant_id: "mer_1".into(),
+            currency: Currency::Cny,
+            items: Vec::new(),
+            total: Money::parse("25.00", Currency::Cny).expect("money"),
+            merchant_reference: "r".into(),
+            return_url: "https://shop.example/".into(),
+            client_token: "ct".into(),
+            created_at: 0,
+            expires_at: 1_000,
+        };
+        Order {
+            attempts,
+            paid_attempt_id: paid_by.map(Into::into),
+            ..new.to_order()
+        }
+    }
+
+    #[test]
+    fn a_pending_attempt_keeps_the_bank_awaited() {
+        use AttemptStatus::*;
+        assert!(!order_with(vec![], None).awaiting_bank());
+        let both = vec![attempt("att_1", Pending), attempt("att_2", Succeeded)];
+        assert!(order_with(both, Some("att_2")).awaiting_bank());
+        let decided = vec![attempt("att_1", Failed), attempt("att_2", Succeeded)];
+        assert!(!order_with(decided, Some("att_2")).awaiting_bank());
+    }
+
+    #[test]
+    fn only_a_success_the_order_did_not_keep_is_extra() {
+        use AttemptStatus::*;
+        let kept = vec![attempt("att_1", Failed), attempt("att_2", Succeeded)];
+        assert!(order_with(kept, Some("att_2")).extra_payment().is_none());
+        let twice = vec![attempt("att_1", Succeeded), attempt("att_2", Succeeded)];
+        let paid = order_with(twice, Some("att_2"));
+        assert_eq!(paid.extra_payment().map(|a| a.id.as_str()), Some("att_1"));
+        // Paid after the order expired: none was kept.
+        let late = order_with(vec![attempt("att_1", Succeeded)], None);
+        assert!(late.extra_payment().is_some());
     }
 }

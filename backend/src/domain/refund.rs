@@ -11,23 +11,11 @@ use super::ids::{AlertId, AttemptId, OrderId, RefundId};
 use super::ledger::Posting;
 use super::time::Millis;
 
-/// Why the gateway gives a payment back.
-pub const LATE_PAYMENT: &str = "late_payment";
-pub const DUPLICATE_PAYMENT: &str = "duplicate_payment";
-pub const ORDER_CANCELLED: &str = "order_cancelled";
-pub const ORDER_NOT_PAYABLE: &str = "order_not_payable";
-
-/// Whether the gateway started this refund itself (for a payment it could not keep),
-/// rather than the merchant: its money never was the merchant's.
-pub fn is_automatic(reason: &str) -> bool {
-    [
-        LATE_PAYMENT,
-        DUPLICATE_PAYMENT,
-        ORDER_CANCELLED,
-        ORDER_NOT_PAYABLE,
-    ]
-    .contains(&reason)
-}
+/// Why the gateway gives a payment back; kept in the shared crate, where merchants'
+/// code reads them too.
+pub use paydesk_shared::refund_reason::{
+    DUPLICATE_PAYMENT, LATE_PAYMENT, ORDER_CANCELLED, ORDER_NOT_PAYABLE, is_automatic,
+};
 
 /// A refund to send to the bank.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -108,6 +108,8 @@ pub(crate) fn widget_order(
         expires_at: timestamp(order.expires_at),
         last_attempt: order.latest_attempt().map(widget_attempt),
         receipt_url: paid_receipt_url(public_url, order, status),
+        awaiting_bank: order.awaiting_bank(),
+        extra_payment_refunded: order.extra_payment().is_some(),
     }
 }
 
@@ -118,6 +120,8 @@ pub(crate) fn widget_status(order: &Order, public_url: &str, now_ms: i64) -> Wid
         status,
         last_attempt: order.latest_attempt().map(widget_attempt),
         receipt_url: paid_receipt_url(public_url, order, status),
+        awaiting_bank: order.awaiting_bank(),
+        extra_payment_refunded: order.extra_payment().is_some(),
     }
 }
 

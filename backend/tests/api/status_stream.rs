@@ -62,3 +62,79 @@ async fn an_order_that_has_already_expired_says_so_first() {
         "expired"
     );
 }
+
+/// The shopper left the first bank without an answer and paid at a second; the first
+/// one's payment lands afterwards. The stream stays open while a bank may still decide
+/// and tells the shopper that payment is refunded.
+#[tokio::test]
+async fn a_second_payment_after_paid_is_told_as_refunded() {
+    let app = spawn_app().await;
+    let (order, first) = app.order_at_bank().await;
+    let again = app.start_attempt(&order, "ICBC", "click-2").await;
+    assert_eq!(again.status(), 201);
+    let second: paydesk_shared::api::CreateAttemptResponse = again.json().await.unwrap();
+    let mut events = StatusEvents::open(&app, &order.client_token).await;
+    let pending = events.next(Duration::from_secs(5)).await;
+    assert_eq!(
+        (
+            &pending["status"],
+            &pending["awaiting_bank"],
+            &pending["extra_payment_refunded"]
+        ),
+        (&"pending".into(), &true.into(), &false.into()),
+        "{pending}"
+    );
+
+    let paid = app.notification(
+        &order,
+        &second.attempt_id,
+        &order.total,
+        PaymentOutcome::Succeeded,
+    );
+    assert_eq!(app.notify(paid, &app.bank).await.status(), 200);
+    let paid = events.next(Duration::from_secs(5)).await;
+    assert_eq!(
+        (
+            &paid["status"],
+            &paid["awaiting_bank"],
+            &paid["extra_payment_refunded"]
+        ),
+        (&"paid".into(), &true.into(), &false.into()),
+        "{paid}"
+    );
+
+    let late = app.notification(&order, &first, &order.total, PaymentOutcome::Succeeded);
+    assert_eq!(app.notify(late, &app.bank).await.status(), 200);
+    let told = events.next(Duration::from_secs(5)).await;
+    assert_eq!(
+        (
+            &told["status"],
+            &told["awaiting_bank"],
+            &told["extra_payment_refunded"]
+        ),
+        (&"paid".into(), &false.into(), &true.into()),
+        "{told}"
+    );
+    let session: serde_json::Value = app
+        .client
+        .get(app.url("/v1/widget/session"))
+        .bearer_auth(&order.client_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        session["order"]["extra_payment_refunded"], true,
+        "{session}"
+    );
+    assert_eq!(session["order"]["awaiting_bank"], false, "{session}");
+    let kept = app.get_order(&order.id).await;
+    assert_eq!(kept.status.as_str(), "paid");
+    assert!(
+        kept.attempts
+            .iter()
+            .all(|a| a.status.as_str() == "succeeded")
+    );
+}

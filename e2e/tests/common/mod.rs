@@ -13,6 +13,7 @@ pub(crate) const SHORT_TTL: Duration = Duration::from_secs(8);
 pub(crate) fn short_ttl() -> StackOptions {
     StackOptions {
         order_ttl: SHORT_TTL,
+        ..StackOptions::default()
     }
 }
 
@@ -125,6 +126,128 @@ pub(crate) async fn declined_then_another_bank(stack: &Stack, mode: Mode) {
         "paid"
     );
     browser.expect_no_csp_violations().await.unwrap();
+    browser.close().await.unwrap();
+}
+
+/// The shopper leaves the first bank's page without paying (the browser's Back), so
+/// the widget waits for that bank; they choose another bank there and pay. Then they
+/// pay on the first bank's page after all: the order keeps one payment, the other is
+/// refunded, and the widget and the receipt say so.
+pub(crate) async fn back_without_paying_then_another_bank(stack: &Stack, mode: Mode) {
+    let browser = Browser::start(1280).await.unwrap();
+    let checkout = browser.start_checkout(stack, mode, None).await.unwrap();
+    browser.choose_bank("ICBC", "debit").await.unwrap();
+    browser.pay_at_bank_page(stack, "ICBC").await.unwrap();
+    let first_bank = browser.client.current_url().await.unwrap();
+    browser.client.back().await.unwrap();
+    browser.widget_state("pending").await.unwrap();
+
+    browser
+        .widget_click("button[data-action=choose-again]")
+        .await
+        .unwrap();
+    browser.widget_state("choose").await.unwrap();
+    browser.choose_bank("CMB", "debit").await.unwrap();
+    browser.pay_at_bank_page(stack, "CMB").await.unwrap();
+    browser.bank_submit(RICH_CARD).await.unwrap();
+    browser.back_from_bank(stack, &checkout).await.unwrap();
+    browser.widget_state("paid").await.unwrap();
+    let id = stack.order_id_for(&checkout.reference).await.unwrap();
+    let order = stack.api_order(&id).await.unwrap();
+    let banks: Vec<_> = order["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["bank_code"].as_str(), a["status"].as_str()))
+        .collect();
+    assert_eq!(
+        banks,
+        [
+            (Some("ICBC"), Some("pending")),
+            (Some("CMB"), Some("succeeded"))
+        ],
+        "{order}"
+    );
+
+    // The first bank's page is still open in the history: paying there too.
+    browser.client.goto(first_bank.as_str()).await.unwrap();
+    browser.bank_submit(RICH_CARD).await.unwrap();
+    browser.back_from_bank(stack, &checkout).await.unwrap();
+    browser.widget_state("paid").await.unwrap();
+    // The first bank's success may land just after the page is back.
+    let told = paydesk_e2e::eventually("the paid screen to tell of the refund", || async {
+        let detail = browser.widget_text(".paydesk-status__detail").await.ok()?;
+        detail.contains("twice").then_some(detail)
+    })
+    .await;
+    assert_eq!(
+        told,
+        "You paid twice: one payment is being refunded to you."
+    );
+
+    let order = stack.api_order(&id).await.unwrap();
+    assert_eq!(order["status"], "paid", "{order}");
+    let attempts = order["attempts"].as_array().unwrap();
+    assert!(
+        attempts.iter().all(|a| a["status"] == "succeeded"),
+        "{order}"
+    );
+    assert_eq!(
+        stack.shop_status_becomes(&checkout.reference, "paid").await,
+        "paid"
+    );
+    // The receipt is of the kept payment and lists the other one as given back.
+    let receipt = browser
+        .widget_find(".paydesk-status a[href]")
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    browser.expect_no_csp_violations().await.unwrap();
+    browser.client.goto(&receipt).await.unwrap();
+    browser
+        .wait_for("[data-testid=returned-payment]")
+        .await
+        .unwrap();
+    let returned = browser
+        .client
+        .find_all(fantoccini::Locator::Css("[data-testid=returned-payment]"))
+        .await
+        .unwrap();
+    assert_eq!(returned.len(), 1, "one of the two payments goes back");
+    let kept = browser.wait_for("[data-testid=bank]").await.unwrap();
+    assert!(
+        kept.text().await.unwrap().contains("CMB"),
+        "the receipt is of the payment at the second bank"
+    );
+    browser.close().await.unwrap();
+}
+
+/// The bank page's Cancel leads back to the widget, which says so and offers another
+/// bank.
+pub(crate) async fn cancelled_at_the_bank(stack: &Stack, mode: Mode) {
+    let browser = Browser::start(1280).await.unwrap();
+    let checkout = browser.start_checkout(stack, mode, None).await.unwrap();
+    browser.choose_bank("ICBC", "debit").await.unwrap();
+    browser.pay_at_bank_page(stack, "ICBC").await.unwrap();
+    browser.click("button[data-action=cancel]").await.unwrap();
+    browser.back_from_bank(stack, &checkout).await.unwrap();
+    browser.widget_state("failed").await.unwrap();
+    let status = browser
+        .widget_text("[data-testid=paydesk-status]")
+        .await
+        .unwrap();
+    assert_eq!(
+        status,
+        "Payment failed: the payment was cancelled at the bank."
+    );
+    browser
+        .widget_click("button[data-action=choose-again]")
+        .await
+        .unwrap();
+    browser.widget_state("choose").await.unwrap();
     browser.close().await.unwrap();
 }
 

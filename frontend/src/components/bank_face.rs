@@ -1,5 +1,6 @@
 //! What every bank shows, as a tile or in the list: its monogram badge in the
-//! bank's colour, its Chinese and English name, and why it cannot take this payment.
+//! bank's colour, its Chinese and English name, and why it cannot take this payment
+//! or else its single-payment limit.
 
 use std::sync::Arc;
 
@@ -11,8 +12,9 @@ use crate::bank_choice::BankEntry;
 /// Badges hold up to this many letters at full size; longer codes get a smaller font.
 const BADGE_LETTERS: usize = 4;
 
-/// The face of `banks[index]`. Its reason, if any, is the element
-/// `[data-testid=bank-reason]`.
+/// The face of `banks[index]`. Its note (why it cannot be chosen, or its limit) is
+/// the element `[data-testid=bank-note]`; the stylesheet draws it as a warning
+/// inside an unavailable bank (`aria-disabled`).
 pub fn bank_face(
     banks: &Arc<Vec<BankEntry>>,
     index: usize,
@@ -24,18 +26,9 @@ pub fn bank_face(
         .clone()
         .map_or((String::new(), ""), |c| (c.background, c.ink));
     let long = bank.code.chars().nth(BADGE_LETTERS).is_some();
-    let reason = {
+    let note = {
         let banks = banks.clone();
-        move || {
-            banks[index]
-                .reason(card_kind.get())
-                .unwrap_or_default()
-                .to_owned()
-        }
-    };
-    let has_reason = {
-        let banks = banks.clone();
-        move || banks[index].reason(card_kind.get()).is_some()
+        move || banks[index].note(card_kind.get()).to_owned()
     };
     view! {
         <span
@@ -51,9 +44,7 @@ pub fn bank_face(
         <span class="paydesk-bank__names">
             <span class="paydesk-bank__zh" lang=bank.zh_lang>{bank.name_zh.clone()}</span>
             <span class="paydesk-bank__en" lang="en">{bank.name_en.clone()}</span>
-            <span class="paydesk-bank__reason" data-testid="bank-reason" hidden=move || !has_reason()>
-                {reason}
-            </span>
+            <span class="paydesk-bank__note" data-testid="bank-note">{note}</span>
         </span>
     }
 }

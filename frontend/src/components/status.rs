@@ -9,24 +9,28 @@ use crate::i18n::{Locale, Text, fill};
 /// `status` and `failure_reason` are read reactively. Plain closures rather than
 /// signals: each signal value type costs the widget its own copy of the reactive code.
 #[component]
-pub fn StatusView<S, R>(
+pub fn StatusView<S, R, E>(
     /// Where the order stands.
     status: S,
     /// The bank's decline code of the last attempt (`insufficient_funds`, …).
     failure_reason: R,
+    /// A payment the order could not keep is being refunded.
+    extra_payment_refunded: E,
     /// The shopper's receipt, once the order is paid (the paid screen is built afresh).
     receipt_url: Option<String>,
-    /// Called when the shopper wants to try another bank after a decline.
+    /// Called when the shopper wants to try another bank: after a decline, or while
+    /// the last bank has not answered (the shopper may never have paid there).
     on_choose_again: Callback<()>,
     locale: Locale,
 ) -> impl IntoView
 where
     S: Fn() -> OrderStatus + Copy + Send + Sync + 'static,
     R: Fn() -> Option<String> + Send + Sync + 'static,
+    E: Fn() -> bool + Copy + Send + Sync + 'static,
 {
     let text = locale.text();
     let title = move || title(text, status(), failure_reason().as_deref());
-    let detail = move || detail(text, status());
+    let detail = move || detail(text, status(), extra_payment_refunded());
     view! {
         <section class="paydesk-status" part="status" data-tone=move || tone(status())>
             <span class="paydesk-status__icon" aria-hidden="true"></span>
@@ -41,7 +45,7 @@ where
                 type="button"
                 class="paydesk-button"
                 data-action="choose-again"
-                hidden=move || status() != OrderStatus::Failed
+                hidden=move || !matches!(status(), OrderStatus::Failed | OrderStatus::Pending)
                 on:click=move |_| on_choose_again.run(())
             >
                 {text.choose_another_bank}
@@ -64,8 +68,9 @@ pub fn title(text: &Text, status: OrderStatus, failure_reason: Option<&str>) -> 
     }
 }
 
-fn detail(text: &Text, status: OrderStatus) -> &'static str {
+fn detail(text: &Text, status: OrderStatus, extra_payment_refunded: bool) -> &'static str {
     match status {
+        OrderStatus::Paid if extra_payment_refunded => text.paid_twice,
         OrderStatus::Paid => text.paid_detail,
         OrderStatus::Pending => text.pending_detail,
         OrderStatus::Created | OrderStatus::Failed => "",

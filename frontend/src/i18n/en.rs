@@ -25,6 +25,7 @@ pub static EN: Text = Text {
     last_used: "Last used",
     debit_not_supported: "Debit cards not accepted",
     credit_not_supported: "Credit cards not accepted",
+    limit: "Up to {0} per payment",
     over_limit: "Over this bank's limit of {0}",
     maintenance: "Online banking under maintenance",
 
@@ -39,6 +40,7 @@ pub static EN: Text = Text {
 
     paid: "Payment received",
     paid_detail: "Thank you. The merchant has been told and will take it from here.",
+    paid_twice: "You paid twice: one payment is being refunded to you.",
     view_receipt: "View your receipt",
     pending: "Waiting for your bank's confirmation…",
     pending_detail: "This page updates by itself as soon as your bank answers.",

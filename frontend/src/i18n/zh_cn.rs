@@ -25,6 +25,7 @@ pub static ZH_CN: Text = Text {
     last_used: "上次使用",
     debit_not_supported: "不支持借记卡",
     credit_not_supported: "不支持信用卡",
+    limit: "单笔限额 {0}",
     over_limit: "超出该行单笔限额 {0}",
     maintenance: "网上银行维护中",
 
@@ -39,6 +40,7 @@ pub static ZH_CN: Text = Text {
 
     paid: "支付成功",
     paid_detail: "谢谢。商家已收到通知，将为您处理订单。",
+    paid_twice: "您支付了两次，其中一笔将自动退还给您。",
     view_receipt: "查看收据",
     pending: "正在等待银行确认…",
     pending_detail: "银行确认后，本页面会自动更新。",

@@ -25,6 +25,7 @@ pub static ZH_TW: Text = Text {
     last_used: "上次使用",
     debit_not_supported: "不支援金融卡",
     credit_not_supported: "不支援信用卡",
+    limit: "單筆限額 {0}",
     over_limit: "超出該行單筆限額 {0}",
     maintenance: "網路銀行維護中",
 
@@ -39,6 +40,7 @@ pub static ZH_TW: Text = Text {
 
     paid: "付款成功",
     paid_detail: "謝謝。商家已收到通知，將為您處理訂單。",
+    paid_twice: "您付款了兩次，其中一筆將自動退還給您。",
     view_receipt: "查看收據",
     pending: "正在等待銀行確認…",
     pending_detail: "銀行確認後，本頁面會自動更新。",

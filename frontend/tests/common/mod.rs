@@ -130,6 +130,8 @@ pub fn order(currency: Currency, items: Vec<LineItem>, total: &str) -> WidgetOrd
         expires_at: "2030-01-01T00:00:00Z".into(),
         last_attempt: None,
         receipt_url: None,
+        awaiting_bank: false,
+        extra_payment_refunded: false,
     }
 }
 

@@ -57,6 +57,7 @@ pub(super) async fn handler(
                 bank: state.banks.iter().find(|b| b.code == attempt.bank_code),
                 card_last4: found.card_last4.as_deref(),
                 refunds: &found.refunds,
+                returned: &found.returned,
                 text,
             })
         }
@@ -121,6 +122,8 @@ struct Found {
     card_last4: Option<String>,
     /// The paid attempt's refunds, oldest first.
     refunds: Vec<Refund>,
+    /// Refunds of the order's other payments (second payments given back).
+    returned: Vec<Refund>,
 }
 
 /// The paid order the token belongs to, or `None` for a token that is malformed,
@@ -143,18 +146,19 @@ async fn find(state: &AppState, token: &str) -> Result<Option<Found>, StoreError
         return Ok(None);
     };
     let card_last4 = state.store.attempt_card_last4(&paid_attempt).await?;
-    // Refunds of another attempt (a second payment given back) are not this payment's.
-    let refunds = state
+    // Refunds of another attempt (a second payment given back) are not this
+    // payment's: the receipt lists them apart.
+    let (refunds, returned) = state
         .store
         .refunds_for_order(&order.id)
         .await?
         .into_iter()
-        .filter(|r| r.attempt_id == paid_attempt)
-        .collect();
+        .partition(|r| r.attempt_id == paid_attempt);
     Ok(Some(Found {
         order,
         merchant: merchant.name,
         card_last4,
         refunds,
+        returned,
     }))
 }

@@ -33,6 +33,9 @@ pub(super) struct Receipt<'a> {
     pub(super) card_last4: Option<&'a str>,
     /// Refunds of the paid attempt, oldest first.
     pub(super) refunds: &'a [Refund],
+    /// Other payments of the order, which it could not keep, going back to the
+    /// shopper (a second payment), oldest first.
+    pub(super) returned: &'a [Refund],
     pub(super) text: &'static ReceiptText,
 }
 
@@ -124,24 +127,14 @@ pub(super) fn receipt(r: &Receipt<'_>) -> Response {
                 @if !r.refunds.is_empty() {
                     section class="receipt-section" aria-labelledby="receipt-refunds" {
                         h2 class="receipt-subtitle" id="receipt-refunds" { (text.refunds) }
-                        table class="receipt-table receipt-refunds" {
-                            thead {
-                                tr {
-                                    th scope="col" { (text.amount) }
-                                    th scope="col" { (text.status) }
-                                    th scope="col" { (text.time) }
-                                }
-                            }
-                            tbody {
-                                @for refund in r.refunds {
-                                    tr data-testid="refund" data-status=(refund.status.as_str()) {
-                                        td { (money(refund.amount)) }
-                                        td { (text.refund_status(refund.status)) }
-                                        td { (when(refund.decided_at.unwrap_or(refund.created_at))) }
-                                    }
-                                }
-                            }
-                        }
+                        (refund_table(text, r.refunds, "refund"))
+                    }
+                }
+                @if !r.returned.is_empty() {
+                    section class="receipt-section" aria-labelledby="receipt-returned" {
+                        h2 class="receipt-subtitle" id="receipt-returned" { (text.returned) }
+                        p class="receipt-muted" data-testid="returned-note" { (text.returned_note) }
+                        (refund_table(text, r.returned, "returned-payment"))
                     }
                 }
                 p class="receipt-hint receipt-muted" { (text.print_hint) }
@@ -191,6 +184,30 @@ fn footer(text: &ReceiptText) -> Markup {
 }
 
 /// `CNY 25.00`: the code, not a symbol, so yuan and yen never look alike.
+/// Refunds as a table of amount, status and time; each row is `data-testid=row`.
+fn refund_table(text: &ReceiptText, refunds: &[Refund], row: &str) -> Markup {
+    html! {
+        table class="receipt-table receipt-refunds" {
+            thead {
+                tr {
+                    th scope="col" { (text.amount) }
+                    th scope="col" { (text.status) }
+                    th scope="col" { (text.time) }
+                }
+            }
+            tbody {
+                @for refund in refunds {
+                    tr data-testid=(row) data-status=(refund.status.as_str()) {
+                        td { (money(refund.amount)) }
+                        td { (text.refund_status(refund.status)) }
+                        td { (when(refund.decided_at.unwrap_or(refund.created_at))) }
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn money(amount: Money) -> String {
     format!("{} {amount}", amount.currency().code())
 }
@@ -292,13 +309,24 @@ mod tests {
             decided_at: None,
             tries: 0,
         }];
+        let second = Refund {
+            id: "rfd_2".into(),
+            attempt_id: "att_2".into(),
+            amount: cny("25.00"),
+            reason: "duplicate_payment".into(),
+            status: RefundStatus::Succeeded,
+            decided_at: Some(1_800_000_300_000),
+            ..refunds[0].clone()
+        };
+        let refunds = [refunds[0].clone(), second];
         let page = Receipt {
             merchant: r#"Tom & "Jerry" <i>"#,
             order: &order,
             attempt: &attempt,
             bank: None,
             card_last4: Some("1234"),
-            refunds: &refunds,
+            refunds: &refunds[..1],
+            returned: &refunds[1..],
             text: ReceiptText::english(),
         };
         let html = body_of(receipt(&page)).await;
@@ -309,6 +337,8 @@ mod tests {
             r#"<span aria-hidden="true">•••• </span>1234"#,
             r#"<time datetime="2027-01-15T08:01:40Z">2027-01-15 08:01 UTC</time>"#,
             r#"<tr data-testid="refund" data-status="pending"><td>CNY 5.00</td><td>In progress</td>"#,
+            r#"<h2 class="receipt-subtitle" id="receipt-returned">Other payments given back</h2>"#,
+            r#"<tr data-testid="returned-payment" data-status="succeeded"><td>CNY 25.00</td><td>Refunded</td>"#,
             r#"<link rel="stylesheet" href="/receipts/receipt.css">"#,
         ] {
             assert!(html.contains(expected), "{expected}\nnot in\n{html}");
