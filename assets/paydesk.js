@@ -23,8 +23,8 @@
   // file that fails its integrity check): the widget's own texts are in those files.
   const FAILED = {
     en: "The checkout could not load. Reload the page to try again.",
-    cn: "支付页面加载失败，请刷新页面重试。",
-    tw: "支付頁面載入失敗，請重新整理頁面再試。",
+    "zh-CN": "支付页面加载失败，请刷新页面重试。",
+    "zh-TW": "支付頁面載入失敗，請重新整理頁面再試。",
   };
   const THEMES = ["auto", "light", "dark", "flat"];
   const MODES = ["embedded", "hosted"];
@@ -102,21 +102,23 @@
     return widget;
   }
 
-  // The widget's choice of language (`Locale::choose`, `Language::of`): the merchant's
-  // locale, else the first of the browser's languages it speaks; English otherwise.
-  function failedText(locale) {
-    for (const tag of locale ? [locale] : navigator.languages || []) {
-      const [language, ...rest] = tag.toLowerCase().split(/[-_]/);
-      if (language === "en") {
-        return FAILED.en;
+  // The widget's language, chosen as the widget chooses it (`Locale::choose`,
+  // `Language::of`, `Language::tag`): the merchant's locale, else the first of the
+  // browser's languages it speaks; English otherwise.
+  function language(locale) {
+    const wanted = (locale || "").trim();
+    for (const tag of wanted ? [wanted] : navigator.languages || []) {
+      const [first, ...rest] = tag.toLowerCase().split(/[-_]/);
+      if (first === "en") {
+        return "en";
       }
-      if (language === "zh") {
+      if (first === "zh") {
         const traditional = rest.includes("hant") ||
           (!rest.includes("hans") && rest.some((t) => ["tw", "hk", "mo"].includes(t)));
-        return traditional ? FAILED.tw : FAILED.cn;
+        return traditional ? "zh-TW" : "zh-CN";
       }
     }
-    return FAILED.en;
+    return "en";
   }
 
   function kebab(name) {
@@ -211,6 +213,14 @@
     }
     mounts.set(host, "mounting");
     applyAppearance(host, appearance);
+    const lang = language(locale);
+    // Asked for now, alongside the widget's files, rather than a round trip after
+    // its WebAssembly starts; the widget reads the answer.
+    const session = fetch(`${origin}/v1/widget/session?lang=${lang}`, {
+      mode: "cors",
+      headers: { Accept: "application/json", Authorization: `Bearer ${clientToken}` },
+    });
+    session.catch(() => {}); // the widget reports a failed request
 
     const style = secure(document.createElement("link"), "css");
     style.rel = "stylesheet";
@@ -233,7 +243,7 @@
       .then(([module]) => {
         const container = document.createElement("div");
         shadow.appendChild(container);
-        module.mount(container, clientToken, origin, locale || undefined, mode, status);
+        module.mount(container, clientToken, origin, locale || undefined, mode, status, session);
         mounts.set(host, "mounted");
       })
       .catch((error) => {
@@ -241,7 +251,7 @@
         const alert = document.createElement("p");
         alert.className = "paydesk-alert";
         alert.setAttribute("role", "alert");
-        alert.textContent = failedText(locale);
+        alert.textContent = FAILED[lang];
         shadow.appendChild(alert);
         return fail(`could not start the checkout (${error && error.message ? error.message : error})`);
       });

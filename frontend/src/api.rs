@@ -72,10 +72,17 @@ impl Api {
         }
     }
 
-    /// `GET /v1/widget/session?lang=…`
-    pub async fn session(&self) -> Result<WidgetSession, ApiError> {
-        self.call("GET", &self.session_path, None, None, wire::session)
-            .await
+    /// `GET /v1/widget/session?lang=…`, or the answer to that same request if the
+    /// loader already `started` it alongside the widget's files.
+    pub async fn session(
+        &self,
+        started: Option<js_sys::Promise>,
+    ) -> Result<WidgetSession, ApiError> {
+        let response = match started {
+            Some(response) => JsFuture::from(response).await,
+            None => self.fetch("GET", &self.session_path, None, None).await,
+        };
+        read(response, wire::session).await
     }
 
     /// `POST /v1/widget/attempts`. The same `idempotency_key` yields the same attempt,
@@ -86,14 +93,15 @@ impl Api {
         idempotency_key: &str,
     ) -> Result<CreateAttemptResponse, ApiError> {
         let body = wire::attempt_request(request);
-        self.call(
-            "POST",
-            "/v1/widget/attempts",
-            Some(&body),
-            Some(idempotency_key),
-            wire::created_attempt,
-        )
-        .await
+        let response = self
+            .fetch(
+                "POST",
+                "/v1/widget/attempts",
+                Some(&body),
+                Some(idempotency_key),
+            )
+            .await;
+        read(response, wire::created_attempt).await
     }
 
     /// The Server-Sent Events URL for status changes. `EventSource` cannot send
@@ -103,44 +111,13 @@ impl Api {
         [&self.base, "/v1/widget/status/stream?client_token=", &token].concat()
     }
 
-    async fn call<T>(
-        &self,
-        method: &str,
-        path: &str,
-        body: Option<&str>,
-        idempotency_key: Option<&str>,
-        read: fn(&JsValue) -> Option<T>,
-    ) -> Result<T, ApiError> {
-        let response = self
-            .fetch(method, path, body, idempotency_key)
-            .await
-            .map_err(|_| ApiError::Network)?;
-        let status = response.status();
-        let text = match response.text() {
-            Ok(promise) => JsFuture::from(promise)
-                .await
-                .map_err(|_| ApiError::Network)?,
-            Err(_) => return Err(ApiError::Network),
-        };
-        let json = wire::parse(&text.as_string().unwrap_or_default());
-        let unexpected = ApiError::Unexpected { status };
-        if response.ok() {
-            json.as_ref().and_then(read).ok_or(unexpected)
-        } else {
-            match json.as_ref().and_then(wire::error_code) {
-                Some(code) => Err(ApiError::Rejected { status, code }),
-                None => Err(unexpected),
-            }
-        }
-    }
-
     async fn fetch(
         &self,
         method: &str,
         path: &str,
         body: Option<&str>,
         idempotency_key: Option<&str>,
-    ) -> Result<Response, JsValue> {
+    ) -> Result<JsValue, JsValue> {
         let init = RequestInit::new();
         init.set_method(method);
         init.set_mode(RequestMode::Cors);
@@ -158,7 +135,33 @@ impl Api {
             headers.set("Idempotency-Key", key)?;
         }
         let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
-        let response = JsFuture::from(window.fetch_with_request(&request)).await?;
-        response.dyn_into::<Response>()
+        JsFuture::from(window.fetch_with_request(&request)).await
+    }
+}
+
+/// The gateway's answer to a `fetch`: `read_body` of its JSON, or the error it names.
+async fn read<T>(
+    response: Result<JsValue, JsValue>,
+    read_body: fn(&JsValue) -> Option<T>,
+) -> Result<T, ApiError> {
+    let response = response
+        .and_then(JsCast::dyn_into::<Response>)
+        .map_err(|_| ApiError::Network)?;
+    let status = response.status();
+    let text = match response.text() {
+        Ok(promise) => JsFuture::from(promise)
+            .await
+            .map_err(|_| ApiError::Network)?,
+        Err(_) => return Err(ApiError::Network),
+    };
+    let json = wire::parse(&text.as_string().unwrap_or_default());
+    let unexpected = ApiError::Unexpected { status };
+    if response.ok() {
+        json.as_ref().and_then(read_body).ok_or(unexpected)
+    } else {
+        match json.as_ref().and_then(wire::error_code) {
+            Some(code) => Err(ApiError::Rejected { status, code }),
+            None => Err(unexpected),
+        }
     }
 }

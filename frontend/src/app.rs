@@ -34,6 +34,9 @@ pub fn App(
     mode: WidgetMode,
     /// The merchant's status callback.
     on_status: StatusCallback,
+    /// The session request the loader already started, read by the first load.
+    #[prop(optional_no_strip)]
+    prefetched: Option<js_sys::Promise>,
 ) -> impl IntoView {
     let text = locale.text();
     let state = RwSignal::new(Widget::default());
@@ -92,14 +95,16 @@ pub fn App(
         }
     };
 
+    let prefetched = Rc::new(RefCell::new(prefetched));
     let load = {
         let api = api.clone();
         move || {
             state.update(|s| s.activity = Activity::Loading);
             let api = api.clone();
             let follow = follow.clone();
+            let prefetched = prefetched.borrow_mut().take();
             spawn_local(async move {
-                match api.session().await {
+                match api.session(prefetched).await {
                     Ok(loaded) => {
                         let can_change = loaded.order.can_change();
                         state.update(|s| {
@@ -222,7 +227,7 @@ pub fn App(
                 });
                 if not_payable {
                     // Paid, expired or cancelled meanwhile: show that instead.
-                    if let Ok(fresh) = api.session().await {
+                    if let Ok(fresh) = api.session(None).await {
                         apply_status(
                             fresh.order.status,
                             fresh.order.last_attempt,

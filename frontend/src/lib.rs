@@ -34,6 +34,9 @@ use crate::i18n::Locale;
 /// tag; without one the browser's languages decide. `mode` is `"embedded"` (the
 /// default) or `"hosted"`. `on_status` is called with
 /// `{status, orderId, bankCode, failureReason}` on the first load and every change.
+/// `session`, if given, is the `fetch` of `GET /v1/widget/session` in the widget's
+/// language that the loader started alongside the widget's files; the first load
+/// reads it instead of asking again.
 #[wasm_bindgen]
 pub fn mount(
     container: HtmlElement,
@@ -42,6 +45,7 @@ pub fn mount(
     locale: Option<String>,
     mode: Option<String>,
     on_status: Option<js_sys::Function>,
+    session: Option<js_sys::Promise>,
 ) {
     let locale = Locale::choose(locale.as_deref(), &browser::languages());
     let mode = mode
@@ -51,7 +55,7 @@ pub fn mount(
     let api = Api::new(&api_base, &client_token, locale.language().tag());
     let on_status = StatusCallback::new(on_status);
     leptos::mount::mount_to(container, move || {
-        view! { <App api=api locale=locale mode=mode on_status=on_status /> }
+        view! { <App api=api locale=locale mode=mode on_status=on_status prefetched=session /> }
     })
     .forget();
 }

@@ -40,10 +40,29 @@ async fn check_placement(browser: &Browser, stack: &Stack, checkout: &Checkout) 
     }
 }
 
+/// How many times the page asked the gateway for the widget's session, and whether
+/// the one request started before the widget's WebAssembly had arrived.
+const SESSION_REQUESTS: &str = "const entries = performance.getEntriesByType('resource');
+const sessions = entries.filter((e) => e.name.includes('/v1/widget/session'));
+const wasm = entries.find((e) => e.name.endsWith('.wasm'));
+return [sessions.length, !!wasm && sessions.length === 1 && sessions[0].startTime < wasm.responseEnd];";
+
 pub(crate) async fn pays(stack: &Stack, mode: Mode) {
     let browser = Browser::start(1280).await.unwrap();
     let checkout = browser.start_checkout(stack, mode, None).await.unwrap();
     check_placement(&browser, stack, &checkout).await;
+    // The loader asks for the session alongside the widget's files; the widget reads
+    // that answer rather than asking again.
+    let sessions = browser
+        .client
+        .execute(SESSION_REQUESTS, vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        sessions,
+        serde_json::json!([1, true]),
+        "one session request per checkout, started before the WebAssembly arrived"
+    );
 
     browser.choose_bank("ICBC", "debit").await.unwrap();
     browser.pay_at_bank_page(stack, "ICBC").await.unwrap();
