@@ -47,6 +47,16 @@ const sessions = entries.filter((e) => e.name.includes('/v1/widget/session'));
 const wasm = entries.find((e) => e.name.endsWith('.wasm'));
 return [sessions.length, !!wasm && sessions.length === 1 && sessions[0].startTime < wasm.responseEnd];";
 
+/// From the bank list: chooses `bank` with a debit card, pays on its page with the
+/// rich card and waits for the paid screen where the widget runs.
+async fn pay_with_debit_card(browser: &Browser, stack: &Stack, checkout: &Checkout, bank: &str) {
+    browser.choose_bank(bank, "debit").await.unwrap();
+    browser.pay_at_bank_page(stack, bank).await.unwrap();
+    browser.bank_submit(RICH_CARD).await.unwrap();
+    browser.back_from_bank(stack, checkout).await.unwrap();
+    browser.widget_state("paid").await.unwrap();
+}
+
 pub(crate) async fn pays(stack: &Stack, mode: Mode) {
     let browser = Browser::start(1280).await.unwrap();
     let checkout = browser.start_checkout(stack, mode, None).await.unwrap();
@@ -64,11 +74,7 @@ pub(crate) async fn pays(stack: &Stack, mode: Mode) {
         "one session request per checkout, started before the WebAssembly arrived"
     );
 
-    browser.choose_bank("ICBC", "debit").await.unwrap();
-    browser.pay_at_bank_page(stack, "ICBC").await.unwrap();
-    browser.bank_submit(RICH_CARD).await.unwrap();
-    browser.back_from_bank(stack, &checkout).await.unwrap();
-    browser.widget_state("paid").await.unwrap();
+    pay_with_debit_card(&browser, stack, &checkout, "ICBC").await;
     let status = browser
         .widget_text("[data-testid=paydesk-status]")
         .await
@@ -124,11 +130,7 @@ pub(crate) async fn declined_then_another_bank(stack: &Stack, mode: Mode) {
         .await
         .unwrap();
     browser.widget_state("choose").await.unwrap();
-    browser.choose_bank("CMB", "debit").await.unwrap();
-    browser.pay_at_bank_page(stack, "CMB").await.unwrap();
-    browser.bank_submit(RICH_CARD).await.unwrap();
-    browser.back_from_bank(stack, &checkout).await.unwrap();
-    browser.widget_state("paid").await.unwrap();
+    pay_with_debit_card(&browser, stack, &checkout, "CMB").await;
 
     let id = stack.order_id_for(&checkout.reference).await.unwrap();
     let order = stack.api_order(&id).await.unwrap();
@@ -166,11 +168,7 @@ pub(crate) async fn back_without_paying_then_another_bank(stack: &Stack, mode: M
         .await
         .unwrap();
     browser.widget_state("choose").await.unwrap();
-    browser.choose_bank("CMB", "debit").await.unwrap();
-    browser.pay_at_bank_page(stack, "CMB").await.unwrap();
-    browser.bank_submit(RICH_CARD).await.unwrap();
-    browser.back_from_bank(stack, &checkout).await.unwrap();
-    browser.widget_state("paid").await.unwrap();
+    pay_with_debit_card(&browser, stack, &checkout, "CMB").await;
     let id = stack.order_id_for(&checkout.reference).await.unwrap();
     let order = stack.api_order(&id).await.unwrap();
     let banks: Vec<_> = order["attempts"]
