@@ -178,6 +178,8 @@ pub struct Text {
     pub expired_detail: &'static str,
     pub cancelled: &'static str,
     pub cancelled_detail: &'static str,
+    /// Expired or cancelled, and a payment that came after is being refunded.
+    pub late_payment_refunded: &'static str,
     pub connection_lost: &'static str,
 
     pub error_network: &'static str,

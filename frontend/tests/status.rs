@@ -142,3 +142,19 @@ async fn a_second_payment_refunded_is_told_on_the_paid_screen() {
         "You paid twice: one payment is being refunded to you."
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_payment_after_the_order_ended_is_told_as_refunded() {
+    let f = mount_status(OrderStatus::Expired, None);
+    let detail = ".paydesk-status__detail";
+    assert_eq!(
+        f.m.text(detail),
+        "Return to the shop to place the order again."
+    );
+    f.refunded.set(true);
+    leptos::task::tick().await;
+    assert_eq!(
+        f.m.text(detail),
+        "Your payment came after this order ended: it is being refunded to you."
+    );
+}

@@ -6,7 +6,7 @@ use paydesk_shared::OrderStatus;
 
 use crate::i18n::{Locale, Text, fill};
 
-/// `status` and `failure_reason` are read reactively. Plain closures rather than
+/// `status`, `failure_reason` and `extra_payment_refunded` are read reactively. Plain closures rather than
 /// signals: each signal value type costs the widget its own copy of the reactive code.
 #[component]
 pub fn StatusView<S, R, E>(
@@ -74,6 +74,9 @@ fn detail(text: &Text, status: OrderStatus, extra_payment_refunded: bool) -> &'s
         OrderStatus::Paid => text.paid_detail,
         OrderStatus::Pending => text.pending_detail,
         OrderStatus::Created | OrderStatus::Failed => "",
+        OrderStatus::Expired | OrderStatus::Cancelled if extra_payment_refunded => {
+            text.late_payment_refunded
+        }
         OrderStatus::Expired => text.expired_detail,
         OrderStatus::Cancelled => text.cancelled_detail,
     }

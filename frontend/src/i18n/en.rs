@@ -59,6 +59,7 @@ pub static EN: Text = Text {
     expired_detail: "Return to the shop to place the order again.",
     cancelled: "This order was cancelled",
     cancelled_detail: "The shop cancelled this order. Return to the shop for details.",
+    late_payment_refunded: "Your payment came after this order ended: it is being refunded to you.",
     connection_lost: "Connection lost. Reconnecting to show the latest status…",
 
     error_network: "We could not reach Paydesk. Check your connection and try again.",

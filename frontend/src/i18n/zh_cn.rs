@@ -59,6 +59,7 @@ pub static ZH_CN: Text = Text {
     expired_detail: "请返回商店重新下单。",
     cancelled: "订单已取消",
     cancelled_detail: "商家已取消此订单。详情请返回商店查看。",
+    late_payment_refunded: "您的付款在订单结束后才到达，将退还给您。",
     connection_lost: "连接已断开，正在重新连接以显示最新状态…",
 
     error_network: "无法连接 Paydesk。请检查网络后重试。",

@@ -59,6 +59,7 @@ pub static ZH_TW: Text = Text {
     expired_detail: "請返回商店重新下單。",
     cancelled: "訂單已取消",
     cancelled_detail: "商家已取消此訂單。詳情請返回商店查看。",
+    late_payment_refunded: "您的付款在訂單結束後才到達，將退還給您。",
     connection_lost: "連線中斷，正在重新連線以顯示最新狀態…",
 
     error_network: "無法連線至 Paydesk。請檢查網路後重試。",
