@@ -13,7 +13,9 @@ pub enum Language {
 impl Language {
     /// The language for a BCP 47 tag, `None` if it is not spoken. Script wins over
     /// region (`zh-Hant-CN` is Traditional); a bare `zh` and Singapore are Simplified;
-    /// Taiwan, Hong Kong and Macao are Traditional.
+    /// Taiwan, Hong Kong and Macao are Traditional. The widget's loader
+    /// (`assets/paydesk.js`, `language`) applies the same rule before the widget's
+    /// files have loaded: change both together.
     pub fn of(tag: &str) -> Option<Language> {
         let mut subtags = tag.split(['-', '_']).map(str::to_ascii_lowercase);
         match subtags.next()?.as_str() {
