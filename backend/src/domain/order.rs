@@ -200,40 +200,16 @@ mod tests {
         }
     }
 
-    fn attempt(id: &str, status: AttemptStatus) -> Attempt {
-        Attempt {
-            id: id.into(),
-            order_id: "ord_1".into(),
-            bank_code: "ICBC".into(),
-            card_kind: CardKind::Debit,
-            mode: WidgetMode::Embedded,
-            status,
-            amount: Money::parse("25.00", Currency::Cny).expect("money"),
-            failure_reason: None,
-            bank_transaction_id: None,
-            created_at: 0,
-            decided_at: None,
+    /// `order` with `attempts`, kept by `paid_by`.
+    fn order_with(attempts: Vec<Attempt>, paid_by: Option<&str>) -> Order {
+        Order {
+            paid_attempt_id: paid_by.map(Into::into),
+            ..fixtures::order(OrderStatus::Created, attempts)
         }
     }
 
-    fn order_with(attempts: Vec<Attempt>, paid_by: Option<&str>) -> Order {
-        let new = NewOrder {
-            id: "ord_1".into(),
-            merchant_id: "mer_1".into(),
-            currency: Currency::Cny,
-            items: Vec::new(),
-            total: Money::parse("25.00", Currency::Cny).expect("money"),
-            merchant_reference: "r".into(),
-            return_url: "https://shop.example/".into(),
-            client_token: "ct".into(),
-            created_at: 0,
-            expires_at: 1_000,
-        };
-        Order {
-            attempts,
-            paid_attempt_id: paid_by.map(Into::into),
-            ..new.to_order()
-        }
+    fn attempt(id: &str, status: AttemptStatus) -> Attempt {
+        fixtures::attempt(id, status, None)
     }
 
     #[test]
@@ -257,5 +233,50 @@ mod tests {
         // Paid after the order expired: none was kept.
         let late = order_with(vec![attempt("att_1", Succeeded)], None);
         assert!(late.extra_payment().is_some());
+    }
+}
+
+/// Orders and attempts for the domain's unit tests.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::*;
+
+    /// The tests' "now": orders were created a minute before, attempts half a minute.
+    pub(crate) const NOW: i64 = 1_800_000_000_000;
+
+    pub(crate) fn order(status: OrderStatus, attempts: Vec<Attempt>) -> Order {
+        let total = Money::parse("25.00", Currency::Cny).unwrap();
+        Order {
+            id: "ord_1".into(),
+            merchant_id: "mer_1".into(),
+            status,
+            currency: Currency::Cny,
+            items: Vec::new(),
+            total,
+            merchant_reference: "r".into(),
+            return_url: "https://shop.example/done".into(),
+            client_token: "ct".into(),
+            created_at: NOW - 60_000,
+            expires_at: NOW + 60_000,
+            paid_at: None,
+            paid_attempt_id: None,
+            attempts,
+        }
+    }
+
+    pub(crate) fn attempt(id: &str, status: AttemptStatus, txn: Option<&str>) -> Attempt {
+        Attempt {
+            id: id.into(),
+            order_id: "ord_1".into(),
+            bank_code: "ICBC".into(),
+            card_kind: CardKind::Debit,
+            mode: WidgetMode::Embedded,
+            status,
+            amount: Money::parse("25.00", Currency::Cny).unwrap(),
+            failure_reason: None,
+            bank_transaction_id: txn.map(Into::into),
+            created_at: NOW - 30_000,
+            decided_at: None,
+        }
     }
 }

@@ -421,11 +421,7 @@ pub fn record(order: &mut Order, entry: &InboxEntry, plan: &InboxPlan) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::order::Attempt;
-    use paydesk_shared::api::WidgetMode;
-    use paydesk_shared::bank::CardKind;
-
-    const NOW: i64 = 1_800_000_000_000;
+    use crate::domain::order::fixtures::{NOW, attempt, order};
 
     /// Renders an event's data as the order's status alone.
     struct Render;
@@ -481,42 +477,6 @@ mod tests {
                 data: "{}".into(),
                 created_at: now,
             }
-        }
-    }
-
-    fn order(status: OrderStatus, attempts: Vec<Attempt>) -> Order {
-        let total = Money::parse("25.00", Currency::Cny).unwrap();
-        Order {
-            id: "ord_1".into(),
-            merchant_id: "mer_1".into(),
-            status,
-            currency: Currency::Cny,
-            items: Vec::new(),
-            total,
-            merchant_reference: "r".into(),
-            return_url: "https://shop.example/done".into(),
-            client_token: "ct".into(),
-            created_at: NOW - 60_000,
-            expires_at: NOW + 60_000,
-            paid_at: None,
-            paid_attempt_id: None,
-            attempts,
-        }
-    }
-
-    fn attempt(id: &str, status: AttemptStatus, txn: Option<&str>) -> Attempt {
-        Attempt {
-            id: id.into(),
-            order_id: "ord_1".into(),
-            bank_code: "ICBC".into(),
-            card_kind: CardKind::Debit,
-            mode: WidgetMode::Embedded,
-            status,
-            amount: Money::parse("25.00", Currency::Cny).unwrap(),
-            failure_reason: None,
-            bank_transaction_id: txn.map(Into::into),
-            created_at: NOW - 30_000,
-            decided_at: None,
         }
     }
 

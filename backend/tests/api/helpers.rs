@@ -287,6 +287,19 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A GET of the widget API with an order's client token, read as JSON.
+    pub async fn widget_get<T: serde::de::DeserializeOwned>(&self, path: &str, token: &str) -> T {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// A GET of the operator API with the operator key.
     pub async fn operator_get(&self, path: &str) -> Value {
         let response = self

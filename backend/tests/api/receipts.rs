@@ -373,26 +373,14 @@ async fn the_merchant_gets_the_receipt_url_once_paid_in_the_order_and_order_paid
 }
 
 /// `GET` a widget route with the order's client token.
-async fn widget_get<T: serde::de::DeserializeOwned>(app: &TestApp, path: &str, token: &str) -> T {
-    app.client
-        .get(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn the_widget_is_given_the_receipt_url_once_paid() {
     let app = spawn_app().await;
     let (order, attempt_id) = app.order_at_bank().await;
     let token = &order.client_token;
-    let session: WidgetSession = widget_get(&app, "/v1/widget/session", token).await;
+    let session: WidgetSession = app.widget_get("/v1/widget/session", token).await;
     assert_eq!(session.order.receipt_url, None);
-    let status: WidgetStatus = widget_get(&app, "/v1/widget/status", token).await;
+    let status: WidgetStatus = app.widget_get("/v1/widget/status", token).await;
     assert_eq!(status.receipt_url, None);
     let mut events = StatusEvents::open(&app, token).await;
     let first = events.next(Duration::from_secs(5)).await;
@@ -405,11 +393,11 @@ async fn the_widget_is_given_the_receipt_url_once_paid() {
     let paid = events.next(Duration::from_secs(5)).await;
     assert_eq!(paid["status"], "paid", "{paid}");
     assert_eq!(paid["receipt_url"], expected.as_str(), "{paid}");
-    let session: WidgetSession = widget_get(&app, "/v1/widget/session", token).await;
+    let session: WidgetSession = app.widget_get("/v1/widget/session", token).await;
     assert_eq!(
         session.order.receipt_url.as_deref(),
         Some(expected.as_str())
     );
-    let status: WidgetStatus = widget_get(&app, "/v1/widget/status", token).await;
+    let status: WidgetStatus = app.widget_get("/v1/widget/status", token).await;
     assert_eq!(status.receipt_url.as_deref(), Some(expected.as_str()));
 }

@@ -116,15 +116,8 @@ async fn a_second_payment_after_paid_is_told_as_refunded() {
         "{told}"
     );
     let session: serde_json::Value = app
-        .client
-        .get(app.url("/v1/widget/session"))
-        .bearer_auth(&order.client_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .widget_get("/v1/widget/session", &order.client_token)
+        .await;
     assert_eq!(
         session["order"]["extra_payment_refunded"], true,
         "{session}"

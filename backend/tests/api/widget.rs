@@ -16,15 +16,8 @@ async fn session_shows_the_order_and_which_banks_can_take_it() {
         .await
         .unwrap();
     let session: WidgetSession = app
-        .client
-        .get(app.url("/v1/widget/session"))
-        .bearer_auth(&order.client_token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .widget_get("/v1/widget/session", &order.client_token)
+        .await;
     assert_eq!(session.order.total, "6000.00");
     assert_eq!(session.order.merchant_name, "Alpha Teas");
     assert!(session.banks.len() >= 20);

@@ -47,6 +47,24 @@ const sessions = entries.filter((e) => e.name.includes('/v1/widget/session'));
 const wasm = entries.find((e) => e.name.endsWith('.wasm'));
 return [sessions.length, !!wasm && sessions.length === 1 && sessions[0].startTime < wasm.responseEnd];";
 
+/// A new checkout in a fresh browser, the shopper on ICBC's page with a debit card.
+async fn at_first_bank(stack: &Stack, mode: Mode) -> (Browser, Checkout) {
+    let browser = Browser::start(1280).await.unwrap();
+    let checkout = browser.start_checkout(stack, mode, None).await.unwrap();
+    browser.choose_bank("ICBC", "debit").await.unwrap();
+    browser.pay_at_bank_page(stack, "ICBC").await.unwrap();
+    (browser, checkout)
+}
+
+/// Presses Choose another bank and waits for the bank list.
+async fn choose_again(browser: &Browser) {
+    browser
+        .widget_click("button[data-action=choose-again]")
+        .await
+        .unwrap();
+    browser.widget_state("choose").await.unwrap();
+}
+
 /// From the bank list: chooses `bank` with a debit card, pays on its page with the
 /// rich card and waits for the paid screen where the widget runs.
 async fn pay_with_debit_card(browser: &Browser, stack: &Stack, checkout: &Checkout, bank: &str) {
@@ -108,11 +126,7 @@ pub(crate) async fn pays(stack: &Stack, mode: Mode) {
 }
 
 pub(crate) async fn declined_then_another_bank(stack: &Stack, mode: Mode) {
-    let browser = Browser::start(1280).await.unwrap();
-    let checkout = browser.start_checkout(stack, mode, None).await.unwrap();
-
-    browser.choose_bank("ICBC", "debit").await.unwrap();
-    browser.pay_at_bank_page(stack, "ICBC").await.unwrap();
+    let (browser, checkout) = at_first_bank(stack, mode).await;
     browser.bank_submit(POOR_CARD).await.unwrap();
     browser.back_from_bank(stack, &checkout).await.unwrap();
     browser.widget_state("failed").await.unwrap();
@@ -125,11 +139,7 @@ pub(crate) async fn declined_then_another_bank(stack: &Stack, mode: Mode) {
         "the widget gives the bank's reason: `{status}`"
     );
 
-    browser
-        .widget_click("button[data-action=choose-again]")
-        .await
-        .unwrap();
-    browser.widget_state("choose").await.unwrap();
+    choose_again(&browser).await;
     pay_with_debit_card(&browser, stack, &checkout, "CMB").await;
 
     let id = stack.order_id_for(&checkout.reference).await.unwrap();
@@ -155,19 +165,12 @@ pub(crate) async fn declined_then_another_bank(stack: &Stack, mode: Mode) {
 /// pay on the first bank's page after all: the order keeps one payment, the other is
 /// refunded, and the widget and the receipt say so.
 pub(crate) async fn back_without_paying_then_another_bank(stack: &Stack, mode: Mode) {
-    let browser = Browser::start(1280).await.unwrap();
-    let checkout = browser.start_checkout(stack, mode, None).await.unwrap();
-    browser.choose_bank("ICBC", "debit").await.unwrap();
-    browser.pay_at_bank_page(stack, "ICBC").await.unwrap();
+    let (browser, checkout) = at_first_bank(stack, mode).await;
     let first_bank = browser.client.current_url().await.unwrap();
     browser.client.back().await.unwrap();
     browser.widget_state("pending").await.unwrap();
 
-    browser
-        .widget_click("button[data-action=choose-again]")
-        .await
-        .unwrap();
-    browser.widget_state("choose").await.unwrap();
+    choose_again(&browser).await;
     pay_with_debit_card(&browser, stack, &checkout, "CMB").await;
     let id = stack.order_id_for(&checkout.reference).await.unwrap();
     let order = stack.api_order(&id).await.unwrap();
@@ -245,10 +248,7 @@ pub(crate) async fn back_without_paying_then_another_bank(stack: &Stack, mode: M
 /// The bank page's Cancel leads back to the widget, which says so and offers another
 /// bank.
 pub(crate) async fn cancelled_at_the_bank(stack: &Stack, mode: Mode) {
-    let browser = Browser::start(1280).await.unwrap();
-    let checkout = browser.start_checkout(stack, mode, None).await.unwrap();
-    browser.choose_bank("ICBC", "debit").await.unwrap();
-    browser.pay_at_bank_page(stack, "ICBC").await.unwrap();
+    let (browser, checkout) = at_first_bank(stack, mode).await;
     browser.click("button[data-action=cancel]").await.unwrap();
     browser.back_from_bank(stack, &checkout).await.unwrap();
     browser.widget_state("failed").await.unwrap();
@@ -260,11 +260,7 @@ pub(crate) async fn cancelled_at_the_bank(stack: &Stack, mode: Mode) {
         status,
         "Payment failed: the payment was cancelled at the bank."
     );
-    browser
-        .widget_click("button[data-action=choose-again]")
-        .await
-        .unwrap();
-    browser.widget_state("choose").await.unwrap();
+    choose_again(&browser).await;
     browser.close().await.unwrap();
 }
 
