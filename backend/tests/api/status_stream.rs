@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use paydesk_gateway::domain::event::{EventType, NewEvent};
+use paydesk_gateway::store::CancelOrder;
 use paydesk_shared::bank_protocol::PaymentOutcome;
 
 use crate::helpers::*;
@@ -130,4 +132,41 @@ async fn a_second_payment_after_paid_is_told_as_refunded() {
             .iter()
             .all(|a| a.status.as_str() == "succeeded")
     );
+}
+
+/// A change is published to open streams after its commit. A process killed between
+/// the two, or a replica's signal lost on the way, must not leave a stream waiting:
+/// the stream reads its order again while it can change. Here the order is cancelled
+/// in the store itself, which publishes nothing.
+#[tokio::test]
+async fn a_change_that_was_never_published_still_reaches_the_stream() {
+    let app = spawn_app().await;
+    let order = app.create_order().await;
+    let mut events = StatusEvents::open(&app, &order.client_token).await;
+    assert_eq!(
+        events.next(Duration::from_secs(5)).await["status"],
+        "created"
+    );
+    // Reading the same status again sends nothing.
+    assert_eq!(events.next_within(Duration::from_secs(7)).await, None);
+
+    let stored = app.store.order_by_id(&order.id.as_str().into()).await;
+    let stored = stored.unwrap().expect("the order is stored");
+    let now = now_secs() * 1000;
+    let cancel = CancelOrder {
+        event: NewEvent {
+            id: "evt_unpublished".into(),
+            merchant_id: stored.merchant_id.clone(),
+            subject: order.id.clone(),
+            kind: EventType::OrderCancelled,
+            data: "{}".into(),
+            created_at: now,
+        },
+        now,
+        answer: None,
+    };
+    app.store.cancel_order(&cancel).await.expect("cancelled");
+
+    let told = events.next(Duration::from_secs(15)).await;
+    assert_eq!(told["status"], "cancelled", "{told}");
 }

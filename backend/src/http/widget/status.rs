@@ -36,7 +36,9 @@ pub(super) async fn current(
 /// Server-Sent Events of the order's status: the current status at once and
 /// then every change, including `expired` when the order's time runs out unpaid.
 /// Browsers' EventSource reconnects by itself and gets the current status again, so
-/// nothing is missed across a dropped connection.
+/// nothing is missed across a dropped connection. Each status is sent once: a change
+/// heard from this process or another replica, and the order read again every few
+/// seconds while it can change, may tell the same thing twice.
 #[utoipa::path(get, path = "/v1/widget/status/stream", tag = "Widget", operation_id = "stream_widget_status",
     security(("client_token" = [])),
     params(("client_token" = Option<String>, Query, description = "The client token, for EventSource, which cannot send `Authorization`.")),
@@ -67,13 +69,24 @@ pub(super) async fn stream(
         }
     });
     let expiry = expiry(&state, &order, first.status);
+    let rereads = rereads(&state, &first);
     let mut shutdown = state.shutdown.clone();
     let stopped = async move {
         let _ = shutdown.wait_for(|stopped| *stopped).await;
     };
     let events = futures::stream::once(async move { first })
-        .chain(futures::stream::select(updates, expiry))
+        .chain(futures::stream::select(
+            updates,
+            futures::stream::select(expiry, rereads),
+        ))
         .take_until(stopped)
+        .scan(None, |last: &mut Option<WidgetStatus>, status| {
+            // Each of the three sources may tell what another already told.
+            let new = last.as_ref() != Some(&status);
+            *last = Some(status.clone());
+            futures::future::ready(Some(new.then_some(status)))
+        })
+        .filter_map(futures::future::ready)
         .map(|status| {
             Ok(Event::default()
                 .event("status")
@@ -82,6 +95,9 @@ pub(super) async fn stream(
         });
     Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }
+
+/// How often an open stream reads its order again while it can change.
+const REREAD: Duration = Duration::from_secs(5);
 
 /// One `expired` status at the order's expiry, if it is still unpaid then; nothing for
 /// an order that is already final. Nothing records expiry in the store (the status is
@@ -101,6 +117,38 @@ fn expiry(state: &AppState, order: &Order, now: OrderStatus) -> BoxStream<'stati
         current_status(&*store, &*clock, &public_url, &order_id).await
     })
     .filter_map(|status| async move { status.filter(|s| s.status == OrderStatus::Expired) })
+    .boxed()
+}
+
+/// The order read again every [`REREAD`] while it can still change. A change is
+/// published after its commit, so a process killed in between (or a replica's signal
+/// lost on the way) would otherwise leave this stream waiting until the shopper
+/// reconnects; with this it is late by a few seconds at most.
+fn rereads(state: &AppState, first: &WidgetStatus) -> BoxStream<'static, WidgetStatus> {
+    if !first.can_change() {
+        return futures::stream::empty().boxed();
+    }
+    let store = state.store.clone();
+    let clock = state.clock.clone();
+    let public_url = state.public_url.clone();
+    let order_id: OrderId = first.order_id.as_str().into();
+    futures::stream::unfold(true, move |can_change| {
+        let store = store.clone();
+        let clock = clock.clone();
+        let public_url = public_url.clone();
+        let order_id = order_id.clone();
+        async move {
+            if !can_change {
+                return None;
+            }
+            tokio::time::sleep(REREAD).await;
+            let status = current_status(&*store, &*clock, &public_url, &order_id).await;
+            // A failed read is tried again at the next turn.
+            let can_change = status.as_ref().is_none_or(WidgetStatus::can_change);
+            Some((status, can_change))
+        }
+    })
+    .filter_map(futures::future::ready)
     .boxed()
 }
 
