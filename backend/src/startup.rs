@@ -23,7 +23,7 @@ use crate::http::rate_limit::Limits;
 use crate::merchants::{Merchants, key_hash, last4};
 use crate::metrics::Metrics;
 use crate::signals::Wake;
-use crate::state::AppState;
+use crate::state::{AppState, Services};
 use crate::status_hub::StatusHub;
 use crate::store::postgres::PostgresStore;
 use crate::store::sqlite::SqliteStore;
@@ -61,7 +61,7 @@ impl Application {
         let (shutdown, shutdown_rx) = watch::channel(false);
         let outbox = Wake::new(workers::DISPATCHER, store.clone());
         let public_url: Arc<str> = config.public_url.clone().into();
-        let state = AppState {
+        let state = AppState::new(Services {
             merchants: Arc::new(Merchants::new(store.clone())),
             store: store.clone(),
             clock: config.clock.clone(),
@@ -82,7 +82,7 @@ impl Application {
             limits: Limits::new(&config.rate_limits),
             metrics: Arc::new(Metrics::new()),
             shutdown: shutdown_rx,
-        };
+        });
         let sender = Sender {
             clock: config.clock.clone(),
             http: Sender::http_client(

@@ -17,9 +17,27 @@ use crate::status_hub::StatusHub;
 use crate::store::Store;
 use crate::widget_assets::WidgetAssets;
 
-/// Everything a handler may use; cheap to clone.
+/// Everything a handler may use. Cloned for every extractor and layer of every
+/// request, so a clone is one reference count, not one per service.
 #[derive(Clone)]
-pub(crate) struct AppState {
+pub(crate) struct AppState(Arc<Services>);
+
+impl AppState {
+    pub(crate) fn new(services: Services) -> Self {
+        AppState(Arc::new(services))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// What [`AppState`] shares.
+pub(crate) struct Services {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) merchants: Arc<Merchants>,
