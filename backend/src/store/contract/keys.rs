@@ -96,7 +96,24 @@ pub(crate) async fn an_answer_is_recorded_with_its_change<S: Store>(store: &S) {
         KeyClaim::Claimed,
         "older than `not_before`"
     );
+    // The expired key's new answer takes the old one's place.
+    let mut renewed = answer("k1", "h2", NOW + 1);
+    renewed.body = b"{\"id\":\"ord_2\"}".to_vec();
+    let created = CreateOrder {
+        order: new_order("ord_2", MERCHANT),
+        answer: Some(renewed),
+    };
+    store.create_order(created).await.expect("created");
     store.release_idempotency_key(&MERCHANT.into(), "k1").await;
+    let replay = store
+        .claim_idempotency_key(&MERCHANT.into(), "k1", "h2", NOW + 1)
+        .await;
+    let body = b"{\"id\":\"ord_2\"}".to_vec();
+    assert_eq!(
+        replay.expect("claim"),
+        KeyClaim::Replay { status: 201, body }
+    );
+    assert_eq!(store.totals().await.expect("totals").idempotency_answers, 1);
 
     // A cancel that is refused records nothing: a retry runs again.
     let claim = store
