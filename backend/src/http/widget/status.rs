@@ -1,4 +1,5 @@
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Json;
@@ -12,7 +13,7 @@ use tokio_stream::wrappers::BroadcastStream;
 
 use crate::clock::Clock;
 use crate::domain::ids::OrderId;
-use crate::domain::order::Order;
+use crate::domain::time::Millis;
 use crate::http::auth::ClientOrder;
 use crate::http::wire;
 use crate::state::AppState;
@@ -50,26 +51,23 @@ pub(super) async fn stream(
     // Subscribe before reading the status, so a change in between is not lost.
     let changes = BroadcastStream::new(state.status.subscribe());
     let first = wire::widget_status(&order, &state.public_url, state.clock.now_ms());
-    let order_id = order.id.clone();
-    let store = state.store.clone();
-    let clock = state.clock.clone();
-    let public_url = state.public_url.clone();
-    let updates = changes.filter_map(move |change| {
-        let order_id = order_id.clone();
-        let store = store.clone();
-        let clock = clock.clone();
-        let public_url = public_url.clone();
-        async move {
-            match change {
-                Ok(status) if status.order_id == order_id => Some((*status).clone()),
-                Ok(_) => None,
-                // Fell behind: read the truth instead of guessing what was missed.
-                Err(_) => current_status(&*store, &*clock, &public_url, &order_id).await,
+    let reader = OrderReader::new(&state, &order.id);
+    let updates = {
+        let reader = reader.clone();
+        changes.filter_map(move |change| {
+            let reader = reader.clone();
+            async move {
+                match change {
+                    Ok(status) if status.order_id == reader.order_id => Some((*status).clone()),
+                    Ok(_) => None,
+                    // Fell behind: read the truth instead of guessing what was missed.
+                    Err(_) => reader.status().await,
+                }
             }
-        }
-    });
-    let expiry = expiry(&state, &order, first.status);
-    let rereads = rereads(&state, &first);
+        })
+    };
+    let expiry = expiry(reader.clone(), order.expires_at, first.status);
+    let rereads = rereads(reader, first.can_change());
     let mut shutdown = state.shutdown.clone();
     let stopped = async move {
         let _ = shutdown.wait_for(|stopped| *stopped).await;
@@ -102,19 +100,18 @@ const REREAD: Duration = Duration::from_secs(5);
 /// One `expired` status at the order's expiry, if it is still unpaid then; nothing for
 /// an order that is already final. Nothing records expiry in the store (the status is
 /// derived from the time), so this is the only push the shopper gets for it.
-fn expiry(state: &AppState, order: &Order, now: OrderStatus) -> BoxStream<'static, WidgetStatus> {
+fn expiry(
+    reader: OrderReader,
+    expires_at: Millis,
+    now: OrderStatus,
+) -> BoxStream<'static, WidgetStatus> {
     if now.is_final() {
         return futures::stream::empty().boxed();
     }
-    let store = state.store.clone();
-    let clock = state.clock.clone();
-    let public_url = state.public_url.clone();
-    let order_id = order.id.clone();
-    let expires_at = order.expires_at;
     futures::stream::once(async move {
         // The gateway's clock decides, not a timer: a held test clock holds this too.
-        clock.sleep_until(expires_at).await;
-        current_status(&*store, &*clock, &public_url, &order_id).await
+        reader.clock.sleep_until(expires_at).await;
+        reader.status().await
     })
     .filter_map(|status| async move { status.filter(|s| s.status == OrderStatus::Expired) })
     .boxed()
@@ -124,25 +121,15 @@ fn expiry(state: &AppState, order: &Order, now: OrderStatus) -> BoxStream<'stati
 /// published after its commit, so a process killed in between (or a replica's signal
 /// lost on the way) would otherwise leave this stream waiting until the shopper
 /// reconnects; with this it is late by a few seconds at most.
-fn rereads(state: &AppState, first: &WidgetStatus) -> BoxStream<'static, WidgetStatus> {
-    if !first.can_change() {
-        return futures::stream::empty().boxed();
-    }
-    let store = state.store.clone();
-    let clock = state.clock.clone();
-    let public_url = state.public_url.clone();
-    let order_id: OrderId = first.order_id.as_str().into();
-    futures::stream::unfold(true, move |can_change| {
-        let store = store.clone();
-        let clock = clock.clone();
-        let public_url = public_url.clone();
-        let order_id = order_id.clone();
+fn rereads(reader: OrderReader, can_change: bool) -> BoxStream<'static, WidgetStatus> {
+    futures::stream::unfold(can_change, move |can_change| {
+        let reader = reader.clone();
         async move {
             if !can_change {
                 return None;
             }
             tokio::time::sleep(REREAD).await;
-            let status = current_status(&*store, &*clock, &public_url, &order_id).await;
+            let status = reader.status().await;
             // A failed read is tried again at the next turn.
             let can_change = status.as_ref().is_none_or(WidgetStatus::can_change);
             Some((status, can_change))
@@ -152,17 +139,35 @@ fn rereads(state: &AppState, first: &WidgetStatus) -> BoxStream<'static, WidgetS
     .boxed()
 }
 
-async fn current_status(
-    store: &dyn Store,
-    clock: &dyn Clock,
-    public_url: &str,
-    order_id: &OrderId,
-) -> Option<WidgetStatus> {
-    match store.order_by_id(order_id).await {
-        Ok(order) => order.map(|o| wire::widget_status(&o, public_url, clock.now_ms())),
-        Err(e) => {
-            tracing::warn!(error = %e, order = %order_id, "could not read order for its status stream");
-            None
+/// Reads one order's status as the widget sees it, for the stream's sources.
+#[derive(Clone)]
+struct OrderReader {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    public_url: Arc<str>,
+    order_id: OrderId,
+}
+
+impl OrderReader {
+    fn new(state: &AppState, order_id: &OrderId) -> Self {
+        OrderReader {
+            store: state.store.clone(),
+            clock: state.clock.clone(),
+            public_url: state.public_url.clone(),
+            order_id: order_id.clone(),
+        }
+    }
+
+    /// The order's status now; `None` if it cannot be read.
+    async fn status(&self) -> Option<WidgetStatus> {
+        match self.store.order_by_id(&self.order_id).await {
+            Ok(order) => {
+                order.map(|o| wire::widget_status(&o, &self.public_url, self.clock.now_ms()))
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, order = %self.order_id, "could not read order for its status stream");
+                None
+            }
         }
     }
 }
