@@ -4,30 +4,29 @@
 //! and one task writes whatever has gathered in one transaction, then answers each.
 //! Under light load a batch is one request and nothing waits.
 //!
-//! The batch commits without waiting for the disk and asks the [`WalFlusher`] for the
-//! flush, so the next batch is written while the disk flushes the last one. Nobody is
-//! answered before their batch is on disk. Only these transactions commit this way:
-//! every other write keeps `synchronous=FULL`, so whatever a worker reads and acts on
-//! outside (a webhook, a call to a bank) was flushed before it could be read. Of the
-//! rows written here, an order is unknown to anyone before its answer, and an inbox
-//! entry is acted on only by the applier, whose own full commit flushes it with it.
+//! The batch is written on the [`BatchConnection`], which commits without waiting for
+//! the disk; the committer then asks the [`WalFlusher`] for the flush, so the next
+//! batch is written while the disk flushes the last one. Nobody is answered before
+//! their batch is on disk. Only these transactions commit this way: every other write
+//! keeps `synchronous=FULL`, so whatever a worker reads and acts on outside (a webhook,
+//! a call to a bank) was flushed before it could be read. Of the rows written here, an
+//! order is unknown to anyone before its answer, and an inbox entry is acted on only by
+//! the applier, whose own full commit flushes it with it.
 
 use std::mem;
 
-use futures::future::BoxFuture;
-use sqlx::pool::PoolConnection;
-use sqlx::{Sqlite, SqliteConnection, SqlitePool};
+use rusqlite::Transaction;
 use tokio::sync::{mpsc, oneshot};
 
+use super::batch_connection::BatchConnection;
 use super::wal_flush::{Flush, WalFlusher};
 use crate::store::StoreError;
 
-/// Most requests committed together; bounded by SQLite's limit on bound parameters.
+/// Most requests committed together.
 const MAX_BATCH: usize = 256;
 
 /// Writes one batch inside the transaction: one output per input, in order.
-pub(super) type WriteBatch<I, O> =
-    for<'a> fn(&'a mut SqliteConnection, &'a [I]) -> BoxFuture<'a, Result<Vec<O>, sqlx::Error>>;
+pub(super) type WriteBatch<I, O> = fn(&Transaction<'_>, &[I]) -> rusqlite::Result<Vec<O>>;
 
 type Reply<O> = oneshot::Sender<Result<O, StoreError>>;
 
@@ -41,18 +40,18 @@ pub(super) struct GroupCommit<I, O> {
     jobs: mpsc::Sender<Job<I, O>>,
 }
 
-impl<I: Send + Sync + 'static, O: Send + 'static> GroupCommit<I, O> {
+impl<I: Send + 'static, O: Send + 'static> GroupCommit<I, O> {
     /// Starts the committer; `name` says what it writes, in logs and errors.
     pub(super) fn spawn(
         name: &'static str,
-        pool: SqlitePool,
+        conn: BatchConnection,
         flusher: WalFlusher,
         write: WriteBatch<I, O>,
     ) -> Self {
         let (jobs, rx) = mpsc::channel(4 * MAX_BATCH);
         let committer = Committer {
             name,
-            pool,
+            conn,
             flusher,
             write,
         };
@@ -74,12 +73,12 @@ impl<I: Send + Sync + 'static, O: Send + 'static> GroupCommit<I, O> {
 
 struct Committer<I, O> {
     name: &'static str,
-    pool: SqlitePool,
+    conn: BatchConnection,
     flusher: WalFlusher,
     write: WriteBatch<I, O>,
 }
 
-impl<I: Send + Sync + 'static, O: Send + 'static> Committer<I, O> {
+impl<I: Send + 'static, O: Send + 'static> Committer<I, O> {
     async fn run(self, mut rx: mpsc::Receiver<Job<I, O>>) {
         let mut batch = Vec::with_capacity(MAX_BATCH);
         while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
@@ -87,7 +86,7 @@ impl<I: Send + Sync + 'static, O: Send + 'static> Committer<I, O> {
                 .into_iter()
                 .map(|job| (job.input, job.reply))
                 .unzip();
-            match self.commit(&inputs).await {
+            match self.commit(inputs).await {
                 Ok(outputs) => {
                     // The answers wait for the disk; the next batch does not.
                     tokio::spawn(answer_when_flushed(
@@ -107,47 +106,17 @@ impl<I: Send + Sync + 'static, O: Send + 'static> Committer<I, O> {
         }
     }
 
-    async fn commit(&self, inputs: &[I]) -> Result<Vec<O>, sqlx::Error> {
-        let mut conn = self.pool.acquire().await?;
-        let written = write_unsynced(&mut conn, inputs, self.write).await;
-        let restored = written.is_ok() && restore_sync(&mut conn).await.is_ok();
-        if !restored {
-            // Rolled back (if still open) and gone: the pool opens a new connection
-            // with the settings every other writer relies on.
-            conn.close_on_drop();
-        }
-        let outputs = written?;
-        if outputs.len() != inputs.len() {
-            return Err(sqlx::Error::Protocol(format!(
-                "the {} batch wrote {} of {} requests",
-                self.name,
+    async fn commit(&self, inputs: Vec<I>) -> Result<Vec<O>, StoreError> {
+        let (write, name, requests) = (self.write, self.name, inputs.len());
+        let outputs = self.conn.write(move |tx| write(tx, &inputs)).await?;
+        if outputs.len() != requests {
+            return Err(StoreError::backend(format!(
+                "the {name} batch wrote {} of {requests} requests",
                 outputs.len(),
-                inputs.len()
             )));
         }
         Ok(outputs)
     }
-}
-
-/// The batch in one transaction that commits without waiting for the disk.
-async fn write_unsynced<I: Sync, O: Send>(
-    conn: &mut PoolConnection<Sqlite>,
-    inputs: &[I],
-    write: WriteBatch<I, O>,
-) -> Result<Vec<O>, sqlx::Error> {
-    sqlx::query("PRAGMA synchronous = NORMAL; BEGIN IMMEDIATE")
-        .execute(&mut **conn)
-        .await?;
-    let outputs = write(conn, inputs).await?;
-    sqlx::query("COMMIT").execute(&mut **conn).await?;
-    Ok(outputs)
-}
-
-async fn restore_sync(conn: &mut PoolConnection<Sqlite>) -> Result<(), sqlx::Error> {
-    sqlx::query("PRAGMA synchronous = FULL")
-        .execute(&mut **conn)
-        .await
-        .map(drop)
 }
 
 async fn answer_when_flushed<O>(flush: Flush, replies: Vec<Reply<O>>, outputs: Vec<O>) {
@@ -175,7 +144,7 @@ mod tests {
     /// `PRAGMA synchronous` on the one write connection: 2 is FULL.
     async fn synchronous(store: &SqliteStore) -> i64 {
         sqlx::query_scalar("PRAGMA synchronous")
-            .fetch_one(&store.write)
+            .fetch_one(store.write.pool())
             .await
             .expect("read")
     }
@@ -188,7 +157,7 @@ mod tests {
     }
 
     /// Every other writer relies on full sync: a batch, committed or failed, leaves
-    /// the write connection syncing in full and outside any transaction.
+    /// the write pool's connection syncing in full and outside any transaction.
     #[tokio::test]
     async fn the_write_connection_syncs_in_full_after_every_batch() {
         let dir = tempfile::tempdir().expect("a directory");

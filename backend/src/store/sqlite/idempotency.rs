@@ -6,7 +6,7 @@ use std::borrow::Borrow;
 use std::collections::HashSet;
 use std::sync::Mutex;
 
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
+use sqlx::{SqliteConnection, SqlitePool};
 
 use super::seen_keys::SeenKeys;
 use crate::domain::idempotency::{KEEP, KeyAnswer, KeyClaim};
@@ -99,34 +99,54 @@ impl Claims {
     }
 }
 
-/// Stores answers in the transaction the caller's connection is in. A row for the same
-/// key can only be one older than the 24 hours a key is kept (a live one would have been
-/// replayed), so it is replaced.
+/// Stores one answer. A row for the same key can only be one older than the 24 hours a
+/// key is kept (a live one would have been replayed), so it is replaced.
+const RECORD: &str =
+    "INSERT INTO idempotency_keys (merchant_id, key, request_hash, status, body, created_at)
+     VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (merchant_id, key) DO UPDATE SET request_hash = excluded.request_hash,
+         status = excluded.status, body = excluded.body, created_at = excluded.created_at";
+
+/// Stores answers in the transaction the caller's connection is in.
 pub(super) async fn record<A: Borrow<KeyAnswer>>(
     conn: &mut SqliteConnection,
     answers: &[A],
 ) -> Result<(), sqlx::Error> {
-    if answers.is_empty() {
-        return Ok(());
-    }
-    let mut q = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO idempotency_keys (merchant_id, key, request_hash, status, body, created_at) ",
-    );
-    q.push_values(answers, |mut b, a| {
+    for a in answers {
         let a: &KeyAnswer = a.borrow();
-        b.push_bind(&a.merchant_id)
-            .push_bind(&a.key)
-            .push_bind(&a.request_hash)
-            .push_bind(i64::from(a.status))
-            .push_bind(&a.body)
-            .push_bind(a.created_at);
-    });
-    q.push(
-        " ON CONFLICT (merchant_id, key) DO UPDATE SET request_hash = excluded.request_hash,
-             status = excluded.status, body = excluded.body, created_at = excluded.created_at",
-    );
-    q.build().execute(conn).await?;
+        sqlx::query(RECORD)
+            .bind(&a.merchant_id)
+            .bind(&a.key)
+            .bind(&a.request_hash)
+            .bind(i64::from(a.status))
+            .bind(&a.body)
+            .bind(a.created_at)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
+}
+
+/// Stores answers in a batch's transaction on the [`BatchConnection`](super::batch_connection).
+pub(super) struct Recorder<'tx>(rusqlite::CachedStatement<'tx>);
+
+impl<'tx> Recorder<'tx> {
+    pub(super) fn prepare(tx: &'tx rusqlite::Transaction<'_>) -> rusqlite::Result<Self> {
+        tx.prepare_cached(RECORD).map(Recorder)
+    }
+
+    pub(super) fn record(&mut self, a: &KeyAnswer) -> rusqlite::Result<()> {
+        self.0
+            .execute(rusqlite::params![
+                a.merchant_id.as_str(),
+                a.key,
+                a.request_hash,
+                a.status,
+                a.body,
+                a.created_at,
+            ])
+            .map(drop)
+    }
 }
 
 pub(super) async fn prune(pool: &SqlitePool, before: i64) -> Result<u64, StoreError> {

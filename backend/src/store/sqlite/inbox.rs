@@ -2,11 +2,10 @@
 //! [`GroupCommit`], like order creation: one flush for everything that arrived
 //! together), and applied afterwards in batches, each batch one transaction.
 
-use futures::FutureExt;
-use futures::future::BoxFuture;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, SqliteConnection, SqlitePool, Transaction};
+use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 
+use super::batch_connection::BatchConnection;
 use super::group_commit::GroupCommit;
 use super::wal_flush::WalFlusher;
 
@@ -33,8 +32,8 @@ struct Receipt {
 pub(super) struct InboxWriter(GroupCommit<Receipt, ReceiveOutcome>);
 
 impl InboxWriter {
-    pub(super) fn spawn(pool: SqlitePool, flusher: WalFlusher) -> Self {
-        InboxWriter(GroupCommit::spawn("bank inbox", pool, flusher, write))
+    pub(super) fn spawn(conn: BatchConnection, flusher: WalFlusher) -> Self {
+        InboxWriter(GroupCommit::spawn("bank inbox", conn, flusher, write))
     }
 
     pub(super) async fn receive(
@@ -47,66 +46,56 @@ impl InboxWriter {
 }
 
 /// Stores each verdict of a batch, or finds its signature's nonce already used.
-fn write<'a>(
-    conn: &'a mut SqliteConnection,
-    receipts: &'a [Receipt],
-) -> BoxFuture<'a, Result<Vec<ReceiveOutcome>, sqlx::Error>> {
-    async move {
-        let mut outcomes = Vec::with_capacity(receipts.len());
-        for receipt in receipts {
-            outcomes.push(store(conn, receipt).await?);
-        }
-        Ok(outcomes)
-    }
-    .boxed()
-}
-
-async fn store(
-    conn: &mut SqliteConnection,
-    receipt: &Receipt,
-) -> Result<ReceiveOutcome, sqlx::Error> {
-    let entry = &receipt.entry;
-    if let Some(sig) = &entry.signature {
-        let fresh = sqlx::query(&format!(
-            "INSERT INTO bank_nonces (connector, nonce, expires_at) VALUES (?, ?, ?) {}",
-            guards::all(change::RECEIVE_VERDICT)
-        ))
-        .bind(&entry.connector)
-        .bind(&sig.nonce)
-        .bind(sig.remember_until)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected()
-            == 1;
-        if !fresh {
-            return Ok(ReceiveOutcome::Replayed);
-        }
-    }
-    let v = &entry.verdict;
-    let inbox_id: i64 = sqlx::query_scalar(
+fn write(
+    tx: &rusqlite::Transaction<'_>,
+    receipts: &[Receipt],
+) -> rusqlite::Result<Vec<ReceiveOutcome>> {
+    let mut nonce = tx.prepare_cached(&format!(
+        "INSERT INTO bank_nonces (connector, nonce, expires_at) VALUES (?, ?, ?) {}",
+        guards::all(change::RECEIVE_VERDICT)
+    ))?;
+    let mut store = tx.prepare_cached(
         "INSERT INTO bank_inbox (connector, source, key_id, signed_at, attempt_id, order_id,
              bank_code, bank_transaction_id, amount, currency, outcome, failure_reason, body,
              received_at, card_last4)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-    )
-    .bind(&entry.connector)
-    .bind(entry.source.as_str())
-    .bind(entry.signature.as_ref().map(|s| &s.key_id))
-    .bind(entry.signature.as_ref().map(|s| s.signed_at))
-    .bind(&v.attempt_id)
-    .bind(&v.order_id)
-    .bind(&v.bank_code)
-    .bind(&v.bank_transaction_id)
-    .bind(&v.amount)
-    .bind(&v.currency)
-    .bind(v.outcome.as_str())
-    .bind(&v.failure_reason)
-    .bind(&entry.body)
-    .bind(entry.received_at)
-    .bind(&receipt.card_last4)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(ReceiveOutcome::Stored { inbox_id })
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )?;
+    let mut outcomes = Vec::with_capacity(receipts.len());
+    for Receipt { entry, card_last4 } in receipts {
+        if let Some(sig) = &entry.signature {
+            let fresh = nonce.execute(rusqlite::params![
+                entry.connector,
+                sig.nonce,
+                sig.remember_until
+            ])? == 1;
+            if !fresh {
+                outcomes.push(ReceiveOutcome::Replayed);
+                continue;
+            }
+        }
+        let v = &entry.verdict;
+        store.execute(rusqlite::params![
+            entry.connector,
+            entry.source.as_str(),
+            entry.signature.as_ref().map(|s| &s.key_id),
+            entry.signature.as_ref().map(|s| s.signed_at),
+            v.attempt_id.as_str(),
+            v.order_id.as_str(),
+            v.bank_code,
+            v.bank_transaction_id,
+            v.amount,
+            v.currency,
+            v.outcome.as_str(),
+            v.failure_reason,
+            entry.body,
+            entry.received_at,
+            card_last4,
+        ])?;
+        outcomes.push(ReceiveOutcome::Stored {
+            inbox_id: tx.last_insert_rowid(),
+        });
+    }
+    Ok(outcomes)
 }
 
 const VERDICT_COLUMNS: &str = "id, connector, source, key_id, attempt_id, order_id, bank_code,

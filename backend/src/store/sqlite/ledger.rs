@@ -209,7 +209,7 @@ mod tests {
         let store = SqliteStore::open(&dir.path().join("ledger.db"))
             .await
             .unwrap();
-        let pool = &store.write;
+        let pool = store.write.pool();
         sqlx::query(
             "INSERT INTO ledger_transactions (id, cause_kind, cause_id, currency, posted_at)
              VALUES (1, 'adjustment', 'alr_1', 'CNY', 0)",

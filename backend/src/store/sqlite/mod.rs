@@ -4,6 +4,7 @@
 
 mod attempts;
 mod bank_work;
+mod batch_connection;
 mod checkpointer;
 mod error;
 mod group_commit;
@@ -28,6 +29,7 @@ mod wal_flush;
 mod webhook_endpoints;
 #[cfg(test)]
 mod write_lock_tests;
+mod write_queue;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -63,16 +65,32 @@ use crate::domain::verdict::{
 use crate::domain::webhook::{
     DeliveryCounts, DeliveryRecord, DeliveryResult, DueDelivery, WebhookEndpoint,
 };
+use batch_connection::BatchConnection;
 use checkpointer::Checkpointer;
 use inbox::InboxWriter;
 use order_writer::OrderWriter;
 use process_lock::ProcessLock;
 use wal_flush::WalFlusher;
+use write_queue::WriteQueue;
+
+/// Settings of every connection, the batch writer's too.
+const PRAGMAS: [(&str, &str); 3] = [
+    ("foreign_keys", "ON"),
+    // 8 MiB of page cache per connection. Every commit scans the whole cache's hash
+    // table once (SQLite's pcache truncation at the end of a transaction): at 64 MiB
+    // that scan was 13% of the writer's time under load, at 8 MiB 2.6%. Pages beyond
+    // it come from the operating system's cache.
+    ("cache_size", "-8192"),
+    // Statement journals (every multi-row insert in a transaction keeps one) and
+    // temporary tables stay in memory instead of a temporary file.
+    ("temp_store", "memory"),
+];
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
 pub struct SqliteStore {
-    write: SqlitePool,
+    write: WriteQueue,
     read: SqlitePool,
     orders: OrderWriter,
     inbox: InboxWriter,
@@ -86,29 +104,22 @@ impl SqliteStore {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub async fn open(path: &Path) -> Result<Self, StoreError> {
         let lock = ProcessLock::acquire(path).await?;
-        let options = SqliteConnectOptions::from_str("sqlite://")?
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
-            // 8 MiB of page cache per connection. Every commit scans the whole cache's
-            // hash table once (SQLite's pcache truncation at the end of a transaction):
-            // at 64 MiB that scan was 13% of the writer's time under load, at 8 MiB 2.6%.
-            // Pages beyond it come from the operating system's cache.
-            .pragma("cache_size", "-8192")
-            // Statement journals (every multi-row insert in a transaction keeps one)
-            // and temporary tables stay in memory instead of a temporary file.
-            .pragma("temp_store", "memory");
+        let options = PRAGMAS.iter().fold(
+            SqliteConnectOptions::from_str("sqlite://")?
+                .filename(path)
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .busy_timeout(BUSY_TIMEOUT),
+            |options, (name, value)| options.pragma(*name, *value),
+        );
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             // A connection in this process cannot go away unnoticed: a test before
-            // each use is a round trip to its thread, and every batch takes it.
+            // each use is a round trip to its thread, and every group commit takes it
+            // as the write lock.
             .test_before_acquire(false)
-            // Group commits send one statement shape per batch size (up to 256 per
-            // table): all of them stay prepared.
-            .connect_with(options.clone().statement_cache_capacity(1024).pragma(
+            .connect_with(options.clone().pragma(
                 "wal_autocheckpoint",
                 checkpointer::WRITER_FALLBACK_PAGES.to_string(),
             ))
@@ -123,11 +134,12 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         let flusher = WalFlusher::start(path)?;
-        let orders = OrderWriter::spawn(write.clone(), flusher.clone());
-        let inbox = InboxWriter::spawn(write.clone(), flusher);
+        let batches = BatchConnection::open(path, write.clone())?;
+        let orders = OrderWriter::spawn(batches.clone(), flusher.clone());
+        let inbox = InboxWriter::spawn(batches, flusher);
         let claims = idempotency::Claims::load(&read).await?;
         Ok(SqliteStore {
-            write,
+            write: WriteQueue::new(write),
             read,
             orders,
             inbox,
@@ -141,7 +153,7 @@ impl SqliteStore {
 #[async_trait]
 impl MerchantStore for SqliteStore {
     async fn upsert_merchant(&self, merchant: &Merchant) -> Result<(), StoreError> {
-        merchants::upsert(&self.write, merchant).await
+        merchants::upsert(&*self.write.turn().await, merchant).await
     }
 
     async fn merchant_by_key_hash(&self, key_hash: &str) -> Result<Option<Merchant>, StoreError> {
@@ -153,7 +165,7 @@ impl MerchantStore for SqliteStore {
     }
 
     async fn create_merchant(&self, command: &CreateMerchant) -> Result<(), StoreError> {
-        merchants::create(&self.write, command).await
+        merchants::create(&*self.write.turn().await, command).await
     }
 
     async fn merchants(
@@ -165,7 +177,7 @@ impl MerchantStore for SqliteStore {
     }
 
     async fn save_merchant_key(&self, key: &MerchantKey) -> Result<(), StoreError> {
-        merchants::save_key(&self.write, key).await
+        merchants::save_key(&*self.write.turn().await, key).await
     }
 
     async fn revoke_merchant_key(
@@ -174,7 +186,7 @@ impl MerchantStore for SqliteStore {
         key: &KeyId,
         at: Millis,
     ) -> Result<bool, StoreError> {
-        merchants::revoke_key(&self.write, merchant, key, at).await
+        merchants::revoke_key(&*self.write.turn().await, merchant, key, at).await
     }
 
     async fn merchant_keys(&self, merchant: &MerchantId) -> Result<Vec<MerchantKey>, StoreError> {
@@ -182,7 +194,7 @@ impl MerchantStore for SqliteStore {
     }
 
     async fn set_return_urls(&self, command: &SetReturnUrls) -> Result<bool, StoreError> {
-        merchants::set_return_urls(&self.write, command).await
+        merchants::set_return_urls(&*self.write.turn().await, command).await
     }
 }
 
@@ -201,7 +213,7 @@ impl SettlementStore for SqliteStore {
         &self,
         command: &RecordReconciliation,
     ) -> Result<u32, StoreError> {
-        settlement::record(&self.write, command).await
+        settlement::record(&*self.write.turn().await, command).await
     }
 
     async fn reconciliation_report(&self, run_date: &str) -> Result<Vec<ReportLine>, StoreError> {
@@ -216,7 +228,7 @@ impl SettlementStore for SqliteStore {
     }
 
     async fn settle(&self, command: &Settle) -> Result<(), StoreError> {
-        settlement::settle(&self.write, command).await
+        settlement::settle(&*self.write.turn().await, command).await
     }
 
     async fn settlements(
@@ -245,18 +257,18 @@ impl SettlementStore for SqliteStore {
     }
 
     async fn raise_alert_once(&self, key: &str, alert: &NewAlert) -> Result<bool, StoreError> {
-        settlement::raise_once(&self.write, key, alert).await
+        settlement::raise_once(&*self.write.turn().await, key, alert).await
     }
 
     async fn mark_settlement_run(&self, run_date: &str, at: Millis) -> Result<bool, StoreError> {
-        settlement::mark_run(&self.write, run_date, at).await
+        settlement::mark_run(&*self.write.turn().await, run_date, at).await
     }
 }
 
 #[async_trait]
 impl PayoutStore for SqliteStore {
     async fn create_payout(&self, command: &CreatePayout) -> Result<PayoutOutcome, StoreError> {
-        payouts::create(&self.write, command).await
+        payouts::create(&*self.write.turn().await, command).await
     }
 
     async fn payout(
@@ -290,11 +302,11 @@ impl PayoutStore for SqliteStore {
         next_try_at: Millis,
         error: &str,
     ) -> Result<(), StoreError> {
-        payouts::retry(&self.write, id, next_try_at, error).await
+        payouts::retry(&*self.write.turn().await, id, next_try_at, error).await
     }
 
     async fn decide_payout(&self, decision: &PayoutDecision) -> Result<bool, StoreError> {
-        payouts::decide(&self.write, decision).await
+        payouts::decide(&*self.write.turn().await, decision).await
     }
 }
 
@@ -336,7 +348,7 @@ impl IdempotencyStore for SqliteStore {
     }
 
     async fn prune_idempotency_keys(&self, before: Millis) -> Result<u64, StoreError> {
-        idempotency::prune(&self.write, before).await
+        idempotency::prune(&*self.write.turn().await, before).await
     }
 }
 
@@ -394,11 +406,11 @@ impl OrderStore for SqliteStore {
     }
 
     async fn start_attempt(&self, attempt: NewAttempt) -> Result<StartAttemptOutcome, StoreError> {
-        attempts::start(&self.write, attempt).await
+        attempts::start(&*self.write.turn().await, attempt).await
     }
 
     async fn cancel_order(&self, command: &CancelOrder) -> Result<CancelOutcome, StoreError> {
-        lifecycle::cancel(&self.write, command).await
+        lifecycle::cancel(&*self.write.turn().await, command).await
     }
 
     async fn expired_unpaid_orders(
@@ -414,17 +426,17 @@ impl OrderStore for SqliteStore {
     }
 
     async fn expire_orders(&self, events: &[NewEvent], now: Millis) -> Result<usize, StoreError> {
-        lifecycle::expire(&self.write, events, now).await
+        lifecycle::expire(&*self.write.turn().await, events, now).await
     }
     async fn expire_at(&self, order_id: &OrderId, now: Millis) -> Result<bool, StoreError> {
-        lifecycle::expire_at(&self.write, order_id, now).await
+        lifecycle::expire_at(&*self.write.turn().await, order_id, now).await
     }
 }
 
 #[async_trait]
 impl RefundStore for SqliteStore {
     async fn create_refund(&self, command: &CreateRefund) -> Result<RefundOutcome, StoreError> {
-        refunds::create(&self.write, command).await
+        refunds::create(&*self.write.turn().await, command).await
     }
 
     async fn refund(
@@ -453,11 +465,11 @@ impl RefundStore for SqliteStore {
         next_at: Millis,
         error: &str,
     ) -> Result<(), StoreError> {
-        bank_work::retry_refund(&self.write, refund_id, next_at, error).await
+        bank_work::retry_refund(&*self.write.turn().await, refund_id, next_at, error).await
     }
 
     async fn decide_refund(&self, decision: &RefundDecision) -> Result<bool, StoreError> {
-        bank_work::decide_refund(&self.write, decision).await
+        bank_work::decide_refund(&*self.write.turn().await, decision).await
     }
 }
 
@@ -480,7 +492,7 @@ impl BankInboxStore for SqliteStore {
         planned: &[PlannedEntry],
         now: Millis,
     ) -> Result<Vec<Applied>, StoreError> {
-        inbox::apply(&self.write, planned, now).await
+        inbox::apply(&*self.write.turn().await, planned, now).await
     }
 
     async fn verdicts_of_order(
@@ -491,7 +503,7 @@ impl BankInboxStore for SqliteStore {
     }
 
     async fn prune_nonces(&self, now: Millis) -> Result<u64, StoreError> {
-        inbox::prune_nonces(&self.write, now).await
+        inbox::prune_nonces(&*self.write.turn().await, now).await
     }
 
     async fn due_queries(
@@ -511,14 +523,14 @@ impl BankInboxStore for SqliteStore {
         attempt_id: &AttemptId,
         next_at: Millis,
     ) -> Result<(), StoreError> {
-        bank_work::reschedule_query(&self.write, attempt_id, next_at).await
+        bank_work::reschedule_query(&*self.write.turn().await, attempt_id, next_at).await
     }
 }
 
 #[async_trait]
 impl EndpointStore for SqliteStore {
     async fn save_webhook_endpoint(&self, command: &SaveEndpoint) -> Result<(), StoreError> {
-        webhook_endpoints::save(&self.write, command).await
+        webhook_endpoints::save(&*self.write.turn().await, command).await
     }
 
     async fn webhook_endpoints(
@@ -540,7 +552,7 @@ impl EndpointStore for SqliteStore {
         &self,
         command: &RotateSecret,
     ) -> Result<Option<WebhookEndpoint>, StoreError> {
-        webhook_endpoints::rotate(&self.write, command).await
+        webhook_endpoints::rotate(&*self.write.turn().await, command).await
     }
 }
 
@@ -559,7 +571,7 @@ impl OutboxStore for SqliteStore {
     }
 
     async fn record_deliveries(&self, results: &[DeliveryResult]) -> Result<(), StoreError> {
-        outbox::record(&self.write, results).await
+        outbox::record(&*self.write.turn().await, results).await
     }
 
     async fn events(
@@ -587,7 +599,7 @@ impl OutboxStore for SqliteStore {
     }
 
     async fn redeliver(&self, command: &Redeliver) -> Result<bool, StoreError> {
-        outbox::redeliver(&self.write, command).await
+        outbox::redeliver(&*self.write.turn().await, command).await
     }
 }
 
@@ -599,7 +611,7 @@ impl OperatorStore for SqliteStore {
         reason: &str,
         at: Millis,
     ) -> Result<bool, StoreError> {
-        bank_work::resolve_alert(&self.write, id, reason, at).await
+        bank_work::resolve_alert(&*self.write.turn().await, id, reason, at).await
     }
 
     async fn open_alerts(&self, limit: u32) -> Result<Vec<Alert>, StoreError> {
@@ -647,7 +659,10 @@ impl OperatorStore for SqliteStore {
                 idle,
             }
         };
-        vec![pool_use("write", &self.write), pool_use("read", &self.read)]
+        vec![
+            pool_use("write", self.write.pool()),
+            pool_use("read", &self.read),
+        ]
     }
 }
 
