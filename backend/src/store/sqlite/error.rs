@@ -1,5 +1,5 @@
-//! sqlx's and rusqlite's errors as the store's: a unique key taken is `Duplicate`, anything else the
-//! backend's failure.
+//! sqlx's and rusqlite's errors as the store's: for sqlx a unique key taken is
+//! `Duplicate`, anything else the backend's failure.
 
 use crate::store::StoreError;
 
@@ -14,21 +14,10 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
+/// The group commits' connection: a failed batch fails every request in it, whatever
+/// the cause, so nothing is told apart here.
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
-        use rusqlite::ffi::{SQLITE_CONSTRAINT_PRIMARYKEY, SQLITE_CONSTRAINT_UNIQUE};
-        match &e {
-            rusqlite::Error::SqliteFailure(failure, _)
-                if matches!(
-                    failure.extended_code,
-                    SQLITE_CONSTRAINT_PRIMARYKEY | SQLITE_CONSTRAINT_UNIQUE
-                ) =>
-            {
-                StoreError::Duplicate {
-                    what: e.to_string(),
-                }
-            }
-            _ => StoreError::Backend(Box::new(e)),
-        }
+        StoreError::Backend(Box::new(e))
     }
 }

@@ -60,3 +60,69 @@ impl Deref for Turn<'_> {
         self.pool
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use sqlx::sqlite::SqlitePoolOptions;
+
+    use super::WriteQueue;
+
+    /// Lets every task that can run, run until it waits (one thread: deterministic).
+    async fn settle() {
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
+    }
+
+    /// Two writers wait for their turns while a third holds the connection: a group
+    /// commit asking for the pool after them is served as soon as it is free, ahead of
+    /// both. Without the turns they would be in the pool's queue before it.
+    #[tokio::test]
+    async fn a_group_commit_waits_for_the_holder_only_not_for_the_writers_in_line() {
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .expect("a pool");
+        let queue = Arc::new(WriteQueue::new(pool));
+        let served = Arc::new(Mutex::new(Vec::new()));
+
+        let holder = queue.turn().await;
+        let held = holder.acquire().await.expect("the connection");
+        let mut waiting = Vec::new();
+        for name in ["writer 1", "writer 2"] {
+            let (queue, served) = (queue.clone(), served.clone());
+            waiting.push(tokio::spawn(async move {
+                let turn = queue.turn().await;
+                let _conn = turn.acquire().await.expect("the connection");
+                served.lock().expect("lock").push(name);
+            }));
+            settle().await;
+        }
+        let group_commit = {
+            let (pool, served) = (queue.pool().clone(), served.clone());
+            tokio::spawn(async move {
+                let _conn = pool.acquire().await.expect("the connection");
+                served.lock().expect("lock").push("group commit");
+            })
+        };
+        settle().await;
+        assert!(
+            served.lock().expect("lock").is_empty(),
+            "all wait for the holder"
+        );
+
+        drop(held);
+        drop(holder);
+        group_commit.await.expect("served");
+        for writer in waiting {
+            writer.await.expect("served");
+        }
+        assert_eq!(
+            *served.lock().expect("lock"),
+            ["group commit", "writer 1", "writer 2"]
+        );
+    }
+}
