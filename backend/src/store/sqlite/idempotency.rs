@@ -2,7 +2,6 @@
 //! per database file), answers stored in the transaction of the change they report,
 //! and read only for keys that may have one ([`SeenKeys`]).
 
-use std::borrow::Borrow;
 use std::collections::HashSet;
 use std::sync::Mutex;
 
@@ -108,12 +107,11 @@ const RECORD: &str =
          status = excluded.status, body = excluded.body, created_at = excluded.created_at";
 
 /// Stores answers in the transaction the caller's connection is in.
-pub(super) async fn record<A: Borrow<KeyAnswer>>(
+pub(super) async fn record(
     conn: &mut SqliteConnection,
-    answers: &[A],
+    answers: &[KeyAnswer],
 ) -> Result<(), sqlx::Error> {
     for a in answers {
-        let a: &KeyAnswer = a.borrow();
         sqlx::query(RECORD)
             .bind(&a.merchant_id)
             .bind(&a.key)
